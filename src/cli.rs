@@ -1,0 +1,312 @@
+//! Command line: clap definitions, the stderr logger, and `run`, which dispatches a command and
+//! writes its results to the writers it is given (so tests capture them).
+
+use std::io::{IsTerminal as _, Write};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::diagnostics::{self, format_human};
+use crate::pipeline::{self, BuildOptions, BuildReport};
+use crate::{scaffold, theme};
+
+const EXAMPLES: &str = "\
+Examples:
+  handbook init my-handbook          create a new handbook
+  handbook build                     build ./ into ./public
+  handbook build docs -o site --base-url https://example.org/handbook/
+  handbook check --deny-warnings     validate without writing (for CI)
+  handbook theme eject               copy the default theme into themes/custom/";
+
+/// Turns a git repository of markdown into a fast, searchable static wiki.
+#[derive(Debug, Parser)]
+#[command(name = "handbook", version, about, after_help = EXAMPLES)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+    /// Print only errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print stage timings and details.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    /// Colour in messages.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// When to use colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// When stderr is a terminal and NO_COLOR is unset.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new handbook (never overwrites existing files).
+    Init(InitArgs),
+    /// Build the site into the output folder; exits 1 on content errors.
+    Build(BuildArgs),
+    /// Run every check of a build without writing anything.
+    Check(CheckArgs),
+    /// Work with themes.
+    #[command(subcommand)]
+    Theme(ThemeCommand),
+}
+
+/// `handbook init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Folder to create the handbook in.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+}
+
+/// Flags shared by `build` and `check`.
+#[derive(Debug, Args)]
+pub struct SiteArgs {
+    /// Handbook folder (the one with handbook.yml); defaults to the current folder.
+    pub dir: Option<PathBuf>,
+    /// Override `base_url`, e.g. https://example.org/handbook/.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Include pages marked `draft: true`.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Treat warnings as errors (exit 1).
+    #[arg(long)]
+    pub deny_warnings: bool,
+}
+
+/// `handbook build`.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// What to build.
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Output folder (default: `output` from handbook.yml, i.e. DIR/public).
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
+}
+
+/// `handbook check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// What to check.
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+/// Report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// `path:line:col: error[code]: message` lines.
+    Human,
+    /// One JSON document on stdout.
+    Json,
+}
+
+/// `handbook theme …`.
+#[derive(Debug, Subcommand)]
+pub enum ThemeCommand {
+    /// Copy the built-in theme into themes/<name>/ for customisation.
+    Eject {
+        /// Handbook folder.
+        dir: Option<PathBuf>,
+        /// Theme folder name; set `theme: <name>` in handbook.yml to use it.
+        #[arg(long, default_value = "custom")]
+        name: String,
+    },
+}
+
+/// How a successful run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Everything fine (exit 0).
+    Success,
+    /// Content has errors, or warnings with `--deny-warnings` (exit 1).
+    ContentErrors,
+}
+
+/// Whether to colour stderr.
+pub fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal(),
+    }
+}
+
+/// Runs a command. Results go to `out`, diagnostics and summaries to `err`. Errors returned
+/// here are usage, config or environment problems (exit 2).
+pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<Outcome> {
+    let color = use_color(cli.color);
+    match &cli.command {
+        Command::Init(args) => {
+            let report = scaffold::init(&args.dir)?;
+            for path in &report.created {
+                writeln!(out, "created {}", path.display())?;
+            }
+            for path in &report.skipped {
+                writeln!(err, "kept existing {}", path.display())?;
+            }
+            writeln!(
+                err,
+                "next: cd {} && handbook build   (or `handbook serve` to preview)",
+                args.dir.display()
+            )?;
+            Ok(Outcome::Success)
+        }
+        Command::Build(args) => {
+            let options = build_options(&args.site, args.output.clone());
+            let report = pipeline::build(&options)?;
+            finish(cli, &args.site, &report, color, err, "built")
+        }
+        Command::Check(args) => {
+            let options = build_options(&args.site, None);
+            let report = pipeline::check(&options)?;
+            if args.format == Format::Json {
+                let (errors, warnings) = diagnostics::count(&report.diagnostics);
+                let json = serde_json::json!({
+                    "diagnostics": report.diagnostics,
+                    "errors": errors,
+                    "warnings": warnings,
+                    "pages": report.pages,
+                });
+                writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
+                return Ok(outcome(&args.site, &report));
+            }
+            finish(cli, &args.site, &report, color, err, "checked")
+        }
+        Command::Theme(ThemeCommand::Eject { dir, name }) => {
+            let root = pipeline::resolve_root(dir.as_deref());
+            let (written, skipped) = theme::eject(&root, name)?;
+            for path in &written {
+                writeln!(out, "created {}", path.display())?;
+            }
+            for path in &skipped {
+                writeln!(err, "kept existing {}", path.display())?;
+            }
+            writeln!(err, "set `theme: {name}` in handbook.yml to use it")?;
+            Ok(Outcome::Success)
+        }
+    }
+}
+
+fn build_options(site: &SiteArgs, output: Option<PathBuf>) -> BuildOptions {
+    BuildOptions {
+        root: pipeline::resolve_root(site.dir.as_deref()),
+        output,
+        base_url: site.base_url.clone(),
+        drafts: site.drafts,
+    }
+}
+
+fn outcome(site: &SiteArgs, report: &BuildReport) -> Outcome {
+    let (errors, warnings) = diagnostics::count(&report.diagnostics);
+    if errors > 0 || (site.deny_warnings && warnings > 0) {
+        Outcome::ContentErrors
+    } else {
+        Outcome::Success
+    }
+}
+
+fn finish(
+    cli: &Cli,
+    site: &SiteArgs,
+    report: &BuildReport,
+    color: bool,
+    err: &mut dyn Write,
+    verb: &str,
+) -> anyhow::Result<Outcome> {
+    let shown: Vec<_> = report
+        .diagnostics
+        .iter()
+        .filter(|d| !cli.quiet || d.severity == diagnostics::Severity::Error)
+        .cloned()
+        .collect();
+    err.write_all(format_human(&shown, color).as_bytes())?;
+    let (errors, warnings) = diagnostics::count(&report.diagnostics);
+    let result = outcome(site, report);
+    if cli.verbose {
+        for (stage, duration) in &report.timings {
+            writeln!(err, "  {stage:<8} {:>8.1} ms", duration.as_secs_f64() * 1000.0)?;
+        }
+    }
+    if !cli.quiet || result != Outcome::Success {
+        let mut line = format!(
+            "{verb} {} pages, {} errors, {} warnings in {:.2} s",
+            report.pages,
+            errors,
+            warnings,
+            report.elapsed().as_secs_f64()
+        );
+        if let Some(write) = report.write {
+            line.push_str(&format!(
+                " → {} ({} written, {} unchanged, {} removed)",
+                report.output.display(),
+                write.written,
+                write.kept,
+                write.removed
+            ));
+        } else if verb == "built" {
+            line.push_str(&format!("; nothing written, {} left as it was", report.output.display()));
+        }
+        writeln!(err, "{line}")?;
+    }
+    Ok(result)
+}
+
+/// A minimal stderr logger: plain sentences for `info`, noisy dependencies held to `warn`.
+pub struct Logger {
+    level: log::LevelFilter,
+}
+
+impl Logger {
+    /// Installs the logger for the given verbosity.
+    pub fn install(quiet: bool, verbose: bool) {
+        let level = if quiet {
+            log::LevelFilter::Error
+        } else if verbose {
+            log::LevelFilter::Debug
+        } else {
+            log::LevelFilter::Info
+        };
+        if log::set_boxed_logger(Box::new(Logger { level })).is_ok() {
+            log::set_max_level(level);
+        }
+    }
+}
+
+impl log::Log for Logger {
+    fn enabled(&self, metadata: &log::Metadata) -> bool {
+        let ours = metadata.target().starts_with("handbook");
+        metadata.level() <= self.level && (ours || metadata.level() <= log::Level::Warn)
+    }
+
+    fn log(&self, record: &log::Record) {
+        if !self.enabled(record.metadata()) {
+            return;
+        }
+        let prefix = match record.level() {
+            log::Level::Error => "error: ",
+            log::Level::Warn => "warning: ",
+            _ => "",
+        };
+        let line = format!("{prefix}{}\n", record.args());
+        // Logging must never fail the build; a closed stderr loses only the message.
+        std::io::stderr().write_all(line.as_bytes()).ok();
+    }
+
+    fn flush(&self) {}
+}

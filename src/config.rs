@@ -1,0 +1,347 @@
+//! `handbook.yml`: typed configuration with defaults for every key, plus command-line overrides.
+//! Paths and the base URL are resolved once here so later stages never re-derive them.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Deserializer};
+
+use crate::diagnostics::{Diagnostic, closest};
+use crate::yaml;
+
+/// The file name of the configuration, at the handbook root.
+pub const CONFIG_FILE: &str = "handbook.yml";
+
+/// Everything `handbook.yml` can say. Unknown keys are rejected so typos surface.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Site title, shown in the header and the browser tab.
+    pub title: String,
+    /// One-sentence description for the home page and search engines.
+    pub description: String,
+    /// Where the site is published: `https://example.org/handbook/` or a path like `/handbook/`.
+    pub base_url: String,
+    /// Language code for `<html lang>` and the search analyzer.
+    pub language: String,
+    /// Theme folder name under `themes/`; missing files fall back to the built-in theme.
+    pub theme: String,
+    /// Output folder, relative to the handbook root.
+    pub output: String,
+    /// Repository web address, linked from every page.
+    pub repo_url: Option<String>,
+    /// Folders with special meaning.
+    pub folders: Folders,
+    /// Navigation options.
+    pub nav: NavConfig,
+    /// Markdown options.
+    pub markdown: MarkdownConfig,
+    /// Glob patterns (relative to the root) of files and folders that are not content.
+    pub exclude: Vec<String>,
+    /// Free-form values for themes, seen by templates as `site.extra`.
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            title: "Handbook".to_string(),
+            description: String::new(),
+            base_url: "/".to_string(),
+            language: "en".to_string(),
+            theme: "default".to_string(),
+            output: "public".to_string(),
+            repo_url: None,
+            folders: Folders::default(),
+            nav: NavConfig::default(),
+            markdown: MarkdownConfig::default(),
+            exclude: Vec::new(),
+            extra: BTreeMap::new(),
+        }
+    }
+}
+
+/// Folders whose files are records rather than plain pages.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Folders {
+    /// Decision-record folders (one or several).
+    #[serde(deserialize_with = "one_or_many")]
+    pub decisions: Vec<String>,
+    /// Dated async updates.
+    pub updates: String,
+    /// One file per person.
+    pub people: String,
+    /// One file per team.
+    pub teams: String,
+}
+
+impl Default for Folders {
+    fn default() -> Self {
+        Folders {
+            decisions: vec!["decisions".to_string()],
+            updates: "updates".to_string(),
+            people: "people".to_string(),
+            teams: "teams".to_string(),
+        }
+    }
+}
+
+/// Navigation options.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NavConfig {
+    /// Extra links in the header, in order.
+    pub links: Vec<NavLink>,
+    /// How many siblings the sidebar lists around the current page before it summarises the
+    /// rest as "N more"; keeps huge folders (years of updates) from making every page huge.
+    pub max_siblings: usize,
+}
+
+impl Default for NavConfig {
+    fn default() -> Self {
+        NavConfig {
+            links: Vec::new(),
+            max_siblings: 40,
+        }
+    }
+}
+
+/// A header link.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct NavLink {
+    /// Link text.
+    pub title: String,
+    /// Absolute URL, or a path inside the site (base URL is prepended).
+    pub url: String,
+}
+
+/// Markdown rendering options.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MarkdownConfig {
+    /// Pass raw HTML in markdown through. Off: it is shown escaped, as text.
+    pub raw_html: bool,
+    /// Curly quotes and dashes. Off by default: code-like prose stays as typed.
+    pub smart_punctuation: bool,
+    /// Build-time syntax highlighting of fenced code.
+    pub highlight: bool,
+}
+
+impl Default for MarkdownConfig {
+    fn default() -> Self {
+        MarkdownConfig {
+            raw_html: true,
+            smart_punctuation: false,
+            highlight: true,
+        }
+    }
+}
+
+fn one_or_many<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(deserializer)? {
+        OneOrMany::One(one) => vec![one],
+        OneOrMany::Many(many) => many,
+    })
+}
+
+/// The configuration file could not be used; the build cannot start (exit code 2).
+#[derive(Debug)]
+pub struct ConfigError(pub Diagnostic);
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.0.location(), self.0.message)?;
+        if let Some(help) = &self.0.help {
+            write!(f, "\n  help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+const KNOWN_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "base_url",
+    "language",
+    "theme",
+    "output",
+    "repo_url",
+    "folders",
+    "nav",
+    "markdown",
+    "exclude",
+    "extra",
+];
+
+impl Config {
+    /// Reads `handbook.yml` from `root`, or returns the defaults when there is none.
+    pub fn load(root: &Path) -> anyhow::Result<Config> {
+        let path = root.join(CONFIG_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Config::default());
+            }
+            Err(error) => {
+                return Err(anyhow::Error::new(error).context(format!("reading {}", path.display())));
+            }
+        };
+        Ok(Config::parse(&text)?)
+    }
+
+    /// Parses configuration text, turning YAML problems into a positioned diagnostic.
+    pub fn parse(text: &str) -> Result<Config, ConfigError> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let config: Config = yaml::parse(text).map_err(|error| {
+            let mut diagnostic = Diagnostic::error(
+                CONFIG_FILE,
+                error.line,
+                error.column,
+                "config",
+                error.message.clone(),
+            );
+            if let Some(key) = unknown_field(&error.message) {
+                diagnostic.message = format!("unknown key `{key}`");
+                let help = match closest(key, KNOWN_KEYS.iter().copied()) {
+                    Some(known) => format!("did you mean `{known}`?"),
+                    None => format!("known keys here: {}", known_list(&error.message)),
+                };
+                diagnostic = diagnostic.with_help(help);
+            } else {
+                diagnostic = diagnostic.with_help("see the configuration reference in the README");
+            }
+            ConfigError(diagnostic)
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |message: String, help: &str| {
+            ConfigError(Diagnostic::error(CONFIG_FILE, 0, 0, "config", message).with_help(help))
+        };
+        if self.output.trim().is_empty() {
+            return Err(invalid("`output` is empty".into(), "name a folder, like `public`"));
+        }
+        if self.base_url.contains(['"', '<', '>', '\'', ' ', '\\']) {
+            return Err(invalid(
+                format!("`base_url` '{}' is not a URL", self.base_url),
+                "write it like `https://example.org/handbook/` or `/handbook/`",
+            ));
+        }
+        for pattern in &self.exclude {
+            if let Err(error) = globset::Glob::new(pattern) {
+                return Err(invalid(
+                    format!("`exclude` pattern '{pattern}' is invalid: {error}"),
+                    "use glob syntax like `drafts/**` or `*.tmp.md`",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The path every internal URL starts with: `/` or `/handbook/`.
+    pub fn base_path(&self) -> String {
+        let without_origin = match self.base_url.find("://") {
+            Some(index) => {
+                let rest = &self.base_url[index + 3..];
+                rest.find('/').map_or("/", |slash| &rest[slash..])
+            }
+            None => self.base_url.as_str(),
+        };
+        let trimmed = without_origin.trim_matches('/');
+        if trimmed.is_empty() {
+            "/".to_string()
+        } else {
+            format!("/{trimmed}/")
+        }
+    }
+
+    /// The absolute site address ending in `/`, when `base_url` has a scheme and host.
+    /// Sitemaps and feeds need it; without it they are skipped or use paths.
+    pub fn absolute_base(&self) -> Option<String> {
+        let index = self.base_url.find("://")?;
+        let rest = &self.base_url[index + 3..];
+        let host_end = rest.find('/').unwrap_or(rest.len());
+        if host_end == 0 {
+            return None;
+        }
+        Some(format!(
+            "{}{}",
+            &self.base_url[..index + 3 + host_end],
+            self.base_path()
+        ))
+    }
+
+    /// The output folder for a handbook rooted at `root`.
+    pub fn output_dir(&self, root: &Path) -> PathBuf {
+        root.join(&self.output)
+    }
+}
+
+fn unknown_field(message: &str) -> Option<&str> {
+    let rest = message.strip_prefix("unknown field `")?;
+    rest.split('`').next()
+}
+
+fn known_list(message: &str) -> String {
+    message
+        .split_once("expected one of ")
+        .map_or_else(String::new, |(_, list)| list.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_keys_take_defaults() {
+        let config = Config::parse("title: Ops\n").unwrap();
+        assert_eq!(config.title, "Ops");
+        assert_eq!(config.folders.decisions, vec!["decisions"]);
+        assert!(config.markdown.raw_html);
+    }
+
+    #[test]
+    fn unknown_key_names_line_and_suggests_the_right_one() {
+        let error = Config::parse("title: A\ntitel: B\n").unwrap_err().0;
+        assert_eq!((error.line, error.message.as_str()), (2, "unknown key `titel`"));
+        assert_eq!(error.help.as_deref(), Some("did you mean `title`?"));
+    }
+
+    #[test]
+    fn nested_unknown_key_lists_known_ones() {
+        let error = Config::parse("markdown:\n  rawhtml: false\n").unwrap_err().0;
+        assert_eq!(error.line, 2);
+        assert!(error.help.unwrap().contains("raw_html"));
+    }
+
+    #[test]
+    fn base_path_and_absolute_base_come_from_base_url() {
+        let mut config = Config::default();
+        assert_eq!((config.base_path(), config.absolute_base()), ("/".to_string(), None));
+        config.base_url = "https://example.org/handbook".into();
+        assert_eq!(config.base_path(), "/handbook/");
+        assert_eq!(config.absolute_base().as_deref(), Some("https://example.org/handbook/"));
+        config.base_url = "https://example.org".into();
+        assert_eq!(config.absolute_base().as_deref(), Some("https://example.org/"));
+        config.base_url = "docs".into();
+        assert_eq!(config.base_path(), "/docs/");
+    }
+
+    #[test]
+    fn decisions_folder_may_be_one_name_or_a_list() {
+        let config = Config::parse("folders:\n  decisions: adr\n").unwrap();
+        assert_eq!(config.folders.decisions, vec!["adr"]);
+    }
+}

@@ -1,0 +1,220 @@
+//! Content diagnostics: what went wrong in which file, where, and what to do about it.
+//!
+//! Every stage collects `Diagnostic`s instead of failing fast, so one bad file never hides the
+//! next twenty. This module also maps byte offsets to `line:column` and formats the report.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+/// How bad a finding is. Errors fail `build` and `check`; warnings fail only with
+/// `--deny-warnings`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The build cannot publish this content.
+    Error,
+    /// Publishable, but probably not what the author meant.
+    Warning,
+}
+
+impl Severity {
+    /// The lower-case word printed before the code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// One finding about the content, positioned in its source file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// Source-relative path with `/` separators (`docs/setup.md`), or `handbook.yml`.
+    pub path: String,
+    /// 1-based line in the file; 0 when the finding is about the whole file.
+    pub line: usize,
+    /// 1-based column in characters; 0 when unknown.
+    pub column: usize,
+    /// Error or warning.
+    pub severity: Severity,
+    /// Stable kebab-case identifier, such as `broken-link`.
+    pub code: &'static str,
+    /// What is wrong, lower case, no trailing period.
+    pub message: String,
+    /// What to do about it.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// An error at `path:line:column`.
+    pub fn error(path: &str, line: usize, column: usize, code: &'static str, message: String) -> Self {
+        Diagnostic {
+            path: path.to_string(),
+            line,
+            column,
+            severity: Severity::Error,
+            code,
+            message,
+            help: None,
+        }
+    }
+
+    /// A warning at `path:line:column`.
+    pub fn warning(
+        path: &str,
+        line: usize,
+        column: usize,
+        code: &'static str,
+        message: String,
+    ) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(path, line, column, code, message)
+        }
+    }
+
+    /// Adds the help line.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// `path:line:col` as printed, leaving out unknown parts.
+    pub fn location(&self) -> String {
+        match (self.line, self.column) {
+            (0, _) => self.path.clone(),
+            (line, 0) => format!("{}:{line}", self.path),
+            (line, column) => format!("{}:{line}:{column}", self.path),
+        }
+    }
+}
+
+/// Sorts diagnostics by file, position, then code, so reports are stable across runs.
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        (&a.path, a.line, a.column, a.code, &a.message).cmp(&(
+            &b.path, b.line, b.column, b.code, &b.message,
+        ))
+    });
+}
+
+/// Counts of errors and warnings.
+pub fn count(diagnostics: &[Diagnostic]) -> (usize, usize) {
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    (errors, diagnostics.len() - errors)
+}
+
+/// Formats diagnostics for a terminal:
+/// `docs/setup.md:12:5: error[broken-link]: no page at 'deploy.md'` and an indented help line.
+pub fn format_human(diagnostics: &[Diagnostic], color: bool) -> String {
+    let mut out = String::new();
+    for diagnostic in diagnostics {
+        let (start, end) = match (color, diagnostic.severity) {
+            (false, _) => ("", ""),
+            (true, Severity::Error) => ("\x1b[1;31m", "\x1b[0m"),
+            (true, Severity::Warning) => ("\x1b[1;33m", "\x1b[0m"),
+        };
+        let _ = writeln!(
+            out,
+            "{}: {start}{}[{}]{end}: {}",
+            diagnostic.location(),
+            diagnostic.severity.as_str(),
+            diagnostic.code,
+            diagnostic.message
+        );
+        if let Some(help) = &diagnostic.help {
+            let (start, end) = if color { ("\x1b[36m", "\x1b[0m") } else { ("", "") };
+            let _ = writeln!(out, "  {start}help{end}: {help}");
+        }
+    }
+    out
+}
+
+/// Maps byte offsets in one text to 1-based line and column numbers.
+pub struct LineIndex<'a> {
+    text: &'a str,
+    line_starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    /// Indexes the line starts of `text`.
+    pub fn new(text: &'a str) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { text, line_starts }
+    }
+
+    /// 1-based `(line, column)` of a byte offset; the column counts characters.
+    pub fn position(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
+        let start = self.line_starts[line];
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(1, |prefix| prefix.chars().count() + 1);
+        (line + 1, column)
+    }
+}
+
+/// The closest candidate to `word` by edit distance, for "did you mean" hints.
+pub fn closest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+    let limit = (word.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .map(|candidate| (edit_distance(word, candidate), candidate))
+        .filter(|(distance, _)| *distance <= limit)
+        .min()
+        .map(|(_, candidate)| candidate)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            current.push((previous[j] + cost).min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_index_maps_offsets_to_lines_and_character_columns() {
+        let index = LineIndex::new("ab\nçd\n\nx");
+        assert_eq!(index.position(0), (1, 1));
+        assert_eq!(index.position(3), (2, 1));
+        assert_eq!(index.position(5), (2, 2), "ç is two bytes but one column");
+        assert_eq!(index.position(8), (3, 1));
+        assert_eq!(index.position(9), (4, 1));
+        assert_eq!(index.position(999), (4, 2));
+    }
+
+    #[test]
+    fn human_format_prints_location_code_and_help() {
+        let diagnostic = Diagnostic::error("docs/a.md", 12, 5, "broken-link", "no page at 'b.md'".into())
+            .with_help("links are relative to the linking file");
+        assert_eq!(
+            format_human(&[diagnostic], false),
+            "docs/a.md:12:5: error[broken-link]: no page at 'b.md'\n  help: links are relative to the linking file\n"
+        );
+    }
+
+    #[test]
+    fn closest_suggests_near_misses_only() {
+        assert_eq!(closest("titel", ["title", "theme"]), Some("title"));
+        assert_eq!(closest("zzzzzz", ["title", "theme"]), None);
+    }
+}

@@ -1,0 +1,335 @@
+//! Load: walks the handbook with walkdir, reads markdown sources and lists static files.
+//! It splits off front matter and records where the body starts, but interprets nothing.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::config::{CONFIG_FILE, Config};
+use crate::diagnostics::Diagnostic;
+
+/// One markdown file as read from disk.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// Source-relative path with `/` separators.
+    pub path: String,
+    /// The whole file, BOM removed.
+    pub text: String,
+    /// Byte range of the YAML between the `---` fences, if the file has front matter.
+    pub front_matter: Option<Range<usize>>,
+    /// 1-based line of the first YAML line (the line after the opening fence).
+    pub front_matter_line: usize,
+    /// Byte offset where the markdown body starts.
+    pub body_start: usize,
+}
+
+impl Source {
+    /// Builds a source from text, splitting the front matter. Returns a diagnostic (and a source
+    /// whose body is the whole text) when the front matter is opened but never closed.
+    pub fn new(path: String, text: String) -> (Source, Option<Diagnostic>) {
+        let text = match text.strip_prefix('\u{feff}') {
+            Some(stripped) => stripped.to_string(),
+            None => text,
+        };
+        let mut source = Source {
+            path,
+            text,
+            front_matter: None,
+            front_matter_line: 2,
+            body_start: 0,
+        };
+        let Some(first_line_end) = opening_fence_end(&source.text) else {
+            return (source, None);
+        };
+        let mut offset = first_line_end;
+        while offset < source.text.len() {
+            let line_end = source.text[offset..]
+                .find('\n')
+                .map_or(source.text.len(), |i| offset + i + 1);
+            let line = source.text[offset..line_end].trim_end_matches(['\n', '\r']);
+            if line == "---" || line == "..." {
+                source.front_matter = Some(first_line_end..offset);
+                source.body_start = line_end;
+                return (source, None);
+            }
+            offset = line_end;
+        }
+        let diagnostic = Diagnostic::error(
+            &source.path,
+            1,
+            1,
+            "front-matter",
+            "front matter is opened with `---` but never closed".into(),
+        )
+        .with_help("end the front matter with a line containing only `---`");
+        (source, Some(diagnostic))
+    }
+
+    /// The YAML text between the fences ("" when there is none).
+    pub fn front_matter_text(&self) -> &str {
+        self.front_matter
+            .as_ref()
+            .map_or("", |range| &self.text[range.clone()])
+    }
+
+    /// The markdown body after the front matter.
+    pub fn body(&self) -> &str {
+        &self.text[self.body_start..]
+    }
+}
+
+fn opening_fence_end(text: &str) -> Option<usize> {
+    for fence in ["---\n", "---\r\n"] {
+        if text.starts_with(fence) {
+            return Some(fence.len());
+        }
+    }
+    None
+}
+
+/// A non-markdown file copied to the output as it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaticFile {
+    /// Source-relative path with `/` separators; also its path in the output.
+    pub path: String,
+    /// Where to read it from.
+    pub absolute: PathBuf,
+}
+
+/// Everything read from the source tree.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// Markdown files, sorted by path.
+    pub sources: Vec<Source>,
+    /// Other files, sorted by path.
+    pub statics: Vec<StaticFile>,
+    /// Unreadable files, invalid UTF-8, skipped symlinks, unclosed front matter.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// What the walk should leave out besides its fixed rules.
+pub struct LoadOptions<'a> {
+    /// Canonical output folder, never read as content.
+    pub output: Option<&'a Path>,
+}
+
+enum Entry {
+    Markdown(String, PathBuf),
+    Static(StaticFile),
+}
+
+/// Walks `root` and reads every markdown file (in parallel).
+pub fn load(root: &Path, config: &Config, options: &LoadOptions) -> anyhow::Result<Loaded> {
+    let root = root
+        .canonicalize()
+        .with_context(|| format!("reading handbook folder {}", root.display()))?;
+    let excluded = exclude_set(&config.exclude)?;
+    let mut diagnostics = Vec::new();
+    let mut entries = Vec::new();
+    let walker = WalkDir::new(&root)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| entry.depth() == 0 || !is_skipped(entry, &root, &excluded, options));
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => {
+                let path = error
+                    .path()
+                    .map_or_else(String::new, |path| relative(&root, path));
+                diagnostics.push(
+                    Diagnostic::error(&path, 0, 0, "unreadable", format!("cannot read: {error}"))
+                        .with_help("check the file's permissions"),
+                );
+                continue;
+            }
+        };
+        if entry.depth() == 0 {
+            continue;
+        }
+        let rel = relative(&root, entry.path());
+        let absolute = if entry.path_is_symlink() {
+            match resolve_symlink(entry.path(), &root) {
+                Ok(Some(target)) => target,
+                Ok(None) => continue,
+                Err(diagnostic) => {
+                    diagnostics.push(diagnostic.reposition(&rel));
+                    continue;
+                }
+            }
+        } else if entry.file_type().is_file() {
+            entry.path().to_path_buf()
+        } else {
+            continue;
+        };
+        if rel == CONFIG_FILE {
+            continue;
+        }
+        if is_markdown(&rel) {
+            entries.push(Entry::Markdown(rel, absolute));
+        } else {
+            entries.push(Entry::Static(StaticFile { path: rel, absolute }));
+        }
+    }
+
+    let mut statics = Vec::new();
+    let mut to_read = Vec::new();
+    for entry in entries {
+        match entry {
+            Entry::Markdown(rel, absolute) => to_read.push((rel, absolute)),
+            Entry::Static(file) => statics.push(file),
+        }
+    }
+    let read: Vec<(Option<Source>, Vec<Diagnostic>)> = to_read
+        .into_par_iter()
+        .map(|(rel, absolute)| read_source(rel, &absolute))
+        .collect();
+    let mut sources = Vec::with_capacity(read.len());
+    for (source, mut found) in read {
+        sources.extend(source);
+        diagnostics.append(&mut found);
+    }
+    sources.sort_by(|a, b| a.path.cmp(&b.path));
+    statics.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(Loaded {
+        sources,
+        statics,
+        diagnostics,
+    })
+}
+
+fn read_source(rel: String, absolute: &Path) -> (Option<Source>, Vec<Diagnostic>) {
+    let bytes = match std::fs::read(absolute) {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            let diagnostic = Diagnostic::error(&rel, 0, 0, "unreadable", format!("cannot read: {error}"))
+                .with_help("check the file's permissions");
+            return (None, vec![diagnostic]);
+        }
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(error) => {
+            let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
+            let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+            let diagnostic = Diagnostic::error(&rel, line, 0, "encoding", "file is not valid UTF-8".into())
+                .with_help("save the file as UTF-8");
+            return (None, vec![diagnostic]);
+        }
+    };
+    let (source, diagnostic) = Source::new(rel, text);
+    (Some(source), diagnostic.into_iter().collect())
+}
+
+/// Symlinks are followed only when they resolve inside the handbook, so a build can never
+/// publish files from elsewhere on the machine (a pull request can add a link to `/etc`).
+fn resolve_symlink(link: &Path, root: &Path) -> Result<Option<PathBuf>, Diagnostic> {
+    let target = link.canonicalize().map_err(|_| {
+        Diagnostic::warning("", 0, 0, "symlink", "symlink is broken or loops; skipped".into())
+    })?;
+    if !target.starts_with(root) {
+        return Err(Diagnostic::warning(
+            "",
+            0,
+            0,
+            "symlink",
+            "symlink points outside the handbook; not followed".into(),
+        )
+        .with_help("copy the file into the handbook instead"));
+    }
+    if target.is_file() {
+        Ok(Some(target))
+    } else {
+        // A folder symlink inside the handbook would publish the same pages twice.
+        Ok(None)
+    }
+}
+
+impl Diagnostic {
+    fn reposition(mut self, path: &str) -> Diagnostic {
+        self.path = path.to_string();
+        self
+    }
+}
+
+fn is_skipped(entry: &walkdir::DirEntry, root: &Path, excluded: &GlobSet, options: &LoadOptions) -> bool {
+    let name = entry.file_name().to_string_lossy();
+    if name.starts_with('.') || name.starts_with('_') || name == "node_modules" {
+        return true;
+    }
+    if entry.depth() == 1 && name == "themes" && entry.file_type().is_dir() {
+        return true;
+    }
+    if let Some(output) = options.output
+        && entry.path() == output
+    {
+        return true;
+    }
+    let rel = relative(root, entry.path());
+    excluded.is_match(&rel) || (entry.file_type().is_dir() && excluded.is_match(format!("{rel}/")))
+}
+
+fn exclude_set(patterns: &[String]) -> anyhow::Result<GlobSet> {
+    let mut builder = GlobSetBuilder::new();
+    for pattern in patterns {
+        let pattern = pattern.trim_start_matches('/');
+        builder.add(Glob::new(pattern).with_context(|| format!("exclude pattern '{pattern}'"))?);
+        if !pattern.ends_with("/**") {
+            builder.add(Glob::new(&format!("{}/**", pattern.trim_end_matches('/')))?);
+        }
+    }
+    Ok(builder.build()?)
+}
+
+/// True for files read as pages.
+pub fn is_markdown(path: &str) -> bool {
+    path.rsplit_once('.')
+        .is_some_and(|(_, extension)| extension.eq_ignore_ascii_case("md") || extension.eq_ignore_ascii_case("markdown"))
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components()
+        .map(|component| component.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn front_matter_is_split_with_body_offset() {
+        let (source, problem) = Source::new("a.md".into(), "---\ntitle: A\n---\n# Body\n".into());
+        assert!(problem.is_none());
+        assert_eq!(source.front_matter_text(), "title: A\n");
+        assert_eq!(source.body(), "# Body\n");
+        assert_eq!(source.front_matter_line, 2);
+    }
+
+    #[test]
+    fn crlf_and_bom_front_matter_is_recognised() {
+        let (source, _) = Source::new("a.md".into(), "\u{feff}---\r\ntitle: A\r\n---\r\nbody".into());
+        assert_eq!(source.front_matter_text(), "title: A\r\n");
+        assert_eq!(source.body(), "body");
+    }
+
+    #[test]
+    fn unclosed_front_matter_is_reported_at_line_one() {
+        let (source, problem) = Source::new("a.md".into(), "---\ntitle: A\n# Body\n".into());
+        assert_eq!(problem.unwrap().line, 1);
+        assert!(source.front_matter.is_none());
+    }
+
+    #[test]
+    fn a_thematic_break_later_is_not_front_matter() {
+        let (source, _) = Source::new("a.md".into(), "text\n---\nmore".into());
+        assert!(source.front_matter.is_none());
+    }
+}

@@ -1,0 +1,23 @@
+//! The `handbook` binary: parse arguments, install the logger, run, print the error chain.
+
+use std::process::ExitCode;
+
+use clap::Parser as _;
+use handbook::cli::{self, Cli, Outcome};
+
+#[allow(clippy::print_stderr, reason = "main reports the final error chain")]
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    cli::Logger::install(cli.quiet, cli.verbose);
+    match cli::run(&cli, &mut std::io::stdout(), &mut std::io::stderr()) {
+        Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::ContentErrors) => ExitCode::from(1),
+        Err(error) => {
+            eprintln!("error: {error}");
+            for cause in error.chain().skip(1) {
+                eprintln!("caused by: {cause}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}

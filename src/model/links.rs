@@ -1,0 +1,270 @@
+//! Link graph: resolves relative `.md` links, site-absolute links and `#anchors` between pages,
+//! maps them to built URLs, builds backlinks and reports broken links. Part of `model`; no I/O.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use crate::diagnostics::Diagnostic;
+use crate::model::page::{Page, PageId};
+
+/// Where each link of each page goes once built.
+#[derive(Debug, Default, Clone)]
+pub struct LinkGraph {
+    /// Per page, per link (document order): the rewritten site-relative href (`docs/a/#x`,
+    /// `img/logo.png`), or `None` to leave the destination as written.
+    pub hrefs: Vec<Vec<Option<String>>>,
+    /// Per page, the distinct pages it links to, sorted.
+    pub outgoing: Vec<Vec<PageId>>,
+    /// Per page, the distinct pages linking to it, sorted.
+    pub backlinks: Vec<Vec<PageId>>,
+}
+
+/// Lookups the resolver needs, built once per site.
+pub struct LinkTargets<'a> {
+    /// Source path → page.
+    pub by_path: &'a HashMap<String, PageId>,
+    /// Site-relative URL → page.
+    pub by_url: &'a HashMap<String, PageId>,
+    /// Static file paths.
+    pub statics: &'a HashSet<String>,
+    /// Source paths of drafts left out of this build.
+    pub drafts: &'a HashSet<String>,
+    /// The base path (`/` or `/handbook/`), which site-absolute links may start with.
+    pub base_path: &'a str,
+}
+
+/// Resolves every link of every page.
+pub fn resolve(pages: &[Page], targets: &LinkTargets) -> (LinkGraph, Vec<Diagnostic>) {
+    let mut graph = LinkGraph {
+        hrefs: Vec::with_capacity(pages.len()),
+        outgoing: Vec::with_capacity(pages.len()),
+        backlinks: vec![Vec::new(); pages.len()],
+    };
+    let mut diagnostics = Vec::new();
+    for (id, page) in pages.iter().enumerate() {
+        let mut hrefs = Vec::with_capacity(page.links.len());
+        let mut outgoing = BTreeSet::new();
+        for link in &page.links {
+            let resolution = resolve_one(page, &link.destination, pages, targets);
+            let href = match resolution {
+                Resolution::Leave => None,
+                Resolution::Page { page: target, href } => {
+                    if target != id {
+                        outgoing.insert(target);
+                    }
+                    Some(href)
+                }
+                Resolution::Static(href) => Some(href),
+                Resolution::Problem { code, message, help } => {
+                    let code = if link.is_image && code == "broken-link" { "missing-image" } else { code };
+                    diagnostics.push(
+                        Diagnostic::warning(&page.path, link.line, link.column, code, message).with_help(help),
+                    );
+                    None
+                }
+            };
+            hrefs.push(href);
+        }
+        for &target in &outgoing {
+            graph.backlinks[target].push(id);
+        }
+        graph.hrefs.push(hrefs);
+        graph.outgoing.push(outgoing.into_iter().collect());
+    }
+    (graph, diagnostics)
+}
+
+enum Resolution {
+    Leave,
+    Page { page: PageId, href: String },
+    Static(String),
+    Problem { code: &'static str, message: String, help: String },
+}
+
+fn resolve_one(page: &Page, destination: &str, pages: &[Page], targets: &LinkTargets) -> Resolution {
+    if destination.is_empty() || is_external(destination) {
+        return Resolution::Leave;
+    }
+    let (path_part, fragment) = match destination.split_once('#') {
+        Some((path, fragment)) => (path, Some(fragment)),
+        None => (destination, None),
+    };
+    let path_part = path_part.split('?').next().unwrap_or(path_part);
+    if path_part.is_empty() {
+        return match fragment {
+            Some(anchor) if !has_anchor(page, anchor) => Resolution::Problem {
+                code: "broken-anchor",
+                message: format!("no heading with anchor '#{anchor}' on this page"),
+                help: anchor_help(page),
+            },
+            _ => Resolution::Leave,
+        };
+    }
+    let decoded = percent_decode(path_part);
+    let Some(target) = join(&page.path, &decoded, targets.base_path) else {
+        return Resolution::Problem {
+            code: "broken-link",
+            message: format!("link '{destination}' points outside the handbook"),
+            help: "link to pages inside the handbook, relative to this file".into(),
+        };
+    };
+    if let Some(&id) = targets.by_path.get(&target).or_else(|| targets.by_url.get(&as_url(&target))) {
+        let target_page = &pages[id];
+        if let Some(anchor) = fragment
+            && !has_anchor(target_page, anchor)
+        {
+            return Resolution::Problem {
+                code: "broken-anchor",
+                message: format!("'{}' has no heading with anchor '#{anchor}'", target_page.path),
+                help: anchor_help(target_page),
+            };
+        }
+        let href = match fragment {
+            Some(anchor) => format!("{}#{anchor}", target_page.url),
+            None => target_page.url.clone(),
+        };
+        return Resolution::Page { page: id, href };
+    }
+    if targets.statics.contains(&target) {
+        return Resolution::Static(match fragment {
+            Some(fragment) => format!("{target}#{fragment}"),
+            None => target,
+        });
+    }
+    if targets.drafts.contains(&target) {
+        return Resolution::Problem {
+            code: "draft-link",
+            message: format!("'{target}' is a draft and is not published"),
+            help: "publish the page (remove `draft: true`) or build with --drafts".into(),
+        };
+    }
+    Resolution::Problem {
+        code: "broken-link",
+        message: format!("no page or file at '{target}' (linked as '{destination}')"),
+        help: "links are relative to the linking file; check the spelling and that the file exists".into(),
+    }
+}
+
+fn has_anchor(page: &Page, anchor: &str) -> bool {
+    let anchor = percent_decode(anchor);
+    anchor.is_empty() || page.headings.iter().any(|heading| heading.anchor == anchor)
+}
+
+fn anchor_help(page: &Page) -> String {
+    let anchors: Vec<&str> = page.headings.iter().take(8).map(|h| h.anchor.as_str()).collect();
+    if anchors.is_empty() {
+        "the page has no headings".into()
+    } else {
+        format!("anchors there: {}", anchors.join(", "))
+    }
+}
+
+/// True for `https:`, `mailto:`, `//host` and other scheme links.
+pub fn is_external(destination: &str) -> bool {
+    if destination.starts_with("//") {
+        return true;
+    }
+    match destination.find(':') {
+        Some(colon) => {
+            let scheme = &destination[..colon];
+            !scheme.is_empty()
+                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+                && !destination[..colon].contains('/')
+        }
+        None => false,
+    }
+}
+
+/// Resolves `destination` against the folder of `from` (or the root, for `/…` links), folding
+/// `.` and `..`. `None` when it climbs above the root.
+fn join(from: &str, destination: &str, base_path: &str) -> Option<String> {
+    let mut segments: Vec<&str> = Vec::new();
+    let relative = if let Some(absolute) = destination.strip_prefix('/') {
+        let base = base_path.trim_matches('/');
+        if base.is_empty() {
+            absolute
+        } else {
+            absolute.strip_prefix(base).map_or(absolute, |rest| rest.trim_start_matches('/'))
+        }
+    } else {
+        if let Some((dir, _)) = from.rsplit_once('/') {
+            segments.extend(dir.split('/'));
+        }
+        destination
+    };
+    for segment in relative.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                segments.pop()?;
+            }
+            segment => segments.push(segment),
+        }
+    }
+    let mut joined = segments.join("/");
+    if relative.ends_with('/') && !joined.is_empty() {
+        joined.push('/');
+    }
+    Some(joined)
+}
+
+fn as_url(target: &str) -> String {
+    if target.is_empty() || target.ends_with('/') {
+        target.to_string()
+    } else {
+        format!("{target}/")
+    }
+}
+
+/// Decodes `%20`-style escapes; invalid escapes are kept as written.
+pub fn percent_decode(text: &str) -> String {
+    if !text.contains('%') {
+        return text.to_string();
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(hex) = text.get(i + 1..i + 3)
+            && let Ok(byte) = u8::from_str_radix(hex, 16)
+        {
+            out.push(byte);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn join_resolves_relative_and_absolute_paths() {
+        assert_eq!(join("docs/a.md", "b.md", "/").as_deref(), Some("docs/b.md"));
+        assert_eq!(join("docs/a.md", "../teams/x.md", "/").as_deref(), Some("teams/x.md"));
+        assert_eq!(join("docs/a.md", "/teams/x.md", "/").as_deref(), Some("teams/x.md"));
+        assert_eq!(join("docs/a.md", "/hb/teams/", "/hb/").as_deref(), Some("teams/"));
+        assert_eq!(join("docs/a.md", "../../etc/passwd", "/"), None);
+        assert_eq!(join("a.md", "./", "/").as_deref(), Some(""));
+    }
+
+    #[test]
+    fn external_links_are_recognised() {
+        for external in ["https://x.org", "mailto:a@b.c", "//cdn.example", "tel:+1"] {
+            assert!(is_external(external), "{external}");
+        }
+        for internal in ["a.md", "../a.md#x", "dir/file:name.md", "#top"] {
+            assert!(!is_external(internal), "{internal}");
+        }
+    }
+
+    #[test]
+    fn percent_escapes_decode() {
+        assert_eq!(percent_decode("my%20file.md"), "my file.md");
+        assert_eq!(percent_decode("100%"), "100%");
+    }
+}

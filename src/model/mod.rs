@@ -1,0 +1,242 @@
+//! Model: turns loaded sources into an immutable `Site` (pages, link graph, navigation, tags)
+//! plus diagnostics. Parsing runs in parallel with rayon; nothing here does I/O.
+
+pub mod links;
+pub mod nav;
+pub mod page;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::diagnostics::Diagnostic;
+use crate::load::{Loaded, StaticFile};
+use links::{LinkGraph, LinkTargets};
+use nav::Nav;
+use page::{Page, PageId, PageKind, parse_page, slugify};
+
+/// A tag and the pages carrying it.
+#[derive(Debug, Clone)]
+pub struct Tag {
+    /// The tag as first written.
+    pub name: String,
+    /// URL segment (`tags/<slug>/`).
+    pub slug: String,
+    /// Pages with the tag, in path order.
+    pub pages: Vec<PageId>,
+}
+
+/// Everything the renderer and search need, built once per build and never mutated.
+#[derive(Debug, Default)]
+pub struct Site {
+    /// Published pages, sorted by source path.
+    pub pages: Vec<Page>,
+    /// Files copied as they are.
+    pub statics: Vec<StaticFile>,
+    /// Resolved links and backlinks.
+    pub links: LinkGraph,
+    /// Section tree and reading order.
+    pub nav: Nav,
+    /// Tags by slug.
+    pub tags: BTreeMap<String, Tag>,
+    by_path: HashMap<String, PageId>,
+}
+
+impl Site {
+    /// The page built from a source path.
+    pub fn page_by_path(&self, path: &str) -> Option<&Page> {
+        self.by_path.get(path).map(|&id| &self.pages[id])
+    }
+}
+
+/// Options that change what is published.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ModelOptions {
+    /// Publish pages marked `draft: true`.
+    pub drafts: bool,
+}
+
+/// Builds the site model from loaded sources.
+pub fn build(config: &Config, loaded: Loaded, options: ModelOptions) -> (Site, Vec<Diagnostic>) {
+    let Loaded { sources, statics, diagnostics: mut found } = loaded;
+    let parsed: Vec<Result<Page, Diagnostic>> = sources
+        .into_par_iter()
+        .map(|source| {
+            let kind = kind_of(config, &source.path);
+            parse_page(source, kind, &config.markdown)
+        })
+        .collect();
+    let mut pages = Vec::with_capacity(parsed.len());
+    let mut drafts = HashSet::new();
+    for result in parsed {
+        match result {
+            Ok(page) if page.is_draft && !options.drafts => {
+                drafts.insert(page.path.clone());
+            }
+            Ok(page) => pages.push(page),
+            Err(diagnostic) => found.push(diagnostic),
+        }
+    }
+    let mut by_url: HashMap<String, PageId> = HashMap::with_capacity(pages.len());
+    let mut kept = Vec::with_capacity(pages.len());
+    for page in pages {
+        if let Some(&first) = by_url.get(&page.url) {
+            let first: &Page = &kept[first];
+            found.push(
+                Diagnostic::error(
+                    &page.path,
+                    0,
+                    0,
+                    "duplicate-url",
+                    format!("'{}' and '{}' both publish to /{}", first.path, page.path, page.url),
+                )
+                .with_help("rename one of the files, or give one a different `slug`"),
+            );
+            continue;
+        }
+        by_url.insert(page.url.clone(), kept.len());
+        kept.push(page);
+    }
+    let pages = kept;
+    let by_path: HashMap<String, PageId> = pages.iter().enumerate().map(|(id, page)| (page.path.clone(), id)).collect();
+    let static_paths: HashSet<String> = statics.iter().map(|file| file.path.clone()).collect();
+    let base_path = config.base_path();
+    let targets = LinkTargets {
+        by_path: &by_path,
+        by_url: &by_url,
+        statics: &static_paths,
+        drafts: &drafts,
+        base_path: &base_path,
+    };
+    let (links, mut link_problems) = links::resolve(&pages, &targets);
+    found.append(&mut link_problems);
+    found.extend(check_aliases(&pages, &by_url));
+    let nav = nav::build(&pages);
+    let tags = collect_tags(&pages);
+    (
+        Site {
+            pages,
+            statics,
+            links,
+            nav,
+            tags,
+            by_path,
+        },
+        found,
+    )
+}
+
+/// Which kind of page a path is, from the configured folders. Landing pages stay plain pages.
+fn kind_of(config: &Config, path: &str) -> PageKind {
+    let in_folder = |folder: &str| {
+        let folder = folder.trim_matches('/');
+        !folder.is_empty() && path.strip_prefix(folder).is_some_and(|rest| rest.starts_with('/'))
+    };
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    if name == "index.md" || name == "readme.md" {
+        return PageKind::Page;
+    }
+    if config.folders.decisions.iter().any(|folder| in_folder(folder)) {
+        PageKind::Decision
+    } else if in_folder(&config.folders.updates) {
+        PageKind::Update
+    } else if in_folder(&config.folders.people) {
+        PageKind::Person
+    } else if in_folder(&config.folders.teams) {
+        PageKind::Team
+    } else {
+        PageKind::Page
+    }
+}
+
+fn check_aliases(pages: &[Page], by_url: &HashMap<String, PageId>) -> Vec<Diagnostic> {
+    let mut claimed: HashMap<String, &str> = HashMap::new();
+    let mut found = Vec::new();
+    for page in pages {
+        for alias in &page.aliases {
+            let Some(url) = alias_url(alias) else {
+                found.push(
+                    Diagnostic::warning(&page.path, 0, 0, "alias", format!("alias '{alias}' is not a path inside the site"))
+                        .with_help("write aliases as site paths, like `/old/path/`"),
+                );
+                continue;
+            };
+            if let Some(&owner) = by_url.get(&url) {
+                found.push(Diagnostic::error(
+                    &page.path,
+                    0,
+                    0,
+                    "alias",
+                    format!("alias '{alias}' is the URL of '{}'", pages[owner].path),
+                ).with_help("remove the alias or move the other page"));
+            } else if let Some(other) = claimed.insert(url, &page.path) {
+                found.push(Diagnostic::error(
+                    &page.path,
+                    0,
+                    0,
+                    "alias",
+                    format!("alias '{alias}' is also claimed by '{other}'"),
+                ).with_help("an old URL can redirect to one page only"));
+            }
+        }
+    }
+    found
+}
+
+/// `/old/path` → `old/path/`; `None` for URLs with a scheme, `..` or nothing left.
+pub fn alias_url(alias: &str) -> Option<String> {
+    if links::is_external(alias) || alias.contains(['\\', '?', '#', '\0']) {
+        return None;
+    }
+    let segments: Vec<&str> = alias.split('/').filter(|s| !s.is_empty() && *s != ".").collect();
+    if segments.is_empty() || segments.contains(&"..") {
+        return None;
+    }
+    let mut url = segments.join("/");
+    if url.ends_with(".html") {
+        return Some(url);
+    }
+    url.push('/');
+    Some(url)
+}
+
+fn collect_tags(pages: &[Page]) -> BTreeMap<String, Tag> {
+    let mut tags: BTreeMap<String, Tag> = BTreeMap::new();
+    for (id, page) in pages.iter().enumerate() {
+        for name in &page.tags {
+            let slug = slugify(name);
+            if slug.is_empty() {
+                continue;
+            }
+            let tag = tags.entry(slug.clone()).or_insert_with(|| Tag { name: name.trim().to_string(), slug, pages: Vec::new() });
+            if tag.pages.last() != Some(&id) {
+                tag.pages.push(id);
+            }
+        }
+    }
+    tags
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aliases_become_site_paths_and_unsafe_ones_are_refused() {
+        assert_eq!(alias_url("/old/path").as_deref(), Some("old/path/"));
+        assert_eq!(alias_url("old.html").as_deref(), Some("old.html"));
+        assert_eq!(alias_url("/../etc"), None);
+        assert_eq!(alias_url("https://x.org/a"), None);
+        assert_eq!(alias_url("/"), None);
+    }
+
+    #[test]
+    fn kinds_come_from_configured_folders() {
+        let config = Config::default();
+        assert_eq!(kind_of(&config, "decisions/0001-x.md"), PageKind::Decision);
+        assert_eq!(kind_of(&config, "decisions/index.md"), PageKind::Page);
+        assert_eq!(kind_of(&config, "updates/2026/2026-01-01-x.md"), PageKind::Update);
+        assert_eq!(kind_of(&config, "decisionsx/a.md"), PageKind::Page);
+    }
+}

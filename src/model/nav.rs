@@ -1,0 +1,199 @@
+//! Navigation: the section tree from folders (ordered by `weight`, then title), previous/next
+//! order and breadcrumbs. Part of `model`; no I/O.
+
+use std::collections::BTreeMap;
+
+use crate::model::page::{Page, PageId, humanize};
+
+/// Index of a node in `Nav::nodes`.
+pub type NodeId = usize;
+
+/// A folder or a page in the tree.
+#[derive(Debug, Clone)]
+pub struct NavNode {
+    /// Shown text: the page title, or the folder's landing-page title, or its humanised name.
+    pub title: String,
+    /// The page this node opens: the page itself, or a folder's landing page.
+    pub page: Option<PageId>,
+    /// Parent folder; `None` only for the root.
+    pub parent: Option<NodeId>,
+    /// Ordered children (folders and pages).
+    pub children: Vec<NodeId>,
+    /// True for folders.
+    pub is_section: bool,
+    weight: Option<i64>,
+    key: String,
+}
+
+/// The whole navigation structure of a site.
+#[derive(Debug, Clone, Default)]
+pub struct Nav {
+    /// Node 0 is the root folder.
+    pub nodes: Vec<NavNode>,
+    /// The node of each page (every published page has one).
+    pub node_of_page: Vec<Option<NodeId>>,
+    /// Pages in reading order (depth first), for previous/next.
+    pub reading_order: Vec<PageId>,
+    /// Position of each page in `reading_order`.
+    pub position: Vec<Option<usize>>,
+}
+
+impl Nav {
+    /// Ancestors of a page's node from the root down, excluding the node itself.
+    pub fn ancestors(&self, node: NodeId) -> Vec<NodeId> {
+        let mut chain = Vec::new();
+        let mut current = self.nodes[node].parent;
+        while let Some(id) = current {
+            chain.push(id);
+            current = self.nodes[id].parent;
+        }
+        chain.reverse();
+        chain
+    }
+
+    /// The pages before and after `page` in reading order.
+    pub fn neighbours(&self, page: PageId) -> (Option<PageId>, Option<PageId>) {
+        let Some(position) = self.position.get(page).copied().flatten() else {
+            return (None, None);
+        };
+        let previous = position.checked_sub(1).map(|p| self.reading_order[p]);
+        let next = self.reading_order.get(position + 1).copied();
+        (previous, next)
+    }
+}
+
+/// Builds the tree from page paths. `pages` are sorted by path.
+pub fn build(pages: &[Page]) -> Nav {
+    let mut nav = Nav {
+        nodes: vec![NavNode {
+            title: String::new(),
+            page: None,
+            parent: None,
+            children: Vec::new(),
+            is_section: true,
+            weight: None,
+            key: String::new(),
+        }],
+        node_of_page: vec![None; pages.len()],
+        reading_order: Vec::new(),
+        position: vec![None; pages.len()],
+    };
+    let mut folders: BTreeMap<String, NodeId> = BTreeMap::new();
+    folders.insert(String::new(), 0);
+    for (id, page) in pages.iter().enumerate() {
+        let dir = page.path.rsplit_once('/').map_or("", |(dir, _)| dir);
+        let folder = folder_node(&mut nav, &mut folders, dir);
+        if page.is_landing() && nav.nodes[folder].page.is_none() {
+            let node = &mut nav.nodes[folder];
+            node.page = Some(id);
+            node.title = page.title.clone();
+            node.weight = page.weight;
+            nav.node_of_page[id] = Some(folder);
+        } else {
+            let node = nav.nodes.len();
+            nav.nodes.push(NavNode {
+                title: page.title.clone(),
+                page: Some(id),
+                parent: Some(folder),
+                children: Vec::new(),
+                is_section: false,
+                weight: page.weight,
+                key: page.path.clone(),
+            });
+            nav.nodes[folder].children.push(node);
+            nav.node_of_page[id] = Some(node);
+        }
+    }
+    for index in 0..nav.nodes.len() {
+        let mut children = std::mem::take(&mut nav.nodes[index].children);
+        children.sort_by(|&a, &b| {
+            let (a, b) = (&nav.nodes[a], &nav.nodes[b]);
+            (a.weight.unwrap_or(i64::MAX), a.title.to_lowercase(), &a.key)
+                .cmp(&(b.weight.unwrap_or(i64::MAX), b.title.to_lowercase(), &b.key))
+        });
+        nav.nodes[index].children = children;
+    }
+    let mut order = Vec::with_capacity(pages.len());
+    walk(&nav, 0, &mut order);
+    for (position, &page) in order.iter().enumerate() {
+        nav.position[page] = Some(position);
+    }
+    nav.reading_order = order;
+    nav
+}
+
+fn folder_node(nav: &mut Nav, folders: &mut BTreeMap<String, NodeId>, dir: &str) -> NodeId {
+    if let Some(&node) = folders.get(dir) {
+        return node;
+    }
+    let (parent_dir, name) = dir.rsplit_once('/').unwrap_or(("", dir));
+    let parent = folder_node(nav, folders, parent_dir);
+    let node = nav.nodes.len();
+    nav.nodes.push(NavNode {
+        title: humanize(name),
+        page: None,
+        parent: Some(parent),
+        children: Vec::new(),
+        is_section: true,
+        weight: None,
+        key: dir.to_string(),
+    });
+    nav.nodes[parent].children.push(node);
+    folders.insert(dir.to_string(), node);
+    node
+}
+
+fn walk(nav: &Nav, node: NodeId, order: &mut Vec<PageId>) {
+    if let Some(page) = nav.nodes[node].page {
+        order.push(page);
+    }
+    for &child in &nav.nodes[node].children {
+        walk(nav, child, order);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::MarkdownConfig;
+    use crate::load::Source;
+    use crate::model::page::{PageKind, parse_page};
+
+    fn pages(files: &[(&str, &str)]) -> Vec<Page> {
+        let mut files = files.to_vec();
+        files.sort();
+        files
+            .into_iter()
+            .map(|(path, text)| {
+                let (source, _) = Source::new(path.into(), text.into());
+                parse_page(source, PageKind::Page, &MarkdownConfig::default()).unwrap()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn children_order_by_weight_then_title_and_folders_take_landing_titles() {
+        let pages = pages(&[
+            ("index.md", "# Home"),
+            ("b.md", "# Beta"),
+            ("a.md", "# Alpha"),
+            ("z.md", "---\nweight: 1\n---\n# Zulu"),
+            ("guide/index.md", "---\nweight: 2\n---\n# The guide"),
+            ("guide/step.md", "# Step"),
+        ]);
+        let nav = build(&pages);
+        let titles: Vec<_> = nav.nodes[0].children.iter().map(|&n| nav.nodes[n].title.as_str()).collect();
+        assert_eq!(titles, ["Zulu", "The guide", "Alpha", "Beta"]);
+        let reading: Vec<_> = nav.reading_order.iter().map(|&p| pages[p].title.as_str()).collect();
+        assert_eq!(reading, ["Home", "Zulu", "The guide", "Step", "Alpha", "Beta"]);
+    }
+
+    #[test]
+    fn folders_without_landing_pages_get_humanised_names() {
+        let pages = pages(&[("on-call/rota.md", "# Rota")]);
+        let nav = build(&pages);
+        let folder = nav.nodes[0].children[0];
+        assert_eq!(nav.nodes[folder].title, "On call");
+        assert!(nav.nodes[folder].page.is_none());
+    }
+}

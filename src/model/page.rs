@@ -1,0 +1,533 @@
+//! Pages: typed front matter, URLs, and the one pulldown-cmark pass per page that finds
+//! headings (with stable, unique, GitHub-compatible anchors), links and plain text.
+
+use pulldown_cmark::{Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use serde::{Deserialize, Deserializer};
+
+use crate::config::MarkdownConfig;
+use crate::diagnostics::{Diagnostic, LineIndex};
+use crate::load::Source;
+use crate::yaml;
+
+/// Index of a page in `Site::pages`; valid only within one `Site`.
+pub type PageId = usize;
+
+/// What a page is, from the folder it lives in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PageKind {
+    /// A plain documentation page.
+    Page,
+    /// A decision record.
+    Decision,
+    /// A dated async update.
+    Update,
+    /// A person's page.
+    Person,
+    /// A team's page.
+    Team,
+}
+
+impl PageKind {
+    /// Lower-case name used in templates, search and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PageKind::Page => "page",
+            PageKind::Decision => "decision",
+            PageKind::Update => "update",
+            PageKind::Person => "person",
+            PageKind::Team => "team",
+        }
+    }
+}
+
+/// A calendar date from front matter (`2026-03-14`, or the date part of a timestamp).
+pub type Date = jiff::civil::Date;
+
+/// The front-matter keys every page understands (Hugo/Jekyll compatible). Unknown keys are
+/// kept out of the struct so type errors keep their YAML position.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct FrontMatter {
+    /// Page title; falls back to the first `# heading`, then the file name.
+    pub title: Option<String>,
+    /// One-sentence description.
+    pub description: Option<String>,
+    /// Publication date.
+    #[serde(deserialize_with = "optional_date")]
+    pub date: Option<Date>,
+    /// Last meaningful update.
+    #[serde(deserialize_with = "optional_date")]
+    pub updated: Option<Date>,
+    /// Tags, as a list or a single word.
+    #[serde(deserialize_with = "one_or_many")]
+    pub tags: Vec<String>,
+    /// Order within the folder: lower first.
+    pub weight: Option<i64>,
+    /// Drafts are built only with `--drafts`.
+    pub draft: bool,
+    /// Old URL paths that redirect here.
+    #[serde(deserialize_with = "one_or_many")]
+    pub aliases: Vec<String>,
+    /// Replaces the last URL segment.
+    pub slug: Option<String>,
+    /// Person or team id responsible for the page.
+    pub owner: Option<String>,
+    /// Free-form values for templates (`page.extra`).
+    pub extra: Option<serde_json::Value>,
+}
+
+fn one_or_many<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        None(()),
+        One(String),
+        Many(Vec<String>),
+    }
+    match OneOrMany::deserialize(deserializer) {
+        Ok(OneOrMany::None(())) => Ok(Vec::new()),
+        Ok(OneOrMany::One(one)) => Ok(vec![one]),
+        Ok(OneOrMany::Many(many)) => Ok(many),
+        Err(_) => Err(serde::de::Error::custom(
+            "expected a word or a list of words, like `[onboarding, remote]`",
+        )),
+    }
+}
+
+fn optional_date<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Date>, D::Error> {
+    let Some(text) = Option::<String>::deserialize(deserializer)? else {
+        return Ok(None);
+    };
+    parse_date(&text).map(Some).ok_or_else(|| {
+        serde::de::Error::custom(format!(
+            "'{text}' is not a date; write it as YYYY-MM-DD, like 2026-03-14"
+        ))
+    })
+}
+
+/// Parses `YYYY-MM-DD`, optionally followed by a time (`T10:00:00Z`, ` 10:00`).
+pub fn parse_date(text: &str) -> Option<Date> {
+    let text = text.trim();
+    let date_part = text.get(..10)?;
+    let rest = &text[10..];
+    if !(rest.is_empty() || rest.starts_with('T') || rest.starts_with(' ')) {
+        return None;
+    }
+    date_part.parse().ok()
+}
+
+/// A heading on a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heading {
+    /// 1 to 6.
+    pub level: u8,
+    /// Plain text of the heading.
+    pub text: String,
+    /// Unique anchor on this page (`#anchor`).
+    pub anchor: String,
+    /// 1-based line in the source file.
+    pub line: usize,
+}
+
+/// A link or image in a page's markdown, in document order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    /// The destination as written.
+    pub destination: String,
+    /// True for `![](…)`.
+    pub is_image: bool,
+    /// 1-based line and column in the source file.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+}
+
+/// One page of the site, parsed but not rendered.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Source-relative path (`docs/setup.md`).
+    pub path: String,
+    /// Site-relative URL without the base path: `""` for home, `docs/setup/` otherwise.
+    pub url: String,
+    /// What the page is.
+    pub kind: PageKind,
+    /// Title from front matter, first `# heading`, or file name.
+    pub title: String,
+    /// Front-matter description.
+    pub description: Option<String>,
+    /// Plain-text summary: description, else the first paragraph (shortened).
+    pub summary: String,
+    /// Tags as written.
+    pub tags: Vec<String>,
+    /// Order within the folder.
+    pub weight: Option<i64>,
+    /// Front-matter date.
+    pub date: Option<Date>,
+    /// Front-matter updated date.
+    pub updated: Option<Date>,
+    /// Built only with `--drafts`.
+    pub is_draft: bool,
+    /// Site-relative URLs that redirect here.
+    pub aliases: Vec<String>,
+    /// Person or team id.
+    pub owner: Option<String>,
+    /// Free-form front-matter `extra`.
+    pub extra: serde_json::Value,
+    /// Headings in order.
+    pub headings: Vec<Heading>,
+    /// Links and images in order (the renderer relies on the same order).
+    pub links: Vec<Link>,
+    /// Plain text of the body, for search and summaries.
+    pub text: String,
+    /// True when the body opens with the `# heading` that became the title; the renderer then
+    /// leaves it out so the title is not shown twice.
+    pub has_title_heading: bool,
+    /// The whole source file.
+    pub source_text: String,
+    /// Where the markdown body starts in `source_text`.
+    pub body_start: usize,
+}
+
+impl Page {
+    /// The markdown body.
+    pub fn body(&self) -> &str {
+        &self.source_text[self.body_start..]
+    }
+
+    /// True for a folder's landing page (`index.md`, `README.md`).
+    pub fn is_landing(&self) -> bool {
+        is_landing_name(file_name(&self.path))
+    }
+}
+
+/// pulldown-cmark options shared by the model pass and the render pass; both must see the same
+/// events in the same order, because the renderer applies anchors and links by position.
+pub fn markdown_options(config: &MarkdownConfig) -> Options {
+    let mut options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_GFM;
+    if config.smart_punctuation {
+        options |= Options::ENABLE_SMART_PUNCTUATION;
+    }
+    options
+}
+
+/// Parses one source into a page. Bad front matter yields an error diagnostic and no page.
+pub fn parse_page(source: Source, kind: PageKind, markdown: &MarkdownConfig) -> Result<Page, Diagnostic> {
+    let front_matter: FrontMatter = yaml::parse(source.front_matter_text()).map_err(|error| {
+        let line = if error.line == 0 { 1 } else { source.front_matter_line + error.line - 1 };
+        Diagnostic::error(&source.path, line, error.column, "front-matter", error.message)
+            .with_help("front matter is YAML between `---` lines; see the front-matter reference in the README")
+    })?;
+    let analysis = analyse(&source, markdown);
+    let url = page_url(&source.path, front_matter.slug.as_deref());
+    let heading_title = analysis.title_heading.clone();
+    let has_title_heading = heading_title.is_some()
+        && front_matter
+            .title
+            .as_ref()
+            .is_none_or(|title| Some(title) == heading_title.as_ref());
+    let title = front_matter
+        .title
+        .clone()
+        .filter(|title| !title.trim().is_empty())
+        .or(heading_title)
+        .unwrap_or_else(|| title_from_file_name(&source.path));
+    let summary = match &front_matter.description {
+        Some(description) => description.clone(),
+        None => shorten(&analysis.first_paragraph, 240),
+    };
+    Ok(Page {
+        url,
+        kind,
+        title,
+        description: front_matter.description,
+        summary,
+        tags: front_matter.tags.into_iter().filter(|tag| !tag.trim().is_empty()).collect(),
+        weight: front_matter.weight,
+        date: front_matter.date,
+        updated: front_matter.updated,
+        is_draft: front_matter.draft,
+        aliases: front_matter.aliases,
+        owner: front_matter.owner,
+        extra: front_matter.extra.unwrap_or(serde_json::Value::Null),
+        headings: analysis.headings,
+        links: analysis.links,
+        text: analysis.text,
+        has_title_heading,
+        path: source.path,
+        body_start: source.body_start,
+        source_text: source.text,
+    })
+}
+
+struct Analysis {
+    headings: Vec<Heading>,
+    links: Vec<Link>,
+    text: String,
+    first_paragraph: String,
+    title_heading: Option<String>,
+}
+
+fn analyse(source: &Source, markdown: &MarkdownConfig) -> Analysis {
+    let body = source.body();
+    let lines = LineIndex::new(&source.text);
+    let mut analysis = Analysis {
+        headings: Vec::new(),
+        links: Vec::new(),
+        text: String::with_capacity(body.len()),
+        first_paragraph: String::new(),
+        title_heading: None,
+    };
+    let mut anchors = Anchors::default();
+    let mut heading: Option<(u8, Option<String>, usize, String)> = None;
+    let mut in_first_paragraph = false;
+    let mut seen_block = false;
+    let parser = Parser::new_ext(body, markdown_options(markdown)).into_offset_iter();
+    for (event, range) in parser {
+        let offset = source.body_start + range.start;
+        match event {
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                let (line, _) = lines.position(offset);
+                heading = Some((heading_level(level), id.map(|id| id.to_string()), line, String::new()));
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((level, id, line, text)) = heading.take() {
+                    let text = text.trim().to_string();
+                    if level == 1 && !seen_block && analysis.title_heading.is_none() {
+                        analysis.title_heading = Some(text.clone());
+                    }
+                    let anchor = anchors.claim(id.unwrap_or_else(|| slugify(&text)));
+                    analysis.headings.push(Heading { level, text, anchor, line });
+                }
+                seen_block = true;
+            }
+            Event::Start(Tag::Paragraph) if analysis.first_paragraph.is_empty() => {
+                in_first_paragraph = true;
+            }
+            Event::End(TagEnd::Paragraph) => {
+                in_first_paragraph = false;
+                seen_block = true;
+                analysis.text.push('\n');
+            }
+            Event::End(TagEnd::CodeBlock | TagEnd::Item | TagEnd::TableCell | TagEnd::BlockQuote(_)) => {
+                seen_block = true;
+                analysis.text.push('\n');
+            }
+            Event::Start(Tag::Link { link_type, dest_url, .. }) => {
+                if !matches!(link_type, LinkType::Autolink | LinkType::Email) {
+                    let (line, column) = lines.position(offset);
+                    analysis.links.push(Link { destination: dest_url.to_string(), is_image: false, line, column });
+                }
+            }
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                let (line, column) = lines.position(offset);
+                analysis.links.push(Link { destination: dest_url.to_string(), is_image: true, line, column });
+            }
+            Event::Text(text) | Event::Code(text) => {
+                if let Some((_, _, _, heading_text)) = heading.as_mut() {
+                    heading_text.push_str(&text);
+                }
+                if in_first_paragraph {
+                    analysis.first_paragraph.push_str(&text);
+                }
+                analysis.text.push_str(&text);
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if in_first_paragraph {
+                    analysis.first_paragraph.push(' ');
+                }
+                analysis.text.push(' ');
+            }
+            _ => {}
+        }
+    }
+    analysis
+}
+
+fn heading_level(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+/// Hands out unique anchors on one page the way GitHub does: `setup`, `setup-1`, `setup-2`.
+#[derive(Default)]
+struct Anchors {
+    used: std::collections::HashSet<String>,
+}
+
+impl Anchors {
+    fn claim(&mut self, base: String) -> String {
+        let base = if base.is_empty() { "section".to_string() } else { base };
+        let mut candidate = base.clone();
+        let mut suffix = 1;
+        while !self.used.insert(candidate.clone()) {
+            candidate = format!("{base}-{suffix}");
+            suffix += 1;
+        }
+        candidate
+    }
+}
+
+/// GitHub-compatible heading slug: lower case, punctuation dropped (except `-` and `_`),
+/// spaces become `-`. Letters from any script are kept.
+pub fn slugify(text: &str) -> String {
+    text.trim()
+        .chars()
+        .flat_map(char::to_lowercase)
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            '-' | '_' => Some(c),
+            c if c.is_alphanumeric() => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+fn is_landing_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower == "index.md" || lower == "readme.md" || lower == "_index.md"
+}
+
+/// `docs/setup.md` → `docs/setup/`; `docs/index.md` and `docs/README.md` → `docs/`;
+/// `index.md` → `""`. A `slug` replaces the last segment of a non-landing page.
+pub fn page_url(path: &str, slug: Option<&str>) -> String {
+    let (dir, name) = match path.rsplit_once('/') {
+        Some((dir, name)) => (dir, name),
+        None => ("", path),
+    };
+    let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
+    if is_landing_name(name) {
+        return prefix;
+    }
+    let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+    let segment = slug
+        .map(|slug| slug.trim().trim_matches('/'))
+        .filter(|slug| !slug.is_empty() && !slug.contains(['/', '\\']) && *slug != "." && *slug != "..")
+        .unwrap_or(stem);
+    format!("{prefix}{segment}/")
+}
+
+/// `on-call_runbook.md` → `On call runbook`.
+pub fn title_from_file_name(path: &str) -> String {
+    let name = file_name(path);
+    let name = if is_landing_name(name) {
+        path.rsplit('/').nth(1).unwrap_or("Home")
+    } else {
+        name.rsplit_once('.').map_or(name, |(stem, _)| stem)
+    };
+    humanize(name)
+}
+
+/// `on-call_runbook` → `On call runbook`.
+pub fn humanize(name: &str) -> String {
+    let spaced: String = name.chars().map(|c| if c == '-' || c == '_' { ' ' } else { c }).collect();
+    let mut chars = spaced.trim().chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => "Untitled".to_string(),
+    }
+}
+
+/// Shortens plain text to at most `max` characters at a word boundary, adding `…`.
+pub fn shorten(text: &str, max: usize) -> String {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() <= max {
+        return text;
+    }
+    let cut: String = text.chars().take(max).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{}…", cut.trim_end_matches([',', ';', ':', '.']))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(text: &str) -> Result<Page, Diagnostic> {
+        let (source, _) = Source::new("docs/a.md".into(), text.into());
+        parse_page(source, PageKind::Page, &MarkdownConfig::default())
+    }
+
+    #[test]
+    fn urls_are_pretty_and_landing_pages_own_their_folder() {
+        assert_eq!(page_url("docs/onboarding.md", None), "docs/onboarding/");
+        assert_eq!(page_url("docs/index.md", None), "docs/");
+        assert_eq!(page_url("docs/README.md", None), "docs/");
+        assert_eq!(page_url("index.md", None), "");
+        assert_eq!(page_url("docs/a.md", Some("b")), "docs/b/");
+        assert_eq!(page_url("docs/a.md", Some("../x")), "docs/a/", "unsafe slugs are ignored");
+    }
+
+    #[test]
+    fn slugs_match_github() {
+        assert_eq!(slugify("Step 2: Roll back"), "step-2-roll-back");
+        assert_eq!(slugify("What's `new`?"), "whats-new");
+        assert_eq!(slugify("Über uns"), "über-uns");
+        assert_eq!(slugify("snake_case and-dash"), "snake_case-and-dash");
+    }
+
+    #[test]
+    fn duplicate_headings_get_numbered_anchors() {
+        let page = page("## Setup\n\n## Setup\n\n## Setup {#custom}\n").unwrap();
+        let anchors: Vec<_> = page.headings.iter().map(|h| h.anchor.as_str()).collect();
+        assert_eq!(anchors, ["setup", "setup-1", "custom"]);
+    }
+
+    #[test]
+    fn title_falls_back_to_first_heading_then_file_name() {
+        let with_heading = page("# From heading\n\ntext").unwrap();
+        assert_eq!(with_heading.title, "From heading");
+        assert!(with_heading.has_title_heading);
+        assert_eq!(page("text only").unwrap().title, "A");
+        let with_front_matter = page("---\ntitle: Mine\n---\n# Other\n").unwrap();
+        assert_eq!(with_front_matter.title, "Mine");
+        assert!(!with_front_matter.has_title_heading, "a different heading stays in the body");
+    }
+
+    #[test]
+    fn front_matter_errors_point_into_the_markdown_file() {
+        let error = page("---\ntitle: A\ntags: [a\n---\nbody\n").unwrap_err();
+        assert_eq!(error.path, "docs/a.md");
+        assert!(error.line >= 3, "line {} should be in the file, not the fragment", error.line);
+        let error = page("---\ntitle: A\nweight: heavy\n---\n").unwrap_err();
+        assert_eq!(error.line, 3);
+        assert!(error.message.contains("weight"), "{}", error.message);
+    }
+
+    #[test]
+    fn dates_accept_timestamps_and_reject_nonsense() {
+        assert_eq!(parse_date("2026-03-14T10:00:00Z"), "2026-03-14".parse().ok());
+        assert_eq!(parse_date("14/03/2026"), None);
+        let error = page("---\ndate: next tuesday\n---\n").unwrap_err();
+        assert_eq!(error.line, 2);
+        assert!(error.message.contains("YYYY-MM-DD"));
+    }
+
+    #[test]
+    fn links_keep_order_and_file_positions() {
+        let page = page("---\ntitle: A\n---\nsee [b](b.md) and ![i](i.png)\n").unwrap();
+        let found: Vec<_> = page.links.iter().map(|l| (l.destination.as_str(), l.is_image, l.line, l.column)).collect();
+        assert_eq!(found, [("b.md", false, 4, 5), ("i.png", true, 4, 19)]);
+    }
+
+    #[test]
+    fn summary_is_the_first_paragraph_shortened() {
+        assert_eq!(shorten("one two three four", 9), "one two…");
+        let page = page("# T\n\nFirst *para*\ngraph.\n\nSecond.").unwrap();
+        assert_eq!(page.summary, "First para graph.");
+    }
+}

@@ -1,0 +1,146 @@
+//! Pipeline: the only place that knows the stage order —
+//! config → load → model → theme → render → write — and times each stage.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::config::Config;
+use crate::diagnostics::{self, Diagnostic, Severity};
+use crate::load::{self, LoadOptions};
+use crate::model::{self, ModelOptions};
+use crate::render::{self, RenderInput};
+use crate::theme;
+use crate::write::{self, WriteReport};
+
+/// What to build and where.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// The handbook folder (with `handbook.yml`, or just markdown).
+    pub root: PathBuf,
+    /// Output folder; defaults to the config's `output` under the root.
+    pub output: Option<PathBuf>,
+    /// Overrides `base_url` from the config.
+    pub base_url: Option<String>,
+    /// Publish drafts.
+    pub drafts: bool,
+}
+
+/// What a build or check did.
+#[derive(Debug, Default)]
+pub struct BuildReport {
+    /// Every finding, sorted by file and position.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Published pages.
+    pub pages: usize,
+    /// Output files produced (pages, listings, assets, copies).
+    pub files: usize,
+    /// What was written; `None` for `check` or when errors stopped the write.
+    pub write: Option<WriteReport>,
+    /// Wall time per stage, in order.
+    pub timings: Vec<(&'static str, Duration)>,
+    /// The output folder.
+    pub output: PathBuf,
+}
+
+impl BuildReport {
+    /// True when any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    /// Total wall time.
+    pub fn elapsed(&self) -> Duration {
+        self.timings.iter().map(|(_, duration)| *duration).sum()
+    }
+}
+
+/// Reads the configuration and applies command-line overrides.
+pub fn load_config(options: &BuildOptions) -> anyhow::Result<Config> {
+    let mut config = Config::load(&options.root)?;
+    if let Some(base_url) = &options.base_url {
+        config.base_url = base_url.clone();
+    }
+    Ok(config)
+}
+
+/// Builds the site and, when it has no errors, writes it to the output folder.
+pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
+    run(options, true)
+}
+
+/// Runs every stage of a build, including rendering, but writes nothing.
+pub fn check(options: &BuildOptions) -> anyhow::Result<BuildReport> {
+    run(options, false)
+}
+
+fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport> {
+    let mut timer = Timer::new();
+    let config = load_config(options)?;
+    let output = options.output.clone().unwrap_or_else(|| config.output_dir(&options.root));
+    let output = if write_output {
+        write::guard_output(&options.root, &output)?
+    } else {
+        output
+    };
+    let canonical_output = output.canonicalize().ok();
+    timer.lap("config");
+
+    let loaded = load::load(&options.root, &config, &LoadOptions { output: canonical_output.as_deref().or(Some(output.as_path())) })?;
+    let large = loaded.sources.len() >= 1000;
+    if large {
+        log::info!("loaded {} markdown files", loaded.sources.len());
+    }
+    timer.lap("load");
+
+    let (site, mut found) = model::build(&config, loaded, ModelOptions { drafts: options.drafts });
+    timer.lap("model");
+
+    let theme = theme::load(&options.root, &config)?;
+    timer.lap("theme");
+    if large {
+        log::info!("rendering {} pages", site.pages.len());
+    }
+    let (files, mut render_problems) = render::render(&RenderInput { site: &site, config: &config, theme: &theme });
+    found.append(&mut render_problems);
+    timer.lap("render");
+
+    diagnostics::sort(&mut found);
+    let mut report = BuildReport {
+        pages: site.pages.len(),
+        files: files.len(),
+        output: output.clone(),
+        ..BuildReport::default()
+    };
+    report.diagnostics = found;
+    if write_output && !report.has_errors() {
+        if large {
+            log::info!("writing {} files", files.len());
+        }
+        report.write = Some(write::write_site(&output, &files)?);
+        timer.lap("write");
+    }
+    report.timings = timer.laps;
+    Ok(report)
+}
+
+struct Timer {
+    laps: Vec<(&'static str, Duration)>,
+    last: Instant,
+}
+
+impl Timer {
+    fn new() -> Self {
+        Timer { laps: Vec::new(), last: Instant::now() }
+    }
+
+    fn lap(&mut self, stage: &'static str) {
+        let now = Instant::now();
+        self.laps.push((stage, now - self.last));
+        self.last = now;
+    }
+}
+
+/// Resolves the handbook folder: the given one, else the current folder.
+pub fn resolve_root(dir: Option<&Path>) -> PathBuf {
+    dir.map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}

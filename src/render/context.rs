@@ -1,0 +1,152 @@
+//! The template contract: borrowed, serializable views. Templates see these fields and nothing
+//! else, so adding or renaming a field here is a deliberate change to the theme API.
+//! Optional values serialize as `null` (tera 2 errors on missing fields; write `x or ""`).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::config::NavLink;
+
+/// `site` in every template.
+#[derive(Serialize)]
+pub struct SiteView<'a> {
+    /// Site title.
+    pub title: &'a str,
+    /// Site description.
+    pub description: &'a str,
+    /// Path prefix of every internal URL (`/` or `/handbook/`).
+    pub base_path: &'a str,
+    /// Absolute site address when configured, else null.
+    pub base_url: Option<&'a str>,
+    /// `<html lang>`.
+    pub language: &'a str,
+    /// Repository address, or null.
+    pub repo_url: Option<&'a str>,
+    /// Header links.
+    pub links: Vec<NavLinkView>,
+    /// Config `extra`.
+    pub extra: &'a BTreeMap<String, serde_json::Value>,
+    /// Asset URLs with cache-busting hashes, by file name (`style.css`).
+    pub assets: &'a BTreeMap<String, String>,
+    /// URL of the tag index.
+    pub tags_url: String,
+}
+
+/// A header link with its URL resolved.
+#[derive(Serialize)]
+pub struct NavLinkView {
+    /// Text.
+    pub title: String,
+    /// Resolved URL.
+    pub url: String,
+}
+
+impl NavLinkView {
+    /// Resolves a configured link against the base path.
+    pub fn new(link: &NavLink, base_path: &str) -> Self {
+        let url = if crate::model::links::is_external(&link.url) {
+            link.url.clone()
+        } else {
+            format!("{base_path}{}", link.url.trim_start_matches('/'))
+        };
+        NavLinkView { title: link.title.clone(), url }
+    }
+}
+
+/// A link to a page: title and URL.
+#[derive(Serialize, Clone)]
+pub struct LinkView<'a> {
+    /// Link text.
+    pub title: &'a str,
+    /// URL including the base path.
+    pub url: String,
+}
+
+/// A table-of-contents entry.
+#[derive(Serialize)]
+pub struct TocEntry<'a> {
+    /// 2 or 3.
+    pub level: u8,
+    /// Heading text.
+    pub text: &'a str,
+    /// Anchor without `#`.
+    pub anchor: &'a str,
+}
+
+/// A sidebar entry; only the current page's branch is expanded.
+#[derive(Serialize)]
+pub struct NavItemView<'a> {
+    /// Shown text.
+    pub title: &'a str,
+    /// URL, or null for a folder without a landing page.
+    pub url: Option<String>,
+    /// The page being rendered.
+    pub is_current: bool,
+    /// On the path from the root to the current page.
+    pub is_open: bool,
+    /// A folder.
+    pub is_section: bool,
+    /// Expanded children (empty when collapsed).
+    pub children: Vec<NavItemView<'a>>,
+    /// Entries left out of a long list, shown as "N more".
+    pub more: usize,
+}
+
+/// `page` in page templates.
+#[derive(Serialize)]
+pub struct PageView<'a> {
+    /// Title.
+    pub title: &'a str,
+    /// Description, or null.
+    pub description: Option<&'a str>,
+    /// Plain-text summary.
+    pub summary: &'a str,
+    /// URL including the base path.
+    pub url: String,
+    /// Absolute URL when the base URL is absolute, else null.
+    pub permalink: Option<String>,
+    /// Source path, or null for generated pages.
+    pub path: Option<&'a str>,
+    /// `page`, `decision`, `update`, `person`, `team`, or `tags`/`tag` for generated listings.
+    pub kind: &'static str,
+    /// True for the home page.
+    pub is_home: bool,
+    /// Rendered body HTML (mark it `safe`).
+    pub content: String,
+    /// Level 2–3 headings.
+    pub toc: Vec<TocEntry<'a>>,
+    /// Tags with their listing URLs.
+    pub tags: Vec<LinkView<'a>>,
+    /// ISO date or null.
+    pub date: Option<String>,
+    /// ISO date or null.
+    pub updated: Option<String>,
+    /// Owner id or null.
+    pub owner: Option<&'a str>,
+    /// Front-matter `extra`, or null.
+    pub extra: &'a serde_json::Value,
+    /// From the home page down to the parent folder.
+    pub breadcrumbs: Vec<LinkView<'a>>,
+    /// Previous page in reading order.
+    pub previous: Option<LinkView<'a>>,
+    /// Next page in reading order.
+    pub next: Option<LinkView<'a>>,
+    /// Pages linking here.
+    pub backlinks: Vec<LinkView<'a>>,
+    /// Items of a generated listing (tag pages), empty otherwise.
+    pub listing: Vec<ListingItemView<'a>>,
+}
+
+/// One entry of a generated listing.
+#[derive(Serialize)]
+pub struct ListingItemView<'a> {
+    /// Title.
+    pub title: &'a str,
+    /// URL including the base path.
+    pub url: String,
+    /// Plain-text summary.
+    pub summary: &'a str,
+    /// A count (pages per tag) or null.
+    pub count: Option<usize>,
+}

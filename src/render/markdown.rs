@@ -1,0 +1,262 @@
+//! Markdown to HTML: pulldown-cmark with the model's heading anchors and resolved links,
+//! GitHub-style alerts as admonitions, and build-time syntax highlighting with CSS classes.
+
+use std::sync::OnceLock;
+
+use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, CowStr, Event, LinkType, Parser, Tag, TagEnd};
+use pulldown_cmark_escape::{escape_href, escape_html};
+use syntect::html::{ClassStyle, ClassedHTMLGenerator};
+use syntect::parsing::SyntaxSet;
+use syntect::util::LinesWithEndings;
+
+use crate::config::MarkdownConfig;
+use crate::model::page::{Page, markdown_options};
+
+/// Prefix of every highlighting class, so theme CSS cannot collide with it.
+pub const HIGHLIGHT_CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+
+/// What the renderer needs besides the page.
+pub struct MarkdownContext<'a> {
+    /// Markdown options from config.
+    pub config: &'a MarkdownConfig,
+    /// Rewritten hrefs for this page's links, in document order (`None`: leave as written).
+    pub hrefs: &'a [Option<String>],
+    /// Prefix for rewritten site-relative hrefs (`/` or `/handbook/`).
+    pub base_path: &'a str,
+}
+
+/// Renders a page body to HTML.
+pub fn render(page: &Page, context: &MarkdownContext) -> String {
+    let parser = Parser::new_ext(page.body(), markdown_options(context.config));
+    let mut events: Vec<Event> = Vec::new();
+    let mut heading_index = 0;
+    let mut link_index = 0;
+    let mut skipping_title = false;
+    let mut code: Option<(String, String)> = None;
+    for event in parser {
+        if let Some((language, text)) = code.as_mut() {
+            match event {
+                Event::Text(chunk) => text.push_str(&chunk),
+                Event::End(TagEnd::CodeBlock) => {
+                    events.push(Event::Html(highlight(language, text, context.config.highlight).into()));
+                    code = None;
+                }
+                _ => {}
+            }
+            continue;
+        }
+        if skipping_title {
+            if matches!(event, Event::End(TagEnd::Heading(_))) {
+                skipping_title = false;
+            }
+            continue;
+        }
+        match event {
+            Event::Start(Tag::Heading { level, classes, .. }) => {
+                let index = heading_index;
+                heading_index += 1;
+                if index == 0 && page.has_title_heading {
+                    skipping_title = true;
+                    continue;
+                }
+                let anchor = page.headings.get(index).map_or("", |heading| heading.anchor.as_str());
+                let mut open = format!("<{level} id=\"");
+                escape_html(&mut open, anchor).ok();
+                open.push('"');
+                if !classes.is_empty() {
+                    open.push_str(" class=\"");
+                    escape_html(&mut open, &classes.join(" ")).ok();
+                    open.push('"');
+                }
+                open.push('>');
+                events.push(Event::Html(open.into()));
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                let anchor = page
+                    .headings
+                    .get(heading_index - 1)
+                    .map_or("", |heading| heading.anchor.as_str());
+                let mut close = String::from(" <a class=\"heading-anchor\" href=\"#");
+                escape_href(&mut close, anchor).ok();
+                close.push_str(&format!("\" aria-label=\"Link to this section\">#</a></{level}>\n"));
+                events.push(Event::Html(close.into()));
+            }
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                let dest_url = if matches!(link_type, LinkType::Autolink | LinkType::Email) {
+                    dest_url
+                } else {
+                    let index = link_index;
+                    link_index += 1;
+                    rewritten(context, index).unwrap_or(dest_url)
+                };
+                events.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
+            }
+            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                let index = link_index;
+                link_index += 1;
+                let dest_url = rewritten(context, index).unwrap_or(dest_url);
+                events.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let language = match kind {
+                    CodeBlockKind::Fenced(info) => info.split([' ', ',', '{']).next().unwrap_or("").to_string(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                code = Some((language, String::new()));
+            }
+            Event::Start(Tag::BlockQuote(Some(kind))) => {
+                let (class, label) = alert(kind);
+                events.push(Event::Html(
+                    format!("<div class=\"admonition admonition-{class}\" role=\"note\">\n<p class=\"admonition-title\">{label}</p>\n").into(),
+                ));
+            }
+            Event::End(TagEnd::BlockQuote(Some(_))) => events.push(Event::Html("</div>\n".into())),
+            Event::Html(html) | Event::InlineHtml(html) if !context.config.raw_html => {
+                events.push(Event::Text(html));
+            }
+            other => events.push(other),
+        }
+    }
+    let mut html = String::with_capacity(page.body().len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    html
+}
+
+fn rewritten<'a>(context: &MarkdownContext, index: usize) -> Option<CowStr<'a>> {
+    let href = context.hrefs.get(index)?.as_ref()?;
+    Some(format!("{}{}", context.base_path, encode_path(href)).into())
+}
+
+/// Percent-encodes characters that may not appear raw in a URL path (spaces, `%`, quotes, …).
+pub fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' | b'#' | b'?' | b'='
+            | b'&' | b'+' | b',' | b':' | b'@' | b'!' | b'$' | b'(' | b')' | b'*' | b';' => out.push(byte as char),
+            byte if byte >= 0x80 => out.push_str(&format!("%{byte:02X}")),
+            byte => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+fn alert(kind: BlockQuoteKind) -> (&'static str, &'static str) {
+    match kind {
+        BlockQuoteKind::Note => ("note", "Note"),
+        BlockQuoteKind::Tip => ("tip", "Tip"),
+        BlockQuoteKind::Important => ("important", "Important"),
+        BlockQuoteKind::Warning => ("warning", "Warning"),
+        BlockQuoteKind::Caution => ("caution", "Caution"),
+    }
+}
+
+/// The syntax definitions, loaded once per process (about 20 ms) and only if code is highlighted.
+pub fn syntaxes() -> &'static SyntaxSet {
+    static SYNTAXES: OnceLock<SyntaxSet> = OnceLock::new();
+    SYNTAXES.get_or_init(SyntaxSet::load_defaults_newlines)
+}
+
+fn highlight(language: &str, code: &str, enabled: bool) -> String {
+    let mut html = String::with_capacity(code.len() * 2 + 64);
+    let syntax = if enabled && !language.is_empty() {
+        let set = syntaxes();
+        set.find_syntax_by_token(language).map(|syntax| (set, syntax))
+    } else {
+        None
+    };
+    html.push_str("<pre class=\"code\"");
+    if !language.is_empty() {
+        html.push_str(" data-lang=\"");
+        escape_html(&mut html, language).ok();
+        html.push('"');
+    }
+    html.push_str("><code");
+    if !language.is_empty() {
+        html.push_str(" class=\"language-");
+        escape_html(&mut html, language).ok();
+        html.push('"');
+    }
+    html.push('>');
+    match syntax {
+        Some((set, syntax)) => {
+            let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, HIGHLIGHT_CLASS_STYLE);
+            let mut ok = true;
+            for line in LinesWithEndings::from(code) {
+                if generator.parse_html_for_line_which_includes_newline(line).is_err() {
+                    ok = false;
+                    break;
+                }
+            }
+            if ok {
+                html.push_str(&generator.finalize());
+            } else {
+                escape_html(&mut html, code).ok();
+            }
+        }
+        None => {
+            escape_html(&mut html, code).ok();
+        }
+    }
+    html.push_str("</code></pre>\n");
+    html
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::Source;
+    use crate::model::page::{PageKind, parse_page};
+
+    fn render_text(text: &str, hrefs: &[Option<String>], config: &MarkdownConfig) -> String {
+        let (source, _) = Source::new("docs/a.md".into(), text.into());
+        let page = parse_page(source, PageKind::Page, config).unwrap();
+        render(&page, &MarkdownContext { config, hrefs, base_path: "/hb/" })
+    }
+
+    #[test]
+    fn headings_get_model_anchors_and_title_heading_is_dropped() {
+        let html = render_text("# Title\n\n## Step 2: Go\n", &[], &MarkdownConfig::default());
+        assert!(!html.contains("Title"), "{html}");
+        assert!(html.contains("<h2 id=\"step-2-go\">Step 2: Go"), "{html}");
+    }
+
+    #[test]
+    fn links_are_rewritten_by_position_and_base_path() {
+        let hrefs = [Some("teams/platform/#on-call".to_string()), None];
+        let html = render_text("[a](../teams/platform.md#on-call) [b](https://x.org)", &hrefs, &MarkdownConfig::default());
+        assert!(html.contains("href=\"/hb/teams/platform/#on-call\""), "{html}");
+        assert!(html.contains("href=\"https://x.org\""), "{html}");
+    }
+
+    #[test]
+    fn alerts_become_admonitions() {
+        let html = render_text("> [!WARNING]\n> Mind the gap\n", &[], &MarkdownConfig::default());
+        assert!(html.contains("<div class=\"admonition admonition-warning\" role=\"note\">"), "{html}");
+        assert!(html.contains("Mind the gap"));
+    }
+
+    #[test]
+    fn fenced_code_is_highlighted_with_classes() {
+        let html = render_text("```rust\nfn main() {}\n```\n", &[], &MarkdownConfig::default());
+        assert!(html.contains("<pre class=\"code\" data-lang=\"rust\"><code class=\"language-rust\">"), "{html}");
+        assert!(html.contains("class=\"hl-"), "{html}");
+        let html = render_text("```nosuchlang\n<b>\n```\n", &[], &MarkdownConfig::default());
+        assert!(html.contains("&lt;b&gt;"), "{html}");
+    }
+
+    #[test]
+    fn raw_html_can_be_switched_off() {
+        let config = MarkdownConfig { raw_html: false, ..MarkdownConfig::default() };
+        let html = render_text("<script>alert(1)</script>\n\ntext <b>x</b>", &[], &config);
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(html.contains("&lt;script&gt;"), "{html}");
+        let html = render_text("<b>x</b>", &[], &MarkdownConfig::default());
+        assert!(html.contains("<b>x</b>"));
+    }
+
+    #[test]
+    fn paths_are_percent_encoded() {
+        assert_eq!(encode_path("my docs/ä b/"), "my%20docs/%C3%A4%20b/");
+    }
+}

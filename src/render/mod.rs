@@ -1,0 +1,476 @@
+//! Render: turns the `Site` into output files — pages through pulldown-cmark and tera (rayon over
+//! pages), tag listings, alias redirects, 404, sitemap, robots.txt and theme assets. No I/O.
+
+pub mod context;
+pub mod markdown;
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::diagnostics::Diagnostic;
+use crate::model::nav::NodeId;
+use crate::model::page::{Page, PageId};
+use crate::model::{Site, alias_url};
+use crate::output::OutputFile;
+use crate::theme::{Theme, describe_tera_error};
+use context::{
+    LinkView, ListingItemView, NavItemView, NavLinkView, PageView, SiteView, TocEntry,
+};
+use markdown::{MarkdownContext, encode_path};
+
+/// Everything rendering reads.
+pub struct RenderInput<'a> {
+    /// The model.
+    pub site: &'a Site,
+    /// Configuration.
+    pub config: &'a Config,
+    /// Templates and assets.
+    pub theme: &'a Theme,
+}
+
+/// Renders every output file except search. Template failures become error diagnostics naming
+/// the page and the template file.
+pub fn render(input: &RenderInput) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+    let base_path = input.config.base_path();
+    let absolute_base = input.config.absolute_base();
+    let (asset_files, asset_urls) = assets(input.theme, &base_path);
+    let site_view = SiteView {
+        title: &input.config.title,
+        description: &input.config.description,
+        base_path: &base_path,
+        base_url: absolute_base.as_deref(),
+        language: &input.config.language,
+        repo_url: input.config.repo_url.as_deref(),
+        links: input.config.nav.links.iter().map(|link| NavLinkView::new(link, &base_path)).collect(),
+        extra: &input.config.extra,
+        assets: &asset_urls,
+        tags_url: format!("{base_path}tags/"),
+    };
+    let renderer = Renderer { input, base_path: &base_path, absolute_base: absolute_base.as_deref(), site_view: &site_view };
+    let results: Vec<Result<OutputFile, Diagnostic>> = (0..input.site.pages.len())
+        .into_par_iter()
+        .map(|id| renderer.page(id))
+        .collect();
+    let mut files = Vec::with_capacity(results.len() + input.site.statics.len() + 16);
+    let mut diagnostics = Vec::new();
+    for result in results {
+        match result {
+            Ok(file) => files.push(file),
+            Err(diagnostic) => diagnostics.push(diagnostic),
+        }
+    }
+    let generated = [renderer.tag_index()]
+        .into_iter()
+        .chain(input.site.tags.keys().map(|slug| renderer.tag_page(slug)))
+        .chain([renderer.not_found()]);
+    for result in generated {
+        match result {
+            Ok(file) => files.push(file),
+            Err(diagnostic) => diagnostics.push(diagnostic),
+        }
+    }
+    files.extend(renderer.redirects());
+    files.extend(renderer.sitemap());
+    files.push(renderer.robots());
+    files.extend(asset_files);
+    files.extend(input.site.statics.iter().map(|file| OutputFile {
+        path: file.path.clone(),
+        content: crate::output::Content::Copy(file.absolute.clone()),
+    }));
+    diagnostics.extend(check_collisions(&mut files));
+    (files, diagnostics)
+}
+
+struct Renderer<'a> {
+    input: &'a RenderInput<'a>,
+    base_path: &'a str,
+    absolute_base: Option<&'a str>,
+    site_view: &'a SiteView<'a>,
+}
+
+#[derive(Serialize)]
+struct TemplateContext<'a> {
+    site: &'a SiteView<'a>,
+    page: &'a PageView<'a>,
+    nav: &'a [NavItemView<'a>],
+}
+
+impl<'a> Renderer<'a> {
+    fn url(&self, site_relative: &str) -> String {
+        format!("{}{}", self.base_path, encode_path(site_relative))
+    }
+
+    fn link(&self, page: PageId) -> LinkView<'a> {
+        let page = &self.input.site.pages[page];
+        LinkView { title: &page.title, url: self.url(&page.url) }
+    }
+
+    fn page(&self, id: PageId) -> Result<OutputFile, Diagnostic> {
+        let site = self.input.site;
+        let page = &site.pages[id];
+        let content = markdown::render(
+            page,
+            &MarkdownContext { config: &self.input.config.markdown, hrefs: &site.links.hrefs[id], base_path: self.base_path },
+        );
+        let (previous, next) = site.nav.neighbours(id);
+        let view = PageView {
+            title: &page.title,
+            description: page.description.as_deref(),
+            summary: &page.summary,
+            url: self.url(&page.url),
+            permalink: self.absolute_base.map(|base| format!("{base}{}", encode_path(&page.url))),
+            path: Some(&page.path),
+            kind: page.kind.as_str(),
+            is_home: page.url.is_empty(),
+            content,
+            toc: toc(page),
+            tags: page
+                .tags
+                .iter()
+                .map(|tag| LinkView { title: tag, url: self.url(&format!("tags/{}/", crate::model::page::slugify(tag))) })
+                .collect(),
+            date: page.date.map(|date| date.to_string()),
+            updated: page.updated.map(|date| date.to_string()),
+            owner: page.owner.as_deref(),
+            extra: &page.extra,
+            breadcrumbs: self.breadcrumbs(site.nav.node_of_page[id]),
+            previous: previous.map(|p| self.link(p)),
+            next: next.map(|p| self.link(p)),
+            backlinks: site.links.backlinks[id].iter().map(|&p| self.link(p)).collect(),
+            listing: Vec::new(),
+        };
+        let nav = self.sidebar(site.nav.node_of_page[id]);
+        let template = format!("{}.html", page.kind.as_str());
+        let template = if self.input.theme.tera.contains_template(&template) { template } else { "page.html".to_string() };
+        let html = self.render_template(&template, &view, &nav).map_err(|message| {
+            Diagnostic::error(&page.path, 0, 0, "template", message)
+                .with_help("fix the template named above, or remove it from your theme to use the built-in one")
+        })?;
+        Ok(OutputFile::bytes(format!("{}index.html", page.url), html))
+    }
+
+    fn render_template(&self, template: &str, page: &PageView, nav: &[NavItemView]) -> Result<String, String> {
+        let context = TemplateContext { site: self.site_view, page, nav };
+        let context = tera::Context::from_serialize(&context).map_err(|error| error.to_string())?;
+        self.input.theme.tera.render(template, &context).map_err(|error| {
+            format!(
+                "template {template} ({}) failed: {}",
+                self.input.theme.origin(template),
+                describe_tera_error(&error, &self.input.theme.origins)
+            )
+        })
+    }
+
+    fn breadcrumbs(&self, node: Option<NodeId>) -> Vec<LinkView<'a>> {
+        let nav = &self.input.site.nav;
+        let Some(node) = node else { return Vec::new() };
+        nav.ancestors(node)
+            .into_iter()
+            .filter_map(|ancestor| {
+                let entry = &nav.nodes[ancestor];
+                let url = entry.page.map(|p| self.url(&self.input.site.pages[p].url))?;
+                let title = if ancestor == 0 { "Home" } else { entry.title.as_str() };
+                Some(LinkView { title, url })
+            })
+            .collect()
+    }
+
+    /// The sidebar: top-level entries plus the current page's branch, never the whole tree, so
+    /// output stays linear in pages. Long sibling lists are windowed around the open entry.
+    fn sidebar(&self, current: Option<NodeId>) -> Vec<NavItemView<'a>> {
+        let nav = &self.input.site.nav;
+        let mut open = match current {
+            Some(node) => nav.ancestors(node),
+            None => Vec::new(),
+        };
+        open.extend(current);
+        self.nav_level(0, &open, current)
+    }
+
+    fn nav_level(&self, node: NodeId, open: &[NodeId], current: Option<NodeId>) -> Vec<NavItemView<'a>> {
+        let nav = &self.input.site.nav;
+        let children = &nav.nodes[node].children;
+        let limit = self.input.config.nav.max_siblings.max(1);
+        let focus = children.iter().position(|child| open.contains(child)).unwrap_or(0);
+        let (start, end) = window(children.len(), focus, limit);
+        let mut items: Vec<NavItemView> = children[start..end]
+            .iter()
+            .map(|&child| {
+                let entry = &nav.nodes[child];
+                let is_open = open.contains(&child);
+                NavItemView {
+                    title: &entry.title,
+                    url: entry.page.map(|p| self.url(&self.input.site.pages[p].url)),
+                    is_current: Some(child) == current,
+                    is_open,
+                    is_section: entry.is_section,
+                    children: if is_open && entry.is_section { self.nav_level(child, open, current) } else { Vec::new() },
+                    more: 0,
+                }
+            })
+            .collect();
+        let hidden = children.len() - (end - start);
+        if hidden > 0
+            && let Some(last) = items.last_mut()
+        {
+            last.more = hidden;
+        }
+        items
+    }
+
+    fn generated_view(&self, title: &'a str, url: String, kind: &'static str, listing: Vec<ListingItemView<'a>>) -> PageView<'a> {
+        PageView {
+            title,
+            description: None,
+            summary: "",
+            permalink: self.absolute_base.map(|base| format!("{base}{}", url.trim_start_matches(self.base_path))),
+            url,
+            path: None,
+            kind,
+            is_home: false,
+            content: String::new(),
+            toc: Vec::new(),
+            tags: Vec::new(),
+            date: None,
+            updated: None,
+            owner: None,
+            extra: &serde_json::Value::Null,
+            breadcrumbs: self.home_crumb(),
+            previous: None,
+            next: None,
+            backlinks: Vec::new(),
+            listing,
+        }
+    }
+
+    fn home_crumb(&self) -> Vec<LinkView<'a>> {
+        vec![LinkView { title: "Home", url: self.base_path.to_string() }]
+    }
+
+    fn tag_index(&self) -> Result<OutputFile, Diagnostic> {
+        let listing = self
+            .input
+            .site
+            .tags
+            .values()
+            .map(|tag| ListingItemView {
+                title: &tag.name,
+                url: self.url(&format!("tags/{}/", tag.slug)),
+                summary: "",
+                count: Some(tag.pages.len()),
+            })
+            .collect();
+        let view = self.generated_view("Tags", self.url("tags/"), "tags", listing);
+        self.generated("tags/index.html", "list.html", &view)
+    }
+
+    fn tag_page(&self, slug: &str) -> Result<OutputFile, Diagnostic> {
+        let site = self.input.site;
+        let tag = &site.tags[slug];
+        let mut pages: Vec<&Page> = tag.pages.iter().map(|&p| &site.pages[p]).collect();
+        pages.sort_by_key(|page| (page.title.to_lowercase(), &page.path));
+        let listing = pages
+            .into_iter()
+            .map(|page| ListingItemView { title: &page.title, url: self.url(&page.url), summary: &page.summary, count: None })
+            .collect();
+        let mut view = self.generated_view(&tag.name, self.url(&format!("tags/{slug}/")), "tag", listing);
+        view.breadcrumbs.push(LinkView { title: "Tags", url: self.url("tags/") });
+        self.generated(&format!("tags/{slug}/index.html"), "list.html", &view)
+    }
+
+    fn not_found(&self) -> Result<OutputFile, Diagnostic> {
+        let view = self.generated_view("Page not found", self.url("404.html"), "404", Vec::new());
+        self.generated("404.html", "404.html", &view)
+    }
+
+    fn generated(&self, path: &str, template: &str, view: &PageView) -> Result<OutputFile, Diagnostic> {
+        let nav = self.sidebar(None);
+        let html = self.render_template(template, view, &nav).map_err(|message| {
+            Diagnostic::error(path, 0, 0, "template", message)
+                .with_help("fix the template named above, or remove it from your theme to use the built-in one")
+        })?;
+        Ok(OutputFile::bytes(path, html))
+    }
+
+    fn redirects(&self) -> Vec<OutputFile> {
+        let mut files = Vec::new();
+        for page in &self.input.site.pages {
+            for alias in &page.aliases {
+                let Some(url) = alias_url(alias) else { continue };
+                let path = if url.ends_with(".html") { url } else { format!("{url}index.html") };
+                files.push(OutputFile::bytes(path, redirect_html(&self.url(&page.url))));
+            }
+        }
+        files
+    }
+
+    fn sitemap(&self) -> Option<OutputFile> {
+        let base = self.absolute_base?;
+        let mut urls: Vec<&Page> = self.input.site.pages.iter().collect();
+        urls.sort_by(|a, b| a.url.cmp(&b.url));
+        let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+        for page in urls {
+            xml.push_str("  <url><loc>");
+            pulldown_cmark_escape::escape_html(&mut xml, &format!("{base}{}", encode_path(&page.url))).ok();
+            xml.push_str("</loc>");
+            if let Some(date) = page.updated.or(page.date) {
+                xml.push_str(&format!("<lastmod>{date}</lastmod>"));
+            }
+            xml.push_str("</url>\n");
+        }
+        xml.push_str("</urlset>\n");
+        Some(OutputFile::bytes("sitemap.xml", xml))
+    }
+
+    fn robots(&self) -> OutputFile {
+        let mut text = String::from("User-agent: *\nAllow: /\n");
+        if let Some(base) = self.absolute_base {
+            text.push_str(&format!("Sitemap: {base}sitemap.xml\n"));
+        }
+        OutputFile::bytes("robots.txt", text)
+    }
+}
+
+fn toc(page: &Page) -> Vec<TocEntry<'_>> {
+    let skip = usize::from(page.has_title_heading);
+    page.headings
+        .iter()
+        .skip(skip)
+        .filter(|heading| heading.level == 2 || heading.level == 3)
+        .map(|heading| TocEntry { level: heading.level, text: &heading.text, anchor: &heading.anchor })
+        .collect()
+}
+
+/// The `[start, end)` range of at most `limit` items around `focus`.
+fn window(len: usize, focus: usize, limit: usize) -> (usize, usize) {
+    if len <= limit {
+        return (0, len);
+    }
+    let start = focus.saturating_sub(limit / 2).min(len - limit);
+    (start, start + limit)
+}
+
+fn redirect_html(target: &str) -> String {
+    let mut escaped = String::new();
+    pulldown_cmark_escape::escape_html(&mut escaped, target).ok();
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Redirecting…</title>\
+         <link rel=\"canonical\" href=\"{escaped}\"><meta name=\"robots\" content=\"noindex\">\
+         <meta http-equiv=\"refresh\" content=\"0; url={escaped}\"></head>\
+         <body><p>This page has moved to <a href=\"{escaped}\">{escaped}</a>.</p></body></html>\n"
+    )
+}
+
+/// Theme assets under `assets/`, plus the generated highlighting stylesheet. Returns the files
+/// and their URLs with a content hash, so browsers never use a stale copy after a deploy.
+fn assets(theme: &Theme, base_path: &str) -> (Vec<OutputFile>, BTreeMap<String, String>) {
+    let mut files = Vec::new();
+    let mut urls = BTreeMap::new();
+    let mut all: BTreeMap<String, Vec<u8>> = theme.assets.clone();
+    all.entry("highlight.css".to_string()).or_insert_with(|| highlight_css().into_bytes());
+    for (name, bytes) in all {
+        urls.insert(name.clone(), format!("{base_path}assets/{}?v={:08x}", encode_path(&name), short_hash(&bytes)));
+        files.push(OutputFile::bytes(format!("assets/{name}"), bytes));
+    }
+    (files, urls)
+}
+
+/// FNV-1a, folded to 32 bits: enough to bust caches, stable across runs and platforms.
+fn short_hash(bytes: &[u8]) -> u32 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &byte in bytes {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    (hash ^ (hash >> 32)) as u32
+}
+
+/// Light and dark highlighting CSS from syntect's bundled themes. Dark applies when the reader
+/// chose it with the toggle, or when the system is dark and no choice was made.
+pub fn highlight_css() -> String {
+    let themes = syntect::highlighting::ThemeSet::load_defaults();
+    let css = |name: &str| {
+        themes
+            .themes
+            .get(name)
+            .and_then(|theme| syntect::html::css_for_theme_with_class_style(theme, markdown::HIGHLIGHT_CLASS_STYLE).ok())
+            .unwrap_or_default()
+    };
+    let light = css("InspiredGitHub");
+    let dark = css("base16-ocean.dark");
+    let scoped = |css: &str, scope: &str| -> String {
+        css.lines()
+            .map(|line| {
+                if line.starts_with('.') {
+                    line.split(", ").map(|selector| format!("{scope} {selector}")).collect::<Vec<_>>().join(", ")
+                } else {
+                    line.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    format!(
+        "/* Generated from syntect's InspiredGitHub (light) and base16-ocean.dark (dark). */\n{}\n{}\n@media (prefers-color-scheme: dark) {{\n{}\n}}\n",
+        scoped(&light, ":root"),
+        scoped(&dark, ":root[data-theme=\"dark\"]"),
+        scoped(&dark, ":root:not([data-theme=\"light\"])"),
+    )
+}
+
+/// Two files publishing to one output path (a static file beside a page's `index.html`, an
+/// alias over a tag page) are reported; the first one wins.
+fn check_collisions(files: &mut Vec<OutputFile>) -> Vec<Diagnostic> {
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut diagnostics = Vec::new();
+    let mut keep = vec![true; files.len()];
+    for (index, file) in files.iter().enumerate() {
+        let key = file.path.to_lowercase();
+        if let Some(&first) = seen.get(&key) {
+            keep[index] = false;
+            let describe = |file: &OutputFile| match &file.content {
+                crate::output::Content::Copy(from) => format!("the file {}", from.display()),
+                crate::output::Content::Bytes(_) => "a generated page".to_string(),
+            };
+            diagnostics.push(
+                Diagnostic::error(&file.path, 0, 0, "duplicate-output", format!(
+                    "{} and {} both publish to '{}'",
+                    describe(&files[first]),
+                    describe(file),
+                    file.path
+                ))
+                .with_help("rename one of them; paths that differ only in case clash on many file systems"),
+            );
+        } else {
+            seen.insert(key, index);
+        }
+    }
+    let mut index = 0;
+    files.retain(|_| {
+        index += 1;
+        keep[index - 1]
+    });
+    diagnostics
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_keeps_focus_visible() {
+        assert_eq!(window(5, 3, 10), (0, 5));
+        assert_eq!(window(100, 0, 10), (0, 10));
+        assert_eq!(window(100, 50, 10), (45, 55));
+        assert_eq!(window(100, 99, 10), (90, 100));
+    }
+
+    #[test]
+    fn redirects_escape_their_target() {
+        let html = redirect_html("/a\"><script>/");
+        assert!(!html.contains("<script>"));
+    }
+}

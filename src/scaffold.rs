@@ -1,0 +1,105 @@
+//! Scaffolding: `handbook init` creates a new handbook. It writes into the source tree on
+//! explicit command only and never overwrites a file.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+
+/// What `init` did.
+#[derive(Debug, Default)]
+pub struct ScaffoldReport {
+    /// Files created.
+    pub created: Vec<PathBuf>,
+    /// Files that already existed and were left alone.
+    pub skipped: Vec<PathBuf>,
+}
+
+const FILES: &[(&str, &str)] = &[
+    (
+        "handbook.yml",
+        "# handbook configuration: every key is optional. See the README for all of them.\n\
+title: Our Handbook\n\
+description: How we work, what we decided and what changed.\n\
+# Where the site is published, e.g. https://example.org/handbook/\n\
+base_url: /\n\
+language: en\n\
+# repo_url: https://github.com/your-org/handbook\n",
+    ),
+    (
+        "index.md",
+        "---\ntitle: Welcome\n---\n\nThis handbook is where we write things down so that nobody needs a meeting to find out.\n\n\
+- [How we work](docs/index.md)\n- [Decisions](decisions/index.md)\n- [Updates](updates/index.md)\n- [People](people/index.md) and [teams](teams/index.md)\n",
+    ),
+    (
+        "docs/index.md",
+        "---\ntitle: How we work\nweight: 1\n---\n\nGuides and policies live in this folder. Start with [writing things down](writing-things-down.md).\n",
+    ),
+    (
+        "docs/writing-things-down.md",
+        "---\ntitle: Writing things down\ntags: [communication]\n---\n\n\
+> [!TIP]\n> Preview your change with `handbook serve` before opening a pull request.\n\n\
+## Why we write\n\nWritten answers can be found, linked and improved; meetings cannot.\n\n\
+## How to propose a change\n\nOpen a pull request. For a decision, run `handbook new decision \"Title\"`.\n",
+    ),
+    (
+        "decisions/index.md",
+        "---\ntitle: Decisions\nweight: 2\n---\n\nNumbered decision records. Each one says what we decided, why, and what it replaced.\n",
+    ),
+    (
+        "decisions/0001-record-decisions-in-writing.md",
+        "---\ntitle: Record decisions in writing\nstatus: accepted\ndate: 2026-01-05\ntags: [process]\n---\n\n\
+## Context and Problem Statement\n\nDecisions made in meetings are forgotten and re-argued.\n\n\
+## Decision Outcome\n\nWe record every significant decision as a numbered record in this folder.\n",
+    ),
+    (
+        "updates/index.md",
+        "---\ntitle: Updates\nweight: 3\n---\n\nDated, written team updates replace status meetings.\n",
+    ),
+    ("people/index.md", "---\ntitle: People\nweight: 4\n---\n\nOne page per person: role, time zone and how to reach them.\n"),
+    ("teams/index.md", "---\ntitle: Teams\nweight: 5\n---\n\nOne page per team: what it owns and how to ask it for help.\n"),
+    (".gitignore", "# handbook output\n/public/\n"),
+    (
+        ".github/workflows/handbook.yml",
+        "name: handbook\non:\n  push:\n    branches: [main]\n  pull_request:\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n\
+      - uses: actions/checkout@v4\n        with:\n          fetch-depth: 0 # full history: page dates come from git\n\
+      - uses: dtolnay/rust-toolchain@stable\n      - run: cargo install handbook --locked\n\
+      - run: handbook build --base-url \"https://example.org/\"\n\
+      - uses: actions/upload-pages-artifact@v3\n        with:\n          path: public\n",
+    ),
+    (
+        ".gitlab-ci.yml",
+        "pages:\n  image: rust:latest\n  variables:\n    GIT_DEPTH: 0 # full history: page dates come from git\n  script:\n\
+    - cargo install handbook --locked\n    - handbook build --base-url \"$CI_PAGES_URL/\"\n\
+  artifacts:\n    paths: [public]\n  publish: public\n",
+    ),
+];
+
+/// Creates a new handbook in `dir` (created if missing). Existing files are never overwritten.
+pub fn init(dir: &Path) -> anyhow::Result<ScaffoldReport> {
+    let mut report = ScaffoldReport::default();
+    for (path, text) in FILES {
+        let target = dir.join(path);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        }
+        if create_new(&target, text)? {
+            report.created.push(target);
+        } else {
+            report.skipped.push(target);
+        }
+    }
+    Ok(report)
+}
+
+/// Writes a file only if it does not exist; returns false when it did.
+pub fn create_new(path: &Path, text: &str) -> anyhow::Result<bool> {
+    match std::fs::OpenOptions::new().write(true).create_new(true).open(path) {
+        Ok(mut file) => {
+            file.write_all(text.as_bytes()).with_context(|| format!("writing {}", path.display()))?;
+            Ok(true)
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(error) => Err(anyhow::Error::new(error).context(format!("creating {}", path.display()))),
+    }
+}

@@ -1,0 +1,153 @@
+//! Themes: the built-in theme embedded in the binary, overridden file by file from the
+//! handbook's `themes/<name>/`; builds the tera instance; `theme eject` copies it out.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, bail};
+use include_dir::{Dir, include_dir};
+
+use crate::config::Config;
+
+static BUILT_IN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
+
+/// A loaded theme: templates compiled into tera, plus the static assets to publish.
+pub struct Theme {
+    /// Compiled templates and components.
+    pub tera: tera::Tera,
+    /// Files from the theme's `static/` folder, by path below it.
+    pub assets: BTreeMap<String, Vec<u8>>,
+    /// Where each template came from, for error messages.
+    pub origins: BTreeMap<String, String>,
+}
+
+impl Theme {
+    /// Describes where a template came from: `themes/custom/templates/page.html` or the built-in theme.
+    pub fn origin(&self, template: &str) -> String {
+        self.origins
+            .get(template)
+            .cloned()
+            .unwrap_or_else(|| format!("built-in theme's templates/{template}"))
+    }
+}
+
+/// Loads the theme named in config: each file from `themes/<name>/` in the handbook if present,
+/// else from the built-in theme.
+pub fn load(root: &Path, config: &Config) -> anyhow::Result<Theme> {
+    let user_dir = root.join("themes").join(&config.theme);
+    if config.theme != "default" && !user_dir.is_dir() {
+        bail!(
+            "theme '{}' not found: there is no folder {}\n  help: create it, or run `handbook theme eject` to start from the default theme",
+            config.theme,
+            user_dir.display()
+        );
+    }
+    let mut templates: BTreeMap<String, (String, String)> = BTreeMap::new();
+    let mut assets = BTreeMap::new();
+    for file in built_in_files() {
+        let path = file.path().to_string_lossy().replace('\\', "/");
+        if let Some(name) = path.strip_prefix("templates/") {
+            let text = String::from_utf8_lossy(file.contents()).into_owned();
+            templates.insert(name.to_string(), (text, format!("built-in theme's templates/{name}")));
+        } else if let Some(name) = path.strip_prefix("static/") {
+            assets.insert(name.to_string(), file.contents().to_vec());
+        }
+    }
+    if user_dir.is_dir() {
+        for (name, path) in files_below(&user_dir.join("templates"))? {
+            let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+            let origin = format!("themes/{}/templates/{name}", config.theme);
+            templates.insert(name, (text, origin));
+        }
+        for (name, path) in files_below(&user_dir.join("static"))? {
+            let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+            assets.insert(name, bytes);
+        }
+    }
+    let mut tera = tera::Tera::new();
+    let mut origins = BTreeMap::new();
+    let sources: Vec<(String, String)> = templates
+        .into_iter()
+        .map(|(name, (text, origin))| {
+            origins.insert(name.clone(), origin);
+            (name, text)
+        })
+        .collect();
+    tera.add_raw_templates(sources.iter().map(|(name, text)| (name.as_str(), text.as_str())))
+        .map_err(|error| anyhow::anyhow!("{}", describe_tera_error(&error, &origins)))?;
+    Ok(Theme { tera, assets, origins })
+}
+
+/// Formats a tera error with the template's origin and the whole `source()` chain.
+pub fn describe_tera_error(error: &tera::Error, origins: &BTreeMap<String, String>) -> String {
+    let mut message = error.to_string();
+    for (name, origin) in origins {
+        if message.contains(name.as_str()) && !message.contains(origin.as_str()) {
+            message.push_str(&format!("\n  template {name} is {origin}"));
+            break;
+        }
+    }
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        message.push_str(&format!("\n  caused by: {cause}"));
+        source = cause.source();
+    }
+    message
+}
+
+fn built_in_files() -> Vec<&'static include_dir::File<'static>> {
+    fn collect(dir: &'static Dir<'static>, out: &mut Vec<&'static include_dir::File<'static>>) {
+        out.extend(dir.files());
+        for sub in dir.dirs() {
+            collect(sub, out);
+        }
+    }
+    let mut files = Vec::new();
+    collect(&BUILT_IN, &mut files);
+    files.sort_by_key(|file| file.path());
+    files
+}
+
+fn files_below(dir: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
+    let mut files = Vec::new();
+    if !dir.is_dir() {
+        return Ok(files);
+    }
+    for entry in walkdir::WalkDir::new(dir).follow_links(false).sort_by_file_name() {
+        let entry = entry.with_context(|| format!("reading {}", dir.display()))?;
+        if entry.file_type().is_file() {
+            let rel = entry
+                .path()
+                .strip_prefix(dir)
+                .unwrap_or(entry.path())
+                .to_string_lossy()
+                .replace('\\', "/");
+            files.push((rel, entry.path().to_path_buf()));
+        }
+    }
+    Ok(files)
+}
+
+/// Copies the built-in theme into `themes/<name>/` of the handbook for full customisation.
+/// Never overwrites: existing files are left alone and reported back as skipped.
+pub fn eject(root: &Path, name: &str) -> anyhow::Result<(Vec<PathBuf>, Vec<PathBuf>)> {
+    if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
+        bail!("theme name '{name}' must be a plain folder name");
+    }
+    let target = root.join("themes").join(name);
+    let mut written = Vec::new();
+    let mut skipped = Vec::new();
+    for file in built_in_files() {
+        let path = target.join(file.path());
+        if path.exists() {
+            skipped.push(path);
+            continue;
+        }
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        }
+        std::fs::write(&path, file.contents()).with_context(|| format!("writing {}", path.display()))?;
+        written.push(path);
+    }
+    Ok((written, skipped))
+}
