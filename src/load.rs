@@ -173,7 +173,10 @@ pub fn load(root: &Path, config: &Config, options: &LoadOptions) -> anyhow::Resu
         if is_markdown(&rel) {
             entries.push(Entry::Markdown(rel, absolute));
         } else {
-            entries.push(Entry::Static(StaticFile { path: rel, absolute }));
+            entries.push(Entry::Static(StaticFile {
+                path: rel,
+                absolute,
+            }));
         }
     }
 
@@ -207,8 +210,9 @@ fn read_source(rel: String, absolute: &Path) -> (Option<Source>, Vec<Diagnostic>
     let bytes = match std::fs::read(absolute) {
         Ok(bytes) => bytes,
         Err(error) => {
-            let diagnostic = Diagnostic::error(&rel, 0, 0, "unreadable", format!("cannot read: {error}"))
-                .with_help("check the file's permissions");
+            let diagnostic =
+                Diagnostic::error(&rel, 0, 0, "unreadable", format!("cannot read: {error}"))
+                    .with_help("check the file's permissions");
             return (None, vec![diagnostic]);
         }
     };
@@ -217,8 +221,9 @@ fn read_source(rel: String, absolute: &Path) -> (Option<Source>, Vec<Diagnostic>
         Err(error) => {
             let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
             let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
-            let diagnostic = Diagnostic::error(&rel, line, 0, "encoding", "file is not valid UTF-8".into())
-                .with_help("save the file as UTF-8");
+            let diagnostic =
+                Diagnostic::error(&rel, line, 0, "encoding", "file is not valid UTF-8".into())
+                    .with_help("save the file as UTF-8");
             return (None, vec![diagnostic]);
         }
     };
@@ -230,7 +235,13 @@ fn read_source(rel: String, absolute: &Path) -> (Option<Source>, Vec<Diagnostic>
 /// publish files from elsewhere on the machine (a pull request can add a link to `/etc`).
 fn resolve_symlink(link: &Path, root: &Path) -> Result<Option<PathBuf>, Diagnostic> {
     let target = link.canonicalize().map_err(|_| {
-        Diagnostic::warning("", 0, 0, "symlink", "symlink is broken or loops; skipped".into())
+        Diagnostic::warning(
+            "",
+            0,
+            0,
+            "symlink",
+            "symlink is broken or loops; skipped".into(),
+        )
     })?;
     if !target.starts_with(root) {
         return Err(Diagnostic::warning(
@@ -257,7 +268,12 @@ impl Diagnostic {
     }
 }
 
-fn is_skipped(entry: &walkdir::DirEntry, root: &Path, excluded: &GlobSet, options: &LoadOptions) -> bool {
+fn is_skipped(
+    entry: &walkdir::DirEntry,
+    root: &Path,
+    excluded: &GlobSet,
+    options: &LoadOptions,
+) -> bool {
     let name = entry.file_name().to_string_lossy();
     if name.starts_with('.') || name.starts_with('_') || name == "node_modules" {
         return true;
@@ -288,8 +304,9 @@ fn exclude_set(patterns: &[String]) -> anyhow::Result<GlobSet> {
 
 /// True for files read as pages.
 pub fn is_markdown(path: &str) -> bool {
-    path.rsplit_once('.')
-        .is_some_and(|(_, extension)| extension.eq_ignore_ascii_case("md") || extension.eq_ignore_ascii_case("markdown"))
+    path.rsplit_once('.').is_some_and(|(_, extension)| {
+        extension.eq_ignore_ascii_case("md") || extension.eq_ignore_ascii_case("markdown")
+    })
 }
 
 fn relative(root: &Path, path: &Path) -> String {
@@ -315,7 +332,10 @@ mod tests {
 
     #[test]
     fn crlf_and_bom_front_matter_is_recognised() {
-        let (source, _) = Source::new("a.md".into(), "\u{feff}---\r\ntitle: A\r\n---\r\nbody".into());
+        let (source, _) = Source::new(
+            "a.md".into(),
+            "\u{feff}---\r\ntitle: A\r\n---\r\nbody".into(),
+        );
         assert_eq!(source.front_matter_text(), "title: A\r\n");
         assert_eq!(source.body(), "body");
     }

@@ -45,7 +45,9 @@ pub struct BuildReport {
 impl BuildReport {
     /// True when any diagnostic is an error.
     pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(|d| d.severity == Severity::Error)
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
     }
 
     /// Total wall time.
@@ -76,7 +78,10 @@ pub fn check(options: &BuildOptions) -> anyhow::Result<BuildReport> {
 fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport> {
     let mut timer = Timer::new();
     let config = load_config(options)?;
-    let output = options.output.clone().unwrap_or_else(|| config.output_dir(&options.root));
+    let output = options
+        .output
+        .clone()
+        .unwrap_or_else(|| config.output_dir(&options.root));
     let output = if write_output {
         write::guard_output(&options.root, &output)?
     } else {
@@ -85,14 +90,26 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
     let canonical_output = output.canonicalize().ok();
     timer.lap("config");
 
-    let loaded = load::load(&options.root, &config, &LoadOptions { output: canonical_output.as_deref().or(Some(output.as_path())) })?;
+    let loaded = load::load(
+        &options.root,
+        &config,
+        &LoadOptions {
+            output: canonical_output.as_deref().or(Some(output.as_path())),
+        },
+    )?;
     let large = loaded.sources.len() >= 1000;
     if large {
         log::info!("loaded {} markdown files", loaded.sources.len());
     }
     timer.lap("load");
 
-    let (site, mut found) = model::build(&config, loaded, ModelOptions { drafts: options.drafts });
+    let (site, mut found) = model::build(
+        &config,
+        loaded,
+        ModelOptions {
+            drafts: options.drafts,
+        },
+    );
     timer.lap("model");
 
     let theme = theme::load(&options.root, &config)?;
@@ -100,7 +117,11 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
     if large {
         log::info!("rendering {} pages", site.pages.len());
     }
-    let (files, mut render_problems) = render::render(&RenderInput { site: &site, config: &config, theme: &theme });
+    let (files, mut render_problems) = render::render(&RenderInput {
+        site: &site,
+        config: &config,
+        theme: &theme,
+    });
     found.append(&mut render_problems);
     timer.lap("render");
 
@@ -130,7 +151,10 @@ struct Timer {
 
 impl Timer {
     fn new() -> Self {
-        Timer { laps: Vec::new(), last: Instant::now() }
+        Timer {
+            laps: Vec::new(),
+            last: Instant::now(),
+        }
     }
 
     fn lap(&mut self, stage: &'static str) {

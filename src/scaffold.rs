@@ -56,8 +56,14 @@ language: en\n\
         "updates/index.md",
         "---\ntitle: Updates\nweight: 3\n---\n\nDated, written team updates replace status meetings.\n",
     ),
-    ("people/index.md", "---\ntitle: People\nweight: 4\n---\n\nOne page per person: role, time zone and how to reach them.\n"),
-    ("teams/index.md", "---\ntitle: Teams\nweight: 5\n---\n\nOne page per team: what it owns and how to ask it for help.\n"),
+    (
+        "people/index.md",
+        "---\ntitle: People\nweight: 4\n---\n\nOne page per person: role, time zone and how to reach them.\n",
+    ),
+    (
+        "teams/index.md",
+        "---\ntitle: Teams\nweight: 5\n---\n\nOne page per team: what it owns and how to ask it for help.\n",
+    ),
     (".gitignore", "# handbook output\n/public/\n"),
     (
         ".github/workflows/handbook.yml",
@@ -81,7 +87,8 @@ pub fn init(dir: &Path) -> anyhow::Result<ScaffoldReport> {
     for (path, text) in FILES {
         let target = dir.join(path);
         if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating {}", parent.display()))?;
         }
         if create_new(&target, text)? {
             report.created.push(target);
@@ -94,12 +101,19 @@ pub fn init(dir: &Path) -> anyhow::Result<ScaffoldReport> {
 
 /// Writes a file only if it does not exist; returns false when it did.
 pub fn create_new(path: &Path, text: &str) -> anyhow::Result<bool> {
-    match std::fs::OpenOptions::new().write(true).create_new(true).open(path) {
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+    {
         Ok(mut file) => {
-            file.write_all(text.as_bytes()).with_context(|| format!("writing {}", path.display()))?;
+            file.write_all(text.as_bytes())
+                .with_context(|| format!("writing {}", path.display()))?;
             Ok(true)
         }
         Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
-        Err(error) => Err(anyhow::Error::new(error).context(format!("creating {}", path.display()))),
+        Err(error) => {
+            Err(anyhow::Error::new(error).context(format!("creating {}", path.display())))
+        }
     }
 }

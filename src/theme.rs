@@ -48,19 +48,24 @@ pub fn load(root: &Path, config: &Config) -> anyhow::Result<Theme> {
         let path = file.path().to_string_lossy().replace('\\', "/");
         if let Some(name) = path.strip_prefix("templates/") {
             let text = String::from_utf8_lossy(file.contents()).into_owned();
-            templates.insert(name.to_string(), (text, format!("built-in theme's templates/{name}")));
+            templates.insert(
+                name.to_string(),
+                (text, format!("built-in theme's templates/{name}")),
+            );
         } else if let Some(name) = path.strip_prefix("static/") {
             assets.insert(name.to_string(), file.contents().to_vec());
         }
     }
     if user_dir.is_dir() {
         for (name, path) in files_below(&user_dir.join("templates"))? {
-            let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {}", path.display()))?;
             let origin = format!("themes/{}/templates/{name}", config.theme);
             templates.insert(name, (text, origin));
         }
         for (name, path) in files_below(&user_dir.join("static"))? {
-            let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+            let bytes =
+                std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
             assets.insert(name, bytes);
         }
     }
@@ -73,9 +78,17 @@ pub fn load(root: &Path, config: &Config) -> anyhow::Result<Theme> {
             (name, text)
         })
         .collect();
-    tera.add_raw_templates(sources.iter().map(|(name, text)| (name.as_str(), text.as_str())))
-        .map_err(|error| anyhow::anyhow!("{}", describe_tera_error(&error, &origins)))?;
-    Ok(Theme { tera, assets, origins })
+    tera.add_raw_templates(
+        sources
+            .iter()
+            .map(|(name, text)| (name.as_str(), text.as_str())),
+    )
+    .map_err(|error| anyhow::anyhow!("{}", describe_tera_error(&error, &origins)))?;
+    Ok(Theme {
+        tera,
+        assets,
+        origins,
+    })
 }
 
 /// Formats a tera error with the template's origin and the whole `source()` chain.
@@ -113,7 +126,10 @@ fn files_below(dir: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
     if !dir.is_dir() {
         return Ok(files);
     }
-    for entry in walkdir::WalkDir::new(dir).follow_links(false).sort_by_file_name() {
+    for entry in walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .sort_by_file_name()
+    {
         let entry = entry.with_context(|| format!("reading {}", dir.display()))?;
         if entry.file_type().is_file() {
             let rel = entry
@@ -144,9 +160,11 @@ pub fn eject(root: &Path, name: &str) -> anyhow::Result<(Vec<PathBuf>, Vec<PathB
             continue;
         }
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating {}", parent.display()))?;
         }
-        std::fs::write(&path, file.contents()).with_context(|| format!("writing {}", path.display()))?;
+        std::fs::write(&path, file.contents())
+            .with_context(|| format!("writing {}", path.display()))?;
         written.push(path);
     }
     Ok((written, skipped))

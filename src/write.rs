@@ -14,7 +14,8 @@ use crate::output::{Content, OutputFile};
 /// Every build writes this file; a non-empty folder without it is never replaced.
 pub const MARKER: &str = ".handbook-output";
 
-const MARKER_TEXT: &str = "This folder is written by `handbook build` and replaced on every build.\n";
+const MARKER_TEXT: &str =
+    "This folder is written by `handbook build` and replaced on every build.\n";
 
 /// What a write did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -43,11 +44,17 @@ pub fn guard_output(source_root: &Path, output: &Path) -> anyhow::Result<PathBuf
             );
         }
         if !metadata.is_dir() {
-            bail!("refusing to write to {}: it is a file, not a folder", output.display());
+            bail!(
+                "refusing to write to {}: it is a file, not a folder",
+                output.display()
+            );
         }
     }
     if output.parent().is_none() {
-        bail!("refusing to write to {}: it is the file-system root", output.display());
+        bail!(
+            "refusing to write to {}: it is the file-system root",
+            output.display()
+        );
     }
     if output == root {
         bail!(
@@ -63,11 +70,18 @@ pub fn guard_output(source_root: &Path, output: &Path) -> anyhow::Result<PathBuf
             root.display()
         );
     }
-    if output.components().any(|component| component.as_os_str() == ".git") {
-        bail!("refusing to write to {}: it is inside a .git folder", output.display());
+    if output
+        .components()
+        .any(|component| component.as_os_str() == ".git")
+    {
+        bail!(
+            "refusing to write to {}: it is inside a .git folder",
+            output.display()
+        );
     }
     if output.is_dir() && !output.join(MARKER).is_file() {
-        let mut entries = fs::read_dir(&output).with_context(|| format!("reading {}", output.display()))?;
+        let mut entries =
+            fs::read_dir(&output).with_context(|| format!("reading {}", output.display()))?;
         if entries.next().is_some() {
             bail!(
                 "refusing to replace {}: the folder is not empty and was not made by handbook (no {MARKER} file)\n  help: empty or remove it yourself, or choose another output folder with -o",
@@ -84,7 +98,9 @@ fn absolute_path(path: &Path) -> anyhow::Result<PathBuf> {
     let absolute = if path.is_absolute() {
         path.to_path_buf()
     } else {
-        std::env::current_dir().context("reading the current folder")?.join(path)
+        std::env::current_dir()
+            .context("reading the current folder")?
+            .join(path)
     };
     let mut existing = absolute.clone();
     let mut rest = Vec::new();
@@ -104,7 +120,10 @@ fn absolute_path(path: &Path) -> anyhow::Result<PathBuf> {
     let mut resolved = if metadata.is_some_and(|m| m.file_type().is_symlink()) && rest.is_empty() {
         // The output itself is a symlink: keep it as named so the guard refuses it.
         let parent = existing.parent().map(Path::to_path_buf).unwrap_or_default();
-        let name = existing.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+        let name = existing
+            .file_name()
+            .map(|n| n.to_os_string())
+            .unwrap_or_default();
         parent.canonicalize().unwrap_or(parent).join(name)
     } else {
         existing.canonicalize().unwrap_or(existing)
@@ -138,7 +157,8 @@ pub fn write_site(output: &Path, files: &[OutputFile]) -> anyhow::Result<WriteRe
         fs::remove_dir_all(&stage).with_context(|| format!("removing {}", stage.display()))?;
     }
     fs::create_dir(&stage).with_context(|| format!("creating {}", stage.display()))?;
-    fs::write(stage.join(MARKER), MARKER_TEXT).with_context(|| format!("writing {}", stage.display()))?;
+    fs::write(stage.join(MARKER), MARKER_TEXT)
+        .with_context(|| format!("writing {}", stage.display()))?;
     let result = fill_stage(&stage, output, files).and_then(|mut report| {
         report.removed = count_removed(output, files);
         swap(&stage, output, parent, &name)?;
@@ -147,7 +167,10 @@ pub fn write_site(output: &Path, files: &[OutputFile]) -> anyhow::Result<WriteRe
     if result.is_err() && stage.exists() {
         // The error being returned matters more than a failed clean-up of our own stage.
         if let Err(error) = fs::remove_dir_all(&stage) {
-            log::warn!("could not remove the stage folder {}: {error}", stage.display());
+            log::warn!(
+                "could not remove the stage folder {}: {error}",
+                stage.display()
+            );
         }
     }
     result
@@ -169,7 +192,11 @@ fn fill_stage(stage: &Path, output: &Path, files: &[OutputFile]) -> anyhow::Resu
         .map(|file| write_one(stage, output, file))
         .collect::<anyhow::Result<_>>()?;
     let kept_count = kept.iter().filter(|&&k| k).count();
-    Ok(WriteReport { written: files.len() - kept_count, kept: kept_count, removed: 0 })
+    Ok(WriteReport {
+        written: files.len() - kept_count,
+        kept: kept_count,
+        removed: 0,
+    })
 }
 
 /// Writes one file into the stage; returns true when it was unchanged and hard-linked instead.
@@ -184,9 +211,12 @@ fn write_one(stage: &Path, output: &Path, file: &OutputFile) -> anyhow::Result<b
         return Ok(true);
     }
     match &file.content {
-        Content::Bytes(bytes) => fs::write(&target, bytes).with_context(|| format!("writing {}", target.display()))?,
+        Content::Bytes(bytes) => {
+            fs::write(&target, bytes).with_context(|| format!("writing {}", target.display()))?
+        }
         Content::Copy(from) => {
-            fs::copy(from, &target).with_context(|| format!("copying {} to {}", from.display(), target.display()))?;
+            fs::copy(from, &target)
+                .with_context(|| format!("copying {} to {}", from.display(), target.display()))?;
         }
     }
     Ok(false)
@@ -211,7 +241,12 @@ fn count_removed(output: &Path, files: &[OutputFile]) -> usize {
         .filter_map(Result::ok)
         .filter(|entry| entry.file_type().is_file())
         .filter(|entry| {
-            let rel = entry.path().strip_prefix(output).unwrap_or(entry.path()).to_string_lossy().replace('\\', "/");
+            let rel = entry
+                .path()
+                .strip_prefix(output)
+                .unwrap_or(entry.path())
+                .to_string_lossy()
+                .replace('\\', "/");
             rel != MARKER && !new.contains(rel.as_str())
         })
         .count()
@@ -219,39 +254,58 @@ fn count_removed(output: &Path, files: &[OutputFile]) -> usize {
 
 fn swap(stage: &Path, output: &Path, parent: &Path, name: &str) -> anyhow::Result<()> {
     if !output.exists() {
-        fs::rename(stage, output).with_context(|| format!("moving the new build to {}", output.display()))?;
+        fs::rename(stage, output)
+            .with_context(|| format!("moving the new build to {}", output.display()))?;
         return Ok(());
     }
     let old = parent.join(format!(".{name}.handbook-old-{}", std::process::id()));
     if old.exists() {
         fs::remove_dir_all(&old).with_context(|| format!("removing {}", old.display()))?;
     }
-    fs::rename(output, &old).with_context(|| format!("moving the previous build aside from {}", output.display()))?;
+    fs::rename(output, &old)
+        .with_context(|| format!("moving the previous build aside from {}", output.display()))?;
     if let Err(error) = fs::rename(stage, output) {
         // Put the previous build back so the site is never left missing.
         if let Err(restore) = fs::rename(&old, output) {
-            log::error!("could not restore the previous build from {}: {restore}", old.display());
+            log::error!(
+                "could not restore the previous build from {}: {restore}",
+                old.display()
+            );
         }
-        return Err(anyhow::Error::new(error).context(format!("moving the new build to {}", output.display())));
+        return Err(anyhow::Error::new(error)
+            .context(format!("moving the new build to {}", output.display())));
     }
-    fs::remove_dir_all(&old).with_context(|| format!("removing the previous build at {}", old.display()))?;
+    fs::remove_dir_all(&old)
+        .with_context(|| format!("removing the previous build at {}", old.display()))?;
     Ok(())
 }
 
 /// Removes stage and old folders a crashed build left behind: only folders with our name
 /// pattern that also carry the marker, so nothing else is ever deleted.
 fn remove_leftovers(parent: &Path, name: &str) {
-    let Ok(entries) = fs::read_dir(parent) else { return };
-    let prefixes = [format!(".{name}.handbook-stage-"), format!(".{name}.handbook-old-")];
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    let prefixes = [
+        format!(".{name}.handbook-stage-"),
+        format!(".{name}.handbook-old-"),
+    ];
     for entry in entries.flatten() {
         let file_name = entry.file_name().to_string_lossy().into_owned();
-        let ours = prefixes.iter().any(|prefix| file_name.starts_with(prefix.as_str()));
+        let ours = prefixes
+            .iter()
+            .any(|prefix| file_name.starts_with(prefix.as_str()));
         let path = entry.path();
         let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-        if ours && is_dir && path.join(MARKER).is_file() {
-            if let Err(error) = fs::remove_dir_all(&path) {
-                log::warn!("could not remove the leftover folder {}: {error}", path.display());
-            }
+        if ours
+            && is_dir
+            && path.join(MARKER).is_file()
+            && let Err(error) = fs::remove_dir_all(&path)
+        {
+            log::warn!(
+                "could not remove the leftover folder {}: {error}",
+                path.display()
+            );
         }
     }
 }
@@ -263,7 +317,9 @@ fn check_relative(path: &str) -> anyhow::Result<()> {
             .components()
             .any(|component| !matches!(component, Component::Normal(_)));
     if bad {
-        bail!("internal error: output path '{path}' is not a plain relative path; refusing to write it");
+        bail!(
+            "internal error: output path '{path}' is not a plain relative path; refusing to write it"
+        );
     }
     Ok(())
 }

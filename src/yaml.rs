@@ -57,7 +57,7 @@ mod tests {
     #[test]
     fn errors_carry_fragment_positions_without_serde_suffix() {
         let error = parse::<BTreeMap<String, String>>("a: b\nc: [d\n").unwrap_err();
-        assert_eq!(error.line, 3);
+        assert_eq!(error.line, 2);
         assert!(!error.message.contains("at line"), "{}", error.message);
     }
 

@@ -54,10 +54,19 @@ pub fn resolve(pages: &[Page], targets: &LinkTargets) -> (LinkGraph, Vec<Diagnos
                     Some(href)
                 }
                 Resolution::Static(href) => Some(href),
-                Resolution::Problem { code, message, help } => {
-                    let code = if link.is_image && code == "broken-link" { "missing-image" } else { code };
+                Resolution::Problem {
+                    code,
+                    message,
+                    help,
+                } => {
+                    let code = if link.is_image && code == "broken-link" {
+                        "missing-image"
+                    } else {
+                        code
+                    };
                     diagnostics.push(
-                        Diagnostic::warning(&page.path, link.line, link.column, code, message).with_help(help),
+                        Diagnostic::warning(&page.path, link.line, link.column, code, message)
+                            .with_help(help),
                     );
                     None
                 }
@@ -75,12 +84,24 @@ pub fn resolve(pages: &[Page], targets: &LinkTargets) -> (LinkGraph, Vec<Diagnos
 
 enum Resolution {
     Leave,
-    Page { page: PageId, href: String },
+    Page {
+        page: PageId,
+        href: String,
+    },
     Static(String),
-    Problem { code: &'static str, message: String, help: String },
+    Problem {
+        code: &'static str,
+        message: String,
+        help: String,
+    },
 }
 
-fn resolve_one(page: &Page, destination: &str, pages: &[Page], targets: &LinkTargets) -> Resolution {
+fn resolve_one(
+    page: &Page,
+    destination: &str,
+    pages: &[Page],
+    targets: &LinkTargets,
+) -> Resolution {
     if destination.is_empty() || is_external(destination) {
         return Resolution::Leave;
     }
@@ -107,14 +128,21 @@ fn resolve_one(page: &Page, destination: &str, pages: &[Page], targets: &LinkTar
             help: "link to pages inside the handbook, relative to this file".into(),
         };
     };
-    if let Some(&id) = targets.by_path.get(&target).or_else(|| targets.by_url.get(&as_url(&target))) {
+    if let Some(&id) = targets
+        .by_path
+        .get(&target)
+        .or_else(|| targets.by_url.get(&as_url(&target)))
+    {
         let target_page = &pages[id];
         if let Some(anchor) = fragment
             && !has_anchor(target_page, anchor)
         {
             return Resolution::Problem {
                 code: "broken-anchor",
-                message: format!("'{}' has no heading with anchor '#{anchor}'", target_page.path),
+                message: format!(
+                    "'{}' has no heading with anchor '#{anchor}'",
+                    target_page.path
+                ),
                 help: anchor_help(target_page),
             };
         }
@@ -140,7 +168,8 @@ fn resolve_one(page: &Page, destination: &str, pages: &[Page], targets: &LinkTar
     Resolution::Problem {
         code: "broken-link",
         message: format!("no page or file at '{target}' (linked as '{destination}')"),
-        help: "links are relative to the linking file; check the spelling and that the file exists".into(),
+        help: "links are relative to the linking file; check the spelling and that the file exists"
+            .into(),
     }
 }
 
@@ -150,7 +179,12 @@ fn has_anchor(page: &Page, anchor: &str) -> bool {
 }
 
 fn anchor_help(page: &Page) -> String {
-    let anchors: Vec<&str> = page.headings.iter().take(8).map(|h| h.anchor.as_str()).collect();
+    let anchors: Vec<&str> = page
+        .headings
+        .iter()
+        .take(8)
+        .map(|h| h.anchor.as_str())
+        .collect();
     if anchors.is_empty() {
         "the page has no headings".into()
     } else {
@@ -167,7 +201,9 @@ pub fn is_external(destination: &str) -> bool {
         Some(colon) => {
             let scheme = &destination[..colon];
             !scheme.is_empty()
-                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
                 && !destination[..colon].contains('/')
         }
         None => false,
@@ -183,7 +219,9 @@ fn join(from: &str, destination: &str, base_path: &str) -> Option<String> {
         if base.is_empty() {
             absolute
         } else {
-            absolute.strip_prefix(base).map_or(absolute, |rest| rest.trim_start_matches('/'))
+            absolute
+                .strip_prefix(base)
+                .map_or(absolute, |rest| rest.trim_start_matches('/'))
         }
     } else {
         if let Some((dir, _)) = from.rsplit_once('/') {
@@ -245,9 +283,18 @@ mod tests {
     #[test]
     fn join_resolves_relative_and_absolute_paths() {
         assert_eq!(join("docs/a.md", "b.md", "/").as_deref(), Some("docs/b.md"));
-        assert_eq!(join("docs/a.md", "../teams/x.md", "/").as_deref(), Some("teams/x.md"));
-        assert_eq!(join("docs/a.md", "/teams/x.md", "/").as_deref(), Some("teams/x.md"));
-        assert_eq!(join("docs/a.md", "/hb/teams/", "/hb/").as_deref(), Some("teams/"));
+        assert_eq!(
+            join("docs/a.md", "../teams/x.md", "/").as_deref(),
+            Some("teams/x.md")
+        );
+        assert_eq!(
+            join("docs/a.md", "/teams/x.md", "/").as_deref(),
+            Some("teams/x.md")
+        );
+        assert_eq!(
+            join("docs/a.md", "/hb/teams/", "/hb/").as_deref(),
+            Some("teams/")
+        );
         assert_eq!(join("docs/a.md", "../../etc/passwd", "/"), None);
         assert_eq!(join("a.md", "./", "/").as_deref(), Some(""));
     }

@@ -59,7 +59,11 @@ pub struct ModelOptions {
 
 /// Builds the site model from loaded sources.
 pub fn build(config: &Config, loaded: Loaded, options: ModelOptions) -> (Site, Vec<Diagnostic>) {
-    let Loaded { sources, statics, diagnostics: mut found } = loaded;
+    let Loaded {
+        sources,
+        statics,
+        diagnostics: mut found,
+    } = loaded;
     let parsed: Vec<Result<Page, Diagnostic>> = sources
         .into_par_iter()
         .map(|source| {
@@ -89,7 +93,10 @@ pub fn build(config: &Config, loaded: Loaded, options: ModelOptions) -> (Site, V
                     0,
                     0,
                     "duplicate-url",
-                    format!("'{}' and '{}' both publish to /{}", first.path, page.path, page.url),
+                    format!(
+                        "'{}' and '{}' both publish to /{}",
+                        first.path, page.path, page.url
+                    ),
                 )
                 .with_help("rename one of the files, or give one a different `slug`"),
             );
@@ -99,7 +106,11 @@ pub fn build(config: &Config, loaded: Loaded, options: ModelOptions) -> (Site, V
         kept.push(page);
     }
     let pages = kept;
-    let by_path: HashMap<String, PageId> = pages.iter().enumerate().map(|(id, page)| (page.path.clone(), id)).collect();
+    let by_path: HashMap<String, PageId> = pages
+        .iter()
+        .enumerate()
+        .map(|(id, page)| (page.path.clone(), id))
+        .collect();
     let static_paths: HashSet<String> = statics.iter().map(|file| file.path.clone()).collect();
     let base_path = config.base_path();
     let targets = LinkTargets {
@@ -131,13 +142,21 @@ pub fn build(config: &Config, loaded: Loaded, options: ModelOptions) -> (Site, V
 fn kind_of(config: &Config, path: &str) -> PageKind {
     let in_folder = |folder: &str| {
         let folder = folder.trim_matches('/');
-        !folder.is_empty() && path.strip_prefix(folder).is_some_and(|rest| rest.starts_with('/'))
+        !folder.is_empty()
+            && path
+                .strip_prefix(folder)
+                .is_some_and(|rest| rest.starts_with('/'))
     };
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
     if name == "index.md" || name == "readme.md" {
         return PageKind::Page;
     }
-    if config.folders.decisions.iter().any(|folder| in_folder(folder)) {
+    if config
+        .folders
+        .decisions
+        .iter()
+        .any(|folder| in_folder(folder))
+    {
         PageKind::Decision
     } else if in_folder(&config.folders.updates) {
         PageKind::Update
@@ -157,27 +176,39 @@ fn check_aliases(pages: &[Page], by_url: &HashMap<String, PageId>) -> Vec<Diagno
         for alias in &page.aliases {
             let Some(url) = alias_url(alias) else {
                 found.push(
-                    Diagnostic::warning(&page.path, 0, 0, "alias", format!("alias '{alias}' is not a path inside the site"))
-                        .with_help("write aliases as site paths, like `/old/path/`"),
+                    Diagnostic::warning(
+                        &page.path,
+                        0,
+                        0,
+                        "alias",
+                        format!("alias '{alias}' is not a path inside the site"),
+                    )
+                    .with_help("write aliases as site paths, like `/old/path/`"),
                 );
                 continue;
             };
             if let Some(&owner) = by_url.get(&url) {
-                found.push(Diagnostic::error(
-                    &page.path,
-                    0,
-                    0,
-                    "alias",
-                    format!("alias '{alias}' is the URL of '{}'", pages[owner].path),
-                ).with_help("remove the alias or move the other page"));
+                found.push(
+                    Diagnostic::error(
+                        &page.path,
+                        0,
+                        0,
+                        "alias",
+                        format!("alias '{alias}' is the URL of '{}'", pages[owner].path),
+                    )
+                    .with_help("remove the alias or move the other page"),
+                );
             } else if let Some(other) = claimed.insert(url, &page.path) {
-                found.push(Diagnostic::error(
-                    &page.path,
-                    0,
-                    0,
-                    "alias",
-                    format!("alias '{alias}' is also claimed by '{other}'"),
-                ).with_help("an old URL can redirect to one page only"));
+                found.push(
+                    Diagnostic::error(
+                        &page.path,
+                        0,
+                        0,
+                        "alias",
+                        format!("alias '{alias}' is also claimed by '{other}'"),
+                    )
+                    .with_help("an old URL can redirect to one page only"),
+                );
             }
         }
     }
@@ -189,7 +220,10 @@ pub fn alias_url(alias: &str) -> Option<String> {
     if links::is_external(alias) || alias.contains(['\\', '?', '#', '\0']) {
         return None;
     }
-    let segments: Vec<&str> = alias.split('/').filter(|s| !s.is_empty() && *s != ".").collect();
+    let segments: Vec<&str> = alias
+        .split('/')
+        .filter(|s| !s.is_empty() && *s != ".")
+        .collect();
     if segments.is_empty() || segments.contains(&"..") {
         return None;
     }
@@ -209,7 +243,11 @@ fn collect_tags(pages: &[Page]) -> BTreeMap<String, Tag> {
             if slug.is_empty() {
                 continue;
             }
-            let tag = tags.entry(slug.clone()).or_insert_with(|| Tag { name: name.trim().to_string(), slug, pages: Vec::new() });
+            let tag = tags.entry(slug.clone()).or_insert_with(|| Tag {
+                name: name.trim().to_string(),
+                slug,
+                pages: Vec::new(),
+            });
             if tag.pages.last() != Some(&id) {
                 tag.pages.push(id);
             }
@@ -236,7 +274,10 @@ mod tests {
         let config = Config::default();
         assert_eq!(kind_of(&config, "decisions/0001-x.md"), PageKind::Decision);
         assert_eq!(kind_of(&config, "decisions/index.md"), PageKind::Page);
-        assert_eq!(kind_of(&config, "updates/2026/2026-01-01-x.md"), PageKind::Update);
+        assert_eq!(
+            kind_of(&config, "updates/2026/2026-01-01-x.md"),
+            PageKind::Update
+        );
         assert_eq!(kind_of(&config, "decisionsx/a.md"), PageKind::Page);
     }
 }

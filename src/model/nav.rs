@@ -108,8 +108,11 @@ pub fn build(pages: &[Page]) -> Nav {
         let mut children = std::mem::take(&mut nav.nodes[index].children);
         children.sort_by(|&a, &b| {
             let (a, b) = (&nav.nodes[a], &nav.nodes[b]);
-            (a.weight.unwrap_or(i64::MAX), a.title.to_lowercase(), &a.key)
-                .cmp(&(b.weight.unwrap_or(i64::MAX), b.title.to_lowercase(), &b.key))
+            (a.weight.unwrap_or(i64::MAX), a.title.to_lowercase(), &a.key).cmp(&(
+                b.weight.unwrap_or(i64::MAX),
+                b.title.to_lowercase(),
+                &b.key,
+            ))
         });
         nav.nodes[index].children = children;
     }
@@ -182,10 +185,21 @@ mod tests {
             ("guide/step.md", "# Step"),
         ]);
         let nav = build(&pages);
-        let titles: Vec<_> = nav.nodes[0].children.iter().map(|&n| nav.nodes[n].title.as_str()).collect();
+        let titles: Vec<_> = nav.nodes[0]
+            .children
+            .iter()
+            .map(|&n| nav.nodes[n].title.as_str())
+            .collect();
         assert_eq!(titles, ["Zulu", "The guide", "Alpha", "Beta"]);
-        let reading: Vec<_> = nav.reading_order.iter().map(|&p| pages[p].title.as_str()).collect();
-        assert_eq!(reading, ["Home", "Zulu", "The guide", "Step", "Alpha", "Beta"]);
+        let reading: Vec<_> = nav
+            .reading_order
+            .iter()
+            .map(|&p| pages[p].title.as_str())
+            .collect();
+        assert_eq!(
+            reading,
+            ["Home", "Zulu", "The guide", "Step", "Alpha", "Beta"]
+        );
     }
 
     #[test]

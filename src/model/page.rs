@@ -76,21 +76,85 @@ pub struct FrontMatter {
     pub extra: Option<serde_json::Value>,
 }
 
+/// Accepts `tags: word`, `tags: [a, b]` or nothing. A visitor (not an untagged enum) so
+/// YAML syntax errors inside the value keep their message and position.
 fn one_or_many<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum OneOrMany {
-        None(()),
-        One(String),
-        Many(Vec<String>),
+    struct Visitor;
+    impl<'de> serde::de::Visitor<'de> for Visitor {
+        type Value = Vec<String>;
+
+        fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+            formatter.write_str("a word or a list of words, like `[onboarding, remote]`")
+        }
+
+        fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Self::Value, E> {
+            Ok(vec![value.to_string()])
+        }
+
+        fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<Self::Value, E> {
+            Ok(vec![value.to_string()])
+        }
+
+        fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<Self::Value, E> {
+            Ok(vec![value.to_string()])
+        }
+
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut values = Vec::new();
+            while let Some(value) = seq.next_element::<Scalar>()? {
+                values.push(value.0);
+            }
+            Ok(values)
+        }
     }
-    match OneOrMany::deserialize(deserializer) {
-        Ok(OneOrMany::None(())) => Ok(Vec::new()),
-        Ok(OneOrMany::One(one)) => Ok(vec![one]),
-        Ok(OneOrMany::Many(many)) => Ok(many),
-        Err(_) => Err(serde::de::Error::custom(
-            "expected a word or a list of words, like `[onboarding, remote]`",
-        )),
+    deserializer.deserialize_any(Visitor)
+}
+
+/// A list item: a word or a number, kept as text.
+struct Scalar(String);
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Scalar;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+                formatter.write_str("a word")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Scalar, E> {
+                Ok(Scalar(value.to_string()))
+            }
+
+            fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<Scalar, E> {
+                Ok(Scalar(value.to_string()))
+            }
+
+            fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<Scalar, E> {
+                Ok(Scalar(value.to_string()))
+            }
+
+            fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<Scalar, E> {
+                Ok(Scalar(value.to_string()))
+            }
+
+            fn visit_bool<E: serde::de::Error>(self, value: bool) -> Result<Scalar, E> {
+                Ok(Scalar(value.to_string()))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
     }
 }
 
@@ -216,7 +280,11 @@ pub fn markdown_options(config: &MarkdownConfig) -> Options {
 }
 
 /// Parses one source into a page. Bad front matter yields an error diagnostic and no page.
-pub fn parse_page(source: Source, kind: PageKind, markdown: &MarkdownConfig) -> Result<Page, Diagnostic> {
+pub fn parse_page(
+    source: Source,
+    kind: PageKind,
+    markdown: &MarkdownConfig,
+) -> Result<Page, Diagnostic> {
     let front_matter: FrontMatter = yaml::parse(source.front_matter_text()).map_err(|error| {
         let line = if error.line == 0 { 1 } else { source.front_matter_line + error.line - 1 };
         Diagnostic::error(&source.path, line, error.column, "front-matter", error.message)
@@ -246,7 +314,11 @@ pub fn parse_page(source: Source, kind: PageKind, markdown: &MarkdownConfig) -> 
         title,
         description: front_matter.description,
         summary,
-        tags: front_matter.tags.into_iter().filter(|tag| !tag.trim().is_empty()).collect(),
+        tags: front_matter
+            .tags
+            .into_iter()
+            .filter(|tag| !tag.trim().is_empty())
+            .collect(),
         weight: front_matter.weight,
         date: front_matter.date,
         updated: front_matter.updated,
@@ -292,7 +364,12 @@ fn analyse(source: &Source, markdown: &MarkdownConfig) -> Analysis {
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
                 let (line, _) = lines.position(offset);
-                heading = Some((heading_level(level), id.map(|id| id.to_string()), line, String::new()));
+                heading = Some((
+                    heading_level(level),
+                    id.map(|id| id.to_string()),
+                    line,
+                    String::new(),
+                ));
             }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((level, id, line, text)) = heading.take() {
@@ -301,7 +378,12 @@ fn analyse(source: &Source, markdown: &MarkdownConfig) -> Analysis {
                         analysis.title_heading = Some(text.clone());
                     }
                     let anchor = anchors.claim(id.unwrap_or_else(|| slugify(&text)));
-                    analysis.headings.push(Heading { level, text, anchor, line });
+                    analysis.headings.push(Heading {
+                        level,
+                        text,
+                        anchor,
+                        line,
+                    });
                 }
                 seen_block = true;
             }
@@ -313,19 +395,33 @@ fn analyse(source: &Source, markdown: &MarkdownConfig) -> Analysis {
                 seen_block = true;
                 analysis.text.push('\n');
             }
-            Event::End(TagEnd::CodeBlock | TagEnd::Item | TagEnd::TableCell | TagEnd::BlockQuote(_)) => {
+            Event::End(
+                TagEnd::CodeBlock | TagEnd::Item | TagEnd::TableCell | TagEnd::BlockQuote(_),
+            ) => {
                 seen_block = true;
                 analysis.text.push('\n');
             }
-            Event::Start(Tag::Link { link_type, dest_url, .. }) => {
-                if !matches!(link_type, LinkType::Autolink | LinkType::Email) {
-                    let (line, column) = lines.position(offset);
-                    analysis.links.push(Link { destination: dest_url.to_string(), is_image: false, line, column });
-                }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                ..
+            }) if !matches!(link_type, LinkType::Autolink | LinkType::Email) => {
+                let (line, column) = lines.position(offset);
+                analysis.links.push(Link {
+                    destination: dest_url.to_string(),
+                    is_image: false,
+                    line,
+                    column,
+                });
             }
             Event::Start(Tag::Image { dest_url, .. }) => {
                 let (line, column) = lines.position(offset);
-                analysis.links.push(Link { destination: dest_url.to_string(), is_image: true, line, column });
+                analysis.links.push(Link {
+                    destination: dest_url.to_string(),
+                    is_image: true,
+                    line,
+                    column,
+                });
             }
             Event::Text(text) | Event::Code(text) => {
                 if let Some((_, _, _, heading_text)) = heading.as_mut() {
@@ -367,7 +463,11 @@ struct Anchors {
 
 impl Anchors {
     fn claim(&mut self, base: String) -> String {
-        let base = if base.is_empty() { "section".to_string() } else { base };
+        let base = if base.is_empty() {
+            "section".to_string()
+        } else {
+            base
+        };
         let mut candidate = base.clone();
         let mut suffix = 1;
         while !self.used.insert(candidate.clone()) {
@@ -409,14 +509,20 @@ pub fn page_url(path: &str, slug: Option<&str>) -> String {
         Some((dir, name)) => (dir, name),
         None => ("", path),
     };
-    let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
+    let prefix = if dir.is_empty() {
+        String::new()
+    } else {
+        format!("{dir}/")
+    };
     if is_landing_name(name) {
         return prefix;
     }
     let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
     let segment = slug
         .map(|slug| slug.trim().trim_matches('/'))
-        .filter(|slug| !slug.is_empty() && !slug.contains(['/', '\\']) && *slug != "." && *slug != "..")
+        .filter(|slug| {
+            !slug.is_empty() && !slug.contains(['/', '\\']) && *slug != "." && *slug != ".."
+        })
         .unwrap_or(stem);
     format!("{prefix}{segment}/")
 }
@@ -434,7 +540,10 @@ pub fn title_from_file_name(path: &str) -> String {
 
 /// `on-call_runbook` → `On call runbook`.
 pub fn humanize(name: &str) -> String {
-    let spaced: String = name.chars().map(|c| if c == '-' || c == '_' { ' ' } else { c }).collect();
+    let spaced: String = name
+        .chars()
+        .map(|c| if c == '-' || c == '_' { ' ' } else { c })
+        .collect();
     let mut chars = spaced.trim().chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
@@ -469,7 +578,11 @@ mod tests {
         assert_eq!(page_url("docs/README.md", None), "docs/");
         assert_eq!(page_url("index.md", None), "");
         assert_eq!(page_url("docs/a.md", Some("b")), "docs/b/");
-        assert_eq!(page_url("docs/a.md", Some("../x")), "docs/a/", "unsafe slugs are ignored");
+        assert_eq!(
+            page_url("docs/a.md", Some("../x")),
+            "docs/a/",
+            "unsafe slugs are ignored"
+        );
     }
 
     #[test]
@@ -495,14 +608,21 @@ mod tests {
         assert_eq!(page("text only").unwrap().title, "A");
         let with_front_matter = page("---\ntitle: Mine\n---\n# Other\n").unwrap();
         assert_eq!(with_front_matter.title, "Mine");
-        assert!(!with_front_matter.has_title_heading, "a different heading stays in the body");
+        assert!(
+            !with_front_matter.has_title_heading,
+            "a different heading stays in the body"
+        );
     }
 
     #[test]
     fn front_matter_errors_point_into_the_markdown_file() {
         let error = page("---\ntitle: A\ntags: [a\n---\nbody\n").unwrap_err();
         assert_eq!(error.path, "docs/a.md");
-        assert!(error.line >= 3, "line {} should be in the file, not the fragment", error.line);
+        assert!(
+            error.line >= 3,
+            "line {} should be in the file, not the fragment",
+            error.line
+        );
         let error = page("---\ntitle: A\nweight: heavy\n---\n").unwrap_err();
         assert_eq!(error.line, 3);
         assert!(error.message.contains("weight"), "{}", error.message);
@@ -510,7 +630,10 @@ mod tests {
 
     #[test]
     fn dates_accept_timestamps_and_reject_nonsense() {
-        assert_eq!(parse_date("2026-03-14T10:00:00Z"), "2026-03-14".parse().ok());
+        assert_eq!(
+            parse_date("2026-03-14T10:00:00Z"),
+            "2026-03-14".parse().ok()
+        );
         assert_eq!(parse_date("14/03/2026"), None);
         let error = page("---\ndate: next tuesday\n---\n").unwrap_err();
         assert_eq!(error.line, 2);
@@ -520,7 +643,11 @@ mod tests {
     #[test]
     fn links_keep_order_and_file_positions() {
         let page = page("---\ntitle: A\n---\nsee [b](b.md) and ![i](i.png)\n").unwrap();
-        let found: Vec<_> = page.links.iter().map(|l| (l.destination.as_str(), l.is_image, l.line, l.column)).collect();
+        let found: Vec<_> = page
+            .links
+            .iter()
+            .map(|l| (l.destination.as_str(), l.is_image, l.line, l.column))
+            .collect();
         assert_eq!(found, [("b.md", false, 4, 5), ("i.png", true, 4, 19)]);
     }
 

@@ -50,7 +50,10 @@ impl NavLinkView {
         } else {
             format!("{base_path}{}", link.url.trim_start_matches('/'))
         };
-        NavLinkView { title: link.title.clone(), url }
+        NavLinkView {
+            title: link.title.clone(),
+            url,
+        }
     }
 }
 

@@ -38,7 +38,9 @@ pub fn render(page: &Page, context: &MarkdownContext) -> String {
             match event {
                 Event::Text(chunk) => text.push_str(&chunk),
                 Event::End(TagEnd::CodeBlock) => {
-                    events.push(Event::Html(highlight(language, text, context.config.highlight).into()));
+                    events.push(Event::Html(
+                        highlight(language, text, context.config.highlight).into(),
+                    ));
                     code = None;
                 }
                 _ => {}
@@ -59,7 +61,10 @@ pub fn render(page: &Page, context: &MarkdownContext) -> String {
                     skipping_title = true;
                     continue;
                 }
-                let anchor = page.headings.get(index).map_or("", |heading| heading.anchor.as_str());
+                let anchor = page
+                    .headings
+                    .get(index)
+                    .map_or("", |heading| heading.anchor.as_str());
                 let mut open = format!("<{level} id=\"");
                 escape_html(&mut open, anchor).ok();
                 open.push('"');
@@ -78,10 +83,17 @@ pub fn render(page: &Page, context: &MarkdownContext) -> String {
                     .map_or("", |heading| heading.anchor.as_str());
                 let mut close = String::from(" <a class=\"heading-anchor\" href=\"#");
                 escape_href(&mut close, anchor).ok();
-                close.push_str(&format!("\" aria-label=\"Link to this section\">#</a></{level}>\n"));
+                close.push_str(&format!(
+                    "\" aria-label=\"Link to this section\">#</a></{level}>\n"
+                ));
                 events.push(Event::Html(close.into()));
             }
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 let dest_url = if matches!(link_type, LinkType::Autolink | LinkType::Email) {
                     dest_url
                 } else {
@@ -89,17 +101,34 @@ pub fn render(page: &Page, context: &MarkdownContext) -> String {
                     link_index += 1;
                     rewritten(context, index).unwrap_or(dest_url)
                 };
-                events.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
+                events.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
             }
-            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 let index = link_index;
                 link_index += 1;
                 let dest_url = rewritten(context, index).unwrap_or(dest_url);
-                events.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
+                events.push(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 let language = match kind {
-                    CodeBlockKind::Fenced(info) => info.split([' ', ',', '{']).next().unwrap_or("").to_string(),
+                    CodeBlockKind::Fenced(info) => {
+                        info.split([' ', ',', '{']).next().unwrap_or("").to_string()
+                    }
                     CodeBlockKind::Indented => String::new(),
                 };
                 code = Some((language, String::new()));
@@ -132,8 +161,28 @@ pub fn encode_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for byte in path.bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' | b'#' | b'?' | b'='
-            | b'&' | b'+' | b',' | b':' | b'@' | b'!' | b'$' | b'(' | b')' | b'*' | b';' => out.push(byte as char),
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'_'
+            | b'.'
+            | b'~'
+            | b'/'
+            | b'#'
+            | b'?'
+            | b'='
+            | b'&'
+            | b'+'
+            | b','
+            | b':'
+            | b'@'
+            | b'!'
+            | b'$'
+            | b'('
+            | b')'
+            | b'*'
+            | b';' => out.push(byte as char),
             byte if byte >= 0x80 => out.push_str(&format!("%{byte:02X}")),
             byte => out.push_str(&format!("%{byte:02X}")),
         }
@@ -161,7 +210,8 @@ fn highlight(language: &str, code: &str, enabled: bool) -> String {
     let mut html = String::with_capacity(code.len() * 2 + 64);
     let syntax = if enabled && !language.is_empty() {
         let set = syntaxes();
-        set.find_syntax_by_token(language).map(|syntax| (set, syntax))
+        set.find_syntax_by_token(language)
+            .map(|syntax| (set, syntax))
     } else {
         None
     };
@@ -180,10 +230,14 @@ fn highlight(language: &str, code: &str, enabled: bool) -> String {
     html.push('>');
     match syntax {
         Some((set, syntax)) => {
-            let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, HIGHLIGHT_CLASS_STYLE);
+            let mut generator =
+                ClassedHTMLGenerator::new_with_class_style(syntax, set, HIGHLIGHT_CLASS_STYLE);
             let mut ok = true;
             for line in LinesWithEndings::from(code) {
-                if generator.parse_html_for_line_which_includes_newline(line).is_err() {
+                if generator
+                    .parse_html_for_line_which_includes_newline(line)
+                    .is_err()
+                {
                     ok = false;
                     break;
                 }
@@ -211,12 +265,23 @@ mod tests {
     fn render_text(text: &str, hrefs: &[Option<String>], config: &MarkdownConfig) -> String {
         let (source, _) = Source::new("docs/a.md".into(), text.into());
         let page = parse_page(source, PageKind::Page, config).unwrap();
-        render(&page, &MarkdownContext { config, hrefs, base_path: "/hb/" })
+        render(
+            &page,
+            &MarkdownContext {
+                config,
+                hrefs,
+                base_path: "/hb/",
+            },
+        )
     }
 
     #[test]
     fn headings_get_model_anchors_and_title_heading_is_dropped() {
-        let html = render_text("# Title\n\n## Step 2: Go\n", &[], &MarkdownConfig::default());
+        let html = render_text(
+            "# Title\n\n## Step 2: Go\n",
+            &[],
+            &MarkdownConfig::default(),
+        );
         assert!(!html.contains("Title"), "{html}");
         assert!(html.contains("<h2 id=\"step-2-go\">Step 2: Go"), "{html}");
     }
@@ -224,22 +289,43 @@ mod tests {
     #[test]
     fn links_are_rewritten_by_position_and_base_path() {
         let hrefs = [Some("teams/platform/#on-call".to_string()), None];
-        let html = render_text("[a](../teams/platform.md#on-call) [b](https://x.org)", &hrefs, &MarkdownConfig::default());
-        assert!(html.contains("href=\"/hb/teams/platform/#on-call\""), "{html}");
+        let html = render_text(
+            "[a](../teams/platform.md#on-call) [b](https://x.org)",
+            &hrefs,
+            &MarkdownConfig::default(),
+        );
+        assert!(
+            html.contains("href=\"/hb/teams/platform/#on-call\""),
+            "{html}"
+        );
         assert!(html.contains("href=\"https://x.org\""), "{html}");
     }
 
     #[test]
     fn alerts_become_admonitions() {
-        let html = render_text("> [!WARNING]\n> Mind the gap\n", &[], &MarkdownConfig::default());
-        assert!(html.contains("<div class=\"admonition admonition-warning\" role=\"note\">"), "{html}");
+        let html = render_text(
+            "> [!WARNING]\n> Mind the gap\n",
+            &[],
+            &MarkdownConfig::default(),
+        );
+        assert!(
+            html.contains("<div class=\"admonition admonition-warning\" role=\"note\">"),
+            "{html}"
+        );
         assert!(html.contains("Mind the gap"));
     }
 
     #[test]
     fn fenced_code_is_highlighted_with_classes() {
-        let html = render_text("```rust\nfn main() {}\n```\n", &[], &MarkdownConfig::default());
-        assert!(html.contains("<pre class=\"code\" data-lang=\"rust\"><code class=\"language-rust\">"), "{html}");
+        let html = render_text(
+            "```rust\nfn main() {}\n```\n",
+            &[],
+            &MarkdownConfig::default(),
+        );
+        assert!(
+            html.contains("<pre class=\"code\" data-lang=\"rust\"><code class=\"language-rust\">"),
+            "{html}"
+        );
         assert!(html.contains("class=\"hl-"), "{html}");
         let html = render_text("```nosuchlang\n<b>\n```\n", &[], &MarkdownConfig::default());
         assert!(html.contains("&lt;b&gt;"), "{html}");
@@ -247,7 +333,10 @@ mod tests {
 
     #[test]
     fn raw_html_can_be_switched_off() {
-        let config = MarkdownConfig { raw_html: false, ..MarkdownConfig::default() };
+        let config = MarkdownConfig {
+            raw_html: false,
+            ..MarkdownConfig::default()
+        };
         let html = render_text("<script>alert(1)</script>\n\ntext <b>x</b>", &[], &config);
         assert!(!html.contains("<script>"), "{html}");
         assert!(html.contains("&lt;script&gt;"), "{html}");

@@ -16,9 +16,7 @@ use crate::model::page::{Page, PageId};
 use crate::model::{Site, alias_url};
 use crate::output::OutputFile;
 use crate::theme::{Theme, describe_tera_error};
-use context::{
-    LinkView, ListingItemView, NavItemView, NavLinkView, PageView, SiteView, TocEntry,
-};
+use context::{LinkView, ListingItemView, NavItemView, NavLinkView, PageView, SiteView, TocEntry};
 use markdown::{MarkdownContext, encode_path};
 
 /// Everything rendering reads.
@@ -44,12 +42,23 @@ pub fn render(input: &RenderInput) -> (Vec<OutputFile>, Vec<Diagnostic>) {
         base_url: absolute_base.as_deref(),
         language: &input.config.language,
         repo_url: input.config.repo_url.as_deref(),
-        links: input.config.nav.links.iter().map(|link| NavLinkView::new(link, &base_path)).collect(),
+        links: input
+            .config
+            .nav
+            .links
+            .iter()
+            .map(|link| NavLinkView::new(link, &base_path))
+            .collect(),
         extra: &input.config.extra,
         assets: &asset_urls,
         tags_url: format!("{base_path}tags/"),
     };
-    let renderer = Renderer { input, base_path: &base_path, absolute_base: absolute_base.as_deref(), site_view: &site_view };
+    let renderer = Renderer {
+        input,
+        base_path: &base_path,
+        absolute_base: absolute_base.as_deref(),
+        site_view: &site_view,
+    };
     let results: Vec<Result<OutputFile, Diagnostic>> = (0..input.site.pages.len())
         .into_par_iter()
         .map(|id| renderer.page(id))
@@ -105,7 +114,10 @@ impl<'a> Renderer<'a> {
 
     fn link(&self, page: PageId) -> LinkView<'a> {
         let page = &self.input.site.pages[page];
-        LinkView { title: &page.title, url: self.url(&page.url) }
+        LinkView {
+            title: &page.title,
+            url: self.url(&page.url),
+        }
     }
 
     fn page(&self, id: PageId) -> Result<OutputFile, Diagnostic> {
@@ -113,7 +125,11 @@ impl<'a> Renderer<'a> {
         let page = &site.pages[id];
         let content = markdown::render(
             page,
-            &MarkdownContext { config: &self.input.config.markdown, hrefs: &site.links.hrefs[id], base_path: self.base_path },
+            &MarkdownContext {
+                config: &self.input.config.markdown,
+                hrefs: &site.links.hrefs[id],
+                base_path: self.base_path,
+            },
         );
         let (previous, next) = site.nav.neighbours(id);
         let view = PageView {
@@ -121,7 +137,9 @@ impl<'a> Renderer<'a> {
             description: page.description.as_deref(),
             summary: &page.summary,
             url: self.url(&page.url),
-            permalink: self.absolute_base.map(|base| format!("{base}{}", encode_path(&page.url))),
+            permalink: self
+                .absolute_base
+                .map(|base| format!("{base}{}", encode_path(&page.url))),
             path: Some(&page.path),
             kind: page.kind.as_str(),
             is_home: page.url.is_empty(),
@@ -130,7 +148,10 @@ impl<'a> Renderer<'a> {
             tags: page
                 .tags
                 .iter()
-                .map(|tag| LinkView { title: tag, url: self.url(&format!("tags/{}/", crate::model::page::slugify(tag))) })
+                .map(|tag| LinkView {
+                    title: tag,
+                    url: self.url(&format!("tags/{}/", crate::model::page::slugify(tag))),
+                })
                 .collect(),
             date: page.date.map(|date| date.to_string()),
             updated: page.updated.map(|date| date.to_string()),
@@ -139,12 +160,19 @@ impl<'a> Renderer<'a> {
             breadcrumbs: self.breadcrumbs(site.nav.node_of_page[id]),
             previous: previous.map(|p| self.link(p)),
             next: next.map(|p| self.link(p)),
-            backlinks: site.links.backlinks[id].iter().map(|&p| self.link(p)).collect(),
+            backlinks: site.links.backlinks[id]
+                .iter()
+                .map(|&p| self.link(p))
+                .collect(),
             listing: Vec::new(),
         };
         let nav = self.sidebar(site.nav.node_of_page[id]);
         let template = format!("{}.html", page.kind.as_str());
-        let template = if self.input.theme.tera.contains_template(&template) { template } else { "page.html".to_string() };
+        let template = if self.input.theme.tera.contains_template(&template) {
+            template
+        } else {
+            "page.html".to_string()
+        };
         let html = self.render_template(&template, &view, &nav).map_err(|message| {
             Diagnostic::error(&page.path, 0, 0, "template", message)
                 .with_help("fix the template named above, or remove it from your theme to use the built-in one")
@@ -152,16 +180,29 @@ impl<'a> Renderer<'a> {
         Ok(OutputFile::bytes(format!("{}index.html", page.url), html))
     }
 
-    fn render_template(&self, template: &str, page: &PageView, nav: &[NavItemView]) -> Result<String, String> {
-        let context = TemplateContext { site: self.site_view, page, nav };
+    fn render_template(
+        &self,
+        template: &str,
+        page: &PageView,
+        nav: &[NavItemView],
+    ) -> Result<String, String> {
+        let context = TemplateContext {
+            site: self.site_view,
+            page,
+            nav,
+        };
         let context = tera::Context::from_serialize(&context).map_err(|error| error.to_string())?;
-        self.input.theme.tera.render(template, &context).map_err(|error| {
-            format!(
-                "template {template} ({}) failed: {}",
-                self.input.theme.origin(template),
-                describe_tera_error(&error, &self.input.theme.origins)
-            )
-        })
+        self.input
+            .theme
+            .tera
+            .render(template, &context)
+            .map_err(|error| {
+                format!(
+                    "template {template} ({}) failed: {}",
+                    self.input.theme.origin(template),
+                    describe_tera_error(&error, &self.input.theme.origins)
+                )
+            })
     }
 
     fn breadcrumbs(&self, node: Option<NodeId>) -> Vec<LinkView<'a>> {
@@ -171,8 +212,14 @@ impl<'a> Renderer<'a> {
             .into_iter()
             .filter_map(|ancestor| {
                 let entry = &nav.nodes[ancestor];
-                let url = entry.page.map(|p| self.url(&self.input.site.pages[p].url))?;
-                let title = if ancestor == 0 { "Home" } else { entry.title.as_str() };
+                let url = entry
+                    .page
+                    .map(|p| self.url(&self.input.site.pages[p].url))?;
+                let title = if ancestor == 0 {
+                    "Home"
+                } else {
+                    entry.title.as_str()
+                };
                 Some(LinkView { title, url })
             })
             .collect()
@@ -190,11 +237,19 @@ impl<'a> Renderer<'a> {
         self.nav_level(0, &open, current)
     }
 
-    fn nav_level(&self, node: NodeId, open: &[NodeId], current: Option<NodeId>) -> Vec<NavItemView<'a>> {
+    fn nav_level(
+        &self,
+        node: NodeId,
+        open: &[NodeId],
+        current: Option<NodeId>,
+    ) -> Vec<NavItemView<'a>> {
         let nav = &self.input.site.nav;
         let children = &nav.nodes[node].children;
         let limit = self.input.config.nav.max_siblings.max(1);
-        let focus = children.iter().position(|child| open.contains(child)).unwrap_or(0);
+        let focus = children
+            .iter()
+            .position(|child| open.contains(child))
+            .unwrap_or(0);
         let (start, end) = window(children.len(), focus, limit);
         let mut items: Vec<NavItemView> = children[start..end]
             .iter()
@@ -207,7 +262,11 @@ impl<'a> Renderer<'a> {
                     is_current: Some(child) == current,
                     is_open,
                     is_section: entry.is_section,
-                    children: if is_open && entry.is_section { self.nav_level(child, open, current) } else { Vec::new() },
+                    children: if is_open && entry.is_section {
+                        self.nav_level(child, open, current)
+                    } else {
+                        Vec::new()
+                    },
                     more: 0,
                 }
             })
@@ -221,12 +280,20 @@ impl<'a> Renderer<'a> {
         items
     }
 
-    fn generated_view(&self, title: &'a str, url: String, kind: &'static str, listing: Vec<ListingItemView<'a>>) -> PageView<'a> {
+    fn generated_view(
+        &self,
+        title: &'a str,
+        url: String,
+        kind: &'static str,
+        listing: Vec<ListingItemView<'a>>,
+    ) -> PageView<'a> {
         PageView {
             title,
             description: None,
             summary: "",
-            permalink: self.absolute_base.map(|base| format!("{base}{}", url.trim_start_matches(self.base_path))),
+            permalink: self
+                .absolute_base
+                .map(|base| format!("{base}{}", url.trim_start_matches(self.base_path))),
             url,
             path: None,
             kind,
@@ -247,7 +314,10 @@ impl<'a> Renderer<'a> {
     }
 
     fn home_crumb(&self) -> Vec<LinkView<'a>> {
-        vec![LinkView { title: "Home", url: self.base_path.to_string() }]
+        vec![LinkView {
+            title: "Home",
+            url: self.base_path.to_string(),
+        }]
     }
 
     fn tag_index(&self) -> Result<OutputFile, Diagnostic> {
@@ -274,10 +344,23 @@ impl<'a> Renderer<'a> {
         pages.sort_by_key(|page| (page.title.to_lowercase(), &page.path));
         let listing = pages
             .into_iter()
-            .map(|page| ListingItemView { title: &page.title, url: self.url(&page.url), summary: &page.summary, count: None })
+            .map(|page| ListingItemView {
+                title: &page.title,
+                url: self.url(&page.url),
+                summary: &page.summary,
+                count: None,
+            })
             .collect();
-        let mut view = self.generated_view(&tag.name, self.url(&format!("tags/{slug}/")), "tag", listing);
-        view.breadcrumbs.push(LinkView { title: "Tags", url: self.url("tags/") });
+        let mut view = self.generated_view(
+            &tag.name,
+            self.url(&format!("tags/{slug}/")),
+            "tag",
+            listing,
+        );
+        view.breadcrumbs.push(LinkView {
+            title: "Tags",
+            url: self.url("tags/"),
+        });
         self.generated(&format!("tags/{slug}/index.html"), "list.html", &view)
     }
 
@@ -286,7 +369,12 @@ impl<'a> Renderer<'a> {
         self.generated("404.html", "404.html", &view)
     }
 
-    fn generated(&self, path: &str, template: &str, view: &PageView) -> Result<OutputFile, Diagnostic> {
+    fn generated(
+        &self,
+        path: &str,
+        template: &str,
+        view: &PageView,
+    ) -> Result<OutputFile, Diagnostic> {
         let nav = self.sidebar(None);
         let html = self.render_template(template, view, &nav).map_err(|message| {
             Diagnostic::error(path, 0, 0, "template", message)
@@ -299,8 +387,14 @@ impl<'a> Renderer<'a> {
         let mut files = Vec::new();
         for page in &self.input.site.pages {
             for alias in &page.aliases {
-                let Some(url) = alias_url(alias) else { continue };
-                let path = if url.ends_with(".html") { url } else { format!("{url}index.html") };
+                let Some(url) = alias_url(alias) else {
+                    continue;
+                };
+                let path = if url.ends_with(".html") {
+                    url
+                } else {
+                    format!("{url}index.html")
+                };
                 files.push(OutputFile::bytes(path, redirect_html(&self.url(&page.url))));
             }
         }
@@ -311,10 +405,16 @@ impl<'a> Renderer<'a> {
         let base = self.absolute_base?;
         let mut urls: Vec<&Page> = self.input.site.pages.iter().collect();
         urls.sort_by(|a, b| a.url.cmp(&b.url));
-        let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+        let mut xml = String::from(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+        );
         for page in urls {
             xml.push_str("  <url><loc>");
-            pulldown_cmark_escape::escape_html(&mut xml, &format!("{base}{}", encode_path(&page.url))).ok();
+            pulldown_cmark_escape::escape_html(
+                &mut xml,
+                &format!("{base}{}", encode_path(&page.url)),
+            )
+            .ok();
             xml.push_str("</loc>");
             if let Some(date) = page.updated.or(page.date) {
                 xml.push_str(&format!("<lastmod>{date}</lastmod>"));
@@ -340,7 +440,11 @@ fn toc(page: &Page) -> Vec<TocEntry<'_>> {
         .iter()
         .skip(skip)
         .filter(|heading| heading.level == 2 || heading.level == 3)
-        .map(|heading| TocEntry { level: heading.level, text: &heading.text, anchor: &heading.anchor })
+        .map(|heading| TocEntry {
+            level: heading.level,
+            text: &heading.text,
+            anchor: &heading.anchor,
+        })
         .collect()
 }
 
@@ -370,9 +474,17 @@ fn assets(theme: &Theme, base_path: &str) -> (Vec<OutputFile>, BTreeMap<String, 
     let mut files = Vec::new();
     let mut urls = BTreeMap::new();
     let mut all: BTreeMap<String, Vec<u8>> = theme.assets.clone();
-    all.entry("highlight.css".to_string()).or_insert_with(|| highlight_css().into_bytes());
+    all.entry("highlight.css".to_string())
+        .or_insert_with(|| highlight_css().into_bytes());
     for (name, bytes) in all {
-        urls.insert(name.clone(), format!("{base_path}assets/{}?v={:08x}", encode_path(&name), short_hash(&bytes)));
+        urls.insert(
+            name.clone(),
+            format!(
+                "{base_path}assets/{}?v={:08x}",
+                encode_path(&name),
+                short_hash(&bytes)
+            ),
+        );
         files.push(OutputFile::bytes(format!("assets/{name}"), bytes));
     }
     (files, urls)
@@ -396,7 +508,13 @@ pub fn highlight_css() -> String {
         themes
             .themes
             .get(name)
-            .and_then(|theme| syntect::html::css_for_theme_with_class_style(theme, markdown::HIGHLIGHT_CLASS_STYLE).ok())
+            .and_then(|theme| {
+                syntect::html::css_for_theme_with_class_style(
+                    theme,
+                    markdown::HIGHLIGHT_CLASS_STYLE,
+                )
+                .ok()
+            })
             .unwrap_or_default()
     };
     let light = css("InspiredGitHub");
@@ -405,7 +523,10 @@ pub fn highlight_css() -> String {
         css.lines()
             .map(|line| {
                 if line.starts_with('.') {
-                    line.split(", ").map(|selector| format!("{scope} {selector}")).collect::<Vec<_>>().join(", ")
+                    line.split(", ")
+                        .map(|selector| format!("{scope} {selector}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 } else {
                     line.to_string()
                 }
@@ -436,13 +557,21 @@ fn check_collisions(files: &mut Vec<OutputFile>) -> Vec<Diagnostic> {
                 crate::output::Content::Bytes(_) => "a generated page".to_string(),
             };
             diagnostics.push(
-                Diagnostic::error(&file.path, 0, 0, "duplicate-output", format!(
-                    "{} and {} both publish to '{}'",
-                    describe(&files[first]),
-                    describe(file),
-                    file.path
-                ))
-                .with_help("rename one of them; paths that differ only in case clash on many file systems"),
+                Diagnostic::error(
+                    &file.path,
+                    0,
+                    0,
+                    "duplicate-output",
+                    format!(
+                        "{} and {} both publish to '{}'",
+                        describe(&files[first]),
+                        describe(file),
+                        file.path
+                    ),
+                )
+                .with_help(
+                    "rename one of them; paths that differ only in case clash on many file systems",
+                ),
             );
         } else {
             seen.insert(key, index);

@@ -1,0 +1,74 @@
+//! Pages in headless Chromium: scripts run without errors, and screenshots at phone and desktop
+//! widths, light and dark, land in `target/screenshots/` for people to look at.
+
+use std::path::Path;
+
+use crate::harness::{Fixture, StaticServer, chromium, chromium_run, copy_tree};
+
+fn built_example() -> Fixture {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("example-handbook");
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("example");
+    copy_tree(&source, &root);
+    std::fs::remove_dir_all(root.join("public")).ok();
+    let fixture = Fixture::from_root(dir, root);
+    fixture.build();
+    fixture
+}
+
+#[test]
+fn theme_scripts_run_in_chromium_and_reveal_the_toggles() {
+    let Some(browser) = chromium() else { return };
+    let fixture = built_example();
+    let server = StaticServer::start(&fixture.output());
+    let run = chromium_run(
+        &browser,
+        &["--dump-dom".into(), server.url("communication/")],
+    );
+    let dom = scraper::Html::parse_document(&run.stdout);
+    let toggle = scraper::Selector::parse("button.theme-toggle").unwrap();
+    let button = dom.select(&toggle).next().expect("theme toggle in the DOM");
+    assert!(
+        button.value().attr("hidden").is_none(),
+        "theme.js ran and showed the toggle:\n{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn screenshots_at_phone_and_desktop_widths_light_and_dark() {
+    let Some(browser) = chromium() else { return };
+    let fixture = built_example();
+    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let server = StaticServer::start(&fixture.output());
+    let pages = [("home", ""), ("guide", "engineering/on-call/")];
+    for (name, path) in pages {
+        let url = server.url(path);
+        for (width, height, size) in [(1366, 900, "desktop"), (390, 844, "phone")] {
+            for dark in [false, true] {
+                let file = shots.join(format!(
+                    "{name}-{size}-{}.png",
+                    if dark { "dark" } else { "light" }
+                ));
+                let mut args = vec![
+                    format!("--window-size={width},{height}"),
+                    format!("--screenshot={}", file.display()),
+                ];
+                if dark {
+                    args.push("--force-dark-mode".into());
+                    args.push("--blink-settings=preferredColorScheme=0".into());
+                }
+                args.push(url.clone());
+                let run = chromium_run(&browser, &args);
+                let bytes = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+                assert!(
+                    bytes > 10_000,
+                    "screenshot {} is empty: {}",
+                    file.display(),
+                    run.stderr
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,290 @@
+//! `handbook build` on fixtures: pages, navigation, links, anchors, markdown features, base URL.
+
+use crate::harness::Fixture;
+
+#[test]
+fn pages_get_pretty_urls_under_the_base_path() {
+    let fixture = Fixture::new("basic");
+    fixture.build();
+    for path in [
+        "index.html",
+        "guide/index.html",
+        "guide/first-steps/index.html",
+        "teams/platform/index.html",
+    ] {
+        assert!(fixture.output().join(path).is_file(), "{path} missing");
+    }
+    let page = fixture.html("guide/first-steps/");
+    assert_eq!(page.texts("main h1"), ["First steps"]);
+    assert_eq!(page.texts("title"), ["First steps · Fixture Handbook"]);
+    assert!(
+        page.attrs("link[rel=stylesheet]", "href")
+            .iter()
+            .all(|href| href.starts_with("/handbook/assets/"))
+    );
+    assert_eq!(
+        page.attrs("link[rel=canonical]", "href"),
+        ["https://example.org/handbook/guide/first-steps/"]
+    );
+}
+
+#[test]
+fn relative_markdown_links_become_site_urls_with_anchors() {
+    let fixture = Fixture::new("basic");
+    fixture.build();
+    let home = fixture.html("");
+    let links = home.attrs("main .content a", "href");
+    assert_eq!(
+        links,
+        ["/handbook/guide/", "/handbook/teams/platform/#on-call"]
+    );
+    let last = fixture.html("guide/zz-last/");
+    assert_eq!(
+        last.attrs("main .content a", "href"),
+        [
+            "/handbook/guide/first-steps/#step-2-roll-back",
+            "/handbook/"
+        ]
+    );
+    let first = fixture.html("guide/first-steps/");
+    assert_eq!(
+        first.attrs("main .content img", "src"),
+        ["/handbook/img/team.svg"]
+    );
+    assert!(
+        fixture.output().join("img/team.svg").is_file(),
+        "images are copied"
+    );
+}
+
+#[test]
+fn headings_have_unique_github_style_anchors_and_a_toc() {
+    let fixture = Fixture::new("basic");
+    fixture.build();
+    let page = fixture.html("guide/first-steps/");
+    assert_eq!(
+        page.attrs(".content h2", "id"),
+        ["step-1-accounts", "step-2-roll-back", "step-1-accounts-1"]
+    );
+    assert_eq!(
+        page.attrs(".toc a", "href"),
+        [
+            "#step-1-accounts",
+            "#step-2-roll-back",
+            "#step-1-accounts-1"
+        ]
+    );
+}
+
+#[test]
+fn a_leading_heading_that_is_the_title_is_not_shown_twice() {
+    let fixture = Fixture::new("basic");
+    fixture.build();
+    let alpha = fixture.html("guide/alpha/");
+    assert_eq!(alpha.texts("main h1"), ["Alpha without front matter"]);
+    let guide = fixture.html("guide/");
+    assert_eq!(
+        guide.count("main h1"),
+        1,
+        "front-matter title equals the body's # heading"
+    );
+}
+
+#[test]
+fn markdown_features_render_alerts_code_tables_tasks_footnotes() {
+    let fixture = Fixture::new("basic");
+    fixture.build();
+    let page = fixture.html("guide/first-steps/");
+    assert_eq!(
+        page.texts(".admonition-warning .admonition-title"),
+        ["Warning"]
+    );
+    assert!(
+        page.count("pre.code[data-lang=rust] span[class^=hl-]") > 0,
+        "highlighted with classes"
+    );
+    assert_eq!(page.texts(".content table td"), ["chat", "4 hours"]);
+    assert_eq!(page.count(".content input[type=checkbox]"), 2);
+    assert_eq!(page.count(".content del"), 1);
+    assert_eq!(page.count(".footnote-definition"), 1);
+    assert!(fixture.read("assets/highlight.css").contains(".hl-"));
+}
+
+#[test]
+fn navigation_orders_by_weight_then_title_and_marks_the_current_page() {
+    let fixture = Fixture::new("basic");
+    fixture.build();
+    let page = fixture.html("guide/first-steps/");
+    assert_eq!(
+        page.texts(".sidebar li.open > ul > li > a"),
+        ["First steps", "Another page", "Alpha without front matter"]
+    );
+    assert_eq!(page.texts(".sidebar [aria-current=page]"), ["First steps"]);
+    assert_eq!(page.texts(".breadcrumbs a"), ["Home", "The guide"]);
+    assert_eq!(page.texts(".pager .previous"), ["PreviousThe guide"]);
+    assert_eq!(page.texts(".pager .next"), ["NextAnother page"]);
+}
+
+#[test]
+fn drafts_are_left_out_unless_asked_for() {
+    let fixture = Fixture::new("basic");
+    fixture.build();
+    assert!(!fixture.output().join("guide/draft/index.html").exists());
+    let run = fixture.run(&["build", "--drafts"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(fixture.output().join("guide/draft/index.html").exists());
+}
+
+#[test]
+fn tags_aliases_sitemap_robots_and_404_are_generated() {
+    let fixture = Fixture::new("basic");
+    fixture.build();
+    let tags = fixture.html("tags/");
+    assert_eq!(
+        tags.texts(".tag-cloud a"),
+        ["onboarding 2", "Remote Work 1"]
+    );
+    let onboarding = fixture.html("tags/onboarding/");
+    assert_eq!(
+        onboarding.texts(".cards li > a"),
+        ["First steps", "The guide"]
+    );
+    let alias = fixture.read("old/first-day/index.html");
+    assert!(
+        alias.contains("url=/handbook/guide/first-steps/"),
+        "{alias}"
+    );
+    let sitemap = fixture.read("sitemap.xml");
+    assert!(sitemap.contains("<loc>https://example.org/handbook/guide/first-steps/</loc>"));
+    assert!(!sitemap.contains("draft"));
+    assert!(
+        fixture
+            .read("robots.txt")
+            .contains("Sitemap: https://example.org/handbook/sitemap.xml")
+    );
+    assert_eq!(
+        fixture.html("404.html").texts("main h1"),
+        ["Page not found"]
+    );
+}
+
+#[test]
+fn front_matter_text_is_escaped_everywhere() {
+    let fixture = Fixture::new("basic");
+    fixture.build();
+    let page = fixture.html("teams/platform/");
+    assert_eq!(page.texts("main h1"), ["Platform <team>"]);
+    let raw = fixture.read("teams/platform/index.html");
+    assert!(
+        !raw.contains("<team>"),
+        "title must be escaped in every place it appears"
+    );
+}
+
+#[test]
+fn base_url_flag_overrides_config_in_every_link() {
+    let fixture = Fixture::new("basic");
+    let run = fixture.run(&["build", "--base-url", "/docs/"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let page = fixture.html("guide/first-steps/");
+    let hrefs = page.attrs("a[href^='/']", "href");
+    assert!(!hrefs.is_empty());
+    assert!(
+        hrefs.iter().all(|href| href.starts_with("/docs/")),
+        "{hrefs:?}"
+    );
+    assert!(
+        !fixture.output().join("sitemap.xml").exists(),
+        "no absolute URL, no sitemap"
+    );
+}
+
+#[test]
+fn a_repo_with_only_markdown_builds_with_defaults() {
+    let fixture = Fixture::with_files(&[
+        ("notes.md", "# Notes\n\nHello."),
+        ("sub/deeper.md", "Deep."),
+    ]);
+    fixture.build();
+    assert_eq!(fixture.html("notes/").texts("main h1"), ["Notes"]);
+    assert_eq!(fixture.html("sub/deeper/").texts("main h1"), ["Deeper"]);
+    assert!(
+        !fixture.output().join("index.html").is_file(),
+        "no index.md, no home page"
+    );
+}
+
+#[test]
+fn skipped_paths_are_not_content() {
+    let fixture = Fixture::with_files(&[
+        ("index.md", "# Home"),
+        ("_partial.md", "# Hidden"),
+        (".hidden/x.md", "# Hidden"),
+        ("node_modules/x.md", "# Hidden"),
+        ("themes/custom/readme.md", "# Theme docs"),
+        ("drafts/wip.md", "# WIP"),
+        ("handbook.yml", "exclude: [drafts]\n"),
+    ]);
+    fixture.build();
+    let files: Vec<String> = walkdir::WalkDir::new(fixture.output())
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            e.path()
+                .strip_prefix(fixture.output())
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter(|p| p.ends_with(".html") && !p.starts_with("tags/") && p != "404.html")
+        .collect();
+    assert_eq!(files, ["index.html"]);
+}
+
+#[test]
+fn a_theme_override_replaces_one_template_and_keeps_the_rest() {
+    let fixture = Fixture::new("basic");
+    fixture.edit(
+        "themes/default/templates/404.html",
+        "{% extends \"base.html\" %}{% block content %}<h1>Lost {{ site.title }}</h1>{% endblock content %}",
+    );
+    fixture.edit("themes/default/static/extra.css", "body{}");
+    fixture.build();
+    assert_eq!(
+        fixture.html("404.html").texts("main h1"),
+        ["Lost Fixture Handbook"]
+    );
+    assert!(fixture.output().join("assets/extra.css").is_file());
+    assert_eq!(fixture.html("guide/").texts("main h1"), ["The guide"]);
+}
+
+#[test]
+fn raw_html_passes_through_unless_switched_off() {
+    let fixture = Fixture::with_files(&[(
+        "index.md",
+        "# Home\n\n<div class=\"x\">raw</div>\n\n<script>alert(1)</script>\n",
+    )]);
+    fixture.build();
+    assert_eq!(fixture.html("").count("main div.x"), 1);
+    fixture.edit("handbook.yml", "markdown:\n  raw_html: false\n");
+    fixture.build();
+    let page = fixture.html("");
+    assert_eq!(page.count("main div.x"), 0);
+    assert_eq!(page.count("main script"), 0);
+    assert!(
+        page.texts("main .content")
+            .join("")
+            .contains("<script>alert(1)</script>")
+    );
+}
+
+#[test]
+fn output_is_deterministic_and_unchanged_files_are_kept() {
+    let fixture = Fixture::new("basic");
+    fixture.build();
+    let before = fixture.read("guide/first-steps/index.html");
+    let run = fixture.build();
+    assert!(run.stderr.contains("0 written"), "{}", run.stderr);
+    assert_eq!(before, fixture.read("guide/first-steps/index.html"));
+}

@@ -1,0 +1,185 @@
+//! The binary's contract: exit codes, exact diagnostics, summaries, init and eject.
+
+use crate::harness::Fixture;
+
+#[test]
+fn content_errors_print_file_line_col_and_exit_1() {
+    let fixture = Fixture::new("broken");
+    let run = fixture.run(&["build"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let lines: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|line| !line.starts_with("  help"))
+        .collect();
+    assert_eq!(
+        lines[..lines.len() - 1],
+        [
+            "docs/a/index.md: error[duplicate-url]: 'docs/a.md' and 'docs/a/index.md' both publish to /docs/a/",
+            "docs/bad-front-matter.md:4:1: error[front-matter]: did not find expected ',' or ']'",
+            "docs/links.md:5:3: warning[broken-link]: no page or file at 'docs/nope.md' (linked as 'nope.md')",
+            "docs/links.md:5:33: warning[broken-anchor]: 'index.md' has no heading with anchor '#nowhere'",
+            "docs/links.md:7:1: warning[missing-image]: no page or file at 'docs/missing.png' (linked as 'missing.png')",
+        ]
+    );
+    assert!(
+        run.stderr
+            .contains("  help: links are relative to the linking file")
+    );
+    assert!(
+        lines
+            .last()
+            .unwrap()
+            .starts_with("built 3 pages, 2 errors, 3 warnings"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !fixture.output().exists(),
+        "a build with errors writes nothing"
+    );
+}
+
+#[test]
+fn warnings_pass_unless_denied() {
+    let fixture = Fixture::new("broken");
+    fixture.edit("docs/a/index.md", "---\nslug: x\n---\n");
+    std::fs::remove_file(fixture.root.join("docs/a/index.md")).unwrap();
+    std::fs::remove_file(fixture.root.join("docs/bad-front-matter.md")).unwrap();
+    assert_eq!(fixture.run(&["build"]).code, 0);
+    assert_eq!(fixture.run(&["build", "--deny-warnings"]).code, 1);
+    assert_eq!(fixture.run(&["check", "--deny-warnings"]).code, 1);
+}
+
+#[test]
+fn unknown_config_key_is_a_usage_error_with_a_hint() {
+    let fixture = Fixture::with_files(&[
+        ("handbook.yml", "title: X\nbase_ulr: /x/\n"),
+        ("index.md", "# Home"),
+    ]);
+    let run = fixture.run(&["build"]);
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr,
+        "error: handbook.yml:2:1: unknown key `base_ulr`\n  help: did you mean `base_url`?\n"
+    );
+}
+
+#[test]
+fn check_reports_json_and_writes_nothing() {
+    let fixture = Fixture::new("broken");
+    let run = fixture.run(&["check", "--format", "json"]);
+    assert_eq!(run.code, 1);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["errors"], 2);
+    assert_eq!(json["warnings"], 3);
+    assert_eq!(json["diagnostics"][1]["code"], "front-matter");
+    assert_eq!(json["diagnostics"][1]["line"], 4);
+    assert!(!fixture.output().exists());
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    let fixture = Fixture::with_files(&[("index.md", "# Home")]);
+    assert_eq!(fixture.run(&["build", "--no-such-flag"]).code, 2);
+    assert_eq!(fixture.run(&["build", "no-such-dir"]).code, 2);
+}
+
+#[test]
+fn init_scaffolds_a_handbook_that_builds_and_never_overwrites() {
+    let fixture = Fixture::with_files(&[]);
+    let run = fixture.run(&["init", "new"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let root = fixture.root.join("new");
+    for file in [
+        "handbook.yml",
+        "index.md",
+        ".gitignore",
+        ".github/workflows/handbook.yml",
+        ".gitlab-ci.yml",
+        "decisions/index.md",
+        "people/index.md",
+        "teams/index.md",
+        "updates/index.md",
+    ] {
+        assert!(root.join(file).is_file(), "{file}");
+    }
+    std::fs::write(root.join("index.md"), "# Mine").unwrap();
+    let again = fixture.run(&["init", "new"]);
+    assert_eq!(again.code, 0);
+    assert!(again.stderr.contains("kept existing"));
+    assert_eq!(
+        std::fs::read_to_string(root.join("index.md")).unwrap(),
+        "# Mine"
+    );
+    let build = fixture.run(&["build", "new", "--deny-warnings"]);
+    assert_eq!(build.code, 0, "{}", build.stderr);
+}
+
+#[test]
+fn theme_eject_copies_the_default_theme_once() {
+    let fixture = Fixture::with_files(&[("index.md", "# Home")]);
+    let run = fixture.run(&["theme", "eject"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        fixture
+            .root
+            .join("themes/custom/templates/page.html")
+            .is_file()
+    );
+    assert!(
+        fixture
+            .root
+            .join("themes/custom/static/style.css")
+            .is_file()
+    );
+    fixture.edit(
+        "themes/custom/templates/page.html",
+        "{% extends \"base.html\" %}{% block content %}custom{% endblock content %}",
+    );
+    fixture.run(&["theme", "eject"]);
+    assert!(
+        std::fs::read_to_string(fixture.root.join("themes/custom/templates/page.html"))
+            .unwrap()
+            .contains("custom")
+    );
+    fixture.edit("handbook.yml", "theme: custom\n");
+    fixture.build();
+    assert!(fixture.read("index.html").contains("custom"));
+}
+
+#[test]
+fn template_errors_name_the_page_and_the_theme_file() {
+    let fixture = Fixture::with_files(&[
+        ("index.md", "# Home"),
+        (
+            "themes/default/templates/page.html",
+            "{% extends \"base.html\" %}{% block content %}{{ page.nope.deeper }}{% endblock content %}",
+        ),
+    ]);
+    let run = fixture.run(&["build"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("index.md: error[template]"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("themes/default/templates/page.html"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn version_and_help_work() {
+    let fixture = Fixture::with_files(&[]);
+    let version = fixture.run(&["--version"]);
+    assert_eq!(
+        version.stdout.trim(),
+        format!("handbook {}", env!("CARGO_PKG_VERSION"))
+    );
+    let help = fixture.run(&["build", "--help"]);
+    assert!(help.stdout.contains("--base-url"));
+    assert!(fixture.run(&["--help"]).stdout.contains("Examples:"));
+}

@@ -1,0 +1,38 @@
+//! The shipped `example-handbook/` builds cleanly: zero errors and zero warnings.
+
+use std::path::Path;
+
+use crate::harness::Fixture;
+
+#[test]
+fn example_handbook_builds_with_no_diagnostics() {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("example-handbook");
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("example");
+    crate::harness::copy_tree(&source, &root);
+    std::fs::remove_dir_all(root.join("public")).ok();
+    let fixture = Fixture::from_root(dir, root);
+    let run = fixture.run(&["build", "--deny-warnings"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(" 0 errors, 0 warnings"),
+        "{}",
+        run.stderr
+    );
+    let count = |folder: &str| {
+        walkdir::WalkDir::new(fixture.root.join(folder))
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| {
+                e.path().extension().is_some_and(|x| x == "md") && e.file_name() != "index.md"
+            })
+            .count()
+    };
+    assert!(count("decisions") >= 12, "at least 12 decision records");
+    assert!(count("updates") >= 12, "at least 12 updates");
+    let pages =
+        count(".") - count("decisions") - count("updates") - count("people") - count("teams");
+    assert!(pages >= 30, "at least 30 plain pages, found {pages}");
+    let home = fixture.html("");
+    assert!(home.count(".sidebar a") >= 5);
+}

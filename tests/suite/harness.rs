@@ -1,0 +1,245 @@
+//! `Fixture`: a handbook copied into a temp dir, built with the real binary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use scraper::{Html, Selector};
+
+pub struct Fixture {
+    _dir: tempfile::TempDir,
+    pub root: PathBuf,
+}
+
+/// The result of running the binary.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(output: Output) -> Run {
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+pub fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+impl Fixture {
+    /// Copies `tests/fixtures/<case>` into a fresh temp dir.
+    pub fn new(case: &str) -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("handbook");
+        copy_tree(&fixtures_dir().join(case), &root);
+        Fixture { _dir: dir, root }
+    }
+
+    /// A handbook made of the given files.
+    pub fn with_files(files: &[(&str, &str)]) -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("handbook");
+        std::fs::create_dir_all(&root).unwrap();
+        let fixture = Fixture { _dir: dir, root };
+        for (path, text) in files {
+            fixture.edit(path, text);
+        }
+        fixture
+    }
+
+    /// Writes a file (creating folders).
+    pub fn edit(&self, path: &str, text: &str) {
+        let path = self.root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    /// The temp dir holding the handbook (for outputs beside it).
+    pub fn parent(&self) -> &Path {
+        self.root.parent().unwrap()
+    }
+
+    /// Runs the binary with `args`, in the handbook folder.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let output = Command::new(env!("CARGO_BIN_EXE_handbook"))
+            .args(args)
+            .current_dir(&self.root)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        Run::from(output)
+    }
+
+    /// `handbook build`, asserting success.
+    pub fn build(&self) -> Run {
+        let run = self.run(&["build"]);
+        assert_eq!(run.code, 0, "build failed:\n{}", run.stderr);
+        run
+    }
+
+    pub fn output(&self) -> PathBuf {
+        self.root.join("public")
+    }
+
+    /// Reads a built file as text.
+    pub fn read(&self, path: &str) -> String {
+        std::fs::read_to_string(self.output().join(path))
+            .unwrap_or_else(|error| panic!("reading {path}: {error}"))
+    }
+
+    /// Parses the built page at a site-relative URL (`guide/first-steps/`).
+    pub fn html(&self, url: &str) -> Page {
+        let path = if url.is_empty() || url.ends_with('/') {
+            format!("{url}index.html")
+        } else {
+            url.to_string()
+        };
+        Page(Html::parse_document(&self.read(&path)))
+    }
+}
+
+/// A parsed HTML page with selector helpers.
+pub struct Page(pub Html);
+
+impl Page {
+    /// Text of every element matching `selector`, whitespace-trimmed.
+    pub fn texts(&self, selector: &str) -> Vec<String> {
+        let selector = Selector::parse(selector).unwrap();
+        self.0
+            .select(&selector)
+            .map(|element| element.text().collect::<String>().trim().to_string())
+            .collect()
+    }
+
+    /// The `attribute` of every element matching `selector`.
+    pub fn attrs(&self, selector: &str, attribute: &str) -> Vec<String> {
+        let selector = Selector::parse(selector).unwrap();
+        self.0
+            .select(&selector)
+            .filter_map(|element| element.value().attr(attribute).map(str::to_string))
+            .collect()
+    }
+
+    /// Number of elements matching `selector`.
+    pub fn count(&self, selector: &str) -> usize {
+        self.0.select(&Selector::parse(selector).unwrap()).count()
+    }
+}
+
+impl Fixture {
+    /// Wraps an existing folder inside `dir` (kept alive by the fixture).
+    pub fn from_root(dir: tempfile::TempDir, root: PathBuf) -> Fixture {
+        Fixture { _dir: dir, root }
+    }
+}
+
+/// Chromium for browser tests, or `None` after printing one loud skip line. With
+/// `HANDBOOK_REQUIRE_BROWSER=1` (set by CI) a missing browser fails the test instead.
+pub fn chromium() -> Option<PathBuf> {
+    let found = ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find_map(|name| {
+            std::env::var_os("PATH").and_then(|paths| {
+                std::env::split_paths(&paths)
+                    .map(|dir| dir.join(name))
+                    .find(|path| path.is_file())
+            })
+        });
+    if found.is_none() {
+        assert!(
+            std::env::var("HANDBOOK_REQUIRE_BROWSER").as_deref() != Ok("1"),
+            "HANDBOOK_REQUIRE_BROWSER=1 but chromium is not installed"
+        );
+        eprintln!(
+            "SKIPPED browser test: chromium not found (install Debian's `chromium`; CI sets HANDBOOK_REQUIRE_BROWSER=1)"
+        );
+    }
+    found
+}
+
+/// Runs headless Chromium with the flags this machine needs and a fresh profile.
+pub fn chromium_run(browser: &Path, args: &[String]) -> Run {
+    let profile = tempfile::tempdir().unwrap();
+    let output = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-quic",
+            "--hide-scrollbars",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(args)
+        .output()
+        .unwrap();
+    Run::from(output)
+}
+
+/// Serves a folder over HTTP on 127.0.0.1 (Python's standard library server) until dropped.
+pub struct StaticServer {
+    child: std::process::Child,
+    pub port: u16,
+}
+
+impl StaticServer {
+    pub fn start(dir: &Path) -> StaticServer {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new("python3")
+            .args([
+                "-m",
+                "http.server",
+                "--bind",
+                "127.0.0.1",
+                &port.to_string(),
+                "--directory",
+            ])
+            .arg(dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("python3 serves the built site for browser tests");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        StaticServer { child, port }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}/{path}", self.port)
+    }
+}
+
+impl Drop for StaticServer {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}

@@ -1,0 +1,15 @@
+//! Integration tests: build fixture handbooks into temp dirs with the real binary and assert on
+//! the HTML, exit codes and messages. One binary, one module per area.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stderr,
+    reason = "test code; the browser skip line must be visible"
+)]
+
+mod browser;
+mod build;
+mod cli;
+mod example;
+mod harness;
+mod safety;

@@ -1,0 +1,118 @@
+//! Output safety: failed builds keep the old output; dangerous output folders are refused;
+//! nothing outside the output is written; symlinks out of the handbook are not followed.
+
+use crate::harness::Fixture;
+
+#[test]
+fn a_failed_build_keeps_the_previous_output() {
+    let fixture = Fixture::new("basic");
+    fixture.build();
+    let before = fixture.read("guide/first-steps/index.html");
+    fixture.edit("guide/first-steps.md", "---\ntitle: [broken\n---\n");
+    let run = fixture.run(&["build"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(fixture.read("guide/first-steps/index.html"), before);
+    assert!(run.stderr.contains("left as it was"), "{}", run.stderr);
+    let leftovers: Vec<_> = std::fs::read_dir(&fixture.root)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().contains("handbook-stage"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn output_at_the_source_root_or_above_is_refused() {
+    let fixture = Fixture::new("basic");
+    for out in [".", "..", "/"] {
+        let run = fixture.run(&["build", "-o", out]);
+        assert_eq!(run.code, 2, "-o {out}: {}", run.stderr);
+        assert!(run.stderr.contains("refusing"), "{}", run.stderr);
+    }
+    assert!(fixture.root.join("index.md").is_file());
+}
+
+#[test]
+fn a_foreign_non_empty_folder_is_not_replaced() {
+    let fixture = Fixture::new("basic");
+    let out = fixture.parent().join("precious");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("thesis.txt"), "years of work").unwrap();
+    let run = fixture.run(&["build", "-o", out.to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("was not made by handbook"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("thesis.txt")).unwrap(),
+        "years of work"
+    );
+}
+
+#[test]
+fn output_inside_git_or_through_a_symlink_is_refused() {
+    let fixture = Fixture::new("basic");
+    std::fs::create_dir_all(fixture.root.join(".git")).unwrap();
+    assert_eq!(fixture.run(&["build", "-o", ".git/site"]).code, 2);
+    let real = fixture.parent().join("real");
+    std::fs::create_dir_all(&real).unwrap();
+    #[cfg(unix)]
+    {
+        let link = fixture.parent().join("link");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let run = fixture.run(&["build", "-o", link.to_str().unwrap()]);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(run.stderr.contains("symlink"));
+    }
+}
+
+#[test]
+fn a_rebuild_removes_files_of_deleted_pages_only_inside_the_output() {
+    let fixture = Fixture::new("basic");
+    let out = fixture.parent().join("site");
+    let out_arg = out.to_str().unwrap().to_string();
+    assert_eq!(fixture.run(&["build", "-o", &out_arg]).code, 0);
+    assert!(out.join("guide/alpha/index.html").is_file());
+    std::fs::remove_file(fixture.root.join("guide/alpha.md")).unwrap();
+    let run = fixture.run(&["build", "-o", &out_arg]);
+    assert!(run.stderr.contains("removed"), "{}", run.stderr);
+    assert!(!out.join("guide/alpha").exists());
+    let siblings: Vec<String> = std::fs::read_dir(fixture.parent())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let mut siblings = siblings;
+    siblings.sort();
+    assert_eq!(siblings, ["handbook", "site"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_pointing_outside_the_handbook_are_not_published() {
+    let fixture = Fixture::new("basic");
+    let secret = fixture.parent().join("secret.txt");
+    std::fs::write(&secret, "ssh key").unwrap();
+    std::os::unix::fs::symlink(&secret, fixture.root.join("leak.txt")).unwrap();
+    std::os::unix::fs::symlink(&secret, fixture.root.join("leak.md")).unwrap();
+    std::os::unix::fs::symlink(fixture.parent(), fixture.root.join("parent")).unwrap();
+    let run = fixture.run(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("leak.txt: warning[symlink]: symlink points outside the handbook"),
+        "{}",
+        run.stderr
+    );
+    assert!(!fixture.output().join("leak.txt").exists());
+    assert!(!fixture.output().join("leak").exists());
+    assert!(!fixture.output().join("parent").exists());
+}
+
+#[test]
+fn a_link_climbing_out_of_the_handbook_is_reported_not_followed() {
+    let fixture = Fixture::with_files(&[("docs/a.md", "[pw](../../etc/passwd)")]);
+    let run = fixture.run(&["build"]);
+    assert!(run.stderr.contains("docs/a.md:1:1: warning[broken-link]: link '../../etc/passwd' points outside the handbook"), "{}", run.stderr);
+}
