@@ -138,8 +138,13 @@ fn absolute_path(path: &Path) -> anyhow::Result<PathBuf> {
     Ok(resolved)
 }
 
-/// Writes `files` into a stage folder beside `output` and swaps it in. On any error the stage
-/// is removed and the previous output stays as it was.
+/// Writes the site. Files are first written to a stage folder beside `output`, so any failure
+/// while writing leaves the previous output untouched.
+///
+/// A first build (or an output holding symlinks) is swapped in whole. Otherwise only files
+/// whose bytes changed are staged, then moved into place with renames, and files of the previous
+/// build that are gone are deleted: unchanged files are never touched, so their mtimes survive
+/// for sync-based deploys, and a no-change build writes nothing at all.
 pub fn write_site(output: &Path, files: &[OutputFile]) -> anyhow::Result<WriteReport> {
     for file in files {
         check_relative(&file.path)?;
@@ -153,30 +158,139 @@ pub fn write_site(output: &Path, files: &[OutputFile]) -> anyhow::Result<WriteRe
     fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
     remove_leftovers(parent, &name);
     let stage = parent.join(format!(".{name}.handbook-stage-{}", std::process::id()));
-    if stage.exists() {
-        fs::remove_dir_all(&stage).with_context(|| format!("removing {}", stage.display()))?;
-    }
-    fs::create_dir(&stage).with_context(|| format!("creating {}", stage.display()))?;
-    fs::write(stage.join(MARKER), MARKER_TEXT)
-        .with_context(|| format!("writing {}", stage.display()))?;
-    let result = fill_stage(&stage, output, files).and_then(|mut report| {
-        report.removed = count_removed(output, files);
-        swap(&stage, output, parent, &name)?;
-        Ok(report)
-    });
-    if result.is_err() && stage.exists() {
-        // The error being returned matters more than a failed clean-up of our own stage.
-        if let Err(error) = fs::remove_dir_all(&stage) {
-            log::warn!(
-                "could not remove the stage folder {}: {error}",
-                stage.display()
-            );
+    match previous_files(output) {
+        Some(previous) => update_in_place(&stage, output, files, &previous),
+        None => {
+            let all: Vec<&OutputFile> = files.iter().collect();
+            with_stage(&stage, &all, |stage| swap(stage, output, parent, &name))?;
+            Ok(WriteReport {
+                written: files.len(),
+                kept: 0,
+                removed: 0,
+            })
         }
+    }
+}
+
+/// Files of the previous build, when it can be updated in place: it exists, is ours, and holds
+/// no symlinks (which an in-place write could follow out of the output).
+fn previous_files(output: &Path) -> Option<Vec<String>> {
+    if !output.join(MARKER).is_file() {
+        return None;
+    }
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(output).follow_links(false) {
+        let entry = entry.ok()?;
+        if entry.path_is_symlink() {
+            return None;
+        }
+        if entry.file_type().is_file() {
+            let rel = entry
+                .path()
+                .strip_prefix(output)
+                .ok()?
+                .to_string_lossy()
+                .replace('\\', "/");
+            if rel != MARKER {
+                files.push(rel);
+            }
+        }
+    }
+    Some(files)
+}
+
+fn update_in_place(
+    stage: &Path,
+    output: &Path,
+    files: &[OutputFile],
+    previous: &[String],
+) -> anyhow::Result<WriteReport> {
+    let changed: Vec<&OutputFile> = files
+        .par_iter()
+        .filter(|file| !is_unchanged(&output.join(&file.path), file))
+        .collect();
+    let current: HashSet<&str> = files.iter().map(|file| file.path.as_str()).collect();
+    let removed: Vec<&String> = previous
+        .iter()
+        .filter(|path| !current.contains(path.as_str()))
+        .collect();
+    let report = WriteReport {
+        written: changed.len(),
+        kept: files.len() - changed.len(),
+        removed: removed.len(),
+    };
+    if changed.is_empty() && removed.is_empty() {
+        return Ok(report);
+    }
+    with_stage(stage, &changed, |stage| {
+        for path in &removed {
+            let target = output.join(path);
+            fs::remove_file(&target).with_context(|| format!("removing {}", target.display()))?;
+        }
+        prune_empty_dirs(output, &removed);
+        for file in &changed {
+            let target = output.join(&file.path);
+            if let Some(dir) = target.parent() {
+                fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            }
+            let staged = stage.join(&file.path);
+            fs::rename(&staged, &target)
+                .with_context(|| format!("moving {} into place", target.display()))?;
+        }
+        Ok(())
+    })?;
+    Ok(report)
+}
+
+/// Removes folders left empty by deleted files, deepest first, never the output itself.
+fn prune_empty_dirs(output: &Path, removed: &[&String]) {
+    let mut dirs: Vec<PathBuf> = removed
+        .iter()
+        .flat_map(|path| {
+            Path::new(path.as_str())
+                .ancestors()
+                .skip(1)
+                .map(Path::to_path_buf)
+                .collect::<Vec<_>>()
+        })
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    dirs.sort_by_key(|dir| std::cmp::Reverse(dir.components().count()));
+    for dir in dirs {
+        // Fails (and is meant to) when the folder still has files.
+        fs::remove_dir(output.join(dir)).ok();
+    }
+}
+
+/// Creates the stage, writes `files` into it, runs `apply`, and always removes what is left of
+/// the stage. Errors before `apply` leave the output untouched.
+fn with_stage(
+    stage: &Path,
+    files: &[&OutputFile],
+    apply: impl FnOnce(&Path) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    if stage.exists() {
+        fs::remove_dir_all(stage).with_context(|| format!("removing {}", stage.display()))?;
+    }
+    fs::create_dir(stage).with_context(|| format!("creating {}", stage.display()))?;
+    let result = fs::write(stage.join(MARKER), MARKER_TEXT)
+        .with_context(|| format!("writing {}", stage.display()))
+        .and_then(|()| fill_stage(stage, files))
+        .and_then(|()| apply(stage));
+    if stage.exists()
+        && let Err(error) = fs::remove_dir_all(stage)
+    {
+        log::warn!(
+            "could not remove the stage folder {}: {error}",
+            stage.display()
+        );
     }
     result
 }
 
-fn fill_stage(stage: &Path, output: &Path, files: &[OutputFile]) -> anyhow::Result<WriteReport> {
+fn fill_stage(stage: &Path, files: &[&OutputFile]) -> anyhow::Result<()> {
     let mut dirs: Vec<PathBuf> = files
         .iter()
         .filter_map(|file| Path::new(&file.path).parent().map(|p| stage.join(p)))
@@ -187,39 +301,29 @@ fn fill_stage(stage: &Path, output: &Path, files: &[OutputFile]) -> anyhow::Resu
     for dir in &dirs {
         fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    let kept: Vec<bool> = files
-        .par_iter()
-        .map(|file| write_one(stage, output, file))
-        .collect::<anyhow::Result<_>>()?;
-    let kept_count = kept.iter().filter(|&&k| k).count();
-    Ok(WriteReport {
-        written: files.len() - kept_count,
-        kept: kept_count,
-        removed: 0,
+    files.par_iter().try_for_each(|file| {
+        let target = stage.join(&file.path);
+        match &file.content {
+            Content::Bytes(bytes) => {
+                fs::write(&target, bytes).with_context(|| format!("writing {}", target.display()))
+            }
+            Content::Copy(from) => fs::copy(from, &target)
+                .map(|_| ())
+                .with_context(|| format!("copying {} to {}", from.display(), target.display())),
+        }
     })
 }
 
-/// Writes one file into the stage; returns true when it was unchanged and hard-linked instead.
-fn write_one(stage: &Path, output: &Path, file: &OutputFile) -> anyhow::Result<bool> {
-    let target = stage.join(&file.path);
-    let previous = output.join(&file.path);
-    let unchanged = match &file.content {
-        Content::Bytes(bytes) => same_bytes(&previous, bytes),
-        Content::Copy(from) => fs::read(from).is_ok_and(|bytes| same_bytes(&previous, &bytes)),
-    };
-    if unchanged && fs::hard_link(&previous, &target).is_ok() {
-        return Ok(true);
-    }
+fn is_unchanged(previous: &Path, file: &OutputFile) -> bool {
     match &file.content {
-        Content::Bytes(bytes) => {
-            fs::write(&target, bytes).with_context(|| format!("writing {}", target.display()))?
-        }
-        Content::Copy(from) => {
-            fs::copy(from, &target)
-                .with_context(|| format!("copying {} to {}", from.display(), target.display()))?;
-        }
+        Content::Bytes(bytes) => same_bytes(previous, bytes),
+        Content::Copy(from) => match (fs::metadata(from), fs::symlink_metadata(previous)) {
+            (Ok(source), Ok(old)) if old.is_file() && source.len() == old.len() => {
+                fs::read(from).is_ok_and(|bytes| same_bytes(previous, &bytes))
+            }
+            _ => false,
+        },
     }
-    Ok(false)
 }
 
 fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
@@ -229,27 +333,6 @@ fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
         }
         _ => false,
     }
-}
-
-fn count_removed(output: &Path, files: &[OutputFile]) -> usize {
-    if !output.is_dir() {
-        return 0;
-    }
-    let new: HashSet<&str> = files.iter().map(|file| file.path.as_str()).collect();
-    walkdir::WalkDir::new(output)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|entry| entry.file_type().is_file())
-        .filter(|entry| {
-            let rel = entry
-                .path()
-                .strip_prefix(output)
-                .unwrap_or(entry.path())
-                .to_string_lossy()
-                .replace('\\', "/");
-            rel != MARKER && !new.contains(rel.as_str())
-        })
-        .count()
 }
 
 fn swap(stage: &Path, output: &Path, parent: &Path, name: &str) -> anyhow::Result<()> {

@@ -116,3 +116,53 @@ fn a_link_climbing_out_of_the_handbook_is_reported_not_followed() {
     let run = fixture.run(&["build"]);
     assert!(run.stderr.contains("docs/a.md:1:1: warning[broken-link]: link '../../etc/passwd' points outside the handbook"), "{}", run.stderr);
 }
+
+#[test]
+fn a_rebuild_touches_only_changed_files_and_keeps_mtimes() {
+    let fixture = Fixture::new("basic");
+    fixture.build();
+    let unchanged = fixture.output().join("teams/platform/index.html");
+    let before = std::fs::metadata(&unchanged).unwrap().modified().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    fixture.edit("guide/alpha.md", "# Alpha without front matter\n\nEdited.");
+    let run = fixture.build();
+    assert!(run.stderr.contains("removed)"), "{}", run.stderr);
+    assert_eq!(
+        std::fs::metadata(&unchanged).unwrap().modified().unwrap(),
+        before
+    );
+    assert!(fixture.read("guide/alpha/index.html").contains("Edited."));
+}
+
+#[test]
+fn a_page_replaced_by_a_folder_and_back_rebuilds_cleanly() {
+    let fixture = Fixture::with_files(&[("index.md", "# Home"), ("a.md", "# A page")]);
+    fixture.build();
+    std::fs::remove_file(fixture.root.join("a.md")).unwrap();
+    fixture.edit("a", "a static file where a page folder was");
+    fixture.build();
+    assert_eq!(fixture.read("a"), "a static file where a page folder was");
+    std::fs::remove_file(fixture.root.join("a")).unwrap();
+    fixture.edit("a.md", "# A page again");
+    fixture.build();
+    assert_eq!(fixture.html("a/").texts("main h1"), ["A page again"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_planted_in_the_output_is_never_written_through() {
+    let fixture = Fixture::new("basic");
+    fixture.build();
+    let elsewhere = fixture.parent().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    std::fs::remove_dir_all(fixture.output().join("guide")).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, fixture.output().join("guide")).unwrap();
+    fixture.build();
+    assert_eq!(
+        std::fs::read_dir(&elsewhere).unwrap().count(),
+        0,
+        "nothing written through the link"
+    );
+    assert!(fixture.output().join("guide/index.html").is_file());
+    assert!(!fixture.output().join("guide").is_symlink());
+}
