@@ -82,8 +82,15 @@ def bench_hugo(pages):
     (site / "layouts" / "_default").mkdir(parents=True)
     for name in ("single.html", "list.html"):
         (site / "layouts" / "_default" / name).write_text(HUGO_LAYOUT)
+    # Hugo treats index.md as a leaf bundle that hides its folder: section pages are _index.md.
+    for dirpath, _, names in os.walk(source):
+        rel = Path(dirpath).relative_to(source)
+        (site / "content" / rel).mkdir(parents=True, exist_ok=True)
+        for name in names:
+            target = "_index.md" if name == "index.md" else name
+            os.link(Path(dirpath) / name, site / "content" / rel / target)
     (site / "hugo.toml").write_text(
-        f'baseURL = "https://example.org/"\ncontentDir = "{source}"\n'
+        'baseURL = "https://example.org/"\n'
         'disableKinds = ["taxonomy", "term", "RSS"]\n[markup.highlight]\ncodeFences = false\n')
     cold = run(["hugo", "--quiet", "--destination", str(site / "public")], cwd=site)
     files, size = tree_size(site / "public")
