@@ -58,6 +58,12 @@ pub fn render(input: &RenderInput) -> (Vec<OutputFile>, Vec<Diagnostic>) {
         base_path: &base_path,
         absolute_base: absolute_base.as_deref(),
         site_view: &site_view,
+        page_urls: input
+            .site
+            .pages
+            .iter()
+            .map(|page| format!("{base_path}{}", encode_path(&page.url)))
+            .collect(),
     };
     let results: Vec<Result<OutputFile, Diagnostic>> = (0..input.site.pages.len())
         .into_par_iter()
@@ -98,6 +104,9 @@ struct Renderer<'a> {
     base_path: &'a str,
     absolute_base: Option<&'a str>,
     site_view: &'a SiteView<'a>,
+    /// Each page's URL with the base path, encoded once: nav, breadcrumbs and backlinks
+    /// repeat them on every page.
+    page_urls: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -112,11 +121,11 @@ impl<'a> Renderer<'a> {
         format!("{}{}", self.base_path, encode_path(site_relative))
     }
 
-    fn link(&self, page: PageId) -> LinkView<'a> {
-        let page = &self.input.site.pages[page];
+    fn link(&self, id: PageId) -> LinkView<'a> {
+        let page = &self.input.site.pages[id];
         LinkView {
             title: &page.title,
-            url: self.url(&page.url),
+            url: self.page_urls[id].clone(),
         }
     }
 
@@ -136,7 +145,7 @@ impl<'a> Renderer<'a> {
             title: &page.title,
             description: page.description.as_deref(),
             summary: &page.summary,
-            url: self.url(&page.url),
+            url: self.page_urls[id].clone(),
             permalink: self
                 .absolute_base
                 .map(|base| format!("{base}{}", encode_path(&page.url))),
@@ -212,9 +221,7 @@ impl<'a> Renderer<'a> {
             .into_iter()
             .filter_map(|ancestor| {
                 let entry = &nav.nodes[ancestor];
-                let url = entry
-                    .page
-                    .map(|p| self.url(&self.input.site.pages[p].url))?;
+                let url = entry.page.map(|p| self.page_urls[p].clone())?;
                 let title = if ancestor == 0 {
                     "Home"
                 } else {
@@ -258,7 +265,7 @@ impl<'a> Renderer<'a> {
                 let is_open = open.contains(&child);
                 NavItemView {
                     title: &entry.title,
-                    url: entry.page.map(|p| self.url(&self.input.site.pages[p].url)),
+                    url: entry.page.map(|p| self.page_urls[p].clone()),
                     is_current: Some(child) == current,
                     is_open,
                     is_section: entry.is_section,
