@@ -298,9 +298,10 @@ fn fill_stage(stage: &Path, files: &[&OutputFile]) -> anyhow::Result<()> {
         .into_iter()
         .collect();
     dirs.sort();
-    for dir in &dirs {
-        fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    }
+    // create_dir_all tolerates another thread creating a shared parent at the same time.
+    dirs.par_iter().try_for_each(|dir| {
+        fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))
+    })?;
     files.par_iter().try_for_each(|file| {
         let target = stage.join(&file.path);
         match &file.content {

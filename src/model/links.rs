@@ -9,8 +9,8 @@ use crate::model::page::{Page, PageId};
 /// Where each link of each page goes once built.
 #[derive(Debug, Default, Clone)]
 pub struct LinkGraph {
-    /// Per page, per link (document order): the rewritten site-relative href (`docs/a/#x`,
-    /// `img/logo.png`), or `None` to leave the destination as written.
+    /// Per page, per link (document order): the rewritten site-relative href, path already
+    /// percent-encoded (`docs/a/#x`, `img/my%20logo.png`), or `None` to leave it as written.
     pub hrefs: Vec<Vec<Option<String>>>,
     /// Per page, the distinct pages it links to, sorted.
     pub outgoing: Vec<Vec<PageId>>,
@@ -147,15 +147,15 @@ fn resolve_one(
             };
         }
         let href = match fragment {
-            Some(anchor) => format!("{}#{anchor}", target_page.url),
-            None => target_page.url.clone(),
+            Some(anchor) => format!("{}#{anchor}", encode_path(&target_page.url)),
+            None => encode_path(&target_page.url),
         };
         return Resolution::Page { page: id, href };
     }
     if targets.statics.contains(&target) {
         return Resolution::Static(match fragment {
-            Some(fragment) => format!("{target}#{fragment}"),
-            None => target,
+            Some(fragment) => format!("{}#{fragment}", encode_path(&target)),
+            None => encode_path(&target),
         });
     }
     if targets.drafts.contains(&target) {
@@ -253,6 +253,48 @@ fn as_url(target: &str) -> String {
     }
 }
 
+/// Percent-encodes what may not appear raw in a URL path: spaces, `%`, `#`, `?`, quotes, non-ASCII.
+pub fn encode_path(path: &str) -> String {
+    fn is_safe(byte: u8) -> bool {
+        byte.is_ascii_alphanumeric()
+            || matches!(
+                byte,
+                b'-' | b'_'
+                    | b'.'
+                    | b'~'
+                    | b'/'
+                    | b'='
+                    | b'&'
+                    | b'+'
+                    | b','
+                    | b':'
+                    | b'@'
+                    | b'!'
+                    | b'$'
+                    | b'('
+                    | b')'
+                    | b'*'
+                    | b';'
+            )
+    }
+    // Almost every path is plain ASCII: skip the per-byte rebuild.
+    if path.bytes().all(is_safe) {
+        return path.to_string();
+    }
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(path.len() + 16);
+    for byte in path.bytes() {
+        if is_safe(byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(byte >> 4)]));
+            out.push(char::from(HEX[usize::from(byte & 15)]));
+        }
+    }
+    out
+}
+
 /// Decodes `%20`-style escapes; invalid escapes are kept as written.
 pub fn percent_decode(text: &str) -> String {
     if !text.contains('%') {
@@ -307,6 +349,13 @@ mod tests {
         for internal in ["a.md", "../a.md#x", "dir/file:name.md", "#top"] {
             assert!(!is_external(internal), "{internal}");
         }
+    }
+
+    #[test]
+    fn paths_are_percent_encoded_including_hash_and_question_mark() {
+        assert_eq!(encode_path("my docs/ä b/"), "my%20docs/%C3%A4%20b/");
+        assert_eq!(encode_path("faq#1?/"), "faq%231%3F/");
+        assert_eq!(percent_decode(&encode_path("100% sure/")), "100% sure/");
     }
 
     #[test]

@@ -153,41 +153,7 @@ pub fn render(page: &Page, context: &MarkdownContext) -> String {
 
 fn rewritten<'a>(context: &MarkdownContext, index: usize) -> Option<CowStr<'a>> {
     let href = context.hrefs.get(index)?.as_ref()?;
-    Some(format!("{}{}", context.base_path, encode_path(href)).into())
-}
-
-/// Percent-encodes characters that may not appear raw in a URL path (spaces, `%`, quotes, …).
-pub fn encode_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for byte in path.bytes() {
-        match byte {
-            b'A'..=b'Z'
-            | b'a'..=b'z'
-            | b'0'..=b'9'
-            | b'-'
-            | b'_'
-            | b'.'
-            | b'~'
-            | b'/'
-            | b'#'
-            | b'?'
-            | b'='
-            | b'&'
-            | b'+'
-            | b','
-            | b':'
-            | b'@'
-            | b'!'
-            | b'$'
-            | b'('
-            | b')'
-            | b'*'
-            | b';' => out.push(byte as char),
-            byte if byte >= 0x80 => out.push_str(&format!("%{byte:02X}")),
-            byte => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
+    Some(format!("{}{href}", context.base_path).into())
 }
 
 fn alert(kind: BlockQuoteKind) -> (&'static str, &'static str) {
@@ -342,10 +308,5 @@ mod tests {
         assert!(html.contains("&lt;script&gt;"), "{html}");
         let html = render_text("<b>x</b>", &[], &MarkdownConfig::default());
         assert!(html.contains("<b>x</b>"));
-    }
-
-    #[test]
-    fn paths_are_percent_encoded() {
-        assert_eq!(encode_path("my docs/ä b/"), "my%20docs/%C3%A4%20b/");
     }
 }

@@ -11,13 +11,14 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
+use crate::model::links::encode_path;
 use crate::model::nav::NodeId;
 use crate::model::page::{Page, PageId};
 use crate::model::{Site, alias_url};
 use crate::output::OutputFile;
 use crate::theme::{Theme, describe_tera_error};
 use context::{LinkView, ListingItemView, NavItemView, NavLinkView, PageView, SiteView, TocEntry};
-use markdown::{MarkdownContext, encode_path};
+use markdown::MarkdownContext;
 
 /// Everything rendering reads.
 pub struct RenderInput<'a> {

@@ -288,3 +288,41 @@ fn output_is_deterministic_and_unchanged_files_are_kept() {
     assert!(run.stderr.contains("0 written"), "{}", run.stderr);
     assert_eq!(before, fixture.read("guide/first-steps/index.html"));
 }
+
+#[test]
+fn odd_file_names_get_encoded_links_that_reach_the_built_files() {
+    let fixture = Fixture::with_files(&[
+        (
+            "index.md",
+            "[a](my%20notes.md) [b](faq%20%231%3F.md) [c](100%25%20done.md#part) ![d](<logo ä.svg>)",
+        ),
+        ("my notes.md", "# Notes"),
+        ("faq #1?.md", "# FAQ"),
+        ("100% done.md", "# Done\n\n## Part"),
+        ("logo ä.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>"),
+    ]);
+    let run = fixture.build();
+    assert!(run.stderr.contains(" 0 warnings"), "{}", run.stderr);
+    let home = fixture.html("");
+    let mut targets = home.attrs("main .content a", "href");
+    targets.extend(home.attrs("main .content img", "src"));
+    assert_eq!(
+        targets,
+        [
+            "/my%20notes/",
+            "/faq%20%231%3F/",
+            "/100%25%20done/#part",
+            "/logo%20%C3%A4.svg"
+        ]
+    );
+    for href in &targets {
+        let path = handbook::model::links::percent_decode(href.split('#').next().unwrap());
+        let file = fixture.output().join(path.trim_start_matches('/'));
+        let file = if path.ends_with('/') {
+            file.join("index.html")
+        } else {
+            file
+        };
+        assert!(file.is_file(), "{href} → {}", file.display());
+    }
+}
