@@ -164,7 +164,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
             }
             writeln!(
                 err,
-                "next: cd {} && handbook build   (or `handbook serve` to preview)",
+                "next: cd {} && handbook build",
                 args.dir.display()
             )?;
             Ok(Outcome::Success)

@@ -38,9 +38,9 @@ language: en\n\
     (
         "docs/writing-things-down.md",
         "---\ntitle: Writing things down\ntags: [communication]\n---\n\n\
-> [!TIP]\n> Preview your change with `handbook serve` before opening a pull request.\n\n\
+> [!TIP]\n> Run `handbook check` before opening a pull request: it finds broken links.\n\n\
 ## Why we write\n\nWritten answers can be found, linked and improved; meetings cannot.\n\n\
-## How to propose a change\n\nOpen a pull request. For a decision, run `handbook new decision \"Title\"`.\n",
+## How to propose a change\n\nOpen a pull request. For a decision, add the next numbered record to `decisions/`.\n",
     ),
     (
         "decisions/index.md",
