@@ -162,11 +162,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
             for path in &report.skipped {
                 writeln!(err, "kept existing {}", path.display())?;
             }
-            writeln!(
-                err,
-                "next: cd {} && handbook build",
-                args.dir.display()
-            )?;
+            writeln!(err, "next: cd {} && handbook build", args.dir.display())?;
             Ok(Outcome::Success)
         }
         Command::Build(args) => {
