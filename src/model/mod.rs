@@ -1,6 +1,7 @@
 //! Model: turns loaded sources into an immutable `Site` (pages, link graph, navigation, tags)
 //! plus diagnostics. Parsing runs in parallel with rayon; nothing here does I/O.
 
+pub mod decision;
 pub mod links;
 pub mod nav;
 pub mod page;
