@@ -53,11 +53,11 @@ pub struct FrontMatter {
     /// One-sentence description.
     pub description: Option<String>,
     /// Publication date.
-    #[serde(deserialize_with = "optional_date")]
-    pub date: Option<Date>,
+    #[serde(deserialize_with = "optional_scalar")]
+    pub date: Option<String>,
     /// Last meaningful update.
-    #[serde(deserialize_with = "optional_date")]
-    pub updated: Option<Date>,
+    #[serde(deserialize_with = "optional_scalar")]
+    pub updated: Option<String>,
     /// Tags, as a list or a single word.
     #[serde(deserialize_with = "one_or_many")]
     pub tags: Vec<String>,
@@ -74,6 +74,95 @@ pub struct FrontMatter {
     pub owner: Option<String>,
     /// Free-form values for templates (`page.extra`).
     pub extra: Option<serde_json::Value>,
+    /// Decision-record keys, inline rather than `#[serde(flatten)]`: flattening buffers the
+    /// values and loses the YAML positions of their errors.
+    pub status: Option<String>,
+    /// See [`RecordFields::number`].
+    pub number: Option<u32>,
+    /// See [`RecordFields::deciders`].
+    #[serde(alias = "decision-makers", deserialize_with = "one_or_many")]
+    pub deciders: Vec<String>,
+    /// See [`RecordFields::consulted`].
+    #[serde(deserialize_with = "one_or_many")]
+    pub consulted: Vec<String>,
+    /// See [`RecordFields::informed`].
+    #[serde(deserialize_with = "one_or_many")]
+    pub informed: Vec<String>,
+    /// See [`RecordFields::team`].
+    pub team: Option<String>,
+    /// See [`RecordFields::supersedes`].
+    #[serde(deserialize_with = "one_or_many")]
+    pub supersedes: Vec<String>,
+    /// See [`RecordFields::amends`].
+    #[serde(deserialize_with = "one_or_many")]
+    pub amends: Vec<String>,
+    /// See [`RecordFields::decide_by`].
+    #[serde(deserialize_with = "optional_scalar")]
+    pub decide_by: Option<String>,
+}
+
+/// Front-matter keys of decision records (MADR 4 style, with MADR 3's `decision-makers`).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct RecordFields {
+    /// Lifecycle status as written (`accepted`, `Superseded by …`).
+    pub status: Option<String>,
+    /// Overrides the number from the file name.
+    pub number: Option<u32>,
+    /// Person ids who decide (`deciders`, or MADR 3's `decision-makers`).
+    pub deciders: Vec<String>,
+    /// Person or team ids consulted.
+    pub consulted: Vec<String>,
+    /// Person or team ids informed.
+    pub informed: Vec<String>,
+    /// Owning team id.
+    pub team: Option<String>,
+    /// Numbers of records this one replaces.
+    pub supersedes: Vec<u32>,
+    /// Numbers of records this one changes in part.
+    pub amends: Vec<u32>,
+    /// When a proposed record should be decided.
+    pub decide_by: Option<Date>,
+}
+
+/// `supersedes: 3`, `[3, 5]` or `["0003"]` → numbers.
+fn parse_numbers(values: Vec<String>) -> Result<Vec<u32>, String> {
+    values
+        .into_iter()
+        .map(|text| {
+            text.trim()
+                .trim_start_matches('#')
+                .parse::<u32>()
+                .map_err(|_| {
+                    format!("'{text}' is not a record number; write numbers like `[3, 12]`")
+                })
+        })
+        .collect()
+}
+
+/// Dates and numbers are read as text and converted after parsing: serde_yaml drops the
+/// position of errors raised inside a field's deserializer, and we want `file:line`.
+fn optional_scalar<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    Ok(Option::<Scalar>::deserialize(deserializer)?.map(|scalar| scalar.0))
+}
+
+fn parse_optional_date(text: Option<String>) -> Result<Option<Date>, String> {
+    match text {
+        None => Ok(None),
+        Some(text) => parse_date(&text).map(Some).ok_or_else(|| {
+            format!("'{text}' is not a date; write it as YYYY-MM-DD, like 2026-03-14")
+        }),
+    }
+}
+
+/// 1-based line of a top-level `key:` within a YAML fragment.
+fn key_line(fragment: &str, key: &str) -> Option<usize> {
+    fragment
+        .lines()
+        .position(|line| {
+            line.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })
+        .map(|index| index + 1)
 }
 
 /// Accepts `tags: word`, `tags: [a, b]` or nothing. A visitor (not an untagged enum) so
@@ -158,17 +247,6 @@ impl<'de> Deserialize<'de> for Scalar {
     }
 }
 
-fn optional_date<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Date>, D::Error> {
-    let Some(text) = Option::<String>::deserialize(deserializer)? else {
-        return Ok(None);
-    };
-    parse_date(&text).map(Some).ok_or_else(|| {
-        serde::de::Error::custom(format!(
-            "'{text}' is not a date; write it as YYYY-MM-DD, like 2026-03-14"
-        ))
-    })
-}
-
 /// Parses `YYYY-MM-DD`, optionally followed by a time (`T10:00:00Z`, ` 10:00`).
 pub fn parse_date(text: &str) -> Option<Date> {
     let text = text.trim();
@@ -237,6 +315,8 @@ pub struct Page {
     pub owner: Option<String>,
     /// Free-form front-matter `extra`.
     pub extra: serde_json::Value,
+    /// Decision-record front matter (empty for other pages).
+    pub record: RecordFields,
     /// Headings in order.
     pub headings: Vec<Heading>,
     /// Links and images in order (the renderer relies on the same order).
@@ -290,6 +370,26 @@ pub fn parse_page(
         Diagnostic::error(&source.path, line, error.column, "front-matter", error.message)
             .with_help("front matter is YAML between `---` lines; see the front-matter reference in the README")
     })?;
+    let fragment = source.front_matter_text();
+    let field_error = |key: &str, message: String| {
+        let line = key_line(fragment, key).map_or(1, |line| source.front_matter_line + line - 1);
+        Diagnostic::error(
+            &source.path,
+            line,
+            1,
+            "front-matter",
+            format!("`{key}`: {message}"),
+        )
+        .with_help("see the front-matter reference in the README")
+    };
+    let date = parse_optional_date(front_matter.date).map_err(|m| field_error("date", m))?;
+    let updated =
+        parse_optional_date(front_matter.updated).map_err(|m| field_error("updated", m))?;
+    let decide_by =
+        parse_optional_date(front_matter.decide_by).map_err(|m| field_error("decide_by", m))?;
+    let supersedes =
+        parse_numbers(front_matter.supersedes).map_err(|m| field_error("supersedes", m))?;
+    let amends = parse_numbers(front_matter.amends).map_err(|m| field_error("amends", m))?;
     let analysis = analyse(&source, markdown);
     let url = page_url(&source.path, front_matter.slug.as_deref());
     let heading_title = analysis.title_heading.clone();
@@ -320,12 +420,23 @@ pub fn parse_page(
             .filter(|tag| !tag.trim().is_empty())
             .collect(),
         weight: front_matter.weight,
-        date: front_matter.date,
-        updated: front_matter.updated,
+        date,
+        updated,
         is_draft: front_matter.draft,
         aliases: front_matter.aliases,
         owner: front_matter.owner,
         extra: front_matter.extra.unwrap_or(serde_json::Value::Null),
+        record: RecordFields {
+            status: front_matter.status,
+            number: front_matter.number,
+            deciders: front_matter.deciders,
+            consulted: front_matter.consulted,
+            informed: front_matter.informed,
+            team: front_matter.team,
+            supersedes,
+            amends,
+            decide_by,
+        },
         headings: analysis.headings,
         links: analysis.links,
         text: analysis.text,
@@ -656,5 +767,49 @@ mod tests {
         assert_eq!(shorten("one two three four", 9), "one two…");
         let page = page("# T\n\nFirst *para*\ngraph.\n\nSecond.").unwrap();
         assert_eq!(page.summary, "First para graph.");
+    }
+}
+#[cfg(test)]
+mod record_tests {
+    use super::*;
+
+    #[test]
+    fn record_keys_are_typed_and_errors_keep_their_line() {
+        let (source, _) = Source::new(
+            "decisions/0002-x.md".into(),
+            "---\ntitle: X\ndecision-makers: [ana, ben]\nsupersedes: 1\ndecide_by: 2026-12-01\n---\n".into(),
+        );
+        let page = parse_page(source, PageKind::Decision, &MarkdownConfig::default()).unwrap();
+        assert_eq!(page.record.deciders, ["ana", "ben"]);
+        assert_eq!(page.record.supersedes, [1]);
+        assert_eq!(page.record.decide_by, "2026-12-01".parse().ok());
+        let (source, _) = Source::new(
+            "decisions/0002-x.md".into(),
+            "---\ntitle: X\nsupersedes: [one]\n---\n".into(),
+        );
+        let error = parse_page(source, PageKind::Decision, &MarkdownConfig::default()).unwrap_err();
+        assert_eq!(error.line, 3, "{error:?}");
+        assert!(
+            error.message.starts_with("`supersedes`:"),
+            "{}",
+            error.message
+        );
+    }
+
+    #[test]
+    fn a_bad_date_on_a_later_line_is_reported_on_that_line() {
+        let (source, _) = Source::new(
+            "a.md".into(),
+            "---
+title: X
+tags: [a]
+updated: soon
+---
+"
+            .into(),
+        );
+        let error = parse_page(source, PageKind::Page, &MarkdownConfig::default()).unwrap_err();
+        assert_eq!((error.line, error.column), (4, 1));
+        assert!(error.message.contains("YYYY-MM-DD"));
     }
 }
