@@ -2,8 +2,46 @@
 //! formats keep in the body (adr-tools/Nygard `## Status` sections, MADR 2 bullet headers).
 //! Pure functions over text; part of `model`, no I/O.
 //!
-//! Not wired into the build yet (issue 11): these are the parsing rules the decision log will
-//! use, pinned by tests first.
+//! `build` turns decision pages into `Decision`s, derives `superseded_by`/`amended_by`, and
+//! validates the lifecycle: unique numbers, known statuses, existing targets, no cycles.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::diagnostics::{Diagnostic, closest};
+use crate::model::page::{Date, Page, PageId, PageKind, parse_date};
+
+/// A decision record with its derived relations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    /// The record's page.
+    pub page: PageId,
+    /// Record number, unique in the site.
+    pub number: u32,
+    /// Effective status: `Superseded` when an accepted record supersedes it, whatever it says.
+    pub status: Status,
+    /// The status as written, kept for display (`Approved`, `On hold`).
+    pub status_text: String,
+    /// Decision date (front matter, or `Date:` in the body).
+    pub date: Option<Date>,
+    /// Who decides.
+    pub deciders: Vec<String>,
+    /// Who was consulted.
+    pub consulted: Vec<String>,
+    /// Who was informed.
+    pub informed: Vec<String>,
+    /// Owning team.
+    pub team: Option<String>,
+    /// Records this one replaces.
+    pub supersedes: Vec<u32>,
+    /// Records this one changes in part.
+    pub amends: Vec<u32>,
+    /// Derived: records replacing this one.
+    pub superseded_by: Vec<u32>,
+    /// Derived: records amending this one.
+    pub amended_by: Vec<u32>,
+    /// Deadline for a proposed record.
+    pub decide_by: Option<Date>,
+}
 
 /// Where a record is in its lifecycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -68,6 +106,348 @@ impl Status {
         };
         Some(status)
     }
+}
+
+/// Builds and validates the decision records among `pages`. `today` enables the overdue
+/// `decide_by` check (passed in, so builds and tests are reproducible).
+pub fn build(pages: &[Page], today: Option<Date>) -> (Vec<Decision>, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let mut records: Vec<Decision> = Vec::new();
+    let mut unnumbered: Vec<Decision> = Vec::new();
+    for (id, page) in pages.iter().enumerate() {
+        if page.kind != PageKind::Decision {
+            continue;
+        }
+        let header = parse_body_header(page.body());
+        let file_name = page.path.rsplit('/').next().unwrap_or(&page.path);
+        let number = page
+            .record
+            .number
+            .or_else(|| number_from_file_name(file_name));
+        let status_text = page
+            .record
+            .status
+            .clone()
+            .or(header.status.clone())
+            .unwrap_or_default();
+        let status = match Status::parse(&status_text) {
+            Some(status) => status,
+            None => {
+                let word = status_text
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("")
+                    .to_lowercase();
+                let names = Status::ALL.map(Status::as_str);
+                let help = match closest(&word, names) {
+                    Some(name) => format!("did you mean `{name}`? statuses: {}", names.join(", ")),
+                    None => format!("use one of: {}", names.join(", ")),
+                };
+                diagnostics.push(
+                    Diagnostic::error(
+                        &page.path,
+                        line_of(page, "status"),
+                        1,
+                        "decision-status",
+                        format!("unknown status '{status_text}'"),
+                    )
+                    .with_help(help),
+                );
+                Status::Proposed
+            }
+        };
+        let links = |targets: &[String]| -> Vec<u32> {
+            targets
+                .iter()
+                .filter_map(|target| {
+                    number_from_file_name(target.rsplit('/').next().unwrap_or(target))
+                })
+                .collect()
+        };
+        let mut supersedes = page.record.supersedes.clone();
+        supersedes.extend(links(&header.supersedes));
+        let mut amends = page.record.amends.clone();
+        amends.extend(links(&header.amends));
+        let mut deciders = page.record.deciders.clone();
+        if deciders.is_empty() {
+            deciders = header.deciders.clone();
+        }
+        let decision = Decision {
+            page: id,
+            number: number.unwrap_or(0),
+            status,
+            status_text: if status_text.is_empty() {
+                "accepted".to_string()
+            } else {
+                first_line(&status_text)
+            },
+            date: page
+                .date
+                .or_else(|| header.date.as_deref().and_then(parse_date)),
+            deciders,
+            consulted: page.record.consulted.clone(),
+            informed: page.record.informed.clone(),
+            team: page.record.team.clone(),
+            supersedes: sorted_unique(supersedes),
+            amends: sorted_unique(amends),
+            superseded_by: sorted_unique(links(&header.superseded_by)),
+            amended_by: sorted_unique(links(&header.amended_by)),
+            decide_by: page.record.decide_by,
+        };
+        match number {
+            Some(_) => records.push(decision),
+            None => unnumbered.push(decision),
+        }
+    }
+    // Log4brains names records by date: number them after the numbered ones, oldest first.
+    unnumbered.sort_by_key(|d| (d.date, d.page));
+    let mut next = records.iter().map(|d| d.number).max().unwrap_or(0);
+    for mut decision in unnumbered {
+        next += 1;
+        decision.number = next;
+        records.push(decision);
+    }
+    records.sort_by_key(|d| (d.number, d.page));
+    diagnostics.extend(check_numbers(pages, &mut records));
+    diagnostics.extend(derive_and_check(pages, &mut records, today));
+    (records, diagnostics)
+}
+
+fn first_line(text: &str) -> String {
+    text.lines().next().unwrap_or("").trim().to_string()
+}
+
+fn sorted_unique(mut numbers: Vec<u32>) -> Vec<u32> {
+    numbers.sort_unstable();
+    numbers.dedup();
+    numbers
+}
+
+/// Line of a front-matter key or body line mentioning `word`, for positioned diagnostics.
+fn line_of(page: &Page, word: &str) -> usize {
+    page.source_text
+        .lines()
+        .position(|line| {
+            let lower = line.trim_start_matches(['*', '-', ' ', '#']).to_lowercase();
+            lower.starts_with(word)
+        })
+        .map_or(0, |index| index + 1)
+}
+
+/// Duplicate numbers are errors naming both files; the later duplicate is dropped.
+fn check_numbers(pages: &[Page], records: &mut Vec<Decision>) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    let next_free = records.iter().map(|d| d.number).max().unwrap_or(0) + 1;
+    let mut seen: BTreeMap<u32, PageId> = BTreeMap::new();
+    records.retain(|decision| match seen.get(&decision.number) {
+        Some(&first) => {
+            let page = &pages[decision.page];
+            diagnostics.push(
+                Diagnostic::error(&page.path, 0, 0, "decision-number", format!(
+                    "decision number {} is also used by '{}'",
+                    decision.number, pages[first].path
+                ))
+                .with_help(format!(
+                    "two branches probably added a record each: rename this one to {next_free:04}-… (or set `number: {next_free}`)"
+                )),
+            );
+            false
+        }
+        None => {
+            seen.insert(decision.number, decision.page);
+            true
+        }
+    });
+    diagnostics
+}
+
+fn derive_and_check(
+    pages: &[Page],
+    records: &mut [Decision],
+    today: Option<Date>,
+) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    let index: BTreeMap<u32, usize> = records
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.number, i))
+        .collect();
+    let mut superseded_by: BTreeMap<u32, BTreeSet<u32>> = BTreeMap::new();
+    let mut amended_by: BTreeMap<u32, BTreeSet<u32>> = BTreeMap::new();
+    for decision in records.iter() {
+        let page = &pages[decision.page];
+        for (key, targets, derived) in [
+            ("supersedes", &decision.supersedes, &mut superseded_by),
+            ("amends", &decision.amends, &mut amended_by),
+        ] {
+            for &target in targets {
+                if target == decision.number {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            &page.path,
+                            line_of(page, key),
+                            1,
+                            "decision-link",
+                            format!("record {target} {key} itself"),
+                        )
+                        .with_help(format!("remove {target} from `{key}`")),
+                    );
+                } else if !index.contains_key(&target) {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            &page.path,
+                            line_of(page, key),
+                            1,
+                            "decision-link",
+                            format!("`{key}` names record {target}, which does not exist"),
+                        )
+                        .with_help("check the number; records are numbered by their file names"),
+                    );
+                } else {
+                    derived.entry(target).or_default().insert(decision.number);
+                }
+            }
+        }
+    }
+    for decision in records.iter_mut() {
+        decision
+            .superseded_by
+            .extend(superseded_by.remove(&decision.number).unwrap_or_default());
+        decision.superseded_by = sorted_unique(std::mem::take(&mut decision.superseded_by));
+        decision
+            .amended_by
+            .extend(amended_by.remove(&decision.number).unwrap_or_default());
+        decision.amended_by = sorted_unique(std::mem::take(&mut decision.amended_by));
+    }
+    for key in ["supersedes", "amends"] {
+        if let Some(cycle) = find_cycle(records, &index, key) {
+            let first = &pages[records[index[&cycle[0]]].page];
+            let names: Vec<String> = cycle
+                .iter()
+                .map(|n| format!("{} ({})", n, pages[records[index[n]].page].path))
+                .collect();
+            diagnostics.push(
+                Diagnostic::error(&first.path, line_of(first, key), 1, "decision-cycle", format!("`{key}` forms a cycle: {}", names.join(" → ")))
+                    .with_help("a newer record replaces an older one; remove the link that points forward in time"),
+            );
+        }
+    }
+    let statuses: BTreeMap<u32, Status> = records.iter().map(|d| (d.number, d.status)).collect();
+    for decision in records.iter_mut() {
+        let page = &pages[decision.page];
+        let accepted_successor = decision
+            .superseded_by
+            .iter()
+            .any(|n| statuses.get(n) == Some(&Status::Accepted));
+        if decision.status == Status::Superseded && decision.superseded_by.is_empty() {
+            diagnostics.push(
+                Diagnostic::error(
+                    &page.path,
+                    line_of(page, "status"),
+                    1,
+                    "decision-successor",
+                    format!(
+                        "record {} is superseded, but no record supersedes it",
+                        decision.number
+                    ),
+                )
+                .with_help("add `supersedes: [N]` to the newer record, or change this status"),
+            );
+        }
+        if decision.status == Status::Accepted
+            && !decision.superseded_by.is_empty()
+            && !accepted_successor
+        {
+            let proposed: Vec<String> = decision.superseded_by.iter().map(u32::to_string).collect();
+            diagnostics.push(
+                Diagnostic::warning(
+                    &page.path,
+                    line_of(page, "status"),
+                    1,
+                    "decision-successor",
+                    format!(
+                        "accepted record {} is superseded by record {} that is not accepted yet",
+                        decision.number,
+                        proposed.join(", ")
+                    ),
+                )
+                .with_help("it stays in force until its successor is accepted"),
+            );
+        }
+        if accepted_successor {
+            decision.status = Status::Superseded;
+        }
+        if decision.status == Status::Proposed
+            && let (Some(deadline), Some(today)) = (decision.decide_by, today)
+            && deadline < today
+        {
+            diagnostics.push(
+                Diagnostic::warning(
+                    &page.path,
+                    line_of(page, "decide_by"),
+                    1,
+                    "decision-overdue",
+                    format!(
+                        "proposed record {} was to be decided by {deadline}",
+                        decision.number
+                    ),
+                )
+                .with_help("decide it (accepted or rejected), or move `decide_by`"),
+            );
+        }
+    }
+    diagnostics
+}
+
+/// A cycle through `supersedes` or `amends` links, as record numbers, if any.
+fn find_cycle(records: &[Decision], index: &BTreeMap<u32, usize>, key: &str) -> Option<Vec<u32>> {
+    let edges = |decision: &Decision| -> Vec<u32> {
+        let targets = if key == "supersedes" {
+            &decision.supersedes
+        } else {
+            &decision.amends
+        };
+        targets
+            .iter()
+            .copied()
+            .filter(|t| index.contains_key(t) && *t != decision.number)
+            .collect()
+    };
+    // 0 = unvisited, 1 = on the current path, 2 = done.
+    let mut state: BTreeMap<u32, u8> = BTreeMap::new();
+    for start in records.iter().map(|d| d.number) {
+        if state.get(&start).copied().unwrap_or(0) != 0 {
+            continue;
+        }
+        let mut stack: Vec<(u32, Vec<u32>)> = vec![(start, edges(&records[index[&start]]))];
+        let mut path = vec![start];
+        state.insert(start, 1);
+        while let Some((_, pending)) = stack.last_mut() {
+            match pending.pop() {
+                Some(next) => match state.get(&next).copied().unwrap_or(0) {
+                    1 => {
+                        let from = path.iter().position(|&n| n == next).unwrap_or(0);
+                        let mut cycle = path[from..].to_vec();
+                        cycle.push(next);
+                        return Some(cycle);
+                    }
+                    0 => {
+                        state.insert(next, 1);
+                        path.push(next);
+                        stack.push((next, edges(&records[index[&next]])));
+                    }
+                    _ => {}
+                },
+                None => {
+                    if let Some((done, _)) = stack.pop() {
+                        state.insert(done, 2);
+                        path.pop();
+                    }
+                }
+            }
+        }
+    }
+    None
 }
 
 /// The record number from a file name: `0007-use-nats.md` → 7. Date-named files
@@ -212,6 +592,146 @@ fn link_targets(line: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::MarkdownConfig;
+    use crate::load::Source;
+    use crate::model::page::parse_page;
+
+    fn records(files: &[(&str, &str)], today: Option<&str>) -> (Vec<Decision>, Vec<Diagnostic>) {
+        let pages: Vec<Page> = files
+            .iter()
+            .map(|(path, text)| {
+                let (source, _) = Source::new(format!("decisions/{path}"), text.to_string());
+                parse_page(source, PageKind::Decision, &MarkdownConfig::default()).unwrap()
+            })
+            .collect();
+        build(&pages, today.and_then(parse_date))
+    }
+
+    fn codes(diagnostics: &[Diagnostic]) -> Vec<(&str, usize, &str)> {
+        diagnostics
+            .iter()
+            .map(|d| (d.path.as_str(), d.line, d.code))
+            .collect()
+    }
+
+    #[test]
+    fn decision_superseded_by_two_records_lists_both_successors() {
+        let (records, diagnostics) = records(
+            &[
+                ("0001-a.md", "---\nstatus: superseded\n---\n"),
+                ("0002-b.md", "---\nstatus: accepted\nsupersedes: [1]\n---\n"),
+                (
+                    "0003-c.md",
+                    "---\nstatus: accepted\nsupersedes: 1\namends: [2]\n---\n",
+                ),
+            ],
+            None,
+        );
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        assert_eq!(records[0].superseded_by, [2, 3]);
+        assert_eq!(records[1].amended_by, [3]);
+        assert_eq!(records[0].status, Status::Superseded);
+    }
+
+    #[test]
+    fn an_accepted_successor_makes_the_old_record_superseded_whatever_it_says() {
+        let (records, _) = records(
+            &[
+                ("0001-a.md", "---\nstatus: accepted\n---\n"),
+                ("0002-b.md", "---\nstatus: accepted\nsupersedes: [1]\n---\n"),
+            ],
+            None,
+        );
+        assert_eq!(
+            (records[0].status, records[0].status_text.as_str()),
+            (Status::Superseded, "accepted")
+        );
+    }
+
+    #[test]
+    fn lifecycle_problems_are_reported_with_file_and_line() {
+        let (_, diagnostics) = records(
+            &[
+                ("0001-a.md", "---\ntitle: A\nstatus: acepted\n---\n"),
+                ("0002-b.md", "---\ntitle: B\nstatus: superseded\n---\n"),
+                ("0003-c.md", "---\ntitle: C\nsupersedes: [3, 9]\n---\n"),
+                ("0003-dup.md", "---\ntitle: D\n---\n"),
+                ("0004-d.md", "---\ntitle: E\nstatus: accepted\n---\n"),
+                (
+                    "0005-e.md",
+                    "---\ntitle: F\nstatus: proposed\nsupersedes: [4]\ndecide_by: 2026-01-01\n---\n",
+                ),
+            ],
+            Some("2026-06-01"),
+        );
+        assert_eq!(
+            codes(&diagnostics),
+            [
+                ("decisions/0001-a.md", 3, "decision-status"),
+                ("decisions/0003-dup.md", 0, "decision-number"),
+                ("decisions/0003-c.md", 3, "decision-link"),
+                ("decisions/0003-c.md", 3, "decision-link"),
+                ("decisions/0002-b.md", 3, "decision-successor"),
+                ("decisions/0004-d.md", 3, "decision-successor"),
+                ("decisions/0005-e.md", 5, "decision-overdue"),
+            ]
+        );
+        assert_eq!(
+            diagnostics[0].help.as_deref(),
+            Some(
+                "did you mean `accepted`? statuses: proposed, accepted, rejected, deprecated, superseded"
+            )
+        );
+    }
+
+    #[test]
+    fn supersede_cycles_are_errors() {
+        let (_, diagnostics) = records(
+            &[
+                ("0001-a.md", "---\nsupersedes: [2]\n---\n"),
+                ("0002-b.md", "---\nsupersedes: [1]\n---\n"),
+            ],
+            None,
+        );
+        let cycle: Vec<_> = diagnostics
+            .iter()
+            .filter(|d| d.code == "decision-cycle")
+            .collect();
+        assert_eq!(cycle.len(), 1, "{diagnostics:?}");
+        assert!(
+            cycle[0]
+                .message
+                .contains("1 (decisions/0001-a.md) → 2 (decisions/0002-b.md) → 1"),
+            "{}",
+            cycle[0].message
+        );
+    }
+
+    #[test]
+    fn nygard_records_without_front_matter_are_read_unchanged() {
+        let (records, diagnostics) = records(
+            &[
+                (
+                    "0001-record.md",
+                    "# 1. Record architecture decisions\n\nDate: 2018-02-01\n\n## Status\n\nAccepted\n",
+                ),
+                (
+                    "0002-old.md",
+                    "# 2. Old\n\nDate: 2018-03-01\n\n## Status\n\nSuperseded by [3. New](0003-new.md)\n",
+                ),
+                (
+                    "0003-new.md",
+                    "# 3. New\n\nDate: 2018-04-01\n\n## Status\n\nAccepted\n\nSupersedes [2. Old](0002-old.md)\n",
+                ),
+            ],
+            None,
+        );
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        assert_eq!(records[1].status, Status::Superseded);
+        assert_eq!(records[1].superseded_by, [3]);
+        assert_eq!(records[2].supersedes, [2]);
+        assert_eq!(records[0].date, parse_date("2018-02-01"));
+    }
 
     #[test]
     fn statuses_in_the_wild_map_to_the_lifecycle() {
