@@ -108,6 +108,7 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
         loaded,
         ModelOptions {
             drafts: options.drafts,
+            today: Some(today()),
         },
     );
     timer.lap("model");
@@ -162,6 +163,22 @@ impl Timer {
         self.laps.push((stage, now - self.last));
         self.last = now;
     }
+}
+
+/// Today's date in UTC, or the date of `SOURCE_DATE_EPOCH` (seconds) when set, so a build can
+/// be reproduced later and tests do not depend on the calendar.
+pub fn today() -> jiff::civil::Date {
+    let seconds = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|seconds| seconds.trim().parse::<i64>().ok())
+        .unwrap_or_else(|| jiff::Timestamp::now().as_second());
+    let epoch = jiff::civil::date(1970, 1, 1);
+    // try_days: an absurd SOURCE_DATE_EPOCH must not panic; it falls back to the epoch.
+    jiff::Span::new()
+        .try_days(seconds.div_euclid(86_400))
+        .ok()
+        .and_then(|span| epoch.checked_add(span).ok())
+        .unwrap_or(epoch)
 }
 
 /// Resolves the handbook folder: the given one, else the current folder.

@@ -41,6 +41,8 @@ pub struct Site {
     pub nav: Nav,
     /// Tags by slug.
     pub tags: BTreeMap<String, Tag>,
+    /// Decision records by number, with derived relations.
+    pub decisions: Vec<decision::Decision>,
     by_path: HashMap<String, PageId>,
 }
 
@@ -56,6 +58,8 @@ impl Site {
 pub struct ModelOptions {
     /// Publish pages marked `draft: true`.
     pub drafts: bool,
+    /// Today's date, for deadlines such as `decide_by`; `None` skips those checks.
+    pub today: Option<page::Date>,
 }
 
 /// Builds the site model from loaded sources.
@@ -126,6 +130,8 @@ pub fn build(config: &Config, loaded: Loaded, options: ModelOptions) -> (Site, V
     found.extend(check_aliases(&pages, &by_url));
     let nav = nav::build(&pages);
     let tags = collect_tags(&pages);
+    let (decisions, mut decision_problems) = decision::build(&pages, options.today);
+    found.append(&mut decision_problems);
     (
         Site {
             pages,
@@ -133,6 +139,7 @@ pub fn build(config: &Config, loaded: Loaded, options: ModelOptions) -> (Site, V
             links,
             nav,
             tags,
+            decisions,
             by_path,
         },
         found,
