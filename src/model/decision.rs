@@ -547,7 +547,7 @@ pub fn parse_body_header(body: &str) -> BodyHeader {
 }
 
 /// `12. Use NATS` → (Some(12), "Use NATS").
-fn split_numbered_title(title: &str) -> (Option<u32>, &str) {
+pub(crate) fn split_numbered_title(title: &str) -> (Option<u32>, &str) {
     let digits: String = title.chars().take_while(char::is_ascii_digit).collect();
     match title[digits.len()..].strip_prefix(". ") {
         Some(rest) if !digits.is_empty() => (digits.parse().ok(), rest.trim()),

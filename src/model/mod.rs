@@ -41,12 +41,28 @@ pub struct Site {
     pub nav: Nav,
     /// Tags by slug.
     pub tags: BTreeMap<String, Tag>,
-    /// Decision records by number, with derived relations.
+    /// Decision records sorted by number, with derived relations.
     pub decisions: Vec<decision::Decision>,
     by_path: HashMap<String, PageId>,
+    decision_of_page: HashMap<PageId, usize>,
 }
 
 impl Site {
+    /// The decision record with this number.
+    pub fn decision(&self, number: u32) -> Option<&decision::Decision> {
+        self.decisions
+            .binary_search_by_key(&number, |decision| decision.number)
+            .ok()
+            .map(|index| &self.decisions[index])
+    }
+
+    /// The decision record shown on a page.
+    pub fn decision_of_page(&self, page: PageId) -> Option<&decision::Decision> {
+        self.decision_of_page
+            .get(&page)
+            .map(|&index| &self.decisions[index])
+    }
+
     /// The page built from a source path.
     pub fn page_by_path(&self, path: &str) -> Option<&Page> {
         self.by_path.get(path).map(|&id| &self.pages[id])
@@ -139,6 +155,11 @@ pub fn build(config: &Config, loaded: Loaded, options: ModelOptions) -> (Site, V
             links,
             nav,
             tags,
+            decision_of_page: decisions
+                .iter()
+                .enumerate()
+                .map(|(index, d)| (d.page, index))
+                .collect(),
             decisions,
             by_path,
         },

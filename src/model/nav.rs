@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::page::{Page, PageId, humanize};
+use crate::model::page::{Page, PageId, PageKind, humanize};
 
 /// Index of a node in `Nav::nodes`.
 pub type NodeId = usize;
@@ -22,6 +22,9 @@ pub struct NavNode {
     /// True for folders.
     pub is_section: bool,
     weight: Option<i64>,
+    /// Sorts siblings of equal weight: the lower-case title, or for numbered and dated records
+    /// (decisions, updates) the file name, so they list in number and date order.
+    order: String,
     key: String,
 }
 
@@ -72,6 +75,7 @@ pub fn build(pages: &[Page]) -> Nav {
             children: Vec::new(),
             is_section: true,
             weight: None,
+            order: String::new(),
             key: String::new(),
         }],
         node_of_page: vec![None; pages.len()],
@@ -88,6 +92,7 @@ pub fn build(pages: &[Page]) -> Nav {
             node.page = Some(id);
             node.title = page.title.clone();
             node.weight = page.weight;
+            node.order = page.title.to_lowercase();
             nav.node_of_page[id] = Some(folder);
         } else {
             let node = nav.nodes.len();
@@ -98,6 +103,15 @@ pub fn build(pages: &[Page]) -> Nav {
                 children: Vec::new(),
                 is_section: false,
                 weight: page.weight,
+                order: match page.kind {
+                    PageKind::Decision | PageKind::Update => page
+                        .path
+                        .rsplit('/')
+                        .next()
+                        .unwrap_or(&page.path)
+                        .to_string(),
+                    _ => page.title.to_lowercase(),
+                },
                 key: page.path.clone(),
             });
             nav.nodes[folder].children.push(node);
@@ -108,9 +122,9 @@ pub fn build(pages: &[Page]) -> Nav {
         let mut children = std::mem::take(&mut nav.nodes[index].children);
         children.sort_by(|&a, &b| {
             let (a, b) = (&nav.nodes[a], &nav.nodes[b]);
-            (a.weight.unwrap_or(i64::MAX), a.title.to_lowercase(), &a.key).cmp(&(
+            (a.weight.unwrap_or(i64::MAX), &a.order, &a.key).cmp(&(
                 b.weight.unwrap_or(i64::MAX),
-                b.title.to_lowercase(),
+                &b.order,
                 &b.key,
             ))
         });
@@ -139,6 +153,7 @@ fn folder_node(nav: &mut Nav, folders: &mut BTreeMap<String, NodeId>, dir: &str)
         children: Vec::new(),
         is_section: true,
         weight: None,
+        order: humanize(name).to_lowercase(),
         key: dir.to_string(),
     });
     nav.nodes[parent].children.push(node);

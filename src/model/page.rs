@@ -7,6 +7,7 @@ use serde::{Deserialize, Deserializer};
 use crate::config::MarkdownConfig;
 use crate::diagnostics::{Diagnostic, LineIndex};
 use crate::load::Source;
+use crate::model::decision::split_numbered_title;
 use crate::yaml;
 
 /// Index of a page in `Site::pages`; valid only within one `Site`.
@@ -392,7 +393,11 @@ pub fn parse_page(
     let amends = parse_numbers(front_matter.amends).map_err(|m| field_error("amends", m))?;
     let analysis = analyse(&source, markdown);
     let url = page_url(&source.path, front_matter.slug.as_deref());
-    let heading_title = analysis.title_heading.clone();
+    let mut heading_title = analysis.title_heading.clone();
+    if kind == PageKind::Decision {
+        // adr-tools titles records `# 12. Use NATS`; the number is shown separately.
+        heading_title = heading_title.map(|title| split_numbered_title(&title).1.to_string());
+    }
     let has_title_heading = heading_title.is_some()
         && front_matter
             .title

@@ -139,6 +139,52 @@ pub struct PageView<'a> {
     pub backlinks: Vec<LinkView<'a>>,
     /// Items of a generated listing (tag pages), empty otherwise.
     pub listing: Vec<ListingItemView<'a>>,
+    /// Decision-record data for decision pages, else null.
+    pub decision: Option<DecisionView<'a>>,
+}
+
+/// `page.decision` on a decision record.
+#[derive(Serialize)]
+pub struct DecisionView<'a> {
+    /// Record number.
+    pub number: u32,
+    /// Effective status: `proposed`, `accepted`, `rejected`, `deprecated` or `superseded`.
+    pub status: &'static str,
+    /// The status as the record words it.
+    pub status_text: &'a str,
+    /// ISO date or null.
+    pub date: Option<String>,
+    /// ISO deadline of a proposed record, or null.
+    pub decide_by: Option<String>,
+    /// Person ids.
+    pub deciders: &'a [String],
+    /// Person or team ids.
+    pub consulted: &'a [String],
+    /// Person or team ids.
+    pub informed: &'a [String],
+    /// Team id or null.
+    pub team: Option<&'a str>,
+    /// Records this one replaces.
+    pub supersedes: Vec<DecisionLinkView<'a>>,
+    /// Records this one amends.
+    pub amends: Vec<DecisionLinkView<'a>>,
+    /// Records replacing this one (derived).
+    pub superseded_by: Vec<DecisionLinkView<'a>>,
+    /// Records amending this one (derived).
+    pub amended_by: Vec<DecisionLinkView<'a>>,
+}
+
+/// A link to another decision record.
+#[derive(Serialize)]
+pub struct DecisionLinkView<'a> {
+    /// Record number.
+    pub number: u32,
+    /// Title.
+    pub title: &'a str,
+    /// URL including the base path.
+    pub url: String,
+    /// Effective status.
+    pub status: &'static str,
 }
 
 /// One entry of a generated listing.

@@ -11,13 +11,17 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
+use crate::model::decision::Decision;
 use crate::model::links::encode_path;
 use crate::model::nav::NodeId;
 use crate::model::page::{Page, PageId};
 use crate::model::{Site, alias_url};
 use crate::output::OutputFile;
 use crate::theme::{Theme, describe_tera_error};
-use context::{LinkView, ListingItemView, NavItemView, NavLinkView, PageView, SiteView, TocEntry};
+use context::{
+    DecisionLinkView, DecisionView, LinkView, ListingItemView, NavItemView, NavLinkView, PageView,
+    SiteView, TocEntry,
+};
 use markdown::MarkdownContext;
 
 /// Everything rendering reads.
@@ -175,6 +179,9 @@ impl<'a> Renderer<'a> {
                 .map(|&p| self.link(p))
                 .collect(),
             listing: Vec::new(),
+            decision: site
+                .decision_of_page(id)
+                .map(|decision| self.decision_view(decision)),
         };
         let nav = self.sidebar(site.nav.node_of_page[id]);
         let template = format!("{}.html", page.kind.as_str());
@@ -188,6 +195,36 @@ impl<'a> Renderer<'a> {
                 .with_help("fix the template named above, or remove it from your theme to use the built-in one")
         })?;
         Ok(OutputFile::bytes(format!("{}index.html", page.url), html))
+    }
+
+    fn decision_view(&self, decision: &'a Decision) -> DecisionView<'a> {
+        let links = |numbers: &[u32]| -> Vec<DecisionLinkView<'a>> {
+            numbers
+                .iter()
+                .filter_map(|&number| self.input.site.decision(number))
+                .map(|target| DecisionLinkView {
+                    number: target.number,
+                    title: &self.input.site.pages[target.page].title,
+                    url: self.page_urls[target.page].clone(),
+                    status: target.status.as_str(),
+                })
+                .collect()
+        };
+        DecisionView {
+            number: decision.number,
+            status: decision.status.as_str(),
+            status_text: &decision.status_text,
+            date: decision.date.map(|date| date.to_string()),
+            decide_by: decision.decide_by.map(|date| date.to_string()),
+            deciders: &decision.deciders,
+            consulted: &decision.consulted,
+            informed: &decision.informed,
+            team: decision.team.as_deref(),
+            supersedes: links(&decision.supersedes),
+            amends: links(&decision.amends),
+            superseded_by: links(&decision.superseded_by),
+            amended_by: links(&decision.amended_by),
+        }
     }
 
     fn render_template(
@@ -318,6 +355,7 @@ impl<'a> Renderer<'a> {
             next: None,
             backlinks: Vec::new(),
             listing,
+            decision: None,
         }
     }
 

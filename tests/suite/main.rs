@@ -10,6 +10,7 @@
 mod browser;
 mod build;
 mod cli;
+mod decisions;
 mod example;
 mod harness;
 mod safety;

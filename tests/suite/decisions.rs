@@ -1,0 +1,103 @@
+//! Decision records: pages with status, metadata, relations and banners; lifecycle errors.
+
+use crate::harness::Fixture;
+
+#[test]
+fn a_superseded_record_shows_a_banner_pointing_to_its_accepted_successor() {
+    let fixture = Fixture::new("decisions");
+    let run = fixture.build();
+    assert!(
+        run.stderr.contains("0 errors, 0 warnings"),
+        "{}",
+        run.stderr
+    );
+    let old = fixture.html("decisions/0002-one-cluster/");
+    assert_eq!(
+        old.texts(".banner-superseded a"),
+        [
+            "3. Run stateless services on Fargate",
+            "4. Add a second region"
+        ]
+    );
+    assert_eq!(
+        old.texts(".decision-meta .status")
+            .first()
+            .map(String::as_str),
+        Some("superseded")
+    );
+    let new = fixture.html("decisions/0003-fargate/");
+    assert_eq!(new.count(".banner"), 0, "accepted records have no banner");
+    assert_eq!(new.texts(".decision-meta dd .as-written"), ["(“Approved”)"]);
+    assert_eq!(
+        new.attrs(".decision-meta a", "href"),
+        [
+            "/decisions/0002-one-cluster/",
+            "/decisions/0001-record-decisions/"
+        ]
+    );
+    let proposed = fixture.html("decisions/0004-second-region/");
+    assert!(
+        proposed
+            .texts(".banner-proposed")
+            .join("")
+            .contains("To be decided by 2026-12-15")
+    );
+}
+
+#[test]
+fn adr_tools_records_are_read_unchanged() {
+    let fixture = Fixture::new("decisions");
+    fixture.build();
+    let first = fixture.html("decisions/0001-record-decisions/");
+    assert_eq!(first.texts("main h1"), ["Record architecture decisions"]);
+    assert_eq!(first.texts(".decision-meta time"), ["2018-02-01"]);
+    assert_eq!(
+        first.texts(".decision-meta dt"),
+        ["Decision", "Date", "Amended by"]
+    );
+}
+
+#[test]
+fn decisions_list_in_number_order_in_the_sidebar() {
+    let fixture = Fixture::new("decisions");
+    fixture.build();
+    let page = fixture.html("decisions/0003-fargate/");
+    assert_eq!(
+        page.texts(".sidebar li.open > ul > li > a"),
+        [
+            "Record architecture decisions",
+            "Run everything on one cluster",
+            "Run stateless services on Fargate",
+            "Add a second region"
+        ]
+    );
+}
+
+#[test]
+fn lifecycle_errors_fail_the_build_with_file_and_line() {
+    let fixture = Fixture::new("decisions");
+    fixture.edit(
+        "decisions/0005-typo.md",
+        "---\ntitle: Typo\nstatus: acepted\n---\n",
+    );
+    fixture.edit(
+        "decisions/0005-other-branch.md",
+        "---\ntitle: Same number\nsupersedes: [9]\n---\n",
+    );
+    let run = fixture.run(&["build"]);
+    assert_eq!(run.code, 1);
+    let errors: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|line| line.contains(": error["))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            "decisions/0005-other-branch.md:3:1: error[decision-link]: `supersedes` names record 9, which does not exist",
+            "decisions/0005-typo.md: error[decision-number]: decision number 5 is also used by 'decisions/0005-other-branch.md'",
+            "decisions/0005-typo.md:3:1: error[decision-status]: unknown status 'acepted'",
+        ]
+    );
+    assert!(run.stderr.contains("help: did you mean `accepted`?"));
+}
