@@ -103,12 +103,13 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
     }
     timer.lap("load");
 
+    let today = today();
     let (site, mut found) = model::build(
         &config,
         loaded,
         ModelOptions {
             drafts: options.drafts,
-            today: Some(today()),
+            today: Some(today),
         },
     );
     timer.lap("model");
@@ -122,6 +123,7 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
         site: &site,
         config: &config,
         theme: &theme,
+        today: Some(today),
     });
     found.append(&mut render_problems);
     timer.lap("render");

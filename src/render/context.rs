@@ -31,6 +31,8 @@ pub struct SiteView<'a> {
     pub assets: &'a BTreeMap<String, String>,
     /// URL of the tag index.
     pub tags_url: String,
+    /// URL of the decision log, or null when the handbook has no decision records.
+    pub decision_log_url: Option<String>,
 }
 
 /// A header link with its URL resolved.
@@ -141,6 +143,76 @@ pub struct PageView<'a> {
     pub listing: Vec<ListingItemView<'a>>,
     /// Decision-record data for decision pages, else null.
     pub decision: Option<DecisionView<'a>>,
+    /// The decision log on generated log pages, else null.
+    pub log: Option<DecisionLogView<'a>>,
+}
+
+/// `page.log` on the decision log, its per-status pages and the open-decisions dashboard.
+#[derive(Serialize)]
+pub struct DecisionLogView<'a> {
+    /// Records shown, newest number first (the dashboard: overdue first, then by deadline).
+    pub rows: Vec<DecisionRowView<'a>>,
+    /// One entry per status, with counts and the URL of its pre-rendered page.
+    pub statuses: Vec<FilterView>,
+    /// Teams present, sorted, for the client-side filter.
+    pub teams: Vec<&'a str>,
+    /// Tags present, sorted, for the client-side filter.
+    pub tags: Vec<&'a str>,
+    /// Records grouped by year of their date, newest year first.
+    pub timeline: Vec<TimelineYearView<'a>>,
+    /// URL of the whole log.
+    pub all_url: String,
+    /// URL of the open-decisions dashboard.
+    pub open_url: String,
+    /// URL of the Atom feed of decisions.
+    pub feed_url: String,
+}
+
+/// One record in the log.
+#[derive(Serialize, Clone)]
+pub struct DecisionRowView<'a> {
+    /// Record number.
+    pub number: u32,
+    /// Title.
+    pub title: &'a str,
+    /// URL including the base path.
+    pub url: String,
+    /// Effective status.
+    pub status: &'static str,
+    /// ISO date or null.
+    pub date: Option<String>,
+    /// Team id or null.
+    pub team: Option<&'a str>,
+    /// Tags.
+    pub tags: &'a [String],
+    /// Person ids.
+    pub deciders: &'a [String],
+    /// ISO deadline or null.
+    pub decide_by: Option<String>,
+    /// A proposed record past its deadline.
+    pub is_overdue: bool,
+}
+
+/// A filter choice with its pre-rendered page (works without JavaScript).
+#[derive(Serialize)]
+pub struct FilterView {
+    /// Value (`accepted`).
+    pub name: &'static str,
+    /// Records with it.
+    pub count: usize,
+    /// Its page.
+    pub url: String,
+    /// The page being rendered is this filter's page.
+    pub is_current: bool,
+}
+
+/// A year of the timeline.
+#[derive(Serialize)]
+pub struct TimelineYearView<'a> {
+    /// The year, or "Undated".
+    pub year: String,
+    /// Records of that year, newest first.
+    pub rows: Vec<DecisionRowView<'a>>,
 }
 
 /// `page.decision` on a decision record.

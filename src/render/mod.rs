@@ -2,6 +2,7 @@
 //! pages), tag listings, alias redirects, 404, sitemap, robots.txt and theme assets. No I/O.
 
 pub mod context;
+mod decisions;
 pub mod markdown;
 
 use std::collections::BTreeMap;
@@ -32,6 +33,8 @@ pub struct RenderInput<'a> {
     pub config: &'a Config,
     /// Templates and assets.
     pub theme: &'a Theme,
+    /// Today, for overdue deadlines; `None` marks nothing overdue.
+    pub today: Option<crate::model::page::Date>,
 }
 
 /// Renders every output file except search. Template failures become error diagnostics naming
@@ -57,6 +60,8 @@ pub fn render(input: &RenderInput) -> (Vec<OutputFile>, Vec<Diagnostic>) {
         extra: &input.config.extra,
         assets: &asset_urls,
         tags_url: format!("{base_path}tags/"),
+        decision_log_url: (!input.site.decisions.is_empty())
+            .then(|| format!("{base_path}{}", decisions::LOG_URL)),
     };
     let renderer = Renderer {
         input,
@@ -85,13 +90,15 @@ pub fn render(input: &RenderInput) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     let generated = [renderer.tag_index()]
         .into_iter()
         .chain(input.site.tags.keys().map(|slug| renderer.tag_page(slug)))
-        .chain([renderer.not_found()]);
+        .chain([renderer.not_found()])
+        .chain(renderer.decision_log_pages());
     for result in generated {
         match result {
             Ok(file) => files.push(file),
             Err(diagnostic) => diagnostics.push(diagnostic),
         }
     }
+    files.extend(renderer.decision_feed());
     files.extend(renderer.redirects());
     files.extend(renderer.sitemap());
     files.push(renderer.robots());
@@ -182,6 +189,7 @@ impl<'a> Renderer<'a> {
             decision: site
                 .decision_of_page(id)
                 .map(|decision| self.decision_view(decision)),
+            log: None,
         };
         let nav = self.sidebar(site.nav.node_of_page[id]);
         let template = format!("{}.html", page.kind.as_str());
@@ -325,7 +333,7 @@ impl<'a> Renderer<'a> {
         items
     }
 
-    fn generated_view(
+    pub(crate) fn generated_view(
         &self,
         title: &'a str,
         url: String,
@@ -356,6 +364,7 @@ impl<'a> Renderer<'a> {
             backlinks: Vec::new(),
             listing,
             decision: None,
+            log: None,
         }
     }
 
@@ -415,7 +424,7 @@ impl<'a> Renderer<'a> {
         self.generated("404.html", "404.html", &view)
     }
 
-    fn generated(
+    pub(crate) fn generated(
         &self,
         path: &str,
         template: &str,

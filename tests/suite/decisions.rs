@@ -101,3 +101,75 @@ fn lifecycle_errors_fail_the_build_with_file_and_line() {
     );
     assert!(run.stderr.contains("help: did you mean `accepted`?"));
 }
+
+#[test]
+fn the_decision_log_lists_records_newest_first_with_pages_per_status() {
+    let fixture = Fixture::new("decisions");
+    fixture.build();
+    let log = fixture.html("decision-log/");
+    assert_eq!(
+        log.texts(".log-table tbody td:first-child"),
+        ["4", "3", "2", "1"]
+    );
+    assert_eq!(
+        log.texts(".log-table tbody .status"),
+        ["proposed", "accepted", "superseded", "accepted"]
+    );
+    assert_eq!(log.texts(".timeline h3"), ["2024", "2018", "Undated"]);
+    let accepted = fixture.html("decision-log/accepted/");
+    assert_eq!(
+        accepted.texts(".log-table tbody td:first-child"),
+        ["3", "1"]
+    );
+    assert_eq!(
+        accepted.texts(".log-filters [aria-current=page] .status"),
+        ["accepted"]
+    );
+    assert_eq!(
+        fixture.html("").attrs(".site-links a", "href")[0],
+        "/decision-log/"
+    );
+}
+
+#[test]
+fn the_open_dashboard_puts_overdue_proposals_first() {
+    let fixture = Fixture::new("decisions");
+    fixture.edit(
+        "decisions/0005-late.md",
+        "---\ntitle: Late proposal\nstatus: proposed\ndecide_by: 2026-01-01\ndeciders: [ana, ben]\n---\n",
+    );
+    let run = fixture.run(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("decisions/0005-late.md:4:1: warning[decision-overdue]"),
+        "{}",
+        run.stderr
+    );
+    let open = fixture.html("decision-log/open/");
+    assert_eq!(open.texts(".log-table tbody td:first-child"), ["5", "4"]);
+    assert_eq!(
+        open.texts(".log-table tr.overdue td:nth-child(3)"),
+        ["ana, ben"]
+    );
+}
+
+#[test]
+fn the_decision_feed_is_atom_with_escaped_titles() {
+    let fixture = Fixture::new("decisions");
+    fixture.edit(
+        "decisions/0005-x.md",
+        "---\ntitle: Use <b> & friends\nstatus: accepted\ndate: 2025-01-01\n---\n",
+    );
+    fixture.build();
+    let xml = fixture.read("decision-log/feed.xml");
+    assert!(xml.starts_with(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">"
+    ));
+    assert!(
+        xml.contains("<title>5. Use &lt;b&gt; &amp; friends (accepted)</title>"),
+        "{xml}"
+    );
+    assert_eq!(xml.matches("<entry>").count(), 5);
+    assert!(xml.contains("<updated>2025-01-01T00:00:00Z</updated>"));
+}

@@ -24,6 +24,25 @@
       menu.setAttribute("aria-expanded", open ? "true" : "false");
     });
   }
+  // Decision log: team and tag filters (the status links work without JavaScript).
+  var controls = document.querySelector(".log-controls");
+  if (controls) {
+    controls.hidden = false;
+    var selects = controls.querySelectorAll("select[data-filter]");
+    var rows = document.querySelectorAll(".log-table tbody tr");
+    var apply = function () {
+      var team = "", tag = "";
+      selects.forEach(function (select) {
+        if (select.dataset.filter === "team") team = select.value;
+        if (select.dataset.filter === "tag") tag = select.value;
+      });
+      rows.forEach(function (row) {
+        var tags = (row.dataset.tags || "").split(" ");
+        row.hidden = (team && row.dataset.team !== team) || (tag && tags.indexOf(tag) < 0);
+      });
+    };
+    selects.forEach(function (select) { select.addEventListener("change", apply); });
+  }
   var current = sidebar && sidebar.querySelector("[aria-current=page]");
   if (current && current.scrollIntoView && sidebar.scrollHeight > sidebar.clientHeight) {
     current.scrollIntoView({ block: "center" });

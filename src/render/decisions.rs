@@ -1,0 +1,253 @@
+//! The decision log: a table of every record (newest first) with per-status pages that work
+//! without JavaScript, a timeline by year, the open-decisions dashboard, and an Atom feed.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::Renderer;
+use super::context::{DecisionLogView, DecisionRowView, FilterView, TimelineYearView};
+use crate::diagnostics::Diagnostic;
+use crate::model::decision::{Decision, Status};
+use crate::output::OutputFile;
+
+/// Where the log lives, below the base path.
+pub(crate) const LOG_URL: &str = "decision-log/";
+
+impl<'a> Renderer<'a> {
+    fn decision_row(&self, decision: &'a Decision) -> DecisionRowView<'a> {
+        let page = &self.input.site.pages[decision.page];
+        DecisionRowView {
+            number: decision.number,
+            title: &page.title,
+            url: self.page_urls[decision.page].clone(),
+            status: decision.status.as_str(),
+            date: decision.date.map(|date| date.to_string()),
+            team: decision.team.as_deref(),
+            tags: &page.tags,
+            deciders: &decision.deciders,
+            decide_by: decision.decide_by.map(|date| date.to_string()),
+            is_overdue: decision.status == Status::Proposed
+                && matches!((decision.decide_by, self.input.today), (Some(deadline), Some(today)) if deadline < today),
+        }
+    }
+
+    fn log_view(
+        &self,
+        rows: Vec<DecisionRowView<'a>>,
+        current: Option<Status>,
+    ) -> DecisionLogView<'a> {
+        let site = self.input.site;
+        let statuses = Status::ALL
+            .iter()
+            .map(|&status| FilterView {
+                name: status.as_str(),
+                count: site.decisions.iter().filter(|d| d.status == status).count(),
+                url: self.url(&format!("{LOG_URL}{}/", status.as_str())),
+                is_current: current == Some(status),
+            })
+            .collect();
+        let teams: BTreeSet<&str> = site
+            .decisions
+            .iter()
+            .filter_map(|d| d.team.as_deref())
+            .collect();
+        let tags: BTreeSet<&str> = site
+            .decisions
+            .iter()
+            .flat_map(|d| site.pages[d.page].tags.iter().map(String::as_str))
+            .collect();
+        let mut years: BTreeMap<String, Vec<DecisionRowView<'a>>> = BTreeMap::new();
+        for row in &rows {
+            let year = row
+                .date
+                .as_deref()
+                .map_or("Undated", |date| &date[..4])
+                .to_string();
+            years.entry(year).or_default().push(row.clone());
+        }
+        let undated = years.remove("Undated");
+        let mut timeline: Vec<TimelineYearView> = years
+            .into_iter()
+            .rev()
+            .map(|(year, rows)| TimelineYearView { year, rows })
+            .collect();
+        timeline.extend(undated.map(|rows| TimelineYearView {
+            year: "Undated".to_string(),
+            rows,
+        }));
+        DecisionLogView {
+            timeline,
+            rows,
+            statuses,
+            teams: teams.into_iter().collect(),
+            tags: tags.into_iter().collect(),
+            all_url: self.url(LOG_URL),
+            open_url: self.url(&format!("{LOG_URL}open/")),
+            feed_url: self.url(&format!("{LOG_URL}feed.xml")),
+        }
+    }
+
+    /// The log, one page per status, and the open-decisions dashboard; nothing without records.
+    pub(super) fn decision_log_pages(&self) -> Vec<Result<OutputFile, Diagnostic>> {
+        let site = self.input.site;
+        if site.decisions.is_empty() {
+            return Vec::new();
+        }
+        let newest_first = |filter: &dyn Fn(&Decision) -> bool| -> Vec<DecisionRowView<'a>> {
+            site.decisions
+                .iter()
+                .rev()
+                .filter(|d| filter(d))
+                .map(|d| self.decision_row(d))
+                .collect()
+        };
+        let mut pages = Vec::new();
+        let log = self.log_view(newest_first(&|_| true), None);
+        pages.push(self.log_page("Decision log", LOG_URL, "decision-log", log));
+        for status in Status::ALL {
+            let view = self.log_view(newest_first(&|d| d.status == status), Some(status));
+            let title = match status {
+                Status::Proposed => "Proposed decisions",
+                Status::Accepted => "Accepted decisions",
+                Status::Rejected => "Rejected decisions",
+                Status::Deprecated => "Deprecated decisions",
+                Status::Superseded => "Superseded decisions",
+            };
+            pages.push(self.log_page(
+                title,
+                &format!("{LOG_URL}{}/", status.as_str()),
+                "decision-status",
+                view,
+            ));
+        }
+        // Open decisions: overdue first, then by deadline (records without one last).
+        let mut open: Vec<DecisionRowView<'a>> = newest_first(&|d| d.status == Status::Proposed);
+        open.sort_by(|a, b| {
+            (!a.is_overdue, a.decide_by.is_none(), &a.decide_by, a.number).cmp(&(
+                !b.is_overdue,
+                b.decide_by.is_none(),
+                &b.decide_by,
+                b.number,
+            ))
+        });
+        let view = self.log_view(open, Some(Status::Proposed));
+        pages.push(self.log_page(
+            "Open decisions",
+            &format!("{LOG_URL}open/"),
+            "decision-open",
+            view,
+        ));
+        pages
+    }
+
+    fn log_page(
+        &self,
+        title: &'a str,
+        url: &str,
+        kind: &'static str,
+        log: DecisionLogView<'a>,
+    ) -> Result<OutputFile, Diagnostic> {
+        let mut view = self.generated_view(title, self.url(url), kind, Vec::new());
+        if kind != "decision-log" {
+            view.breadcrumbs.push(super::context::LinkView {
+                title: "Decision log",
+                url: self.url(LOG_URL),
+            });
+        }
+        view.log = Some(log);
+        self.generated(&format!("{url}index.html"), "decision-log.html", &view)
+    }
+
+    /// Atom feed of decision records, newest first. Entry ids are stable record URLs; `updated`
+    /// is the record's date, so the feed is deterministic.
+    pub(super) fn decision_feed(&self) -> Option<OutputFile> {
+        let site = self.input.site;
+        if site.decisions.is_empty() {
+            return None;
+        }
+        let base = self
+            .absolute_base
+            .map_or_else(|| self.base_path.to_string(), str::to_string);
+        let absolute = |page: usize| format!("{base}{}", super::encode_path(&site.pages[page].url));
+        let mut entries: Vec<&Decision> = site.decisions.iter().collect();
+        entries.sort_by_key(|d| std::cmp::Reverse((d.date, d.number)));
+        let updated = entries.iter().filter_map(|d| d.date).max();
+        let mut xml = String::from(
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n",
+        );
+        xml.push_str(&format!(
+            "  <title>{} — decisions</title>\n",
+            escape(&self.input.config.title)
+        ));
+        xml.push_str(&format!(
+            "  <id>{}</id>\n",
+            escape(&format!("{base}{LOG_URL}"))
+        ));
+        xml.push_str(&format!(
+            "  <link rel=\"alternate\" href=\"{}\"/>\n",
+            escape(&format!("{base}{LOG_URL}"))
+        ));
+        xml.push_str(&format!(
+            "  <link rel=\"self\" href=\"{}\"/>\n",
+            escape(&format!("{base}{LOG_URL}feed.xml"))
+        ));
+        xml.push_str(&format!("  <updated>{}</updated>\n", atom_date(updated)));
+        for decision in entries {
+            let page = &site.pages[decision.page];
+            xml.push_str("  <entry>\n");
+            xml.push_str(&format!(
+                "    <title>{}. {} ({})</title>\n",
+                decision.number,
+                escape(&page.title),
+                decision.status.as_str()
+            ));
+            xml.push_str(&format!(
+                "    <id>{}</id>\n",
+                escape(&absolute(decision.page))
+            ));
+            xml.push_str(&format!(
+                "    <link href=\"{}\"/>\n",
+                escape(&absolute(decision.page))
+            ));
+            xml.push_str(&format!(
+                "    <updated>{}</updated>\n",
+                atom_date(decision.date)
+            ));
+            for person in &decision.deciders {
+                xml.push_str(&format!(
+                    "    <author><name>{}</name></author>\n",
+                    escape(person)
+                ));
+            }
+            if decision.deciders.is_empty() {
+                xml.push_str(&format!(
+                    "    <author><name>{}</name></author>\n",
+                    escape(&self.input.config.title)
+                ));
+            }
+            xml.push_str(&format!(
+                "    <category term=\"{}\"/>\n",
+                decision.status.as_str()
+            ));
+            xml.push_str(&format!(
+                "    <summary>{}</summary>\n",
+                escape(&page.summary)
+            ));
+            xml.push_str("  </entry>\n");
+        }
+        xml.push_str("</feed>\n");
+        Some(OutputFile::bytes(format!("{LOG_URL}feed.xml"), xml))
+    }
+}
+
+fn atom_date(date: Option<crate::model::page::Date>) -> String {
+    date.map_or_else(
+        || "1970-01-01T00:00:00Z".to_string(),
+        |date| format!("{date}T00:00:00Z"),
+    )
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    pulldown_cmark_escape::escape_html(&mut out, text).ok();
+    out
+}
