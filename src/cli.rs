@@ -7,8 +7,9 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::diagnostics::{self, format_human};
+use crate::model::decision::Status;
 use crate::pipeline::{self, BuildOptions, BuildReport};
-use crate::{scaffold, theme};
+use crate::{records, scaffold, theme};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -16,7 +17,10 @@ Examples:
   handbook build                     build ./ into ./public
   handbook build docs -o site --base-url https://example.org/handbook/
   handbook check --deny-warnings     validate without writing (for CI)
-  handbook theme eject               copy the default theme into themes/custom/";
+  handbook theme eject               copy the default theme into themes/custom/
+  handbook new decision \"Use PostgreSQL\" --team platform
+  handbook decision supersede 2 --by 7
+  handbook decision list --status proposed";
 
 /// Turns a git repository of markdown into a fast, searchable static wiki.
 #[derive(Debug, Parser)]
@@ -59,6 +63,100 @@ pub enum Command {
     /// Work with themes.
     #[command(subcommand)]
     Theme(ThemeCommand),
+    /// Create a new record from a template.
+    #[command(subcommand)]
+    New(NewCommand),
+    /// Change or list decision records.
+    #[command(subcommand)]
+    Decision(DecisionCommand),
+}
+
+/// `handbook new …`.
+#[derive(Debug, Subcommand)]
+pub enum NewCommand {
+    /// Create the next numbered decision record (MADR 4 layout, status `proposed`); prints its path.
+    Decision {
+        /// The decision's title, e.g. "Use PostgreSQL for the ledger".
+        title: String,
+        /// Handbook folder.
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+        /// Number(s) of records this one replaces.
+        #[arg(long, value_name = "N")]
+        supersedes: Vec<u32>,
+        /// Owning team id.
+        #[arg(long)]
+        team: Option<String>,
+        /// Use this number instead of the next free one (resolves a clash between branches).
+        #[arg(long)]
+        number: Option<u32>,
+    },
+}
+
+/// `handbook decision …`.
+#[derive(Debug, Subcommand)]
+pub enum DecisionCommand {
+    /// Set a record's status, editing only its status line.
+    Status {
+        /// Record number.
+        number: u32,
+        /// New status.
+        #[arg(value_enum)]
+        status: StatusArg,
+        /// Handbook folder.
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Mark record NUMBER as superseded by record --by.
+    Supersede {
+        /// The old record.
+        number: u32,
+        /// The record replacing it.
+        #[arg(long, value_name = "M")]
+        by: u32,
+        /// Handbook folder.
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+    },
+    /// List records: number, status, date, title.
+    List {
+        /// Only this status.
+        #[arg(long, value_enum)]
+        status: Option<StatusArg>,
+        /// Print JSON for scripts.
+        #[arg(long)]
+        json: bool,
+        /// Handbook folder.
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+    },
+}
+
+/// A lifecycle status on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatusArg {
+    /// Open for comments.
+    Proposed,
+    /// In force.
+    Accepted,
+    /// Turned down.
+    Rejected,
+    /// No longer in force.
+    Deprecated,
+    /// Replaced (prefer `decision supersede`, which links the successor).
+    Superseded,
+}
+
+impl From<StatusArg> for Status {
+    fn from(status: StatusArg) -> Status {
+        match status {
+            StatusArg::Proposed => Status::Proposed,
+            StatusArg::Accepted => Status::Accepted,
+            StatusArg::Rejected => Status::Rejected,
+            StatusArg::Deprecated => Status::Deprecated,
+            StatusArg::Superseded => Status::Superseded,
+        }
+    }
 }
 
 /// `handbook init`.
@@ -185,6 +283,108 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
                 return Ok(outcome(&args.site, &report));
             }
             finish(cli, &args.site, &report, color, err, "checked")
+        }
+        Command::New(NewCommand::Decision {
+            title,
+            dir,
+            supersedes,
+            team,
+            number,
+        }) => {
+            let config = crate::config::Config::load(dir)?;
+            let request = records::NewDecision {
+                title: title.clone(),
+                supersedes: supersedes.clone(),
+                team: team.clone(),
+                number: *number,
+                today: pipeline::today(),
+            };
+            let path = records::new_decision(dir, &config, &request)?;
+            writeln!(out, "{}", path.display())?;
+            Ok(Outcome::Success)
+        }
+        Command::Decision(DecisionCommand::Status {
+            number,
+            status,
+            dir,
+        }) => {
+            let config = crate::config::Config::load(dir)?;
+            let path = records::set_status(dir, &config, *number, (*status).into())?;
+            writeln!(
+                err,
+                "{}: status is now {}",
+                path.display(),
+                Status::from(*status).as_str()
+            )?;
+            Ok(Outcome::Success)
+        }
+        Command::Decision(DecisionCommand::Supersede { number, by, dir }) => {
+            let config = crate::config::Config::load(dir)?;
+            let (old, new) = records::supersede(dir, &config, *number, *by)?;
+            writeln!(err, "{} is superseded by {}", old.display(), new.display())?;
+            Ok(Outcome::Success)
+        }
+        Command::Decision(DecisionCommand::List { status, json, dir }) => {
+            let options = BuildOptions {
+                root: dir.clone(),
+                ..BuildOptions::default()
+            };
+            let (site, diagnostics) = pipeline::load_site(&options)?;
+            let wanted = status.map(Status::from);
+            let rows: Vec<_> = site
+                .decisions
+                .iter()
+                .filter(|decision| wanted.is_none_or(|status| decision.status == status))
+                .collect();
+            if *json {
+                let records: Vec<serde_json::Value> = rows
+                    .iter()
+                    .map(|d| {
+                        let page = &site.pages[d.page];
+                        serde_json::json!({
+                            "number": d.number,
+                            "title": page.title,
+                            "status": d.status.as_str(),
+                            "status_text": d.status_text,
+                            "date": d.date.map(|date| date.to_string()),
+                            "path": page.path,
+                            "url": page.url,
+                            "team": d.team,
+                            "tags": page.tags,
+                            "deciders": d.deciders,
+                            "consulted": d.consulted,
+                            "informed": d.informed,
+                            "supersedes": d.supersedes,
+                            "superseded_by": d.superseded_by,
+                            "amends": d.amends,
+                            "amended_by": d.amended_by,
+                            "decide_by": d.decide_by.map(|date| date.to_string()),
+                        })
+                    })
+                    .collect();
+                writeln!(out, "{}", serde_json::to_string_pretty(&records)?)?;
+            } else {
+                for d in rows {
+                    let date = d
+                        .date
+                        .map_or_else(|| "          ".to_string(), |date| date.to_string());
+                    writeln!(
+                        out,
+                        "{:04}  {:<10}  {date}  {}",
+                        d.number,
+                        d.status.as_str(),
+                        site.pages[d.page].title
+                    )?;
+                }
+            }
+            let (errors, _) = diagnostics::count(&diagnostics);
+            if errors > 0 {
+                writeln!(
+                    err,
+                    "{errors} errors in the handbook; run `handbook check` for details"
+                )?;
+            }
+            Ok(Outcome::Success)
         }
         Command::Theme(ThemeCommand::Eject { dir, name }) => {
             let root = pipeline::resolve_root(dir.as_deref());

@@ -25,6 +25,7 @@ pub mod load;
 pub mod model;
 pub mod output;
 pub mod pipeline;
+pub mod records;
 pub mod render;
 pub mod scaffold;
 pub mod theme;

@@ -167,6 +167,33 @@ impl Timer {
     }
 }
 
+/// Loads and models the handbook without rendering: for commands that only read records.
+pub fn load_site(options: &BuildOptions) -> anyhow::Result<(crate::model::Site, Vec<Diagnostic>)> {
+    let config = load_config(options)?;
+    let output = options
+        .output
+        .clone()
+        .unwrap_or_else(|| config.output_dir(&options.root));
+    let canonical_output = output.canonicalize().ok();
+    let loaded = load::load(
+        &options.root,
+        &config,
+        &LoadOptions {
+            output: canonical_output.as_deref(),
+        },
+    )?;
+    let (site, mut found) = model::build(
+        &config,
+        loaded,
+        ModelOptions {
+            drafts: options.drafts,
+            today: Some(today()),
+        },
+    );
+    diagnostics::sort(&mut found);
+    Ok((site, found))
+}
+
 /// Today's date in UTC, or the date of `SOURCE_DATE_EPOCH` (seconds) when set, so a build can
 /// be reproduced later and tests do not depend on the calendar.
 pub fn today() -> jiff::civil::Date {

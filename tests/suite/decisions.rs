@@ -173,3 +173,101 @@ fn the_decision_feed_is_atom_with_escaped_titles() {
     assert_eq!(xml.matches("<entry>").count(), 5);
     assert!(xml.contains("<updated>2025-01-01T00:00:00Z</updated>"));
 }
+
+#[test]
+fn new_decision_takes_the_next_number_and_builds() {
+    let fixture = Fixture::new("decisions");
+    let run = fixture.run(&[
+        "new",
+        "decision",
+        "Use PostgreSQL: for the ledger",
+        "--supersedes",
+        "3",
+        "--team",
+        "platform",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .trim()
+            .ends_with("decisions/0005-use-postgresql-for-the-ledger.md"),
+        "{}",
+        run.stdout
+    );
+    let text = std::fs::read_to_string(
+        fixture
+            .root
+            .join("decisions/0005-use-postgresql-for-the-ledger.md"),
+    )
+    .unwrap();
+    assert!(
+        text.starts_with(
+            "---\ntitle: \"Use PostgreSQL: for the ledger\"\nstatus: proposed\ndate: 2026-11-23\n"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("team: platform\n") && text.contains("supersedes: [3]\n"));
+    let clash = fixture.run(&["new", "decision", "Other", "--number", "5"]);
+    assert_eq!(clash.code, 2);
+    assert!(
+        clash.stderr.contains("number 5 is taken"),
+        "{}",
+        clash.stderr
+    );
+    let run = fixture.run(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn status_and_supersede_edit_only_the_lines_they_must() {
+    let fixture = Fixture::new("decisions");
+    let before =
+        std::fs::read_to_string(fixture.root.join("decisions/0004-second-region.md")).unwrap();
+    assert_eq!(
+        fixture.run(&["decision", "status", "4", "accepted"]).code,
+        0
+    );
+    let after =
+        std::fs::read_to_string(fixture.root.join("decisions/0004-second-region.md")).unwrap();
+    assert_eq!(
+        after,
+        before.replace("status: proposed", "status: accepted")
+    );
+    let run = fixture.run(&["decision", "supersede", "1", "--by", "4"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let nygard =
+        std::fs::read_to_string(fixture.root.join("decisions/0001-record-decisions.md")).unwrap();
+    assert!(
+        nygard.contains("## Status\n\nSuperseded by [4](0004-second-region.md)\n\n## Context"),
+        "{nygard}"
+    );
+    let newer =
+        std::fs::read_to_string(fixture.root.join("decisions/0004-second-region.md")).unwrap();
+    assert!(newer.contains("supersedes: [1, 2]\n"), "{newer}");
+    fixture.build();
+    let old = fixture.html("decisions/0001-record-decisions/");
+    assert_eq!(
+        old.texts(".banner-superseded a"),
+        ["4. Add a second region"]
+    );
+    assert_eq!(
+        fixture.run(&["decision", "status", "42", "accepted"]).code,
+        2
+    );
+}
+
+#[test]
+fn decision_list_prints_a_table_or_json() {
+    let fixture = Fixture::new("decisions");
+    let run = fixture.run(&["decision", "list", "--status", "accepted"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "0001  accepted    2018-02-01  Record architecture decisions\n0003  accepted    2024-11-12  Run stateless services on Fargate\n"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&fixture.run(&["decision", "list", "--json"]).stdout).unwrap();
+    assert_eq!(json[1]["number"], 2);
+    assert_eq!(json[1]["superseded_by"], serde_json::json!([3, 4]));
+    assert_eq!(json[2]["status_text"], "Approved");
+}
