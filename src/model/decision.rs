@@ -685,6 +685,42 @@ mod tests {
     }
 
     #[test]
+    fn madr3_and_log4brains_records_are_read_unchanged() {
+        let (records, diagnostics) = records(
+            &[
+                (
+                    "0001-madr3.md",
+                    "---\nstatus: accepted\ndate: 2022-05-01\ndecision-makers: [ana, ben]\n---\n# Use MADR\n",
+                ),
+                (
+                    "20230115-use-log4brains.md",
+                    "# Use Log4brains\n\n- Status: draft\n- Deciders: Ana, Ben\n- Date: 2023-01-15\n",
+                ),
+                (
+                    "20220301-earlier.md",
+                    "# Earlier\n\n- Status: accepted\n- Date: 2022-03-01\n",
+                ),
+            ],
+            None,
+        );
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        assert_eq!(records[0].deciders, ["ana", "ben"]);
+        let numbers: Vec<(u32, Status, &str)> = records
+            .iter()
+            .map(|d| (d.number, d.status, d.status_text.as_str()))
+            .collect();
+        assert_eq!(
+            numbers,
+            [
+                (1, Status::Accepted, "accepted"),
+                (2, Status::Accepted, "accepted"),
+                (3, Status::Proposed, "draft")
+            ]
+        );
+        assert_eq!(records[2].deciders, ["Ana", "Ben"]);
+    }
+
+    #[test]
     fn supersede_cycles_are_errors() {
         let (_, diagnostics) = records(
             &[

@@ -157,8 +157,9 @@ impl<'a> Renderer<'a> {
         self.generated(&format!("{url}index.html"), "decision-log.html", &view)
     }
 
-    /// Atom feed of decision records, newest first. Entry ids are stable record URLs; `updated`
-    /// is the record's date, so the feed is deterministic.
+    /// Atom feed of decision records, newest first. An entry's id is the record URL plus its
+    /// status, so a status change (proposed → accepted) reaches readers as a new entry even
+    /// without git history; `updated` is the record's date, so the feed is deterministic.
     pub(super) fn decision_feed(&self) -> Option<OutputFile> {
         let site = self.input.site;
         if site.decisions.is_empty() {
@@ -201,8 +202,9 @@ impl<'a> Renderer<'a> {
                 decision.status.as_str()
             ));
             xml.push_str(&format!(
-                "    <id>{}</id>\n",
-                escape(&absolute(decision.page))
+                "    <id>{}#status-{}</id>\n",
+                escape(&absolute(decision.page)),
+                decision.status.as_str()
             ));
             xml.push_str(&format!(
                 "    <link href=\"{}\"/>\n",

@@ -42,7 +42,16 @@ fn screenshots_at_phone_and_desktop_widths_light_and_dark() {
     let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&shots).unwrap();
     let server = StaticServer::start(&fixture.output());
-    let pages = [("home", ""), ("guide", "engineering/on-call/")];
+    let pages = [
+        ("home", ""),
+        ("guide", "engineering/on-call/"),
+        ("decision-log", "decision-log/"),
+        (
+            "decision-superseded",
+            "decisions/0002-single-kubernetes-cluster-in-eu-west-1/",
+        ),
+        ("decisions-open", "decision-log/open/"),
+    ];
     for (name, path) in pages {
         let url = server.url(path);
         for (width, height, size) in [(1366, 900, "desktop"), (390, 844, "phone")] {

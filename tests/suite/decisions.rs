@@ -172,6 +172,10 @@ fn the_decision_feed_is_atom_with_escaped_titles() {
     );
     assert_eq!(xml.matches("<entry>").count(), 5);
     assert!(xml.contains("<updated>2025-01-01T00:00:00Z</updated>"));
+    assert!(
+        xml.contains("<id>/decisions/0005-x/#status-accepted</id>"),
+        "{xml}"
+    );
 }
 
 #[test]
