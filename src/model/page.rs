@@ -125,17 +125,20 @@ pub struct RecordFields {
     pub decide_by: Option<Date>,
 }
 
-/// `supersedes: 3`, `[3, 5]` or `["0003"]` → numbers.
+/// `supersedes: 3`, `[3, 5]`, `["0003"]`, `[ADR-0003]`, `[#3]` or `[0003-use-x.md]` → numbers:
+/// the first run of digits is the record number, as teams write it in many ways.
 fn parse_numbers(values: Vec<String>) -> Result<Vec<u32>, String> {
     values
         .into_iter()
         .map(|text| {
-            text.trim()
-                .trim_start_matches('#')
-                .parse::<u32>()
-                .map_err(|_| {
-                    format!("'{text}' is not a record number; write numbers like `[3, 12]`")
-                })
+            let digits: String = text
+                .chars()
+                .skip_while(|c| !c.is_ascii_digit())
+                .take_while(char::is_ascii_digit)
+                .collect();
+            digits.parse::<u32>().map_err(|_| {
+                format!("'{text}' is not a record number; write numbers like `[3, 12]`")
+            })
         })
         .collect()
 }
@@ -787,6 +790,10 @@ mod record_tests {
         let page = parse_page(source, PageKind::Decision, &MarkdownConfig::default()).unwrap();
         assert_eq!(page.record.deciders, ["ana", "ben"]);
         assert_eq!(page.record.supersedes, [1]);
+        assert_eq!(
+            parse_numbers(vec!["ADR-0003".into(), "#4".into(), "0005-x.md".into()]),
+            Ok(vec![3, 4, 5])
+        );
         assert_eq!(page.record.decide_by, "2026-12-01".parse().ok());
         let (source, _) = Source::new(
             "decisions/0002-x.md".into(),
