@@ -248,7 +248,7 @@ fn check_numbers(pages: &[Page], records: &mut Vec<Decision>) -> Vec<Diagnostic>
                     decision.number, pages[first].path
                 ))
                 .with_help(format!(
-                    "two branches probably added a record each: rename this one to {next_free:04}-… (or set `number: {next_free}`)"
+                    "two branches probably added a record each: rename this one to {next_free:04}-…, or set `number: {next_free}` in its front matter (`handbook new decision --number N` picks a number for a new record)"
                 )),
             );
             false
