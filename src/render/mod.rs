@@ -3,26 +3,26 @@
 
 pub mod context;
 mod decisions;
+mod files;
 pub mod markdown;
-
-use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
+use crate::model::Site;
 use crate::model::decision::Decision;
 use crate::model::links::encode_path;
 use crate::model::nav::NodeId;
 use crate::model::page::{Page, PageId};
-use crate::model::{Site, alias_url};
 use crate::output::OutputFile;
 use crate::theme::{Theme, describe_tera_error};
 use context::{
     DecisionLinkView, DecisionView, LinkView, ListingItemView, NavItemView, NavLinkView, PageView,
     SiteView, TocEntry,
 };
+use files::{assets, check_collisions};
 use markdown::MarkdownContext;
 
 /// Everything rendering reads.
@@ -437,56 +437,6 @@ impl<'a> Renderer<'a> {
         })?;
         Ok(OutputFile::bytes(path, html))
     }
-
-    fn redirects(&self) -> Vec<OutputFile> {
-        let mut files = Vec::new();
-        for page in &self.input.site.pages {
-            for alias in &page.aliases {
-                let Some(url) = alias_url(alias) else {
-                    continue;
-                };
-                let path = if url.ends_with(".html") {
-                    url
-                } else {
-                    format!("{url}index.html")
-                };
-                files.push(OutputFile::bytes(path, redirect_html(&self.url(&page.url))));
-            }
-        }
-        files
-    }
-
-    fn sitemap(&self) -> Option<OutputFile> {
-        let base = self.absolute_base?;
-        let mut urls: Vec<&Page> = self.input.site.pages.iter().collect();
-        urls.sort_by(|a, b| a.url.cmp(&b.url));
-        let mut xml = String::from(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
-        );
-        for page in urls {
-            xml.push_str("  <url><loc>");
-            pulldown_cmark_escape::escape_html(
-                &mut xml,
-                &format!("{base}{}", encode_path(&page.url)),
-            )
-            .ok();
-            xml.push_str("</loc>");
-            if let Some(date) = page.updated.or(page.date) {
-                xml.push_str(&format!("<lastmod>{date}</lastmod>"));
-            }
-            xml.push_str("</url>\n");
-        }
-        xml.push_str("</urlset>\n");
-        Some(OutputFile::bytes("sitemap.xml", xml))
-    }
-
-    fn robots(&self) -> OutputFile {
-        let mut text = String::from("User-agent: *\nAllow: /\n");
-        if let Some(base) = self.absolute_base {
-            text.push_str(&format!("Sitemap: {base}sitemap.xml\n"));
-        }
-        OutputFile::bytes("robots.txt", text)
-    }
 }
 
 fn toc(page: &Page) -> Vec<TocEntry<'_>> {
@@ -512,134 +462,6 @@ fn window(len: usize, focus: usize, limit: usize) -> (usize, usize) {
     (start, start + limit)
 }
 
-fn redirect_html(target: &str) -> String {
-    let mut escaped = String::new();
-    pulldown_cmark_escape::escape_html(&mut escaped, target).ok();
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Redirecting…</title>\
-         <link rel=\"canonical\" href=\"{escaped}\"><meta name=\"robots\" content=\"noindex\">\
-         <meta http-equiv=\"refresh\" content=\"0; url={escaped}\"></head>\
-         <body><p>This page has moved to <a href=\"{escaped}\">{escaped}</a>.</p></body></html>\n"
-    )
-}
-
-/// Theme assets under `assets/`, plus the generated highlighting stylesheet. Returns the files
-/// and their URLs with a content hash, so browsers never use a stale copy after a deploy.
-fn assets(theme: &Theme, base_path: &str) -> (Vec<OutputFile>, BTreeMap<String, String>) {
-    let mut files = Vec::new();
-    let mut urls = BTreeMap::new();
-    let mut all: BTreeMap<String, Vec<u8>> = theme.assets.clone();
-    all.entry("highlight.css".to_string())
-        .or_insert_with(|| highlight_css().into_bytes());
-    for (name, bytes) in all {
-        urls.insert(
-            name.clone(),
-            format!(
-                "{base_path}assets/{}?v={:08x}",
-                encode_path(&name),
-                short_hash(&bytes)
-            ),
-        );
-        files.push(OutputFile::bytes(format!("assets/{name}"), bytes));
-    }
-    (files, urls)
-}
-
-/// FNV-1a, folded to 32 bits: enough to bust caches, stable across runs and platforms.
-fn short_hash(bytes: &[u8]) -> u32 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for &byte in bytes {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    (hash ^ (hash >> 32)) as u32
-}
-
-/// Light and dark highlighting CSS from syntect's bundled themes. Dark applies when the reader
-/// chose it with the toggle, or when the system is dark and no choice was made.
-pub fn highlight_css() -> String {
-    let themes = syntect::highlighting::ThemeSet::load_defaults();
-    let css = |name: &str| {
-        themes
-            .themes
-            .get(name)
-            .and_then(|theme| {
-                syntect::html::css_for_theme_with_class_style(
-                    theme,
-                    markdown::HIGHLIGHT_CLASS_STYLE,
-                )
-                .ok()
-            })
-            .unwrap_or_default()
-    };
-    let light = css("InspiredGitHub");
-    let dark = css("base16-ocean.dark");
-    let scoped = |css: &str, scope: &str| -> String {
-        css.lines()
-            .map(|line| {
-                if line.starts_with('.') {
-                    line.split(", ")
-                        .map(|selector| format!("{scope} {selector}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                } else {
-                    line.to_string()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    format!(
-        "/* Generated from syntect's InspiredGitHub (light) and base16-ocean.dark (dark). */\n{}\n{}\n@media (prefers-color-scheme: dark) {{\n{}\n}}\n",
-        scoped(&light, ":root"),
-        scoped(&dark, ":root[data-theme=\"dark\"]"),
-        scoped(&dark, ":root:not([data-theme=\"light\"])"),
-    )
-}
-
-/// Two files publishing to one output path (a static file beside a page's `index.html`, an
-/// alias over a tag page) are reported; the first one wins.
-fn check_collisions(files: &mut Vec<OutputFile>) -> Vec<Diagnostic> {
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    let mut diagnostics = Vec::new();
-    let mut keep = vec![true; files.len()];
-    for (index, file) in files.iter().enumerate() {
-        let key = file.path.to_lowercase();
-        if let Some(&first) = seen.get(&key) {
-            keep[index] = false;
-            let describe = |file: &OutputFile| match &file.content {
-                crate::output::Content::Copy(from) => format!("the file {}", from.display()),
-                crate::output::Content::Bytes(_) => "a generated page".to_string(),
-            };
-            diagnostics.push(
-                Diagnostic::error(
-                    &file.path,
-                    0,
-                    0,
-                    "duplicate-output",
-                    format!(
-                        "{} and {} both publish to '{}'",
-                        describe(&files[first]),
-                        describe(file),
-                        file.path
-                    ),
-                )
-                .with_help(
-                    "rename one of them; paths that differ only in case clash on many file systems",
-                ),
-            );
-        } else {
-            seen.insert(key, index);
-        }
-    }
-    let mut index = 0;
-    files.retain(|_| {
-        index += 1;
-        keep[index - 1]
-    });
-    diagnostics
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -650,11 +472,5 @@ mod tests {
         assert_eq!(window(100, 0, 10), (0, 10));
         assert_eq!(window(100, 50, 10), (45, 55));
         assert_eq!(window(100, 99, 10), (90, 100));
-    }
-
-    #[test]
-    fn redirects_escape_their_target() {
-        let html = redirect_html("/a\"><script>/");
-        assert!(!html.contains("<script>"));
     }
 }
