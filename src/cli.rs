@@ -291,7 +291,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
             team,
             number,
         }) => {
-            let config = crate::config::Config::load(dir)?;
+            let (config, records) = records::load(dir)?;
             let request = records::NewDecision {
                 title: title.clone(),
                 supersedes: supersedes.clone(),
@@ -299,7 +299,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
                 number: *number,
                 today: pipeline::today(),
             };
-            let path = records::new_decision(dir, &config, &request)?;
+            let path = records::new_decision(dir, &config, &records, &request)?;
             writeln!(out, "{}", path.display())?;
             Ok(Outcome::Success)
         }
@@ -308,8 +308,8 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
             status,
             dir,
         }) => {
-            let config = crate::config::Config::load(dir)?;
-            let path = records::set_status(dir, &config, *number, (*status).into())?;
+            let (_, records) = records::load(dir)?;
+            let path = records::set_status(&records, *number, (*status).into())?;
             writeln!(
                 err,
                 "{}: status is now {}",
@@ -319,8 +319,8 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
             Ok(Outcome::Success)
         }
         Command::Decision(DecisionCommand::Supersede { number, by, dir }) => {
-            let config = crate::config::Config::load(dir)?;
-            let (old, new) = records::supersede(dir, &config, *number, *by)?;
+            let (_, records) = records::load(dir)?;
+            let (old, new) = records::supersede(&records, *number, *by)?;
             writeln!(err, "{} is superseded by {}", old.display(), new.display())?;
             Ok(Outcome::Success)
         }
@@ -329,7 +329,8 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
                 root: dir.clone(),
                 ..BuildOptions::default()
             };
-            let (site, diagnostics) = pipeline::load_site(&options)?;
+            let config = pipeline::load_config(&options)?;
+            let (site, diagnostics) = pipeline::load_site(&options, &config)?;
             let wanted = status.map(Status::from);
             let rows: Vec<_> = site
                 .decisions

@@ -78,25 +78,15 @@ pub fn check(options: &BuildOptions) -> anyhow::Result<BuildReport> {
 fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport> {
     let mut timer = Timer::new();
     let config = load_config(options)?;
-    let output = options
-        .output
-        .clone()
-        .unwrap_or_else(|| config.output_dir(&options.root));
+    let output = output_dir(options, &config);
     let output = if write_output {
         write::guard_output(&options.root, &output)?
     } else {
         output
     };
-    let canonical_output = output.canonicalize().ok();
     timer.lap("config");
 
-    let loaded = load::load(
-        &options.root,
-        &config,
-        &LoadOptions {
-            output: canonical_output.as_deref().or(Some(output.as_path())),
-        },
-    )?;
+    let loaded = load_sources(options, &config, &output)?;
     let large = loaded.sources.len() >= 1000;
     if large {
         log::info!("loaded {} markdown files", loaded.sources.len());
@@ -104,14 +94,7 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
     timer.lap("load");
 
     let today = today();
-    let (site, mut found) = model::build(
-        &config,
-        loaded,
-        ModelOptions {
-            drafts: options.drafts,
-            today: Some(today),
-        },
-    );
+    let (site, mut found) = model::build(&config, loaded, model_options(options, today));
     timer.lap("model");
 
     let theme = theme::load(&options.root, &config)?;
@@ -168,30 +151,45 @@ impl Timer {
 }
 
 /// Loads and models the handbook without rendering: for commands that only read records.
-pub fn load_site(options: &BuildOptions) -> anyhow::Result<(crate::model::Site, Vec<Diagnostic>)> {
-    let config = load_config(options)?;
-    let output = options
-        .output
-        .clone()
-        .unwrap_or_else(|| config.output_dir(&options.root));
-    let canonical_output = output.canonicalize().ok();
-    let loaded = load::load(
-        &options.root,
-        &config,
-        &LoadOptions {
-            output: canonical_output.as_deref(),
-        },
-    )?;
-    let (site, mut found) = model::build(
-        &config,
-        loaded,
-        ModelOptions {
-            drafts: options.drafts,
-            today: Some(today()),
-        },
-    );
+pub fn load_site(
+    options: &BuildOptions,
+    config: &Config,
+) -> anyhow::Result<(crate::model::Site, Vec<Diagnostic>)> {
+    let loaded = load_sources(options, config, &output_dir(options, config))?;
+    let (site, mut found) = model::build(config, loaded, model_options(options, today()));
     diagnostics::sort(&mut found);
     Ok((site, found))
+}
+
+/// The output folder: `-o`, else the config's `output` under the root.
+fn output_dir(options: &BuildOptions, config: &Config) -> PathBuf {
+    options
+        .output
+        .clone()
+        .unwrap_or_else(|| config.output_dir(&options.root))
+}
+
+/// Reads the sources, leaving out the output folder (compared canonically when it exists).
+fn load_sources(
+    options: &BuildOptions,
+    config: &Config,
+    output: &Path,
+) -> anyhow::Result<load::Loaded> {
+    let canonical_output = output.canonicalize().ok();
+    load::load(
+        &options.root,
+        config,
+        &LoadOptions {
+            output: canonical_output.as_deref().or(Some(output)),
+        },
+    )
+}
+
+fn model_options(options: &BuildOptions, today: jiff::civil::Date) -> ModelOptions {
+    ModelOptions {
+        drafts: options.drafts,
+        today: Some(today),
+    }
 }
 
 /// Today's date in UTC, or the date of `SOURCE_DATE_EPOCH` (seconds) when set, so a build can

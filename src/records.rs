@@ -8,8 +8,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, bail};
 
 use crate::config::Config;
+use crate::model::Site;
 use crate::model::decision::{Status, number_from_file_name};
-use crate::model::page::{Date, slugify};
+use crate::model::page::{Date, is_key_line, slugify};
+use crate::pipeline::{self, BuildOptions};
 use crate::scaffold::create_new;
 
 /// What `new decision` should create.
@@ -27,18 +29,48 @@ pub struct NewDecision {
     pub today: Date,
 }
 
-/// A record file found on disk.
+/// A decision record as the build numbers it (file name, or `number:` in front matter).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordFile {
-    /// Record number from the file name.
+    /// Record number.
     pub number: u32,
     /// Absolute path.
     pub path: PathBuf,
+    /// Source-relative path with `/` separators, for links between records.
+    pub rel: String,
 }
 
-/// Lists numbered record files in every configured decisions folder, by number.
-pub fn record_files(root: &Path, config: &Config) -> anyhow::Result<Vec<RecordFile>> {
-    let mut files = Vec::new();
+/// Loads the handbook's configuration and its decision records, numbered exactly as a build
+/// numbers them, so commands and the site always agree on which record is which.
+pub fn load(root: &Path) -> anyhow::Result<(Config, Vec<RecordFile>)> {
+    let options = BuildOptions {
+        root: root.to_path_buf(),
+        ..BuildOptions::default()
+    };
+    let config = pipeline::load_config(&options)?;
+    let (site, _) = pipeline::load_site(&options, &config)?;
+    Ok((config, records_of(root, &site)))
+}
+
+/// The records of a site, by number.
+pub fn records_of(root: &Path, site: &Site) -> Vec<RecordFile> {
+    site.decisions
+        .iter()
+        .map(|decision| {
+            let rel = site.pages[decision.page].path.clone();
+            RecordFile {
+                number: decision.number,
+                path: root.join(&rel),
+                rel,
+            }
+        })
+        .collect()
+}
+
+/// Numbers in record file names on disk, including records the build rejects (bad front
+/// matter), so a new record never takes the number of a broken one.
+fn numbers_on_disk(root: &Path, config: &Config) -> anyhow::Result<Vec<u32>> {
+    let mut numbers = Vec::new();
     for folder in &config.folders.decisions {
         let dir = root.join(folder);
         if !dir.is_dir() {
@@ -49,19 +81,12 @@ pub fn record_files(root: &Path, config: &Config) -> anyhow::Result<Vec<RecordFi
         {
             let entry = entry.with_context(|| format!("reading {}", dir.display()))?;
             let name = entry.file_name().to_string_lossy().into_owned();
-            if !name.ends_with(".md") {
-                continue;
-            }
-            if let Some(number) = number_from_file_name(&name) {
-                files.push(RecordFile {
-                    number,
-                    path: entry.path(),
-                });
+            if name.ends_with(".md") {
+                numbers.extend(number_from_file_name(&name));
             }
         }
     }
-    files.sort_by(|a, b| (a.number, &a.path).cmp(&(b.number, &b.path)));
-    Ok(files)
+    Ok(numbers)
 }
 
 /// Creates the next record (MADR 4 layout with front matter) in the first decisions folder and
@@ -69,26 +94,31 @@ pub fn record_files(root: &Path, config: &Config) -> anyhow::Result<Vec<RecordFi
 pub fn new_decision(
     root: &Path,
     config: &Config,
+    records: &[RecordFile],
     request: &NewDecision,
 ) -> anyhow::Result<PathBuf> {
     let title = request.title.trim();
     if title.is_empty() {
         bail!("the decision needs a title, like `handbook new decision \"Use PostgreSQL\"`");
     }
-    let existing = record_files(root, config)?;
+    let on_disk = numbers_on_disk(root, config)?;
     let number = match request.number {
         Some(number) => {
-            if let Some(taken) = existing.iter().find(|file| file.number == number) {
+            if let Some(taken) = records.iter().find(|file| file.number == number) {
                 bail!("number {number} is taken by {}", taken.path.display());
+            }
+            if on_disk.contains(&number) {
+                bail!("number {number} is taken by a record file named {number:04}-…");
             }
             number
         }
-        None => existing.iter().map(|file| file.number).max().unwrap_or(0) + 1,
+        None => {
+            let numbered = records.iter().map(|file| file.number);
+            numbered.chain(on_disk).max().unwrap_or(0) + 1
+        }
     };
     for target in &request.supersedes {
-        if !existing.iter().any(|file| file.number == *target) {
-            bail!("there is no record {target} to supersede");
-        }
+        find_record(records, *target)?;
     }
     let folder = config
         .folders
@@ -139,76 +169,106 @@ fn yaml_string(text: &str) -> String {
     }
 }
 
-/// Finds the file of record `number`.
-pub fn find_record(root: &Path, config: &Config, number: u32) -> anyhow::Result<PathBuf> {
-    let files = record_files(root, config)?;
-    let mut matching = files.into_iter().filter(|file| file.number == number);
-    match (matching.next(), matching.next()) {
-        (Some(file), None) => Ok(file.path),
-        (Some(first), Some(second)) => bail!(
-            "record number {number} is used twice ({} and {}); renumber one first",
-            first.path.display(),
-            second.path.display()
-        ),
-        (None, _) => bail!(
-            "there is no decision record {number} in {}",
-            config.folders.decisions.join(", ")
-        ),
+/// Finds record `number`.
+fn find_record(records: &[RecordFile], number: u32) -> anyhow::Result<&RecordFile> {
+    records
+        .iter()
+        .find(|file| file.number == number)
+        .with_context(|| {
+            format!("there is no decision record {number}; `handbook decision list` shows them")
+        })
+}
+
+/// How a record file keeps its metadata.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    /// YAML front matter (MADR 3/4 and handbook's own).
+    FrontMatter,
+    /// MADR 2 bullets: `* Status: …`.
+    Bullets,
+    /// adr-tools: a `## Status` section.
+    StatusSection,
+}
+
+fn layout(text: &str) -> Layout {
+    if front_matter_end(text).is_some() {
+        Layout::FrontMatter
+    } else if text.lines().any(is_status_bullet) {
+        Layout::Bullets
+    } else {
+        Layout::StatusSection
     }
+}
+
+fn is_status_bullet(line: &str) -> bool {
+    let lower = line.trim().to_lowercase();
+    lower.starts_with("* status:") || lower.starts_with("- status:")
 }
 
 /// Sets a record's status, editing only the status line.
-pub fn set_status(
-    root: &Path,
-    config: &Config,
-    number: u32,
-    status: Status,
-) -> anyhow::Result<PathBuf> {
-    let path = find_record(root, config, number)?;
-    let text = read(&path)?;
-    let edited = with_status(&text, status);
-    write(&path, &edited)?;
-    Ok(path)
+pub fn set_status(records: &[RecordFile], number: u32, status: Status) -> anyhow::Result<PathBuf> {
+    let record = find_record(records, number)?;
+    let text = read(&record.path)?;
+    write(&record.path, &with_status(&text, status.as_str()))?;
+    Ok(record.path.clone())
 }
 
-/// Marks `old` superseded by `new`: `old` gets `status: superseded`, `new` lists `old` in
-/// `supersedes` (adr-tools records get the matching lines in their Status sections).
-pub fn supersede(
-    root: &Path,
-    config: &Config,
-    old: u32,
-    new: u32,
-) -> anyhow::Result<(PathBuf, PathBuf)> {
+/// Marks `old` superseded by `new`. Front matter: `old` gets `status: superseded` and `new`
+/// lists `old` in `supersedes`. MADR 2: `old`'s bullet reads "superseded by [M](link)" (the
+/// relation is derived from it). adr-tools: "Superseded by" and "Supersedes" lines in the
+/// Status sections.
+pub fn supersede(records: &[RecordFile], old: u32, new: u32) -> anyhow::Result<(PathBuf, PathBuf)> {
     if old == new {
         bail!("a record cannot supersede itself");
     }
-    let old_path = find_record(root, config, old)?;
-    let new_path = find_record(root, config, new)?;
-    let old_text = read(&old_path)?;
-    let new_text = read(&new_path)?;
-    let file_name = |path: &Path| {
-        path.file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default()
-    };
-    let mut old_edited = with_status(&old_text, Status::Superseded);
-    if front_matter_end(&old_text).is_none() {
-        old_edited = set_status_section(
+    let old_record = find_record(records, old)?;
+    let new_record = find_record(records, new)?;
+    let old_text = read(&old_record.path)?;
+    let new_text = read(&new_record.path)?;
+    let old_edited = match layout(&old_text) {
+        Layout::FrontMatter => with_status(&old_text, Status::Superseded.as_str()),
+        Layout::Bullets | Layout::StatusSection => with_status(
             &old_text,
-            &format!("Superseded by [{new}]({})", file_name(&new_path)),
-        );
-    }
-    let new_edited = if front_matter_end(&new_text).is_some() {
-        add_to_list(&new_text, "supersedes", old)
-    } else {
-        append_status_line(
-            &new_text,
-            &format!("Supersedes [{old}]({})", file_name(&old_path)),
-        )
+            &format!(
+                "superseded by [{new}]({})",
+                relative_link(&old_record.rel, &new_record.rel)
+            ),
+        ),
     };
-    write(&old_path, &old_edited)?;
-    write(&new_path, &new_edited)?;
-    Ok((old_path, new_path))
+    let new_edited = match layout(&new_text) {
+        Layout::FrontMatter => add_to_list(&new_text, "supersedes", old),
+        Layout::Bullets => new_text.clone(),
+        Layout::StatusSection => append_status_line(
+            &new_text,
+            &format!(
+                "Supersedes [{old}]({})",
+                relative_link(&new_record.rel, &old_record.rel)
+            ),
+        ),
+    };
+    write(&old_record.path, &old_edited)?;
+    if new_edited != new_text {
+        write(&new_record.path, &new_edited)?;
+    }
+    Ok((old_record.path.clone(), new_record.path.clone()))
+}
+
+/// A relative markdown link from one source file to another (`../platform/0003-x.md`).
+fn relative_link(from: &str, to: &str) -> String {
+    let from_dir: Vec<&str> = from
+        .split('/')
+        .collect::<Vec<_>>()
+        .split_last()
+        .map_or(Vec::new(), |(_, dir)| dir.to_vec());
+    let to_parts: Vec<&str> = to.split('/').collect();
+    let common = from_dir
+        .iter()
+        .zip(&to_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut parts: Vec<&str> = vec![".."; from_dir.len() - common];
+    parts.extend(&to_parts[common..]);
+    parts.join("/")
 }
 
 fn read(path: &Path) -> anyhow::Result<String> {
@@ -243,10 +303,7 @@ fn set_key(text: &str, key: &str, value: &str) -> String {
     let mut offset = 0;
     let mut replaced = false;
     for line in text[..end].split_inclusive('\n') {
-        let is_key = line
-            .strip_prefix(key)
-            .is_some_and(|rest| rest.trim_start().starts_with(':'));
-        if is_key && !replaced {
+        if is_key_line(line, key) && !replaced {
             let newline = if line.ends_with("\r\n") { "\r\n" } else { "\n" };
             let comment = line.find(" #").map_or("", |index| line[index..].trim_end());
             out.push_str(&format!(
@@ -270,27 +327,23 @@ fn set_key(text: &str, key: &str, value: &str) -> String {
     out
 }
 
-fn with_status(text: &str, status: Status) -> String {
-    if front_matter_end(text).is_some() {
-        return set_key(text, "status", status.as_str());
-    }
-    if text
-        .lines()
-        .any(|line| line.trim().to_lowercase().starts_with("* status:"))
-    {
-        return text
+/// Writes `status` (a lifecycle word, or "superseded by […](…)") where the record keeps it.
+fn with_status(text: &str, status: &str) -> String {
+    match layout(text) {
+        Layout::FrontMatter => set_key(text, "status", status),
+        Layout::Bullets => text
             .split_inclusive('\n')
             .map(|line| {
-                if line.trim().to_lowercase().starts_with("* status:") {
+                if is_status_bullet(line) {
                     let newline = if line.ends_with('\n') { "\n" } else { "" };
-                    format!("* Status: {}{newline}", status.as_str())
+                    format!("* Status: {status}{newline}")
                 } else {
                     line.to_string()
                 }
             })
-            .collect();
+            .collect(),
+        Layout::StatusSection => set_status_section(text, &capitalize(status)),
     }
-    set_status_section(text, &capitalize(status.as_str()))
 }
 
 fn capitalize(word: &str) -> String {
@@ -346,11 +399,11 @@ fn add_to_list(text: &str, key: &str, number: u32) -> String {
     let Some(end) = front_matter_end(text) else {
         return text.to_string();
     };
-    let current = text[..end].lines().find_map(|line| {
-        line.strip_prefix(key)
-            .and_then(|rest| rest.trim_start().strip_prefix(':'))
-            .map(|value| value.split(" #").next().unwrap_or("").trim().to_string())
-    });
+    let current = text[..end]
+        .lines()
+        .find(|line| is_key_line(line, key))
+        .and_then(|line| line.split_once(':'))
+        .map(|(_, value)| value.split(" #").next().unwrap_or("").trim().to_string());
     let mut numbers: Vec<u32> = current
         .as_deref()
         .unwrap_or("")
@@ -387,7 +440,7 @@ mod tests {
     fn adr_tools_status_sections_are_edited_in_place() {
         let text = "# 2. Old\n\nDate: 2018-03-01\n\n## Status\n\nAccepted\n\n## Context\n\nX\n";
         assert_eq!(
-            with_status(text, Status::Deprecated),
+            with_status(text, "deprecated"),
             "# 2. Old\n\nDate: 2018-03-01\n\n## Status\n\nDeprecated\n\n## Context\n\nX\n"
         );
         assert_eq!(
@@ -400,10 +453,22 @@ mod tests {
     }
 
     #[test]
+    fn links_between_records_are_relative() {
+        assert_eq!(
+            relative_link("decisions/0001-a.md", "decisions/0003-b.md"),
+            "0003-b.md"
+        );
+        assert_eq!(
+            relative_link("decisions/0001-a.md", "platform/adr/0003-b.md"),
+            "../platform/adr/0003-b.md"
+        );
+    }
+
+    #[test]
     fn madr2_bullets_are_edited_in_place() {
         let text = "# T\n\n* Status: proposed\n* Date: 2020-01-01\n";
         assert_eq!(
-            with_status(text, Status::Accepted),
+            with_status(text, "accepted"),
             "# T\n\n* Status: accepted\n* Date: 2020-01-01\n"
         );
     }

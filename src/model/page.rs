@@ -162,11 +162,14 @@ fn parse_optional_date(text: Option<String>) -> Result<Option<Date>, String> {
 fn key_line(fragment: &str, key: &str) -> Option<usize> {
     fragment
         .lines()
-        .position(|line| {
-            line.strip_prefix(key)
-                .is_some_and(|rest| rest.trim_start().starts_with(':'))
-        })
+        .position(|line| is_key_line(line, key))
         .map(|index| index + 1)
+}
+
+/// True for a top-level YAML line setting `key` (`status: accepted`, `status : x`).
+pub(crate) fn is_key_line(line: &str, key: &str) -> bool {
+    line.strip_prefix(key)
+        .is_some_and(|rest| rest.trim_start().starts_with(':'))
 }
 
 /// Accepts `tags: word`, `tags: [a, b]` or nothing. A visitor (not an untagged enum) so

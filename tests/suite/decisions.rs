@@ -275,3 +275,67 @@ fn decision_list_prints_a_table_or_json() {
     assert_eq!(json[1]["superseded_by"], serde_json::json!([3, 4]));
     assert_eq!(json[2]["status_text"], "Approved");
 }
+
+#[test]
+fn records_in_several_folders_share_one_numbering_and_link_across_folders() {
+    let fixture = Fixture::new("decisions");
+    fixture.edit(
+        "handbook.yml",
+        "folders:\n  decisions: [decisions, platform/adr]\n",
+    );
+    fixture.edit(
+        "platform/adr/use-nats.md",
+        "---\ntitle: Use NATS\nnumber: 7\nstatus: proposed\n---\n",
+    );
+    fixture.edit(
+        "platform/adr/0008-madr2.md",
+        "# Keep MADR 2\n\n* Status: accepted\n* Date: 2020-01-01\n",
+    );
+    let run = fixture.run(&["decision", "status", "7", "accepted"]);
+    assert_eq!(
+        run.code, 0,
+        "a record numbered in front matter is found: {}",
+        run.stderr
+    );
+    assert!(
+        std::fs::read_to_string(fixture.root.join("platform/adr/use-nats.md"))
+            .unwrap()
+            .contains("status: accepted\n")
+    );
+    let run = fixture.run(&["decision", "supersede", "8", "--by", "7"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let madr2 = std::fs::read_to_string(fixture.root.join("platform/adr/0008-madr2.md")).unwrap();
+    assert_eq!(
+        madr2,
+        "# Keep MADR 2\n\n* Status: superseded by [7](use-nats.md)\n* Date: 2020-01-01\n"
+    );
+    let run = fixture.run(&["decision", "supersede", "1", "--by", "7"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let nygard =
+        std::fs::read_to_string(fixture.root.join("decisions/0001-record-decisions.md")).unwrap();
+    assert!(
+        nygard.contains("Superseded by [7](../platform/adr/use-nats.md)"),
+        "{nygard}"
+    );
+    let new = fixture.run(&["new", "decision", "Next one"]);
+    assert!(
+        new.stdout.trim().ends_with("decisions/0009-next-one.md"),
+        "{}",
+        new.stdout
+    );
+    let run = fixture.run(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let log = fixture.html("decision-log/");
+    assert_eq!(
+        log.texts(".log-table tbody td:first-child"),
+        ["9", "8", "7", "4", "3", "2", "1"]
+    );
+    let madr2 = fixture.html("platform/adr/0008-madr2/");
+    assert_eq!(madr2.texts(".banner-superseded a"), ["7. Use NATS"]);
+    assert_eq!(
+        fixture
+            .html("decisions/0001-record-decisions/")
+            .texts(".banner-superseded a"),
+        ["7. Use NATS"]
+    );
+}
