@@ -93,8 +93,7 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
     }
     timer.lap("load");
 
-    let today = today();
-    let (site, mut found) = model::build(&config, loaded, model_options(options, today));
+    let (site, mut found) = model::build(&config, loaded, model_options(options, today()));
     timer.lap("model");
 
     let theme = theme::load(&options.root, &config)?;
@@ -106,7 +105,6 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
         site: &site,
         config: &config,
         theme: &theme,
-        today: Some(today),
     });
     found.append(&mut render_problems);
     timer.lap("render");

@@ -41,6 +41,9 @@ pub struct Decision {
     pub amended_by: Vec<u32>,
     /// Deadline for a proposed record.
     pub decide_by: Option<Date>,
+    /// Derived: a proposed record whose `decide_by` has passed (warned about, and listed first
+    /// on the open-decisions dashboard).
+    pub is_overdue: bool,
 }
 
 /// Where a record is in its lifecycle.
@@ -193,6 +196,7 @@ pub fn build(pages: &[Page], today: Option<Date>) -> (Vec<Decision>, Vec<Diagnos
             superseded_by: sorted_unique(links(&header.superseded_by)),
             amended_by: sorted_unique(links(&header.amended_by)),
             decide_by: page.record.decide_by,
+            is_overdue: false,
         };
         match number {
             Some(_) => records.push(decision),
@@ -381,6 +385,7 @@ fn derive_and_check(
             && let (Some(deadline), Some(today)) = (decision.decide_by, today)
             && deadline < today
         {
+            decision.is_overdue = true;
             diagnostics.push(
                 Diagnostic::warning(
                     &page.path,

@@ -12,6 +12,36 @@ use crate::output::OutputFile;
 /// Where the log lives, below the base path.
 pub(crate) const LOG_URL: &str = "decision-log/";
 
+/// What every log page shows the same: counts per status, and the teams and tags to filter by.
+/// Computed once per build, not once per log page.
+struct Facets<'a> {
+    counts: [usize; 5],
+    teams: Vec<&'a str>,
+    tags: Vec<&'a str>,
+}
+
+impl<'a> Facets<'a> {
+    fn new(site: &'a crate::model::Site) -> Self {
+        let counts =
+            Status::ALL.map(|status| site.decisions.iter().filter(|d| d.status == status).count());
+        let teams: BTreeSet<&str> = site
+            .decisions
+            .iter()
+            .filter_map(|d| d.team.as_deref())
+            .collect();
+        let tags: BTreeSet<&str> = site
+            .decisions
+            .iter()
+            .flat_map(|d| site.pages[d.page].tags.iter().map(String::as_str))
+            .collect();
+        Facets {
+            counts,
+            teams: teams.into_iter().collect(),
+            tags: tags.into_iter().collect(),
+        }
+    }
+}
+
 impl<'a> Renderer<'a> {
     fn decision_row(&self, decision: &'a Decision) -> DecisionRowView<'a> {
         let page = &self.input.site.pages[decision.page];
@@ -25,8 +55,7 @@ impl<'a> Renderer<'a> {
             tags: &page.tags,
             deciders: &decision.deciders,
             decide_by: decision.decide_by.map(|date| date.to_string()),
-            is_overdue: decision.status == Status::Proposed
-                && matches!((decision.decide_by, self.input.today), (Some(deadline), Some(today)) if deadline < today),
+            is_overdue: decision.is_overdue,
         }
     }
 
@@ -34,26 +63,17 @@ impl<'a> Renderer<'a> {
         &self,
         rows: Vec<DecisionRowView<'a>>,
         current: Option<Status>,
+        facets: &Facets<'a>,
     ) -> DecisionLogView<'a> {
-        let site = self.input.site;
         let statuses = Status::ALL
             .iter()
-            .map(|&status| FilterView {
+            .zip(facets.counts)
+            .map(|(&status, count)| FilterView {
                 name: status.as_str(),
-                count: site.decisions.iter().filter(|d| d.status == status).count(),
+                count,
                 url: self.url(&format!("{LOG_URL}{}/", status.as_str())),
                 is_current: current == Some(status),
             })
-            .collect();
-        let teams: BTreeSet<&str> = site
-            .decisions
-            .iter()
-            .filter_map(|d| d.team.as_deref())
-            .collect();
-        let tags: BTreeSet<&str> = site
-            .decisions
-            .iter()
-            .flat_map(|d| site.pages[d.page].tags.iter().map(String::as_str))
             .collect();
         let mut years: BTreeMap<String, Vec<DecisionRowView<'a>>> = BTreeMap::new();
         for row in &rows {
@@ -78,8 +98,8 @@ impl<'a> Renderer<'a> {
             timeline,
             rows,
             statuses,
-            teams: teams.into_iter().collect(),
-            tags: tags.into_iter().collect(),
+            teams: facets.teams.clone(),
+            tags: facets.tags.clone(),
             all_url: self.url(LOG_URL),
             open_url: self.url(&format!("{LOG_URL}open/")),
             feed_url: self.url(&format!("{LOG_URL}feed.xml")),
@@ -101,10 +121,11 @@ impl<'a> Renderer<'a> {
                 .collect()
         };
         let mut pages = Vec::new();
-        let log = self.log_view(newest_first(&|_| true), None);
+        let facets = Facets::new(site);
+        let log = self.log_view(newest_first(&|_| true), None, &facets);
         pages.push(self.log_page("Decision log", LOG_URL, "decision-log", log));
         for status in Status::ALL {
-            let view = self.log_view(newest_first(&|d| d.status == status), Some(status));
+            let view = self.log_view(newest_first(&|d| d.status == status), Some(status), &facets);
             let title = match status {
                 Status::Proposed => "Proposed decisions",
                 Status::Accepted => "Accepted decisions",
@@ -129,7 +150,7 @@ impl<'a> Renderer<'a> {
                 b.number,
             ))
         });
-        let view = self.log_view(open, Some(Status::Proposed));
+        let view = self.log_view(open, Some(Status::Proposed), &facets);
         pages.push(self.log_page(
             "Open decisions",
             &format!("{LOG_URL}open/"),

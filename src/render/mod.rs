@@ -33,8 +33,6 @@ pub struct RenderInput<'a> {
     pub config: &'a Config,
     /// Templates and assets.
     pub theme: &'a Theme,
-    /// Today, for overdue deadlines; `None` marks nothing overdue.
-    pub today: Option<crate::model::page::Date>,
 }
 
 /// Renders every output file except search. Template failures become error diagnostics naming
