@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::diagnostics::{self, format_human};
 use crate::model::decision::Status;
 use crate::pipeline::{self, BuildOptions, BuildReport};
-use crate::{records, scaffold, theme};
+use crate::{records, scaffold, search, theme};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -20,7 +20,9 @@ Examples:
   handbook theme eject               copy the default theme into themes/custom/
   handbook new decision \"Use PostgreSQL\" --team platform
   handbook decision supersede 2 --by 7
-  handbook decision list --status proposed";
+  handbook decision list --status proposed
+  handbook search \"deploy rollback\" --kind decision
+  handbook search 'postgres* status:accepted' --json";
 
 /// Turns a git repository of markdown into a fast, searchable static wiki.
 #[derive(Debug, Parser)]
@@ -60,6 +62,8 @@ pub enum Command {
     Build(BuildArgs),
     /// Run every check of a build without writing anything.
     Check(CheckArgs),
+    /// Search the handbook from the terminal, ranked as in the browser.
+    Search(SearchArgs),
     /// Work with themes.
     #[command(subcommand)]
     Theme(ThemeCommand),
@@ -205,6 +209,36 @@ pub struct CheckArgs {
     pub format: Format,
 }
 
+/// `handbook search`.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Words (all must match), "a phrase", prefix* and kind:/status:/team: filters.
+    pub query: String,
+    /// Handbook folder; defaults to the current folder.
+    pub dir: Option<PathBuf>,
+    /// How many pages to show.
+    #[arg(short = 'n', long, default_value_t = 10)]
+    pub limit: usize,
+    /// Only this kind: page, decision, update, person or team (repeatable).
+    #[arg(long)]
+    pub kind: Vec<String>,
+    /// Only decision records with this status (repeatable).
+    #[arg(long)]
+    pub status: Vec<String>,
+    /// Only pages of this team (repeatable).
+    #[arg(long)]
+    pub team: Vec<String>,
+    /// Print results as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Output folder holding the index (default: `output` from handbook.yml).
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
+    /// Include pages marked `draft: true`.
+    #[arg(long)]
+    pub drafts: bool,
+}
+
 /// Report formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -284,6 +318,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
             }
             finish(cli, &args.site, &report, color, err, "checked")
         }
+        Command::Search(args) => search(cli, args, out, err),
         Command::New(NewCommand::Decision {
             title,
             dir,
@@ -400,6 +435,115 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
             Ok(Outcome::Success)
         }
     }
+}
+
+fn search(
+    cli: &Cli,
+    args: &SearchArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<Outcome> {
+    let options = BuildOptions {
+        root: pipeline::resolve_root(args.dir.as_deref()),
+        output: args.output.clone(),
+        base_url: None,
+        drafts: args.drafts,
+    };
+    let mut query = search::Query::parse(&args.query);
+    for (key, values) in [
+        ("kind", &args.kind),
+        ("status", &args.status),
+        ("team", &args.team),
+    ] {
+        for value in values {
+            query.add_filter(key, value);
+        }
+    }
+    let (results, freshness) = pipeline::search(&options, &query, args.limit)?;
+    if freshness == search::Freshness::Rebuilt && !cli.quiet {
+        writeln!(
+            err,
+            "note: no up-to-date search index in the output folder; searched the current sources \
+             (`handbook build` writes one)"
+        )?;
+    }
+    if args.json {
+        let json = serde_json::json!({
+            "query": args.query,
+            "total": results.total,
+            "hits": results.hits,
+        });
+        writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
+        return Ok(Outcome::Success);
+    }
+    let color = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
+        }
+    };
+    let base = pipeline::load_config(&options)?.base_path();
+    for (rank, hit) in results.hits.iter().enumerate() {
+        let mut title = hit.title.clone();
+        if let Some(section) = &hit.section {
+            title = format!("{title} › {section}");
+        }
+        let mut facets = vec![hit.kind.as_str()];
+        facets.extend([hit.status.as_str(), hit.team.as_str(), hit.date.as_str()]);
+        let facets: Vec<&str> = facets.into_iter().filter(|f| !f.is_empty()).collect();
+        if color {
+            writeln!(
+                out,
+                "{:>2}. \x1b[1m{title}\x1b[0m  ({})",
+                rank + 1,
+                facets.join(", ")
+            )?;
+        } else {
+            writeln!(out, "{:>2}. {title}  ({})", rank + 1, facets.join(", "))?;
+        }
+        writeln!(out, "    {base}{}", hit.url)?;
+        writeln!(
+            out,
+            "    {}",
+            highlight(&hit.snippet, &hit.highlights, color)
+        )?;
+    }
+    if !cli.quiet {
+        match results.total {
+            0 => writeln!(err, "no results for {:?}", args.query)?,
+            total if total > results.hits.len() => writeln!(
+                err,
+                "{} of {total} pages (--limit to see more)",
+                results.hits.len()
+            )?,
+            total => writeln!(err, "{total} pages")?,
+        }
+    }
+    Ok(Outcome::Success)
+}
+
+/// Marks the highlighted byte ranges: bold yellow in a terminal, `[…]` otherwise.
+fn highlight(text: &str, ranges: &[(usize, usize)], color: bool) -> String {
+    let (open, close) = if color {
+        ("\x1b[1;33m", "\x1b[0m")
+    } else {
+        ("[", "]")
+    };
+    let mut out = String::with_capacity(text.len() + ranges.len() * 8);
+    let mut at = 0;
+    for &(start, end) in ranges {
+        let (Some(before), Some(word)) = (text.get(at..start), text.get(start..end)) else {
+            continue;
+        };
+        out.push_str(before);
+        out.push_str(open);
+        out.push_str(word);
+        out.push_str(close);
+        at = end;
+    }
+    out.push_str(text.get(at..).unwrap_or(""));
+    out
 }
 
 fn build_options(site: &SiteArgs, output: Option<PathBuf>) -> BuildOptions {

@@ -28,6 +28,7 @@ pub mod pipeline;
 pub mod records;
 pub mod render;
 pub mod scaffold;
+pub mod search;
 pub mod theme;
 pub mod write;
 mod yaml;

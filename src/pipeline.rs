@@ -101,13 +101,22 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
     if large {
         log::info!("rendering {} pages", site.pages.len());
     }
-    let (files, mut render_problems) = render::render(&RenderInput {
-        site: &site,
-        config: &config,
-        theme: &theme,
-    });
+    // Search indexes the model, not the HTML, so it runs beside rendering. A no-change
+    // rebuild reuses the index already in the output.
+    let previous = write_output.then_some(output.as_path());
+    let ((mut files, mut render_problems), search_files) = rayon::join(
+        || {
+            render::render(&RenderInput {
+                site: &site,
+                config: &config,
+                theme: &theme,
+            })
+        },
+        || crate::search::build(&site, &config, previous),
+    );
+    files.extend(search_files?);
     found.append(&mut render_problems);
-    timer.lap("render");
+    timer.lap("render+search");
 
     diagnostics::sort(&mut found);
     let mut report = BuildReport {
@@ -209,4 +218,18 @@ pub fn today() -> jiff::civil::Date {
 /// Resolves the handbook folder: the given one, else the current folder.
 pub fn resolve_root(dir: Option<&Path>) -> PathBuf {
     dir.map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+/// Searches the handbook with the index in the output folder when it matches the sources, or
+/// with one built in memory (nothing is written either way).
+pub fn search(
+    options: &BuildOptions,
+    query: &crate::search::Query,
+    limit: usize,
+) -> anyhow::Result<(crate::search::Results, crate::search::Freshness)> {
+    let config = load_config(options)?;
+    let output = output_dir(options, &config);
+    let (site, _) = load_site(options, &config)?;
+    let (index, freshness) = crate::search::open_or_build(&site, &config, Some(&output))?;
+    Ok((index.search(query, limit)?, freshness))
 }

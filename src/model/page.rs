@@ -276,6 +276,11 @@ pub struct Heading {
     pub anchor: String,
     /// 1-based line in the source file.
     pub line: usize,
+    /// Byte offset in the page's plain `text` where the heading's text starts.
+    pub text_start: usize,
+    /// Byte offset in the page's plain `text` just after the heading's text: its section's
+    /// body starts here and runs to the next heading's `text_start`.
+    pub text_end: usize,
 }
 
 /// A link or image in a page's markdown, in document order.
@@ -477,7 +482,7 @@ fn analyse(source: &Source, markdown: &MarkdownConfig) -> Analysis {
         title_heading: None,
     };
     let mut anchors = Anchors::default();
-    let mut heading: Option<(u8, Option<String>, usize, String)> = None;
+    let mut heading: Option<(u8, Option<String>, usize, String, usize)> = None;
     let mut in_first_paragraph = false;
     let mut seen_block = false;
     let parser = Parser::new_ext(body, markdown_options(markdown)).into_offset_iter();
@@ -491,10 +496,13 @@ fn analyse(source: &Source, markdown: &MarkdownConfig) -> Analysis {
                     id.map(|id| id.to_string()),
                     line,
                     String::new(),
+                    analysis.text.len(),
                 ));
             }
             Event::End(TagEnd::Heading(_)) => {
-                if let Some((level, id, line, text)) = heading.take() {
+                if let Some((level, id, line, text, text_start)) = heading.take() {
+                    analysis.text.push('\n');
+                    let text_end = analysis.text.len();
                     let text = text.trim().to_string();
                     if level == 1 && !seen_block && analysis.title_heading.is_none() {
                         analysis.title_heading = Some(text.clone());
@@ -505,6 +513,8 @@ fn analyse(source: &Source, markdown: &MarkdownConfig) -> Analysis {
                         text,
                         anchor,
                         line,
+                        text_start,
+                        text_end,
                     });
                 }
                 seen_block = true;
@@ -546,7 +556,7 @@ fn analyse(source: &Source, markdown: &MarkdownConfig) -> Analysis {
                 });
             }
             Event::Text(text) | Event::Code(text) => {
-                if let Some((_, _, _, heading_text)) = heading.as_mut() {
+                if let Some((_, _, _, heading_text, _)) = heading.as_mut() {
                     heading_text.push_str(&text);
                 }
                 if in_first_paragraph {

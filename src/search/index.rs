@@ -1,0 +1,610 @@
+//! The tantivy index: schema, the `handbook` analyzer, building in memory, persisting as output
+//! files, reopening from the output folder, and running a [`Query`].
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write as _;
+
+use std::path::{Path, PathBuf};
+use tantivy::directory::TerminatingWrite as _;
+
+use anyhow::Context as _;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use tantivy::collector::TopDocs;
+use tantivy::directory::{Directory, RamDirectory};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query as TantivyQuery, TermQuery,
+};
+use tantivy::schema::{
+    Field, IndexRecordOption, NumericOptions, STORED, STRING, Schema, TantivyDocument,
+    TextFieldIndexing, TextOptions, Value,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::{
+    Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
+};
+use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, Term as TantivyTerm};
+
+use super::query::{Query, Term};
+use super::{BOOSTS, Hit, INDEX_DIR, Results, Section, Settings, Surfaces, expand_prefix};
+use crate::output::OutputFile;
+
+/// Name of the analyzer in the tantivy index.
+const ANALYZER: &str = "handbook";
+/// Words longer than this many bytes are not indexed (tantivy's `RemoveLongFilter`).
+pub const MAX_WORD_BYTES: usize = 40;
+/// Our own file in the index folder: fingerprint, language and the surface-form table.
+const META_FILE: &str = "handbook.json";
+/// Bumped when the schema or the meaning of the index changes.
+const FORMAT: u32 = 1;
+
+/// A built or reopened index, ready to query and export.
+pub struct SearchIndex {
+    index: Index,
+    /// The files behind `index` (a clone shares them), read with their footers.
+    ram: RamDirectory,
+    reader: IndexReader,
+    pub(super) fields: Fields,
+    pub(super) meta: Meta,
+}
+
+/// Schema fields.
+pub(super) struct Fields {
+    /// title, headings, body, tags, in `BOOSTS` order.
+    pub text: [Field; 4],
+    pub heading: Field,
+    pub kind: Field,
+    pub status: Field,
+    pub team: Field,
+    pub author: Field,
+    pub date: Field,
+    pub url: Field,
+    pub sid: Field,
+    pub page: Field,
+}
+
+/// What we keep beside tantivy's files.
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct Meta {
+    pub format: u32,
+    pub fingerprint: String,
+    pub language: Option<String>,
+    /// Surface form → (stem, occurrences).
+    pub surfaces: Surfaces,
+    pub sections: u32,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let indexing = TextFieldIndexing::default()
+        .set_tokenizer(ANALYZER)
+        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+    let text = |stored: bool| {
+        let options = TextOptions::default().set_indexing_options(indexing.clone());
+        if stored {
+            options.set_stored()
+        } else {
+            options
+        }
+    };
+    let title = builder.add_text_field("title", text(true));
+    let headings = builder.add_text_field("headings", text(false));
+    let body = builder.add_text_field("body", text(true));
+    let tags = builder.add_text_field("tags", text(false));
+    let number = NumericOptions::default().set_fast().set_stored();
+    let fields = Fields {
+        text: [title, headings, body, tags],
+        heading: builder.add_text_field("heading", STORED),
+        kind: builder.add_text_field("kind", STRING | STORED),
+        status: builder.add_text_field("status", STRING | STORED),
+        team: builder.add_text_field("team", STRING | STORED),
+        author: builder.add_text_field("author", STRING | STORED),
+        date: builder.add_text_field("date", STRING | STORED),
+        url: builder.add_text_field("url", STRING | STORED),
+        sid: builder.add_u64_field("sid", number.clone()),
+        page: builder.add_u64_field("page", number),
+    };
+    (builder.build(), fields)
+}
+
+/// The analyzer: words are runs of letters and digits, lower-cased, stemmed when the language
+/// has a stemmer. `stem: false` gives the surface forms.
+fn analyzer(language: Option<Language>, stem: bool) -> TextAnalyzer {
+    let builder = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_WORD_BYTES))
+        .filter(LowerCaser)
+        .dynamic();
+    match language {
+        Some(language) if stem => builder.filter_dynamic(Stemmer::new(language)).build(),
+        _ => builder.build(),
+    }
+}
+
+/// The indexed tokens of `text`, as `handbook search` matches them.
+pub fn analyze(text: &str, language: Option<Language>) -> Vec<String> {
+    tokens(&mut analyzer(language, true), text)
+}
+
+fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    let mut stream = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    while let Some(token) = stream.next() {
+        out.push(token.text.clone());
+    }
+    out
+}
+
+fn language_name(language: Option<Language>) -> Option<String> {
+    language.map(|l| format!("{l:?}"))
+}
+
+fn language_from_name(name: Option<&str>) -> Option<Language> {
+    use Language::*;
+    [
+        Arabic, Danish, Dutch, English, Finnish, French, German, Greek, Hungarian, Italian,
+        Norwegian, Portuguese, Romanian, Russian, Spanish, Swedish, Tamil, Turkish,
+    ]
+    .into_iter()
+    .find(|l| Some(format!("{l:?}").as_str()) == name)
+}
+
+impl SearchIndex {
+    /// Indexes `sections` in memory.
+    pub fn build(
+        sections: &[Section],
+        settings: &Settings,
+        fingerprint: u64,
+    ) -> anyhow::Result<SearchIndex> {
+        let (schema, fields) = schema();
+        let ram = RamDirectory::create();
+        let index = Index::create(ram.clone(), schema, tantivy::IndexSettings::default())?;
+        index
+            .tokenizers()
+            .register(ANALYZER, analyzer(settings.language, true));
+        let surfaces = surfaces(sections, settings.language);
+        let mut writer = index.writer_with_num_threads(1, 256 << 20)?;
+        for (sid, section) in sections.iter().enumerate() {
+            let mut doc = TantivyDocument::default();
+            let texts = [
+                &section.title,
+                &section.headings,
+                &section.body,
+                &section.tags,
+            ];
+            for (field, text) in fields.text.iter().zip(texts) {
+                doc.add_text(*field, text);
+            }
+            doc.add_text(fields.heading, section.heading.as_deref().unwrap_or(""));
+            doc.add_text(fields.kind, &section.kind);
+            doc.add_text(fields.status, &section.status);
+            doc.add_text(fields.team, section.team.to_lowercase());
+            doc.add_text(fields.author, &section.author);
+            doc.add_text(fields.date, &section.date);
+            doc.add_text(fields.url, &section.url);
+            doc.add_u64(fields.sid, sid as u64);
+            doc.add_u64(fields.page, u64::from(section.page));
+            writer.add_document(doc)?;
+        }
+        writer.commit()?;
+        writer.wait_merging_threads()?;
+        let meta = Meta {
+            format: FORMAT,
+            fingerprint: format!("{fingerprint:016x}"),
+            language: language_name(settings.language),
+            surfaces,
+            sections: sections.len() as u32,
+        };
+        SearchIndex::from_index(index, ram, fields, meta)
+    }
+
+    fn from_index(
+        index: Index,
+        ram: RamDirectory,
+        fields: Fields,
+        meta: Meta,
+    ) -> anyhow::Result<SearchIndex> {
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(SearchIndex {
+            index,
+            ram,
+            reader,
+            fields,
+            meta,
+        })
+    }
+
+    /// Reopens the index in `dir` (read into memory; nothing on disk is touched) when it was
+    /// built by this version from sources with this `fingerprint`. `Ok(None)` when it is
+    /// missing or stale.
+    pub fn open(dir: &Path, fingerprint: u64) -> anyhow::Result<Option<SearchIndex>> {
+        let Ok(meta_bytes) = std::fs::read(dir.join(META_FILE)) else {
+            return Ok(None);
+        };
+        let meta: Meta = match serde_json::from_slice(&meta_bytes) {
+            Ok(meta) => meta,
+            Err(_) => return Ok(None),
+        };
+        if meta.format != FORMAT || meta.fingerprint != format!("{fingerprint:016x}") {
+            return Ok(None);
+        }
+        let ram = RamDirectory::create();
+        for entry in std::fs::read_dir(dir)? {
+            let entry = entry?;
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            if name == META_FILE || name.starts_with(".tantivy") || !entry.file_type()?.is_file() {
+                continue;
+            }
+            let bytes = std::fs::read(entry.path())?;
+            let path = PathBuf::from(name);
+            if name == "meta.json" || name == ".managed.json" {
+                ram.atomic_write(&path, &bytes)?;
+            } else {
+                let mut writer = ram.open_write(&path)?;
+                writer.write_all(&bytes)?;
+                writer.terminate()?;
+            }
+        }
+        let index =
+            Index::open(ram.clone()).with_context(|| format!("reading {}", dir.display()))?;
+        let language = language_from_name(meta.language.as_deref());
+        index
+            .tokenizers()
+            .register(ANALYZER, analyzer(language, true));
+        let (_, fields) = schema();
+        Ok(Some(SearchIndex::from_index(index, ram, fields, meta)?))
+    }
+
+    /// The index as output files under `search/index/`.
+    pub fn files(&self) -> anyhow::Result<Vec<OutputFile>> {
+        let mut names: Vec<PathBuf> = self
+            .index
+            .directory()
+            .list_managed_files()
+            .into_iter()
+            .collect();
+        names.push(PathBuf::from("meta.json"));
+        names.push(PathBuf::from(".managed.json"));
+        names.sort();
+        names.dedup();
+        let mut files = Vec::new();
+        for name in names {
+            let Some(text) = name.to_str() else { continue };
+            if text.starts_with(".tantivy") || !self.ram.exists(&name)? {
+                continue;
+            }
+            let bytes = self.ram.open_read(&name)?.read_bytes()?.as_slice().to_vec();
+            files.push(OutputFile::bytes(format!("{INDEX_DIR}/{text}"), bytes));
+        }
+        files.push(OutputFile::bytes(
+            format!("{INDEX_DIR}/{META_FILE}"),
+            serde_json::to_vec(&self.meta)?,
+        ));
+        Ok(files)
+    }
+
+    pub(super) fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    pub(super) fn language(&self) -> Option<Language> {
+        language_from_name(self.meta.language.as_deref())
+    }
+
+    /// Number of sections indexed.
+    pub fn sections(&self) -> u32 {
+        self.meta.sections
+    }
+
+    /// Stems that `term` must match, one group per word (any stem of a group matches), and
+    /// the phrase (stems in order) when the term is one. `None` when nothing can match.
+    fn groups(&self, term: &Term) -> Option<(Vec<Vec<String>>, Option<Vec<String>>)> {
+        let language = self.language();
+        match term {
+            Term::Word(text) | Term::Phrase(text) => {
+                let stems = analyze(text, language);
+                let phrase = (stems.len() > 1).then(|| stems.clone());
+                Some((stems.into_iter().map(|s| vec![s]).collect(), phrase))
+            }
+            Term::Prefix(prefix) => {
+                let candidates = self
+                    .meta
+                    .surfaces
+                    .range(prefix.clone()..)
+                    .take_while(|(surface, _)| surface.starts_with(prefix.as_str()))
+                    .map(|(surface, (_, count))| (surface.as_str(), *count));
+                let mut stems: Vec<String> = Vec::new();
+                for surface in expand_prefix(candidates, prefix) {
+                    let stem = &self.meta.surfaces[surface].0;
+                    if !stems.contains(stem) {
+                        stems.push(stem.clone());
+                    }
+                }
+                if stems.is_empty() {
+                    return None;
+                }
+                Some((vec![stems], None))
+            }
+        }
+    }
+
+    /// Runs a query: pages ranked by their best section, the best `limit` with snippets.
+    pub fn search(&self, query: &Query, limit: usize) -> anyhow::Result<Results> {
+        let fields = &self.fields;
+        let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
+        let mut scored = false;
+        for term in &query.terms {
+            let Some((groups, phrase)) = self.groups(term) else {
+                return Ok(Results::default());
+            };
+            for stems in groups {
+                let mut should: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
+                for stem in &stems {
+                    for (field, boost) in fields.text.iter().zip(BOOSTS) {
+                        let term = TantivyTerm::from_field_text(*field, stem);
+                        let query = TermQuery::new(term, IndexRecordOption::WithFreqs);
+                        should.push((
+                            Occur::Should,
+                            Box::new(BoostQuery::new(Box::new(query), boost)),
+                        ));
+                    }
+                }
+                clauses.push((Occur::Must, Box::new(BooleanQuery::new(should))));
+                scored = true;
+            }
+            if let Some(stems) = phrase {
+                let per_field: Vec<(Occur, Box<dyn TantivyQuery>)> = fields
+                    .text
+                    .iter()
+                    .map(|field| {
+                        let terms = stems
+                            .iter()
+                            .map(|stem| TantivyTerm::from_field_text(*field, stem))
+                            .collect();
+                        let query: Box<dyn TantivyQuery> = Box::new(PhraseQuery::new(terms));
+                        (Occur::Should, query)
+                    })
+                    .collect();
+                let any = BooleanQuery::new(per_field);
+                clauses.push((
+                    Occur::Must,
+                    Box::new(ConstScoreQuery::new(Box::new(any), 0.0)),
+                ));
+            }
+        }
+        for filter in &query.filters {
+            let field = match filter.key {
+                "kind" => fields.kind,
+                "status" => fields.status,
+                _ => fields.team,
+            };
+            let any: Vec<(Occur, Box<dyn TantivyQuery>)> = filter
+                .values
+                .iter()
+                .map(|value| {
+                    let term = TantivyTerm::from_field_text(field, value);
+                    let query: Box<dyn TantivyQuery> =
+                        Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+                    (Occur::Should, query)
+                })
+                .collect();
+            clauses.push((
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(any)), 0.0)),
+            ));
+        }
+        if clauses.is_empty() {
+            return Ok(Results::default());
+        }
+        let tantivy_query: Box<dyn TantivyQuery> = Box::new(BooleanQuery::new(clauses));
+        let searcher = self.searcher();
+        let everything = (searcher.num_docs() as usize).max(1);
+        let matches = searcher.search(
+            &*tantivy_query,
+            &TopDocs::with_limit(everything).order_by_score(),
+        )?;
+        // Best section per page: (score, sid, address).
+        let mut best: HashMap<u64, (f32, u64, DocAddress)> = HashMap::new();
+        let mut columns = HashMap::new();
+        for (score, address) in matches {
+            let (sid, page) = {
+                let entry = columns.entry(address.segment_ord).or_insert_with(|| {
+                    let reader = searcher.segment_reader(address.segment_ord);
+                    let column = |name: &str| {
+                        reader
+                            .fast_fields()
+                            .u64(name)
+                            .map(|c| c.first_or_default_col(0))
+                    };
+                    (column("sid"), column("page"))
+                });
+                match entry {
+                    (Ok(sid), Ok(page)) => {
+                        (sid.get_val(address.doc_id), page.get_val(address.doc_id))
+                    }
+                    _ => anyhow::bail!("the search index has no section numbers; rebuild it"),
+                }
+            };
+            let score = if scored { score } else { 0.0 };
+            let candidate = (score, sid, address);
+            best.entry(page)
+                .and_modify(|current| {
+                    if candidate.0 > current.0
+                        || (candidate.0 == current.0 && candidate.1 < current.1)
+                    {
+                        *current = candidate;
+                    }
+                })
+                .or_insert(candidate);
+        }
+        // Status factor, then rank: score, then URL.
+        let mut ranked: Vec<(f32, u64, DocAddress)> = Vec::with_capacity(best.len());
+        for (_, (score, sid, address)) in best {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let status = text(&doc, fields.status);
+            ranked.push((score * super::status_boost(&status), sid, address));
+        }
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let total = ranked.len();
+        ranked.truncate(limit);
+        let mut snippets = SnippetGenerator::create(&searcher, &*tantivy_query, fields.text[2])?;
+        snippets.set_max_num_chars(180);
+        let mut hits = Vec::with_capacity(ranked.len());
+        for (score, _, address) in ranked {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let url = text(&doc, fields.url);
+            let body = text(&doc, fields.text[2]);
+            let snippet = snippets.snippet(&body);
+            let (snippet_text, highlights) = if snippet.highlighted().is_empty() {
+                // (newlines become spaces below; one byte each, so ranges stay valid)
+                (super::export::excerpt(&body, 180), Vec::new())
+            } else {
+                (
+                    snippet.fragment().to_string(),
+                    snippet
+                        .highlighted()
+                        .iter()
+                        .map(|range| (range.start, range.end))
+                        .collect(),
+                )
+            };
+            let heading = text(&doc, fields.heading);
+            hits.push(Hit {
+                title: text(&doc, fields.text[0]),
+                section: (!heading.is_empty()).then_some(heading),
+                url,
+                kind: text(&doc, fields.kind),
+                status: text(&doc, fields.status),
+                team: text(&doc, fields.team),
+                date: text(&doc, fields.date),
+                score,
+                snippet: snippet_text.replace(['\n', '\r', '\t'], " "),
+                highlights,
+            });
+        }
+        Ok(Results { total, hits })
+    }
+}
+
+/// A stored text field's first value, or `""`.
+pub(super) fn text(doc: &TantivyDocument, field: Field) -> String {
+    doc.get_first(field)
+        .and_then(|value| value.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// Every surface form in the sections with its stem and number of occurrences.
+fn surfaces(sections: &[Section], language: Option<Language>) -> Surfaces {
+    let counts: HashMap<String, u32> = sections
+        .par_iter()
+        .fold(
+            || (analyzer(language, false), HashMap::<String, u32>::new()),
+            |(mut analyzer, mut counts), section| {
+                for text in [
+                    &section.title,
+                    &section.headings,
+                    &section.body,
+                    &section.tags,
+                ] {
+                    let mut stream = analyzer.token_stream(text);
+                    while let Some(token) = stream.next() {
+                        match counts.get_mut(token.text.as_str()) {
+                            Some(count) => *count += 1,
+                            None => {
+                                counts.insert(token.text.clone(), 1);
+                            }
+                        }
+                    }
+                }
+                (analyzer, counts)
+            },
+        )
+        .map(|(_, counts)| counts)
+        .reduce(HashMap::new, |mut a, b| {
+            for (word, count) in b {
+                *a.entry(word).or_insert(0) += count;
+            }
+            a
+        });
+    let mut words: Vec<(String, u32)> = counts.into_iter().collect();
+    words.sort_unstable();
+    let stems: Vec<String> = words
+        .par_chunks(4096)
+        .flat_map_iter(|chunk| {
+            let mut stemmer = analyzer(language, true);
+            chunk
+                .iter()
+                .map(|(word, _)| {
+                    tokens(&mut stemmer, word)
+                        .pop()
+                        .unwrap_or_else(|| word.clone())
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let mut table: Surfaces = BTreeMap::new();
+    for ((word, count), stem) in words.into_iter().zip(stems) {
+        table.insert(word, (stem, count));
+    }
+    table
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_index_survives_the_round_trip_through_output_files() {
+        let section = Section {
+            page: 0,
+            title: "Deploying safely".into(),
+            heading: None,
+            headings: String::new(),
+            body: "We deploy on weekdays.".into(),
+            tags: String::new(),
+            kind: "page".into(),
+            status: String::new(),
+            team: String::new(),
+            author: String::new(),
+            date: String::new(),
+            url: "deploys/".into(),
+        };
+        let settings = Settings {
+            language: Some(Language::English),
+        };
+        let index = SearchIndex::build(&[section], &settings, 7).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        for file in index.files().unwrap() {
+            let path = dir.path().join(&file.path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            let crate::output::Content::Bytes(bytes) = file.content else {
+                panic!("index files are bytes")
+            };
+            std::fs::write(path, bytes).unwrap();
+        }
+        let reopened = SearchIndex::open(&dir.path().join(INDEX_DIR), 7)
+            .unwrap()
+            .expect("fresh index reopens");
+        let results = reopened.search(&Query::parse("deployment"), 5).unwrap();
+        assert_eq!(results.hits.len(), 1);
+        assert_eq!(results.hits[0].url, "deploys/");
+        assert!(
+            SearchIndex::open(&dir.path().join(INDEX_DIR), 8)
+                .unwrap()
+                .is_none(),
+            "another fingerprint is stale"
+        );
+    }
+
+    #[test]
+    fn english_analyzer_lowercases_and_stems() {
+        assert_eq!(
+            analyze("Deploying the On-Call rotations", Some(Language::English)),
+            vec!["deploy", "the", "on", "call", "rotat"]
+        );
+        assert_eq!(analyze("Déjà vu", None), vec!["déjà", "vu"]);
+    }
+}

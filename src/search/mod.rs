@@ -1,0 +1,396 @@
+//! Search: a tantivy index of every page section, built beside rendering, queried by
+//! `handbook search`, and exported as static shards for the browser client.
+//!
+//! No module outside `search/` names tantivy. The rest of the crate sees [`build`], [`Query`],
+//! [`Hit`], [`SearchIndex`] and [`OutputFile`]s.
+//!
+//! One query language, the same in the terminal and the browser:
+//! - every word must match, in the title, a heading, the body or the tags (stemmed);
+//! - `"on call"` matches the words next to each other, in that order, in one field;
+//! - `deplo*` matches the 8 most frequent words of the handbook that start with `deplo`
+//!   (at least [`MIN_PREFIX`] characters);
+//! - `kind:decision`, `status:accepted`, `team:platform` filter; repeating a key ORs values.
+//!
+//! The score is BM25 per field (tantivy's), times the field boost, summed over the words, then
+//! times the page's status factor. Results are pages: the best section of each page, deep-linked.
+
+mod export;
+mod index;
+mod query;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::config::Config;
+use crate::model::Site;
+use crate::model::page::PageKind;
+use crate::output::OutputFile;
+
+pub use index::{SearchIndex, analyze};
+pub use query::{Filter, Query, Term};
+
+/// Output folder of the search files, inside the site.
+pub const DIR: &str = "search";
+/// Where the tantivy index lives inside the output folder.
+pub const INDEX_DIR: &str = "search/index";
+/// Shortest prefix that `word*` (and type-ahead) expands.
+pub const MIN_PREFIX: usize = 3;
+/// How many surface forms a prefix expands to.
+pub const PREFIX_EXPANSIONS: usize = 8;
+/// Field boosts: title, headings, body, tags.
+pub const BOOSTS: [f32; 4] = [3.0, 2.0, 1.0, 2.0];
+/// Names of the text fields, in [`BOOSTS`] order.
+pub const TEXT_FIELDS: [&str; 4] = ["title", "headings", "body", "tags"];
+
+/// One searchable unit: a page's introduction or one of its `##`/`###` sections.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Section {
+    /// Index of the page in `Site::pages`.
+    pub page: u32,
+    /// Page title.
+    pub title: String,
+    /// Section heading; `None` for the part before the first heading.
+    pub heading: Option<String>,
+    /// Text of the section's heading and its deeper (`####`…) sub-headings.
+    pub headings: String,
+    /// Plain text of the section.
+    pub body: String,
+    /// Page tags, space-separated.
+    pub tags: String,
+    /// page, decision, update, person or team.
+    pub kind: String,
+    /// Decision status, or empty.
+    pub status: String,
+    /// Owning team, or empty.
+    pub team: String,
+    /// Page owner or author, or empty.
+    pub author: String,
+    /// `YYYY-MM-DD`, or empty.
+    pub date: String,
+    /// Site-relative URL with the section's `#anchor`.
+    pub url: String,
+}
+
+impl Section {
+    /// Status factor: accepted decisions rank above proposed ones, and both above records that
+    /// no longer hold.
+    pub fn boost(&self) -> f32 {
+        status_boost(&self.status)
+    }
+}
+
+/// Multiplier of a page's score by decision status.
+pub fn status_boost(status: &str) -> f32 {
+    match status {
+        "superseded" | "deprecated" | "rejected" => 0.5,
+        "proposed" => 0.9,
+        _ => 1.0,
+    }
+}
+
+/// Sections of every page, in page order, then document order.
+pub fn sections(site: &Site) -> Vec<Section> {
+    let mut sections = Vec::new();
+    for (number, page) in site.pages.iter().enumerate() {
+        let decision = site.decision_of_page(number);
+        let status = decision.map_or(String::new(), |d| d.status.as_str().to_string());
+        let team = page.record.team.clone().unwrap_or_default();
+        let kind = page.kind.as_str().to_string();
+        let title = page.title.clone();
+        // Records are found by number too: `ADR 12`, `0012`.
+        let number_tags = match (page.kind, decision) {
+            (PageKind::Decision, Some(decision)) => {
+                format!("adr {:04} {}", decision.number, decision.number)
+            }
+            _ => String::new(),
+        };
+        let base = Section {
+            page: number as u32,
+            title,
+            heading: None,
+            headings: String::new(),
+            body: String::new(),
+            tags: format!("{} {number_tags}", page.tags.join(" "))
+                .trim()
+                .to_string(),
+            kind,
+            status,
+            team,
+            author: page.owner.clone().unwrap_or_default(),
+            date: page.date.map(|d| d.to_string()).unwrap_or_default(),
+            url: page.url.clone(),
+        };
+        let splits: Vec<usize> = page
+            .headings
+            .iter()
+            .enumerate()
+            .filter(|(i, h)| h.level <= 3 && !(*i == 0 && page.has_title_heading))
+            .map(|(i, _)| i)
+            .collect();
+        let text = page.text.as_str();
+        let intro_start = match page.headings.first() {
+            Some(first) if page.has_title_heading => first.text_end,
+            _ => 0,
+        };
+        let intro_end = splits
+            .first()
+            .map_or(text.len(), |&i| page.headings[i].text_start);
+        let sub_headings = |from: usize, to: usize| {
+            page.headings
+                .iter()
+                .filter(|h| h.text_start >= from && h.text_start < to && h.level > 3)
+                .map(|h| h.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let intro = text
+            .get(intro_start.min(intro_end)..intro_end)
+            .unwrap_or("");
+        if splits.is_empty() || !intro.trim().is_empty() {
+            sections.push(Section {
+                headings: sub_headings(intro_start, intro_end),
+                body: intro.trim().to_string(),
+                ..base.clone()
+            });
+        }
+        for (n, &i) in splits.iter().enumerate() {
+            let heading = &page.headings[i];
+            let end = splits
+                .get(n + 1)
+                .map_or(text.len(), |&next| page.headings[next].text_start);
+            let body = text.get(heading.text_end.min(end)..end).unwrap_or("");
+            let subs = sub_headings(heading.text_end, end);
+            sections.push(Section {
+                heading: Some(heading.text.clone()),
+                headings: if subs.is_empty() {
+                    heading.text.clone()
+                } else {
+                    format!("{} {subs}", heading.text)
+                },
+                body: body.trim().to_string(),
+                url: format!("{}#{}", page.url, heading.anchor),
+                ..base.clone()
+            });
+        }
+    }
+    sections
+}
+
+/// One search result: a page, deep-linked to its best-matching section.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Hit {
+    /// Page title.
+    pub title: String,
+    /// Best section's heading, if it is not the introduction.
+    pub section: Option<String>,
+    /// Site-relative URL with anchor (no base path).
+    pub url: String,
+    /// page, decision, update, person or team.
+    pub kind: String,
+    /// Decision status, or empty.
+    pub status: String,
+    /// Owning team, or empty.
+    pub team: String,
+    /// `YYYY-MM-DD`, or empty.
+    pub date: String,
+    /// Ranking score (BM25 × boosts × status factor).
+    pub score: f32,
+    /// Plain text around the match.
+    pub snippet: String,
+    /// Byte ranges of matched words in `snippet`.
+    pub highlights: Vec<(usize, usize)>,
+}
+
+/// What a search returned.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Results {
+    /// Matching pages in total (before `limit`).
+    pub total: usize,
+    /// The best `limit` pages.
+    pub hits: Vec<Hit>,
+}
+
+/// Where the index came from, for the CLI's messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Freshness {
+    /// The index in the output folder matches the sources.
+    Fresh,
+    /// The output has no index, or one built from other sources: built in memory instead.
+    Rebuilt,
+}
+
+/// Search settings that change the index, from `handbook.yml`.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Stemmer language (`en`, `de`, …); `None` turns stemming off.
+    pub language: Option<tantivy::tokenizer::Language>,
+}
+
+impl Settings {
+    /// From the configuration's `language`.
+    pub fn from_config(config: &Config) -> Settings {
+        Settings {
+            language: stemmer_language(&config.language),
+        }
+    }
+}
+
+/// The stemmer for a language code (`en`, `en-GB`, `pt-BR`); `None` for languages without one.
+fn stemmer_language(code: &str) -> Option<tantivy::tokenizer::Language> {
+    use tantivy::tokenizer::Language::*;
+    let primary = code
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    Some(match primary.as_str() {
+        "en" => English,
+        "ar" => Arabic,
+        "da" => Danish,
+        "nl" => Dutch,
+        "fi" => Finnish,
+        "fr" => French,
+        "de" => German,
+        "el" => Greek,
+        "hu" => Hungarian,
+        "it" => Italian,
+        "no" | "nb" | "nn" => Norwegian,
+        "pt" => Portuguese,
+        "ro" => Romanian,
+        "ru" => Russian,
+        "es" => Spanish,
+        "sv" => Swedish,
+        "ta" => Tamil,
+        "tr" => Turkish,
+        _ => return None,
+    })
+}
+
+/// Builds the index (or reuses the one in `previous_output` when its fingerprint matches) and
+/// exports the static browser files. Returns the output files: the tantivy index under
+/// [`INDEX_DIR`] and the export under [`DIR`].
+pub fn build(
+    site: &Site,
+    config: &Config,
+    previous_output: Option<&Path>,
+) -> anyhow::Result<Vec<OutputFile>> {
+    let (index, _) = open_or_build(site, config, previous_output)?;
+    let mut files = index.files()?;
+    files.extend(export::export(&index)?);
+    Ok(files)
+}
+
+/// The index in `output` when it matches the site, else a new one built in memory.
+pub fn open_or_build(
+    site: &Site,
+    config: &Config,
+    output: Option<&Path>,
+) -> anyhow::Result<(SearchIndex, Freshness)> {
+    let sections = sections(site);
+    let fingerprint = fingerprint(&sections, config);
+    if let Some(output) = output
+        && let Ok(Some(index)) = SearchIndex::open(&output.join(INDEX_DIR), fingerprint)
+    {
+        return Ok((index, Freshness::Fresh));
+    }
+    let settings = Settings::from_config(config);
+    let index = SearchIndex::build(&sections, &settings, fingerprint)?;
+    Ok((index, Freshness::Rebuilt))
+}
+
+/// A fingerprint of everything the index depends on: the handbook version, the language and
+/// every section. An index whose fingerprint matches is reused instead of rebuilt.
+pub fn fingerprint(sections: &[Section], config: &Config) -> u64 {
+    let mut hash = Fnv::default();
+    hash.write(env!("CARGO_PKG_VERSION").as_bytes());
+    hash.write(config.language.as_bytes());
+    for section in sections {
+        for part in [
+            &section.title,
+            &section.headings,
+            &section.body,
+            &section.tags,
+            &section.kind,
+            &section.status,
+            &section.team,
+            &section.author,
+            &section.date,
+            &section.url,
+        ] {
+            hash.write(part.as_bytes());
+            hash.write(&[0xff]);
+        }
+        hash.write(&section.page.to_le_bytes());
+    }
+    hash.0
+}
+
+/// 64-bit FNV-1a: stable across Rust versions, unlike `DefaultHasher`.
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 ^= u64::from(byte);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+/// Surface form (lowercased word as written) → (stem, occurrences), for prefix expansion and
+/// for the browser, which looks words up instead of stemming them.
+pub type Surfaces = BTreeMap<String, (String, u32)>;
+
+/// The `PREFIX_EXPANSIONS` most frequent surface forms that start with `prefix`, most frequent
+/// first (ties by the word). Words only known as inflections (count 0) are not offered.
+pub fn expand_prefix<'a>(
+    surfaces: impl Iterator<Item = (&'a str, u32)>,
+    prefix: &str,
+) -> Vec<&'a str> {
+    let mut found: Vec<(&str, u32)> = surfaces
+        .filter(|(surface, count)| *count > 0 && surface.starts_with(prefix))
+        .collect();
+    found.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    found.truncate(PREFIX_EXPANSIONS);
+    found.into_iter().map(|(surface, _)| surface).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefix_expansion_prefers_frequent_words_then_alphabetical() {
+        let surfaces = [
+            ("deploy", 5),
+            ("deployment", 9),
+            ("deploying", 5),
+            ("deplorable", 0),
+            ("depth", 3),
+        ];
+        assert_eq!(
+            expand_prefix(surfaces.iter().copied(), "deplo"),
+            vec!["deployment", "deploy", "deploying"]
+        );
+    }
+
+    #[test]
+    fn status_factor_ranks_accepted_above_superseded() {
+        assert!(status_boost("accepted") > status_boost("proposed"));
+        assert!(status_boost("proposed") > status_boost("superseded"));
+        assert_eq!(status_boost(""), 1.0);
+    }
+
+    #[test]
+    fn language_codes_pick_stemmers() {
+        assert!(stemmer_language("en-GB").is_some());
+        assert!(stemmer_language("pt_BR").is_some());
+        assert!(stemmer_language("ja").is_none());
+    }
+}
