@@ -58,6 +58,7 @@ pub fn render(input: &RenderInput) -> (Vec<OutputFile>, Vec<Diagnostic>) {
         extra: &input.config.extra,
         assets: &asset_urls,
         tags_url: format!("{base_path}tags/"),
+        search_url: format!("{base_path}search/"),
         decision_log_url: (!input.site.decisions.is_empty())
             .then(|| format!("{base_path}{}", decisions::LOG_URL)),
     };
@@ -88,7 +89,7 @@ pub fn render(input: &RenderInput) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     let generated = [renderer.tag_index()]
         .into_iter()
         .chain(input.site.tags.keys().map(|slug| renderer.tag_page(slug)))
-        .chain([renderer.not_found()])
+        .chain([renderer.not_found(), renderer.search_page()])
         .chain(renderer.decision_log_pages());
     for result in generated {
         match result {
@@ -420,6 +421,12 @@ impl<'a> Renderer<'a> {
     fn not_found(&self) -> Result<OutputFile, Diagnostic> {
         let view = self.generated_view("Page not found", self.url("404.html"), "404", Vec::new());
         self.generated("404.html", "404.html", &view)
+    }
+
+    /// `search/index.html`: the page the header box submits to; `search.js` fills it in.
+    fn search_page(&self) -> Result<OutputFile, Diagnostic> {
+        let view = self.generated_view("Search", self.url("search/"), "search", Vec::new());
+        self.generated("search/index.html", "search.html", &view)
     }
 
     pub(crate) fn generated(

@@ -236,6 +236,7 @@ pub fn export(index: &SearchIndex) -> anyhow::Result<Vec<OutputFile>> {
 
     let manifest = json!({
         "format": 1,
+        "version": index.meta.fingerprint,
         "sections": sections.len(),
         "pages": pages.len(),
         "keys": plan.keys.iter().map(|(k, f)| json!([k, f])).collect::<Vec<_>>(),
