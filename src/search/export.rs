@@ -20,7 +20,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde_json::{Value, json};
+use rayon::prelude::*;
 use tantivy::postings::Postings;
 use tantivy::query::Bm25Weight;
 use tantivy::schema::{IndexRecordOption, TantivyDocument};
@@ -32,8 +32,8 @@ use crate::output::OutputFile;
 
 /// Impacts are stored in units of 1/`SCALE`.
 pub const SCALE: f32 = 100.0;
-/// Postings beyond this many go to the tail file.
-const HEAD: usize = 128;
+/// Postings per tier, by impact: the head (with the shard), the next tier, then the rest.
+const TIERS: [usize; 2] = [128, 1024];
 /// Target size of one term shard file, in bytes.
 const SHARD_BYTES: usize = 24 * 1024;
 /// Longest shard key, in characters.
@@ -44,75 +44,101 @@ const CHUNK: usize = 32;
 const BUNDLE_BYTES: usize = 64 * 1024;
 /// Characters of section text kept for the browser's snippets.
 const EXCERPT_CHARS: usize = 240;
+/// Digits of the variable-length numbers in posting strings: 5 bits each, 32 = "more follows".
+const VLQ: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-/// One stem's postings over all fields, by section.
+/// Appends `n` in VLQ digits.
+fn vlq(out: &mut String, mut n: u32) {
+    loop {
+        let mut digit = n & 31;
+        n >>= 5;
+        if n > 0 {
+            digit |= 32;
+        }
+        out.push(VLQ[digit as usize] as char);
+        if n == 0 {
+            break;
+        }
+    }
+}
+
+/// One stem's postings over all fields.
 #[derive(Default)]
 struct StemPostings {
-    /// (section, impact in 1/SCALE).
-    docs: Vec<(u32, u32)>,
-    /// (section, field, positions), sorted by section then field.
-    positions: Vec<(u32, u8, Vec<u32>)>,
+    /// (section, score) per field occurrence; summed per section when encoded.
+    scores: Vec<(u32, f32)>,
+    /// VLQ groups `field, sections, (section delta, count, position deltas…)…`.
+    positions: String,
 }
 
 /// Exports the index as the browser's static files.
 pub fn export(index: &SearchIndex) -> anyhow::Result<Vec<OutputFile>> {
     let searcher = index.searcher();
     let fields = &index.fields;
-    let mut stems: BTreeMap<String, StemPostings> = BTreeMap::new();
-    let mut weights: HashMap<(u8, Vec<u8>), Bm25Weight> = HashMap::new();
-    let mut scores: HashMap<String, HashMap<u32, f32>> = HashMap::new();
-    let mut positions = Vec::new();
+    let mut stems: HashMap<String, StemPostings> = HashMap::new();
     for segment in searcher.segment_readers() {
         let sids = segment.fast_fields().u64("sid")?.first_or_default_col(0);
         for (number, field) in fields.text.iter().enumerate() {
             let inverted = segment.inverted_index(*field)?;
             let norms = segment.get_fieldnorms_reader(*field)?;
-            let mut terms = inverted.terms().stream()?;
-            while terms.advance() {
-                let key = terms.key().to_vec();
-                let Ok(stem) = std::str::from_utf8(&key) else {
-                    continue;
-                };
-                let stem = stem.to_string();
-                let weight = weights
-                    .entry((number as u8, key.clone()))
-                    .or_insert_with(|| {
-                        let term = Term::from_field_text(*field, &stem);
-                        Bm25Weight::for_terms(&searcher, &[term])
-                            .map(|w| w.boost_by(BOOSTS[number]))
-                            .unwrap_or_else(|_| Bm25Weight::for_one_term(1, 1, 1.0))
-                    });
-                let mut postings = inverted.read_postings_from_terminfo(
-                    terms.value(),
-                    IndexRecordOption::WithFreqsAndPositions,
-                )?;
-                let entry = stems.entry(stem.clone()).or_default();
-                let stem_scores = scores.entry(stem).or_default();
-                let mut doc = postings.doc();
-                while doc != TERMINATED {
-                    let sid = sids.get_val(doc) as u32;
-                    let score = weight.score(norms.fieldnorm_id(doc), postings.term_freq());
-                    *stem_scores.entry(sid).or_insert(0.0) += score;
-                    postings.positions(&mut positions);
-                    entry.positions.push((sid, number as u8, positions.clone()));
-                    doc = postings.advance();
+            let mut terms = Vec::new();
+            let mut stream = inverted.terms().stream()?;
+            while stream.advance() {
+                if let Ok(stem) = std::str::from_utf8(stream.key()) {
+                    terms.push((stem.to_string(), stream.value().clone()));
                 }
+            }
+            let read: Vec<(String, Vec<(u32, f32)>, String)> = terms
+                .into_par_iter()
+                .map(|(stem, info)| -> anyhow::Result<_> {
+                    let term = Term::from_field_text(*field, &stem);
+                    let weight =
+                        Bm25Weight::for_terms(&searcher, &[term])?.boost_by(BOOSTS[number]);
+                    let mut postings = inverted.read_postings_from_terminfo(
+                        &info,
+                        IndexRecordOption::WithFreqsAndPositions,
+                    )?;
+                    let mut scores = Vec::new();
+                    let mut body = String::new();
+                    let mut places = Vec::new();
+                    let mut last_sid = 0;
+                    let mut doc = postings.doc();
+                    while doc != TERMINATED {
+                        let sid = sids.get_val(doc) as u32;
+                        let freq = postings.term_freq();
+                        scores.push((sid, weight.score(norms.fieldnorm_id(doc), freq)));
+                        postings.positions(&mut places);
+                        vlq(&mut body, sid.wrapping_sub(last_sid));
+                        vlq(&mut body, places.len() as u32);
+                        let mut last = 0;
+                        for &place in &places {
+                            vlq(&mut body, place - last);
+                            last = place;
+                        }
+                        last_sid = sid;
+                        doc = postings.advance();
+                    }
+                    let mut group = String::with_capacity(body.len() + 8);
+                    vlq(&mut group, number as u32);
+                    vlq(&mut group, scores.len() as u32);
+                    group.push_str(&body);
+                    Ok((stem, scores, group))
+                })
+                .collect::<anyhow::Result<_>>()?;
+            for (stem, scores, group) in read {
+                let entry = stems.entry(stem).or_default();
+                entry.scores.extend(scores);
+                entry.positions.push_str(&group);
             }
         }
     }
-    for (stem, entry) in stems.iter_mut() {
-        let mut docs: Vec<(u32, u32)> = scores
-            .remove(stem)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(sid, score)| (sid, ((score * SCALE).round() as u32).max(1)))
-            .collect();
-        docs.sort_unstable();
-        entry.docs = docs;
-        entry
-            .positions
-            .sort_unstable_by_key(|(sid, field, _)| (*sid, *field));
-    }
+    let encoded: HashMap<String, StemFiles> = stems
+        .into_par_iter()
+        .map(|(stem, postings)| {
+            let files = encode_stem(postings);
+            (stem, files)
+        })
+        .collect();
 
     // Shard entries: surfaces and stems share one key space.
     let surfaces = &index.meta.surfaces;
@@ -120,46 +146,36 @@ pub fn export(index: &SearchIndex) -> anyhow::Result<Vec<OutputFile>> {
     for (surface, (stem, _)) in surfaces {
         *sizes.entry(surface).or_default() += surface.len() + stem.len() + 12;
     }
-    let mut encoded: HashMap<&str, StemFiles> = HashMap::new();
-    for (stem, postings) in &stems {
-        let files = encode_stem(postings);
-        *sizes.entry(stem).or_default() += stem.len() + files.head.to_string().len() + 4;
-        encoded.insert(stem, files);
+    for (stem, files) in &encoded {
+        *sizes.entry(stem).or_default() += stem.len() + files.head.len() + 4;
     }
     let plan = plan_shards(&sizes);
 
-    let file_of = |key: &str| plan.file_of(key);
-    let mut term_files: Vec<(
-        serde_json::Map<String, Value>,
-        serde_json::Map<String, Value>,
-    )> = vec![Default::default(); plan.files];
-    let mut tails: Vec<serde_json::Map<String, Value>> = vec![Default::default(); plan.files];
-    let mut position_files: Vec<serde_json::Map<String, Value>> =
-        vec![Default::default(); plan.files];
+    let mut words: Vec<Vec<String>> = vec![Vec::new(); plan.files];
+    let mut heads: Vec<Vec<String>> = vec![Vec::new(); plan.files];
+    let mut tiers: Vec<[Vec<String>; 2]> = vec![Default::default(); plan.files];
+    let mut position_files: Vec<Vec<String>> = vec![Vec::new(); plan.files];
     for (surface, (stem, count)) in surfaces {
-        let Some(file) = file_of(surface) else {
-            continue;
-        };
-        let stem_value = if stem == surface {
-            json!("")
-        } else {
-            json!(stem)
-        };
-        term_files[file]
-            .0
-            .insert(surface.clone(), json!([stem_value, count]));
+        let Some(file) = plan.file_of(surface) else { continue };
+        let stem = if stem == surface { "" } else { stem.as_str() };
+        words[file].push(format!("{}:[{},{count}]", quote(surface), quote(stem)));
     }
-    for (stem, files) in encoded {
-        let Some(file) = file_of(stem) else { continue };
-        term_files[file].1.insert(stem.to_string(), files.head);
-        if let Some(tail) = files.tail {
-            tails[file].insert(stem.to_string(), tail);
+    let mut sorted: Vec<(&String, &StemFiles)> = encoded.iter().collect();
+    sorted.sort_by(|a, b| a.0.cmp(b.0));
+    for (stem, files) in sorted {
+        let Some(file) = plan.file_of(stem) else { continue };
+        let key = quote(stem);
+        heads[file].push(format!("{key}:{}", files.head));
+        for (tier, text) in files.tiers.iter().enumerate() {
+            if !text.is_empty() {
+                tiers[file][tier].push(format!("{key}:\"{text}\""));
+            }
         }
-        position_files[file].insert(stem.to_string(), files.positions);
+        position_files[file].push(format!("{key}:\"{}\"", files.positions));
     }
 
     // Prefix completions for keys that were split, so a short prefix needs no extra shards.
-    let mut completions = serde_json::Map::new();
+    let mut completions = Vec::new();
     for prefix in &plan.split {
         if prefix.chars().count() < MIN_PREFIX {
             continue;
@@ -168,81 +184,79 @@ pub fn export(index: &SearchIndex) -> anyhow::Result<Vec<OutputFile>> {
             .range(prefix.clone()..)
             .take_while(|(surface, _)| surface.starts_with(prefix.as_str()))
             .map(|(surface, (_, count))| (surface.as_str(), *count));
-        let words: Vec<Value> = expand_prefix(candidates, prefix)
+        let found: Vec<String> = expand_prefix(candidates, prefix)
             .into_iter()
-            .map(|surface| json!([surface, surfaces[surface].0]))
+            .map(|surface| format!("[{},{}]", quote(surface), quote(&surfaces[surface].0)))
             .collect();
-        completions.insert(prefix.clone(), Value::Array(words));
+        completions.push(format!("{}:[{}]", quote(prefix), found.join(",")));
     }
 
-    // Per-section metadata and per-page facets.
-    let mut sections: Vec<Value> = vec![Value::Null; index.sections() as usize];
-    let mut pages: Vec<u32> = Vec::new();
-    let mut facet_names: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    let mut page_facets: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    let mut page_of: Vec<u32> = vec![0; index.sections() as usize];
-    for segment_ord in 0..searcher.segment_readers().len() {
-        let segment = searcher.segment_reader(segment_ord as u32);
+    // Per-section metadata (in chunks) and per-page facets.
+    let count = index.sections() as usize;
+    let mut sections: Vec<String> = vec![String::from("null"); count];
+    let mut page_of: Vec<u32> = vec![0; count];
+    let mut facet_of: Vec<[String; 3]> = vec![Default::default(); count];
+    for segment in searcher.segment_readers() {
         let store = segment.get_store_reader(64)?;
         let sids = segment.fast_fields().u64("sid")?.first_or_default_col(0);
-        let page_numbers = segment.fast_fields().u64("page")?.first_or_default_col(0);
+        let pages = segment.fast_fields().u64("page")?.first_or_default_col(0);
         for doc in 0..segment.max_doc() {
             let sid = sids.get_val(doc) as usize;
+            if sid >= count {
+                continue;
+            }
             let stored: TantivyDocument = store.get(doc)?;
-            let body = text(&stored, fields.text[2]);
             let kind = text(&stored, fields.kind);
             let status = text(&stored, fields.status);
             let team = text(&stored, fields.team);
-            if let Some(slot) = sections.get_mut(sid) {
-                *slot = json!([
-                    text(&stored, fields.text[0]),
-                    text(&stored, fields.heading),
-                    text(&stored, fields.url),
-                    kind,
-                    status,
-                    team,
-                    text(&stored, fields.date),
-                    excerpt(&body, EXCERPT_CHARS),
-                ]);
-                page_of[sid] = page_numbers.get_val(doc) as u32;
+            let body = text(&stored, fields.text[2]);
+            sections[sid] = serde_json::to_string(&(
+                text(&stored, fields.text[0]),
+                text(&stored, fields.heading),
+                text(&stored, fields.url),
+                &kind,
+                &status,
+                &team,
+                text(&stored, fields.date),
+                excerpt(&body, EXCERPT_CHARS),
+            ))?;
+            page_of[sid] = pages.get_val(doc) as u32;
+            facet_of[sid] = [kind, status, team];
+        }
+    }
+    // Sections are numbered in page order, so a page is a run of sections.
+    let mut runs: Vec<u32> = Vec::new();
+    let mut names: [Vec<String>; 3] = Default::default();
+    let mut codes: [Vec<usize>; 3] = Default::default();
+    for sid in 0..count {
+        if sid > 0 && page_of[sid] == page_of[sid - 1] {
+            if let Some(last) = runs.last_mut() {
+                *last += 1;
             }
+            continue;
         }
-    }
-    // Sections are numbered in page order, so pages are runs of sections.
-    let mut facets_by_run: Vec<(&str, &str, &str)> = Vec::new();
-    for (sid, section) in sections.iter().enumerate() {
-        let new_page = sid == 0 || page_of[sid] != page_of[sid - 1];
-        if new_page {
-            pages.push(1);
-            let get = |i: usize| section.get(i).and_then(Value::as_str).unwrap_or("");
-            facets_by_run.push((get(3), get(4), get(5)));
-        } else if let Some(last) = pages.last_mut() {
-            *last += 1;
-        }
-    }
-    for (kind, status, team) in &facets_by_run {
-        for (key, value) in [("kind", *kind), ("status", *status), ("team", *team)] {
-            let names = facet_names.entry(key).or_default();
-            let code = match names.iter().position(|n| n == value) {
+        runs.push(1);
+        for key in 0..3 {
+            let value = &facet_of[sid][key];
+            let code = match names[key].iter().position(|name| name == value) {
                 Some(code) => code,
                 None => {
-                    names.push(value.to_string());
-                    names.len() - 1
+                    names[key].push(value.clone());
+                    names[key].len() - 1
                 }
             };
-            page_facets.entry(key).or_default().push(code);
+            codes[key].push(code);
         }
     }
 
-    let manifest = json!({
+    let mut manifest = serde_json::json!({
         "format": 1,
         "version": index.meta.fingerprint,
-        "sections": sections.len(),
-        "pages": pages.len(),
-        "keys": plan.keys.iter().map(|(k, f)| json!([k, f])).collect::<Vec<_>>(),
-        "tails": tails.iter().map(|t| u8::from(!t.is_empty())).collect::<Vec<_>>(),
-        "completions": completions,
-        "facets": facet_names,
+        "sections": count,
+        "pages": runs.len(),
+        "keys": plan.keys,
+        "tiers": tiers.iter().map(|t| [u8::from(!t[0].is_empty()), u8::from(!t[1].is_empty())]).collect::<Vec<_>>(),
+        "facets": {"kind": names[0], "status": names[1], "team": names[2]},
         "statusBoost": {"superseded": 0.5, "deprecated": 0.5, "rejected": 0.5, "proposed": 0.9},
         "scale": SCALE,
         "chunk": CHUNK,
@@ -251,37 +265,42 @@ pub fn export(index: &SearchIndex) -> anyhow::Result<Vec<OutputFile>> {
         "maxWordBytes": super::index::MAX_WORD_BYTES,
         "bundle": false,
     });
-    let facets = json!({"pages": pages, "codes": page_facets});
+    let facets = format!(
+        "{{\"pages\":{},\"codes\":{{\"kind\":{},\"status\":{},\"team\":{}}}}}",
+        serde_json::to_string(&runs)?,
+        serde_json::to_string(&codes[0])?,
+        serde_json::to_string(&codes[1])?,
+        serde_json::to_string(&codes[2])?
+    );
 
-    let mut parts: Vec<(String, Value)> = Vec::new();
-    parts.push(("facets".into(), facets));
-    for (n, (words, stems)) in term_files.into_iter().enumerate() {
-        parts.push((format!("t/{n}"), json!({"w": words, "t": stems})));
-    }
-    for (n, tail) in tails.into_iter().enumerate() {
-        if !tail.is_empty() {
-            parts.push((format!("t/{n}.tail"), Value::Object(tail)));
+    let mut scripts: Vec<(String, String)> = vec![("facets".into(), script("facets", &facets))];
+    for file in 0..plan.files {
+        let name = format!("t/{file}");
+        let data = format!(
+            "{{\"w\":{{{}}},\"t\":{{{}}}}}",
+            words[file].join(","),
+            heads[file].join(",")
+        );
+        scripts.push((name.clone(), script(&name, &data)));
+        for tier in 0..2 {
+            if !tiers[file][tier].is_empty() {
+                let name = format!("t/{file}.{}", tier + 1);
+                let data = format!("{{{}}}", tiers[file][tier].join(","));
+                scripts.push((name.clone(), script(&name, &data)));
+            }
         }
-    }
-    for (n, positions) in position_files.into_iter().enumerate() {
-        parts.push((format!("p/{n}"), Value::Object(positions)));
+        let name = format!("p/{file}");
+        let data = format!("{{{}}}", position_files[file].join(","));
+        scripts.push((name.clone(), script(&name, &data)));
     }
     for (n, chunk) in sections.chunks(CHUNK).enumerate() {
-        parts.push((format!("d/{n}"), Value::Array(chunk.to_vec())));
+        let name = format!("d/{n}");
+        scripts.push((name.clone(), script(&name, &format!("[{}]", chunk.join(",")))));
     }
-
-    let scripts: Vec<(String, String)> = parts
-        .into_iter()
-        .map(|(name, data)| {
-            let script = script(&name, &data);
-            (name, script)
-        })
-        .collect();
     let total: usize = scripts.iter().map(|(_, s)| s.len()).sum();
     let mut files = Vec::new();
-    let mut manifest = manifest;
     if total < BUNDLE_BYTES {
-        manifest["bundle"] = json!(true);
+        manifest["bundle"] = serde_json::json!(true);
         let bundle: String = scripts.into_iter().map(|(_, s)| s).collect();
         files.push(OutputFile::bytes(format!("{DIR}/bundle.js"), bundle));
     } else {
@@ -289,6 +308,10 @@ pub fn export(index: &SearchIndex) -> anyhow::Result<Vec<OutputFile>> {
             files.push(OutputFile::bytes(format!("{DIR}/{name}.js"), script));
         }
     }
+    let completions = format!("{{{}}}", completions.join(","));
+    let mut manifest = manifest.to_string();
+    manifest.truncate(manifest.len() - 1);
+    manifest.push_str(&format!(",\"completions\":{completions}}}"));
     files.push(OutputFile::bytes(
         format!("{DIR}/manifest.js"),
         script("manifest", &manifest),
@@ -296,71 +319,78 @@ pub fn export(index: &SearchIndex) -> anyhow::Result<Vec<OutputFile>> {
     Ok(files)
 }
 
-fn script(name: &str, data: &Value) -> String {
-    format!("handbookSearch.load({},{});\n", json!(name), data)
+/// A JSON string literal.
+fn quote(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_string())
+}
+
+fn script(name: &str, data: &str) -> String {
+    format!("handbookSearch.load({},{data});\n", quote(name))
 }
 
 struct StemFiles {
-    /// `[doc count, min head impact or 0, [section delta, impact, …]]`.
-    head: Value,
-    /// `[section delta, impact, …]` for the postings past the head.
-    tail: Option<Value>,
-    /// `[section delta, fields, field, count, position deltas…, …]`.
-    positions: Value,
+    /// `[doc count, [tier bounds…], "head postings"]`: each bound is the smallest impact
+    /// loaded once that tier is in (later postings score at most that much).
+    head: String,
+    /// Postings of tier 1 and tier 2 (empty when there are none).
+    tiers: [String; 2],
+    /// VLQ position groups.
+    positions: String,
 }
 
-fn encode_stem(postings: &StemPostings) -> StemFiles {
-    let docs = &postings.docs;
-    let (head, tail, min_head) = if docs.len() <= HEAD {
-        (docs.clone(), Vec::new(), 0)
-    } else {
-        let mut by_impact: Vec<(u32, u32)> = docs.clone();
-        by_impact.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        let min_head = by_impact[HEAD - 1].1;
-        let mut head: Vec<(u32, u32)> = by_impact[..HEAD].to_vec();
-        let mut tail: Vec<(u32, u32)> = by_impact[HEAD..].to_vec();
-        head.sort_unstable();
-        tail.sort_unstable();
-        (head, tail, min_head)
-    };
-    let delta = |list: &[(u32, u32)]| {
-        let mut out = Vec::with_capacity(list.len() * 2);
+/// Sums a stem's field scores per section, quantizes them, and splits them into tiers by
+/// impact. Each tier is stored in section order as VLQ `section delta, impact` pairs.
+fn encode_stem(postings: StemPostings) -> StemFiles {
+    let mut scores = postings.scores;
+    scores.sort_unstable_by_key(|(sid, _)| *sid);
+    let mut summed: Vec<(u32, f32)> = Vec::with_capacity(scores.len());
+    for (sid, score) in scores {
+        match summed.last_mut() {
+            Some((last, total)) if *last == sid => *total += score,
+            _ => summed.push((sid, score)),
+        }
+    }
+    let docs: Vec<(u32, u32)> = summed
+        .into_iter()
+        .map(|(sid, score)| (sid, ((score * SCALE).round() as u32).max(1)))
+        .collect();
+    let mut by_impact = docs.clone();
+    by_impact.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut bounds = Vec::new();
+    let mut parts: Vec<String> = Vec::new();
+    let mut start = 0;
+    for size in TIERS.iter().copied().chain([usize::MAX]) {
+        if start >= by_impact.len() {
+            parts.push(String::new());
+            continue;
+        }
+        let end = start.saturating_add(size).min(by_impact.len());
+        let mut tier: Vec<(u32, u32)> = by_impact[start..end].to_vec();
+        if end < by_impact.len() {
+            bounds.push(by_impact[end - 1].1);
+        }
+        tier.sort_unstable();
+        let mut text = String::with_capacity(tier.len() * 4);
         let mut last = 0;
-        for &(sid, impact) in list {
-            out.push(sid - last);
-            out.push(impact);
+        for (sid, impact) in tier {
+            vlq(&mut text, sid - last);
+            vlq(&mut text, impact);
             last = sid;
         }
-        out
-    };
-    let mut positions = Vec::new();
-    let mut last_sid = 0;
-    let mut i = 0;
-    let list = &postings.positions;
-    while i < list.len() {
-        let sid = list[i].0;
-        let mut j = i;
-        while j < list.len() && list[j].0 == sid {
-            j += 1;
-        }
-        positions.push(sid - last_sid);
-        positions.push((j - i) as u32);
-        for (_, field, places) in &list[i..j] {
-            positions.push(u32::from(*field));
-            positions.push(places.len() as u32);
-            let mut last = 0;
-            for &place in places {
-                positions.push(place - last);
-                last = place;
-            }
-        }
-        last_sid = sid;
-        i = j;
+        parts.push(text);
+        start = end;
     }
+    let rest = parts.split_off(1);
+    let head = format!(
+        "[{},{},\"{}\"]",
+        docs.len(),
+        serde_json::to_string(&bounds).unwrap_or_else(|_| "[]".into()),
+        parts[0]
+    );
     StemFiles {
-        head: json!([docs.len(), min_head, delta(&head)]),
-        tail: (!tail.is_empty()).then(|| json!(delta(&tail))),
-        positions: json!(positions),
+        head,
+        tiers: [rest[0].clone(), rest[1].clone()],
+        positions: postings.positions,
     }
 }
 

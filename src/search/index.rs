@@ -161,7 +161,9 @@ impl SearchIndex {
         index
             .tokenizers()
             .register(ANALYZER, analyzer(settings.language, true));
+        let started = std::time::Instant::now();
         let surfaces = surfaces(sections, settings.language);
+        log::debug!("search: {} surface forms in {:?}", surfaces.len(), started.elapsed());
         let mut writer = index.writer_with_num_threads(1, 256 << 20)?;
         for (sid, section) in sections.iter().enumerate() {
             let mut doc = TantivyDocument::default();

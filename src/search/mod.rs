@@ -274,9 +274,16 @@ pub fn build(
     config: &Config,
     previous_output: Option<&Path>,
 ) -> anyhow::Result<Vec<OutputFile>> {
-    let (index, _) = open_or_build(site, config, previous_output)?;
+    let started = std::time::Instant::now();
+    let (index, freshness) = open_or_build(site, config, previous_output)?;
+    let indexed = started.elapsed();
     let mut files = index.files()?;
     files.extend(export::export(&index)?);
+    log::debug!(
+        "search: index {:?} ({freshness:?}), export {:?}",
+        indexed,
+        started.elapsed() - indexed
+    );
     Ok(files)
 }
 

@@ -172,7 +172,33 @@
     });
   }
 
-  // Postings of one stem: { df, min, head: Map(sid → impact), tail: Map | null, hasTail }.
+  // VLQ numbers (src/search/export.rs: vlq): 5 bits per digit, 32 = more digits follow.
+  var DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  var DIGIT = new Int8Array(128);
+  for (var d = 0; d < 64; d++) DIGIT[DIGITS.charCodeAt(d)] = d;
+  function numbers(text) {
+    var out = [];
+    var value = 0, scale = 1;
+    for (var i = 0; i < text.length; i++) {
+      var digit = DIGIT[text.charCodeAt(i)];
+      value += (digit & 31) * scale;
+      if (digit & 32) scale *= 32;
+      else { out.push(value); value = 0; scale = 1; }
+    }
+    return out;
+  }
+
+  function addPostings(map, text) {
+    var list = numbers(text);
+    var sid = 0;
+    for (var i = 0; i < list.length; i += 2) {
+      sid += list[i];
+      map.set(sid, list[i + 1]);
+    }
+  }
+
+  // Postings of one stem, loaded tier by tier in impact order. `bound` is the most any posting
+  // not loaded yet can add (0 once all are in).
   var stemCache = new Map();
   function postings(stem) {
     if (stemCache.has(stem)) return Promise.resolve(stemCache.get(stem));
@@ -181,49 +207,44 @@
     return part("t/" + file).then(function (data) {
       var raw = data.t[stem];
       if (!raw) return null;
-      var entry = { stem: stem, file: file, df: raw[0], min: raw[1], head: decode(raw[2]), tail: null };
-      entry.hasTail = raw[1] > 0 && raw[0] > entry.head.size;
+      var entry = { stem: stem, file: file, df: raw[0], bounds: raw[1], tiers: 1, map: new Map() };
+      addPostings(entry.map, raw[2]);
+      entry.bound = raw[1].length ? raw[1][0] : 0;
       stemCache.set(stem, entry);
       return entry;
     });
   }
 
-  function decode(list) {
-    var map = new Map();
-    var sid = 0;
-    for (var i = 0; i < list.length; i += 2) {
-      sid += list[i];
-      map.set(sid, list[i + 1]);
-    }
-    return map;
-  }
-
-  function loadTail(entry) {
-    if (!entry.hasTail || entry.tail) return Promise.resolve();
-    return part("t/" + entry.file + ".tail").then(function (tails) {
-      entry.tail = decode(tails[entry.stem] || []);
+  function loadTier(entry) {
+    if (!entry.bound) return Promise.resolve();
+    var tier = entry.tiers;
+    return part("t/" + entry.file + "." + tier).then(function (data) {
+      if (entry.tiers !== tier) return;
+      addPostings(entry.map, data[entry.stem] || "");
+      entry.tiers = tier + 1;
+      entry.bound = tier < entry.bounds.length ? entry.bounds[tier] : 0;
     });
   }
 
   function positions(stem) {
     var file = fileOf(stem);
     return part("p/" + file).then(function (data) {
-      var list = data[stem] || [];
+      var list = numbers(data[stem] || "");
       var bySid = new Map();
-      var sid = 0;
       for (var i = 0; i < list.length;) {
-        sid += list[i++];
-        var fields = list[i++];
-        var perField = {};
-        for (var f = 0; f < fields; f++) {
-          var field = list[i++];
+        var field = list[i++];
+        var docs = list[i++];
+        var sid = 0;
+        for (var n = 0; n < docs; n++) {
+          sid += list[i++];
           var count = list[i++];
           var places = [];
           var at = 0;
           for (var c = 0; c < count; c++) { at += list[i++]; places.push(at); }
+          var perField = bySid.get(sid);
+          if (!perField) bySid.set(sid, perField = {});
           perField[field] = places;
         }
-        bySid.set(sid, perField);
       }
       return bySid;
     });
@@ -289,24 +310,25 @@
       return resolve(query, options.typeahead).then(function (plan) {
         plan.query = query;
         if (plan.impossible || (!plan.groups.length && !Object.keys(query.filters).length)) {
-          return finish(plan, [], true, limit);
+          return finish(plan, [], limit);
         }
         var stems = unique([].concat.apply([], plan.groups));
         return Promise.all(stems.map(postings)).then(function (entries) {
           var byStem = new Map();
           entries.forEach(function (e) { if (e) byStem.set(e.stem, e); });
           if (plan.groups.some(function (g) { return !g.some(function (s) { return byStem.has(s); }); })) {
-            return finish(plan, [], true, limit);
+            return finish(plan, [], limit);
           }
           var phraseJob = Promise.all(plan.phrases.map(function (p) { return Promise.all(p.map(positions)); }));
           return phraseJob.then(function (phrasePositions) {
             plan.phrasePositions = phrasePositions;
-            var attempt = score(plan, byStem, limit, false);
-            if (attempt.exact) return finish(plan, attempt.ranked, true, limit, attempt);
-            return Promise.all(Array.from(byStem.values()).map(loadTail)).then(function () {
-              var exact = score(plan, byStem, limit, true);
-              return finish(plan, exact.ranked, true, limit, exact);
-            });
+            // Rank from what is loaded; fetch the next tier only when it could change the top.
+            function attempt() {
+              var scored = score(plan, byStem, limit);
+              if (scored.exact) return finish(plan, scored.ranked, limit, scored);
+              return Promise.all(Array.from(byStem.values()).map(loadTier)).then(attempt);
+            }
+            return attempt();
           });
         });
       });
@@ -348,50 +370,47 @@
     return manifest.statusBoost[status] || 1;
   }
 
-  // Scores sections from the loaded postings. With `full`, tails are loaded and scores exact.
-  // Otherwise `exact` says whether the head postings alone prove the top `limit` pages.
-  function score(plan, byStem, limit, full) {
+  // Scores sections from the loaded postings. `exact` says whether they prove the top `limit`
+  // pages: every top score is final and nothing unloaded could reach the last of them.
+  function score(plan, byStem, limit) {
     var groups = plan.groups.map(function (g) {
       return g.map(function (s) { return byStem.get(s); }).filter(Boolean);
     });
-    var incomplete = groups.map(function (g) {
-      return g.reduce(function (sum, e) { return sum + (e.hasTail && !e.tail ? e.min : 0); }, 0);
+    var open = groups.map(function (g) {
+      return g.reduce(function (sum, e) { return sum + e.bound; }, 0);
     });
-    var anyIncomplete = incomplete.some(function (x) { return x > 0; });
-    var unseenBound = incomplete.every(function (x) { return x > 0; })
-      ? incomplete.reduce(function (a, b) { return a + b; }, 0) : -1;
-    // Candidate sections: every section in any loaded posting (or all sections, for filters only).
+    var complete = open.every(function (x) { return x === 0; });
+    // A section in no loaded posting can only match when every group still has postings out.
+    var bestOpenBound = open.every(function (x) { return x > 0; })
+      ? open.reduce(function (a, b) { return a + b; }, 0) : -1;
     var candidates = new Set();
     if (!groups.length) {
       for (var all = 0; all < manifest.sections; all++) candidates.add(all);
     } else {
       groups.forEach(function (g) {
-        g.forEach(function (e) {
-          e.head.forEach(function (_, sid) { candidates.add(sid); });
-          if (e.tail) e.tail.forEach(function (_, sid) { candidates.add(sid); });
-        });
+        g.forEach(function (e) { e.map.forEach(function (_, sid) { candidates.add(sid); }); });
       });
     }
-    var pages = new Map(); // page → [score, sid, lower-bound-is-exact]
-    var bestOpenBound = unseenBound;
+    var pages = new Map(); // page → [score, sid, final, upper]
     var counts = { kind: {}, status: {}, team: {} };
     candidates.forEach(function (sid) {
-      var lower = 0, upper = 0, matched = true;
+      var lower = 0, upper = 0, matched = true, possible = true;
       for (var g = 0; g < groups.length; g++) {
         var found = false, sum = 0, extra = 0;
-        groups[g].forEach(function (e) {
-          var impact = e.head.get(sid);
-          if (impact === undefined && e.tail) impact = e.tail.get(sid);
+        for (var k = 0; k < groups[g].length; k++) {
+          var e = groups[g][k];
+          var impact = e.map.get(sid);
           if (impact !== undefined) { found = true; sum += impact; }
-          else if (e.hasTail && !e.tail) extra += e.min;
-        });
+          else extra += e.bound;
+        }
         lower += sum;
         upper += sum + extra;
         if (!found) matched = false;
+        if (!found && extra === 0) possible = false;
       }
       var page = manifest.pageOf[sid];
       if (!matched || !phraseOk(plan, sid)) {
-        if (upper > bestOpenBound && allowed(plan.query, page) && anyIncomplete) bestOpenBound = upper;
+        if (possible && !complete && upper > bestOpenBound && allowed(plan.query, page)) bestOpenBound = upper;
         return;
       }
       FILTER_KEYS.forEach(function (key) {
@@ -406,7 +425,7 @@
       }
     });
     var ranked = Array.from(pages.values()).sort(function (a, b) { return b[0] - a[0] || a[1] - b[1]; });
-    var exact = full || !anyIncomplete;
+    var exact = complete;
     if (!exact) {
       var top = ranked.slice(0, limit);
       var threshold = top.length === limit ? top[top.length - 1][0] : 0;
@@ -420,10 +439,10 @@
       for (var page in counts[key]) tally[counts[key][page]] = (tally[counts[key][page]] || 0) + 1;
       facetCounts[key] = tally;
     });
-    return { ranked: ranked, exact: exact, complete: full || !anyIncomplete, facets: facetCounts };
+    return { ranked: ranked, exact: exact, complete: complete, facets: facetCounts };
   }
 
-  function finish(plan, ranked, exact, limit, scored) {
+  function finish(plan, ranked, limit, scored) {
     var top = ranked.slice(0, limit);
     var chunks = unique(top.map(function (r) { return Math.floor(r[1] / manifest.chunk); }));
     return Promise.all(chunks.map(function (c) { return part("d/" + c); })).then(function () {
