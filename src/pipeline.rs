@@ -230,6 +230,6 @@ pub fn search(
     let config = load_config(options)?;
     let output = output_dir(options, &config);
     let (site, _) = load_site(options, &config)?;
-    let (index, freshness) = crate::search::open_or_build(&site, &config, Some(&output))?;
-    Ok((index.search(query, limit)?, freshness))
+    let (index, freshness, sections) = crate::search::open_or_build(&site, &config, Some(&output))?;
+    Ok((index.search(query, limit, &sections)?, freshness))
 }

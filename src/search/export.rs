@@ -42,8 +42,6 @@ const MAX_KEY: usize = 4;
 const CHUNK: usize = 32;
 /// Below this total, everything goes into `bundle.js`.
 const BUNDLE_BYTES: usize = 64 * 1024;
-/// Characters of section text kept for the browser's snippets.
-const EXCERPT_CHARS: usize = 240;
 /// Digits of the variable-length numbers in posting strings: 5 bits each, 32 = "more follows".
 const VLQ: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -156,14 +154,18 @@ pub fn export(index: &SearchIndex) -> anyhow::Result<Vec<OutputFile>> {
     let mut tiers: Vec<[Vec<String>; 2]> = vec![Default::default(); plan.files];
     let mut position_files: Vec<Vec<String>> = vec![Vec::new(); plan.files];
     for (surface, (stem, count)) in surfaces {
-        let Some(file) = plan.file_of(surface) else { continue };
+        let Some(file) = plan.file_of(surface) else {
+            continue;
+        };
         let stem = if stem == surface { "" } else { stem.as_str() };
         words[file].push(format!("{}:[{},{count}]", quote(surface), quote(stem)));
     }
     let mut sorted: Vec<(&String, &StemFiles)> = encoded.iter().collect();
     sorted.sort_by(|a, b| a.0.cmp(b.0));
     for (stem, files) in sorted {
-        let Some(file) = plan.file_of(stem) else { continue };
+        let Some(file) = plan.file_of(stem) else {
+            continue;
+        };
         let key = quote(stem);
         heads[file].push(format!("{key}:{}", files.head));
         for (tier, text) in files.tiers.iter().enumerate() {
@@ -209,7 +211,6 @@ pub fn export(index: &SearchIndex) -> anyhow::Result<Vec<OutputFile>> {
             let kind = text(&stored, fields.kind);
             let status = text(&stored, fields.status);
             let team = text(&stored, fields.team);
-            let body = text(&stored, fields.text[2]);
             sections[sid] = serde_json::to_string(&(
                 text(&stored, fields.text[0]),
                 text(&stored, fields.heading),
@@ -218,7 +219,7 @@ pub fn export(index: &SearchIndex) -> anyhow::Result<Vec<OutputFile>> {
                 &status,
                 &team,
                 text(&stored, fields.date),
-                excerpt(&body, EXCERPT_CHARS),
+                text(&stored, fields.excerpt),
             ))?;
             page_of[sid] = pages.get_val(doc) as u32;
             facet_of[sid] = [kind, status, team];
@@ -295,7 +296,10 @@ pub fn export(index: &SearchIndex) -> anyhow::Result<Vec<OutputFile>> {
     }
     for (n, chunk) in sections.chunks(CHUNK).enumerate() {
         let name = format!("d/{n}");
-        scripts.push((name.clone(), script(&name, &format!("[{}]", chunk.join(",")))));
+        scripts.push((
+            name.clone(),
+            script(&name, &format!("[{}]", chunk.join(","))),
+        ));
     }
     let total: usize = scripts.iter().map(|(_, s)| s.len()).sum();
     let mut files = Vec::new();

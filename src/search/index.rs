@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::Write as _;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use tantivy::directory::TerminatingWrite as _;
 
 use anyhow::Context as _;
@@ -21,7 +22,8 @@ use tantivy::schema::{
 };
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{
-    Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
+    Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer, Token,
+    TokenFilter, TokenStream, Tokenizer,
 };
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, Term as TantivyTerm};
 
@@ -36,7 +38,69 @@ pub const MAX_WORD_BYTES: usize = 40;
 /// Our own file in the index folder: fingerprint, language and the surface-form table.
 const META_FILE: &str = "handbook.json";
 /// Bumped when the schema or the meaning of the index changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
+/// Characters of section text stored for the browser's snippets.
+pub const EXCERPT_CHARS: usize = 240;
+
+/// A stemming token filter that looks stems up in a table built beforehand by the stemmer.
+/// Tokens missing from the table pass unchanged, so the table must hold every token.
+#[derive(Clone)]
+struct TableStemmer(Arc<HashMap<String, String>>);
+
+impl TokenFilter for TableStemmer {
+    type Tokenizer<T: Tokenizer> = TableStemmerFilter<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> TableStemmerFilter<T> {
+        TableStemmerFilter {
+            table: self.0,
+            inner: tokenizer,
+        }
+    }
+}
+
+#[derive(Clone)]
+struct TableStemmerFilter<T> {
+    table: Arc<HashMap<String, String>>,
+    inner: T,
+}
+
+impl<T: Tokenizer> Tokenizer for TableStemmerFilter<T> {
+    type TokenStream<'a> = TableStemmerStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        TableStemmerStream {
+            table: &self.table,
+            tail: self.inner.token_stream(text),
+        }
+    }
+}
+
+struct TableStemmerStream<'a, S> {
+    table: &'a HashMap<String, String>,
+    tail: S,
+}
+
+impl<S: TokenStream> TokenStream for TableStemmerStream<'_, S> {
+    fn advance(&mut self) -> bool {
+        if !self.tail.advance() {
+            return false;
+        }
+        let token = self.tail.token_mut();
+        if let Some(stem) = self.table.get(token.text.as_str()) {
+            token.text.clear();
+            token.text.push_str(stem);
+        }
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
+}
 
 /// A built or reopened index, ready to query and export.
 pub struct SearchIndex {
@@ -53,6 +117,8 @@ pub(super) struct Fields {
     /// title, headings, body, tags, in `BOOSTS` order.
     pub text: [Field; 4],
     pub heading: Field,
+    /// The start of the section text, cut at a word (the browser's snippet).
+    pub excerpt: Field,
     pub kind: Field,
     pub status: Field,
     pub team: Field,
@@ -89,12 +155,13 @@ fn schema() -> (Schema, Fields) {
     };
     let title = builder.add_text_field("title", text(true));
     let headings = builder.add_text_field("headings", text(false));
-    let body = builder.add_text_field("body", text(true));
+    let body = builder.add_text_field("body", text(false));
     let tags = builder.add_text_field("tags", text(false));
     let number = NumericOptions::default().set_fast().set_stored();
     let fields = Fields {
         text: [title, headings, body, tags],
         heading: builder.add_text_field("heading", STORED),
+        excerpt: builder.add_text_field("excerpt", STORED),
         kind: builder.add_text_field("kind", STRING | STORED),
         status: builder.add_text_field("status", STRING | STORED),
         team: builder.add_text_field("team", STRING | STORED),
@@ -158,12 +225,26 @@ impl SearchIndex {
         let (schema, fields) = schema();
         let ram = RamDirectory::create();
         let index = Index::create(ram.clone(), schema, tantivy::IndexSettings::default())?;
-        index
-            .tokenizers()
-            .register(ANALYZER, analyzer(settings.language, true));
         let started = std::time::Instant::now();
         let surfaces = surfaces(sections, settings.language);
-        log::debug!("search: {} surface forms in {:?}", surfaces.len(), started.elapsed());
+        log::debug!(
+            "search: {} surface forms in {:?}",
+            surfaces.len(),
+            started.elapsed()
+        );
+        // Indexing looks stems up in the table just computed (the same analyzer made it)
+        // instead of running the stemmer on every token; queries use the stemmer.
+        let table: HashMap<String, String> = surfaces
+            .iter()
+            .filter(|(surface, (stem, _))| surface != &stem)
+            .map(|(surface, (stem, _))| (surface.clone(), stem.clone()))
+            .collect();
+        let indexing = TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(RemoveLongFilter::limit(MAX_WORD_BYTES))
+            .filter(LowerCaser)
+            .filter(TableStemmer(Arc::new(table)))
+            .build();
+        index.tokenizers().register(ANALYZER, indexing);
         let mut writer = index.writer_with_num_threads(1, 256 << 20)?;
         for (sid, section) in sections.iter().enumerate() {
             let mut doc = TantivyDocument::default();
@@ -176,6 +257,11 @@ impl SearchIndex {
             for (field, text) in fields.text.iter().zip(texts) {
                 doc.add_text(*field, text);
             }
+            // The browser's snippet; the terminal's comes from the section text itself.
+            doc.add_text(
+                fields.excerpt,
+                super::export::excerpt(&section.body, EXCERPT_CHARS),
+            );
             doc.add_text(fields.heading, section.heading.as_deref().unwrap_or(""));
             doc.add_text(fields.kind, &section.kind);
             doc.add_text(fields.status, &section.status);
@@ -189,6 +275,9 @@ impl SearchIndex {
         }
         writer.commit()?;
         writer.wait_merging_threads()?;
+        index
+            .tokenizers()
+            .register(ANALYZER, analyzer(settings.language, true));
         let meta = Meta {
             format: FORMAT,
             fingerprint: format!("{fingerprint:016x}"),
@@ -334,7 +423,13 @@ impl SearchIndex {
     }
 
     /// Runs a query: pages ranked by their best section, the best `limit` with snippets.
-    pub fn search(&self, query: &Query, limit: usize) -> anyhow::Result<Results> {
+    /// `sections` are the ones the index was built from, for snippets.
+    pub fn search(
+        &self,
+        query: &Query,
+        limit: usize,
+        sections: &[Section],
+    ) -> anyhow::Result<Results> {
         let fields = &self.fields;
         let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
         let mut scored = false;
@@ -455,10 +550,12 @@ impl SearchIndex {
         let mut snippets = SnippetGenerator::create(&searcher, &*tantivy_query, fields.text[2])?;
         snippets.set_max_num_chars(180);
         let mut hits = Vec::with_capacity(ranked.len());
-        for (score, _, address) in ranked {
+        for (score, sid, address) in ranked {
             let doc: TantivyDocument = searcher.doc(address)?;
             let url = text(&doc, fields.url);
-            let body = text(&doc, fields.text[2]);
+            let body = sections
+                .get(sid as usize)
+                .map_or_else(|| text(&doc, fields.excerpt), |s| s.body.clone());
             let snippet = snippets.snippet(&body);
             let (snippet_text, highlights) = if snippet.highlighted().is_empty() {
                 // (newlines become spaces below; one byte each, so ranges stay valid)
@@ -590,7 +687,9 @@ mod tests {
         let reopened = SearchIndex::open(&dir.path().join(INDEX_DIR), 7)
             .unwrap()
             .expect("fresh index reopens");
-        let results = reopened.search(&Query::parse("deployment"), 5).unwrap();
+        let results = reopened
+            .search(&Query::parse("deployment"), 5, &[])
+            .unwrap();
         assert_eq!(results.hits.len(), 1);
         assert_eq!(results.hits[0].url, "deploys/");
         assert!(

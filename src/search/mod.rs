@@ -275,7 +275,7 @@ pub fn build(
     previous_output: Option<&Path>,
 ) -> anyhow::Result<Vec<OutputFile>> {
     let started = std::time::Instant::now();
-    let (index, freshness) = open_or_build(site, config, previous_output)?;
+    let (index, freshness, _) = open_or_build(site, config, previous_output)?;
     let indexed = started.elapsed();
     let mut files = index.files()?;
     files.extend(export::export(&index)?);
@@ -292,17 +292,17 @@ pub fn open_or_build(
     site: &Site,
     config: &Config,
     output: Option<&Path>,
-) -> anyhow::Result<(SearchIndex, Freshness)> {
+) -> anyhow::Result<(SearchIndex, Freshness, Vec<Section>)> {
     let sections = sections(site);
     let fingerprint = fingerprint(&sections, config);
     if let Some(output) = output
         && let Ok(Some(index)) = SearchIndex::open(&output.join(INDEX_DIR), fingerprint)
     {
-        return Ok((index, Freshness::Fresh));
+        return Ok((index, Freshness::Fresh, sections));
     }
     let settings = Settings::from_config(config);
     let index = SearchIndex::build(&sections, &settings, fingerprint)?;
-    Ok((index, Freshness::Rebuilt))
+    Ok((index, Freshness::Rebuilt, sections))
 }
 
 /// A fingerprint of everything the index depends on: the handbook version, the language and
