@@ -14,3 +14,4 @@ mod decisions;
 mod example;
 mod harness;
 mod safety;
+mod search;

@@ -514,7 +514,7 @@
   }
 
   function highlightTerms(result) {
-    return result.highlight.map(function (h) { return h.word || h.prefix; });
+    return unique(result.highlight.map(function (h) { return h.word || h.prefix; }));
   }
 
   function renderHits(list, result, activeIndex) {

@@ -1,0 +1,438 @@
+//! Search: `handbook search` on built handbooks, and the browser client in headless Chromium
+//! returning the same results from the static export.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::harness::{Fixture, StaticServer, chromium, chromium_run, copy_tree};
+
+fn handbook() -> Fixture {
+    Fixture::with_files(&[
+        ("handbook.yml", "title: Acme\n"),
+        (
+            "guides/releases.md",
+            "---\ntitle: Release guide\ntags: [shipping]\n---\n\nHow we ship.\n\n\
+             ## Deployment\n\nEvery deployment goes through the canary first.\n\n\
+             ## Rolling back\n\nA rollback takes two minutes. The on call engineer decides.\n",
+        ),
+        (
+            "guides/on-call.md",
+            "# On-call\n\nWho is on call this week is in the calendar.\n\n\
+             ## Paging\n\nCall the primary, then the secondary.\n",
+        ),
+        (
+            "guides/calls.md",
+            "# Calls\n\nWe call on Mondays. A call on Friday is rare.\n",
+        ),
+        (
+            "decisions/0001-canary-deploys.md",
+            "---\nstatus: accepted\ndate: 2026-01-10\nteam: platform\nsupersedes: [2]\n---\n\
+             # Canary deploys\n\n## Context\n\nDeploys broke production twice.\n\n\
+             ## Decision\n\nWe deploy to a canary first.\n",
+        ),
+        (
+            "decisions/0002-big-bang-deploys.md",
+            "---\nstatus: superseded\ndate: 2025-01-10\nteam: platform\n---\n\
+             # Big-bang deploys\n\n## Decision\n\nWe deploy everything at once.\n",
+        ),
+        (
+            "notes/unsafe.md",
+            "---\ntitle: \"Hostile <img src=x onerror=alert(1)> title\"\n---\n\n\
+             The zanzibar <b>marker</b> &lt;script&gt;alert(1)&lt;/script&gt; text.\n",
+        ),
+    ])
+}
+
+fn search(fixture: &Fixture, args: &[&str]) -> Value {
+    let mut all = vec!["search"];
+    all.extend_from_slice(args);
+    all.push("--json");
+    let run = fixture.run(&all);
+    assert_eq!(run.code, 0, "search failed: {}", run.stderr);
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout))
+}
+
+fn urls(result: &Value) -> Vec<String> {
+    result["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|hit| hit["url"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn search_finds_stemmed_words_and_deep_links_to_the_section() {
+    let fixture = handbook();
+    fixture.build();
+    let result = search(&fixture, &["deploying"]);
+    let found = urls(&result);
+    assert!(
+        found.contains(&"guides/releases/#deployment".to_string()),
+        "{found:?}"
+    );
+    assert!(
+        found[0].starts_with("decisions/0001-canary-deploys/"),
+        "title matches rank first, and accepted above superseded: {found:?}"
+    );
+    let superseded = found
+        .iter()
+        .position(|u| u.starts_with("decisions/0002"))
+        .expect("superseded record still found");
+    assert!(superseded > 0);
+    let hit = &result["hits"][0];
+    assert_eq!(hit["kind"], "decision");
+    assert_eq!(hit["status"], "accepted");
+    assert_eq!(hit["team"], "platform");
+}
+
+#[test]
+fn phrases_prefixes_filters_and_no_results() {
+    let fixture = handbook();
+    fixture.build();
+    let phrase = urls(&search(&fixture, &["\"on call\""]));
+    assert!(
+        phrase.iter().any(|u| u.starts_with("guides/on-call/")),
+        "{phrase:?}"
+    );
+    assert!(
+        phrase.contains(&"guides/releases/#rolling-back".to_string()),
+        "{phrase:?}"
+    );
+    assert!(
+        !phrase.iter().any(|u| u.starts_with("guides/calls/")),
+        "'call on' is not 'on call': {phrase:?}"
+    );
+    let prefix = urls(&search(&fixture, &["rollb*"]));
+    assert_eq!(prefix, vec!["guides/releases/#rolling-back"]);
+    let filtered = urls(&search(&fixture, &["deploy", "--kind", "decision"]));
+    assert!(
+        filtered.iter().all(|u| u.starts_with("decisions/")),
+        "{filtered:?}"
+    );
+    assert_eq!(filtered.len(), 2);
+    let inline = urls(&search(&fixture, &["deploy status:superseded"]));
+    assert_eq!(inline, vec!["decisions/0002-big-bang-deploys/#decision"]);
+    let none = fixture.run(&["search", "xylophone"]);
+    assert_eq!(none.code, 0);
+    assert!(none.stdout.is_empty());
+    assert!(
+        none.stderr.contains("no results for \"xylophone\""),
+        "{}",
+        none.stderr
+    );
+}
+
+#[test]
+fn terminal_results_show_title_url_and_marked_snippet() {
+    let fixture = handbook();
+    fixture.build();
+    let run = fixture.run(&["search", "canary", "-n", "1"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains(" 1. Canary deploys"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("/decisions/0001-canary-deploys/"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("[canary]"), "{}", run.stdout);
+    assert!(run.stderr.contains("1 of 2 pages"), "{}", run.stderr);
+}
+
+#[test]
+fn the_index_in_the_output_is_reused_when_fresh_and_never_trusted_when_stale() {
+    let fixture = handbook();
+    let before = fixture.run(&["search", "canary"]);
+    assert!(
+        before.stderr.contains("no up-to-date search index"),
+        "{}",
+        before.stderr
+    );
+    assert!(!fixture.output().exists(), "search never writes the output");
+    fixture.build();
+    assert!(fixture.output().join("search/index/meta.json").is_file());
+    let fresh = fixture.run(&["search", "canary"]);
+    assert!(!fresh.stderr.contains("no up-to-date"), "{}", fresh.stderr);
+    fixture.edit("guides/new.md", "# Walrus\n\nThe walrus page.\n");
+    let stale = fixture.run(&["search", "walrus", "--json"]);
+    assert!(
+        stale.stderr.contains("no up-to-date search index"),
+        "{}",
+        stale.stderr
+    );
+    let result: Value = serde_json::from_str(&stale.stdout).unwrap();
+    assert_eq!(urls(&result), vec!["guides/new/"]);
+}
+
+#[test]
+fn a_no_change_rebuild_keeps_the_index_files() {
+    let fixture = handbook();
+    fixture.build();
+    let meta = fixture.output().join("search/index/meta.json");
+    let first = std::fs::read(&meta).unwrap();
+    let second_run = fixture.build();
+    assert_eq!(std::fs::read(&meta).unwrap(), first);
+    assert!(
+        second_run.stderr.contains("0 written"),
+        "{}",
+        second_run.stderr
+    );
+}
+
+#[test]
+fn snippets_are_plain_text() {
+    let fixture = handbook();
+    fixture.build();
+    let result = search(&fixture, &["zanzibar"]);
+    let hit = &result["hits"][0];
+    assert_eq!(hit["title"], "Hostile <img src=x onerror=alert(1)> title");
+    let snippet = hit["snippet"].as_str().unwrap();
+    assert!(snippet.contains("zanzibar"), "{snippet}");
+    assert!(
+        !snippet.contains("<b>"),
+        "tags are not snippet markup: {snippet}"
+    );
+}
+
+// ---- the browser client ----
+
+/// Writes a page into the built site that runs `script` (with `handbookSearch` loaded from the
+/// theme's assets) and puts its string result into `<pre id=out>`.
+fn harness_page(output: &Path, name: &str, script: &str) {
+    let asset = std::fs::read_dir(output.join("assets"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .any(|e| e.file_name() == "search.js");
+    assert!(asset, "the theme ships assets/search.js");
+    std::fs::write(
+        output.join(name),
+        format!(
+            "<!DOCTYPE html><html><head><meta charset=utf-8></head><body><pre id=out>pending</pre>\
+             <script src=\"assets/search.js\"></script><script>\
+             function done(v){{document.getElementById('out').textContent=JSON.stringify(v);}}\
+             (async function(){{try{{done(await (async function(){{ {script} }})());}}\
+             catch(e){{done({{error:String(e)}});}}}})();</script></body></html>"
+        ),
+    )
+    .unwrap();
+}
+
+fn run_in_chromium(browser: &Path, url: &str) -> Value {
+    let run = chromium_run(
+        browser,
+        &[
+            "--virtual-time-budget=20000".into(),
+            "--allow-file-access-from-files".into(),
+            "--dump-dom".into(),
+            url.into(),
+        ],
+    );
+    let dom = scraper::Html::parse_document(&run.stdout);
+    let out = scraper::Selector::parse("pre#out").unwrap();
+    let text: String = dom
+        .select(&out)
+        .next()
+        .map(|e| e.text().collect())
+        .unwrap_or_default();
+    serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("{e}: page said {text:?}\n{}", run.stderr))
+}
+
+const PARITY_QUERIES: [&str; 12] = [
+    "deploy",
+    "deploying",
+    "on-call rotation",
+    "\"on call\"",
+    "postgres*",
+    "incident review",
+    "kind:decision",
+    "status:accepted deploy",
+    "kind:page the",
+    "the team",
+    "handbook",
+    "zzzzunknown",
+];
+
+fn example_site() -> Fixture {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("example-handbook");
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("example");
+    copy_tree(&source, &root);
+    std::fs::remove_dir_all(root.join("public")).ok();
+    let fixture = Fixture::from_root(dir, root);
+    fixture.build();
+    fixture
+}
+
+#[test]
+fn browser_and_terminal_rank_the_same_top_ten() {
+    let Some(browser) = chromium() else { return };
+    let fixture = example_site();
+    assert!(
+        fixture.output().join("search/t").is_dir(),
+        "the example handbook is large enough to be sharded"
+    );
+    let queries = serde_json::to_string(&PARITY_QUERIES).unwrap();
+    harness_page(
+        &fixture.output(),
+        "_parity.html",
+        &format!(
+            "var out = {{}}; for (const q of {queries}) {{ const r = await handbookSearch.search(q, {{limit: 10}}); \
+             out[q] = {{total: r.total, complete: r.complete, hits: r.hits.map(h => [h.url, h.score])}}; }} return out;"
+        ),
+    );
+    let server = StaticServer::start(&fixture.output());
+    let browser_results = run_in_chromium(&browser, &server.url("_parity.html"));
+    for query in PARITY_QUERIES {
+        let terminal = search(&fixture, &[query, "-n", "10"]);
+        let cli: Vec<(String, f64)> = terminal["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| {
+                (
+                    h["url"].as_str().unwrap().into(),
+                    h["score"].as_f64().unwrap(),
+                )
+            })
+            .collect();
+        let js: Vec<(String, f64)> = browser_results[query]["hits"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{query}: {}", browser_results))
+            .iter()
+            .map(|h| (h[0].as_str().unwrap().into(), h[1].as_f64().unwrap()))
+            .collect();
+        assert_eq!(cli.len(), js.len(), "{query}: {cli:?} vs {js:?}");
+        for (rank, (a, b)) in cli.iter().zip(&js).enumerate() {
+            // Impacts are rounded to 1/100 per word, so only near-ties may swap places.
+            assert!((a.1 - b.1).abs() < 0.05, "{query} #{rank}: {a:?} vs {b:?}");
+            if a.0 != b.0 {
+                let other = cli.iter().find(|c| c.0 == b.0).expect("same set");
+                assert!(
+                    (other.1 - a.1).abs() < 0.05,
+                    "{query} #{rank}: {a:?} vs {b:?}"
+                );
+            }
+        }
+        if browser_results[query]["complete"] == true {
+            assert_eq!(
+                browser_results[query]["total"].as_u64(),
+                terminal["total"].as_u64(),
+                "{query}"
+            );
+        }
+    }
+    assert!(
+        !browser_results["deploying"]["hits"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "stemming works without a stemmer in the browser"
+    );
+}
+
+#[test]
+fn typing_in_the_header_box_shows_results_and_enter_opens_the_first() {
+    let Some(browser) = chromium() else { return };
+    let fixture = handbook();
+    fixture.build();
+    harness_page(
+        &fixture.output(),
+        "_type.html",
+        "const frame = document.createElement('iframe'); frame.src = 'guides/calls/'; \
+         document.body.appendChild(frame); await new Promise(r => frame.onload = r); \
+         const doc = frame.contentDocument; const input = doc.querySelector('form.site-search input'); \
+         doc.dispatchEvent(new frame.contentWindow.KeyboardEvent('keydown', {key: '/', bubbles: true})); \
+         const focused = doc.activeElement === input; \
+         input.value = 'zanzib'; input.dispatchEvent(new Event('input', {bubbles: true})); \
+         for (let i = 0; i < 100 && !doc.querySelector('.search-list a'); i++) await new Promise(r => setTimeout(r, 50)); \
+         const items = [...doc.querySelectorAll('.search-list li')]; \
+         const panel = doc.querySelector('.search-panel'); \
+         const injected = doc.querySelectorAll('.search-list img, .search-list b').length; \
+         const title = items.length ? items[0].querySelector('.search-hit-title').textContent : ''; \
+         const marks = [...doc.querySelectorAll('.search-list mark')].map(m => m.textContent); \
+         input.dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowDown', bubbles: true})); \
+         const selected = doc.querySelectorAll('.search-list li[aria-selected=true]').length; \
+         const next = new Promise(r => frame.onload = r); \
+         input.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true})); \
+         await next; \
+         return {focused, count: items.length, open: !panel.hidden, injected, title, marks, selected, \
+                 landed: frame.contentWindow.location.pathname + frame.contentWindow.location.search, \
+                 highlighted: [...frame.contentDocument.querySelectorAll('main mark')].map(m => m.textContent)};",
+    );
+    let server = StaticServer::start(&fixture.output());
+    let result = run_in_chromium(&browser, &server.url("_type.html"));
+    assert_eq!(result["focused"], true, "'/' focuses the box: {result}");
+    assert_eq!(result["count"], 1, "{result}");
+    assert_eq!(result["open"], true);
+    assert_eq!(
+        result["injected"], 0,
+        "content never becomes markup: {result}"
+    );
+    assert_eq!(
+        result["title"], "Hostile <img src=x onerror=alert(1)> title",
+        "{result}"
+    );
+    assert_eq!(
+        result["marks"][0], "zanzibar",
+        "type-ahead matches the prefix: {result}"
+    );
+    assert_eq!(result["selected"], 1);
+    assert_eq!(result["landed"], "/notes/unsafe/?hl=zanzib", "{result}");
+    assert_eq!(result["highlighted"][0], "zanzibar", "{result}");
+}
+
+#[test]
+fn small_sites_get_one_bundle_that_also_loads_from_file_urls() {
+    let Some(browser) = chromium() else { return };
+    let fixture = handbook();
+    fixture.build();
+    let search_dir = fixture.output().join("search");
+    assert!(search_dir.join("bundle.js").is_file());
+    assert!(
+        !search_dir.join("t").exists(),
+        "no shards beside the bundle"
+    );
+    harness_page(
+        &fixture.output(),
+        "_file.html",
+        "const r = await handbookSearch.search('rollback'); return r.hits.map(h => h.url);",
+    );
+    let url = format!("file://{}", fixture.output().join("_file.html").display());
+    let result = run_in_chromium(&browser, &url);
+    assert_eq!(result, serde_json::json!(["guides/releases/#rolling-back"]));
+}
+
+#[test]
+fn the_search_page_works_under_a_base_path() {
+    let Some(browser) = chromium() else { return };
+    let fixture = handbook();
+    let out = fixture.parent().join("www/docs");
+    let run = fixture.run(&["build", "--base-url", "/docs/", "-o", out.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let server = StaticServer::start(&fixture.parent().join("www"));
+    let run = chromium_run(
+        &browser,
+        &[
+            "--virtual-time-budget=20000".into(),
+            "--dump-dom".into(),
+            server.url("docs/search/?q=deploy+kind%3Adecision"),
+        ],
+    );
+    let dom = scraper::Html::parse_document(&run.stdout);
+    let links: Vec<String> = dom
+        .select(&scraper::Selector::parse(".search-page .search-list a").unwrap())
+        .map(|a| a.value().attr("href").unwrap().to_string())
+        .collect();
+    assert_eq!(links.len(), 2, "{}", run.stdout);
+    assert!(
+        links[0].contains("/docs/decisions/0001-canary-deploys/?hl=deploy"),
+        "{links:?}"
+    );
+    let status: String = dom
+        .select(&scraper::Selector::parse(".search-page .search-status").unwrap())
+        .flat_map(|e| e.text())
+        .collect();
+    assert!(status.contains("2 results"), "{status}");
+}
