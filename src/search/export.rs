@@ -60,6 +60,9 @@ fn vlq(out: &mut String, mut n: u32) {
     }
 }
 
+/// One field's postings of one stem: (stem, (section, score)…, VLQ position group).
+type FieldPostings = (String, Vec<(u32, f32)>, String);
+
 /// One stem's postings over all fields.
 #[derive(Default)]
 struct StemPostings {
@@ -86,7 +89,7 @@ pub fn export(index: &SearchIndex) -> anyhow::Result<Vec<OutputFile>> {
                     terms.push((stem.to_string(), stream.value().clone()));
                 }
             }
-            let read: Vec<(String, Vec<(u32, f32)>, String)> = terms
+            let read: Vec<FieldPostings> = terms
                 .into_par_iter()
                 .map(|(stem, info)| -> anyhow::Result<_> {
                     let term = Term::from_field_text(*field, &stem);
@@ -283,10 +286,10 @@ pub fn export(index: &SearchIndex) -> anyhow::Result<Vec<OutputFile>> {
             heads[file].join(",")
         );
         scripts.push((name.clone(), script(&name, &data)));
-        for tier in 0..2 {
-            if !tiers[file][tier].is_empty() {
+        for (tier, entries) in tiers[file].iter().enumerate() {
+            if !entries.is_empty() {
                 let name = format!("t/{file}.{}", tier + 1);
-                let data = format!("{{{}}}", tiers[file][tier].join(","));
+                let data = format!("{{{}}}", entries.join(","));
                 scripts.push((name.clone(), script(&name, &data)));
             }
         }

@@ -102,6 +102,10 @@ impl<S: TokenStream> TokenStream for TableStemmerStream<'_, S> {
     }
 }
 
+/// What one query term must match: groups of stems (any stem of a group matches; every
+/// group must), and the stems of a phrase, in order.
+type Groups = (Vec<Vec<String>>, Option<Vec<String>>);
+
 /// A built or reopened index, ready to query and export.
 pub struct SearchIndex {
     index: Index,
@@ -392,7 +396,7 @@ impl SearchIndex {
 
     /// Stems that `term` must match, one group per word (any stem of a group matches), and
     /// the phrase (stems in order) when the term is one. `None` when nothing can match.
-    fn groups(&self, term: &Term) -> Option<(Vec<Vec<String>>, Option<Vec<String>>)> {
+    fn groups(&self, term: &Term) -> Option<Groups> {
         let language = self.language();
         match term {
             Term::Word(text) | Term::Phrase(text) => {

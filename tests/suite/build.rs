@@ -237,7 +237,12 @@ fn skipped_paths_are_not_content() {
                 .to_string_lossy()
                 .into_owned()
         })
-        .filter(|p| p.ends_with(".html") && !p.starts_with("tags/") && p != "404.html")
+        .filter(|p| {
+            p.ends_with(".html")
+                && !p.starts_with("tags/")
+                && !p.starts_with("search/")
+                && p != "404.html"
+        })
         .collect();
     assert_eq!(files, ["index.html"]);
 }
