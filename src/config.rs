@@ -36,6 +36,8 @@ pub struct Config {
     pub nav: NavConfig,
     /// Markdown options.
     pub markdown: MarkdownConfig,
+    /// Search options.
+    pub search: SearchConfig,
     /// Glob patterns (relative to the root) of files and folders that are not content.
     pub exclude: Vec<String>,
     /// Free-form values for themes, seen by templates as `site.extra`.
@@ -55,9 +57,24 @@ impl Default for Config {
             folders: Folders::default(),
             nav: NavConfig::default(),
             markdown: MarkdownConfig::default(),
+            search: SearchConfig::default(),
             exclude: Vec::new(),
             extra: BTreeMap::new(),
         }
+    }
+}
+
+/// Search options.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SearchConfig {
+    /// Build the search index, its browser export and the search box. On by default.
+    pub enabled: bool,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        SearchConfig { enabled: true }
     }
 }
 

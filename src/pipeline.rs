@@ -112,7 +112,13 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
                 theme: &theme,
             })
         },
-        || crate::search::build(&site, &config, previous),
+        || {
+            if config.search.enabled {
+                crate::search::build(&site, &config, previous)
+            } else {
+                Ok(Vec::new())
+            }
+        },
     );
     files.extend(search_files?);
     found.append(&mut render_problems);

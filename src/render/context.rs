@@ -31,8 +31,8 @@ pub struct SiteView<'a> {
     pub assets: &'a BTreeMap<String, String>,
     /// URL of the tag index.
     pub tags_url: String,
-    /// URL of the search page (`/search/?q=`).
-    pub search_url: String,
+    /// URL of the search page (`/search/?q=`), or null when search is off.
+    pub search_url: Option<String>,
     /// URL of the decision log, or null when the handbook has no decision records.
     pub decision_log_url: Option<String>,
 }

@@ -58,7 +58,11 @@ pub fn render(input: &RenderInput) -> (Vec<OutputFile>, Vec<Diagnostic>) {
         extra: &input.config.extra,
         assets: &asset_urls,
         tags_url: format!("{base_path}tags/"),
-        search_url: format!("{base_path}search/"),
+        search_url: input
+            .config
+            .search
+            .enabled
+            .then(|| format!("{base_path}search/")),
         decision_log_url: (!input.site.decisions.is_empty())
             .then(|| format!("{base_path}{}", decisions::LOG_URL)),
     };
@@ -89,7 +93,8 @@ pub fn render(input: &RenderInput) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     let generated = [renderer.tag_index()]
         .into_iter()
         .chain(input.site.tags.keys().map(|slug| renderer.tag_page(slug)))
-        .chain([renderer.not_found(), renderer.search_page()])
+        .chain([renderer.not_found()])
+        .chain(input.config.search.enabled.then(|| renderer.search_page()))
         .chain(renderer.decision_log_pages());
     for result in generated {
         match result {

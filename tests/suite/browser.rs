@@ -51,6 +51,7 @@ fn screenshots_at_phone_and_desktop_widths_light_and_dark() {
             "decisions/0002-single-kubernetes-cluster-in-eu-west-1/",
         ),
         ("decisions-open", "decision-log/open/"),
+        ("search", "search/?q=deploy+roll"),
     ];
     for (name, path) in pages {
         let url = server.url(path);
@@ -61,6 +62,7 @@ fn screenshots_at_phone_and_desktop_widths_light_and_dark() {
                     if dark { "dark" } else { "light" }
                 ));
                 let mut args = vec![
+                    "--virtual-time-budget=5000".to_string(),
                     format!("--window-size={width},{height}"),
                     format!("--screenshot={}", file.display()),
                 ];

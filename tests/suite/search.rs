@@ -436,3 +436,18 @@ fn the_search_page_works_under_a_base_path() {
         .collect();
     assert!(status.contains("2 results"), "{status}");
 }
+
+#[test]
+fn search_can_be_turned_off() {
+    let fixture = handbook();
+    fixture.edit("handbook.yml", "title: Acme\nsearch:\n  enabled: false\n");
+    fixture.build();
+    assert!(!fixture.output().join("search").exists());
+    let page = fixture.html("guides/calls/");
+    assert_eq!(page.count("form.site-search"), 0);
+    assert!(
+        !fixture
+            .read("guides/calls/index.html")
+            .contains("search.js")
+    );
+}
