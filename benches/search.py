@@ -51,13 +51,11 @@ during here once through until above below further nor too get got""".split())
 ONE_WORD_RANKS = [5, 20, 50, 100, 200, 500, 1000, 2000, 3000, 5000]
 TEXT_TYPES = (".js", ".json", ".css", ".html")
 
-# Shared prologue: resource entries under a prefix, and a way to send the result home.
+# Shared prologue. The server logs what each page fetches (Pagefind fetches from a worker, which
+# the page's resource timing does not see); the harness marks the end of the cold run.
 COMMON = """
-performance.setResourceTimingBufferSize(100000);
 const query = decodeURIComponent(location.hash.slice(1));
-const files = prefix => performance.getEntriesByType('resource')
-  .map(e => ({path: new URL(e.name).pathname, bytes: e.encodedBodySize}))
-  .filter(e => e.path.startsWith(prefix));
+const mark = () => fetch('/_mark');
 const send = r => fetch('/_result', {method: 'POST', body: JSON.stringify(r)});
 window.onerror = (m) => send({error: String(m)});
 """
@@ -68,12 +66,12 @@ HARNESS = {
   try {
     let t = performance.now();
     const first = await handbookSearch.search(query, {limit: 10});
-    const cold = performance.now() - t, coldFiles = files('/search/');
+    const cold = performance.now() - t;
+    await mark();
     t = performance.now();
     await handbookSearch.search(query, {limit: 10});
     const warm = performance.now() - t;
-    send({cold_ms: cold, warm_ms: warm, files: coldFiles,
-          warm_requests: files('/search/').length - coldFiles.length,
+    send({cold_ms: cold, warm_ms: warm,
           total: first.total, complete: first.complete, hits: first.hits.map(h => h.url)});
   } catch (e) { send({error: String(e && e.stack || e)}); }
 })();
@@ -91,12 +89,12 @@ HARNESS = {
     const pf = await import('/pagefind/pagefind.js');
     await pf.options({});
     const first = await run(pf);
-    const cold = performance.now() - t, coldFiles = files('/pagefind/');
+    const cold = performance.now() - t;
+    await mark();
     t = performance.now();
     await run(pf);
     const warm = performance.now() - t;
-    send({cold_ms: cold, warm_ms: warm, files: coldFiles,
-          warm_requests: files('/pagefind/').length - coldFiles.length,
+    send({cold_ms: cold, warm_ms: warm,
           total: first.total, complete: true, hits: first.hits});
   } catch (e) { send({error: String(e && e.stack || e)}); }
 })();
