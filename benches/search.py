@@ -5,16 +5,18 @@ reading <site>/search/) and, optionally, Pagefind indexing the same pages.
 
 SITE_DIR is the output of `handbook build`. Twenty queries are picked deterministically from the
 site's vocabulary (search/index/handbook.json): ten one-word queries at fixed frequency ranks,
-common to rare, and ten two-word queries from a seeded generator. Each query runs in a fresh
-headless Chromium profile (cold cache) against a local, non-compressing http.server, through a
-harness page the server keeps in memory (nothing is written into SITE_DIR). Per query it records:
+common to rare, and ten two-word queries from a seeded generator (a common word and a
+mid-frequency one). Each query runs in a fresh headless Chromium profile (cold cache) against a
+local, non-compressing http.server, through a harness page the server keeps in memory (nothing
+is written into SITE_DIR). Per query it records:
 
-  * bytes of the search data the query fetched (resource timing, files under /search/ or
-    /pagefind/), raw and as a static host would send it (text files gzipped at level 6 from disk;
-    Pagefind's binary files are already gzipped, so they count as is), and the request count;
-  * time of the first search() call (cold: includes loading the index metadata), and of the same
-    query again in the same page (warm). Our search() includes fetching the display data of the
-    top 10; for Pagefind the timed work is import + options + search + data() of the top 10.
+  * the search data the query fetched: files under /search/ (or /pagefind/) that the server
+    handed to that page, and their bytes on disk, raw and as a static host would send them
+    (text files gzipped at level 6; Pagefind's binary files are already gzipped, so they count
+    as they are), and the number of requests;
+  * the time of the first search() call (cold: includes loading the index metadata), and of the
+    same query again in the same page (warm). Our search() includes fetching the display data of
+    the top 10; for Pagefind the timed work is import + options + search + data() of the top 10.
 
 With --pagefind the site is copied to /tmp/sbench/pf-site (without search/index) and indexed with
 `pagefind`, installed into /tmp/sbench/venv from PyPI when it is not on PATH. Prints a table and
@@ -125,7 +127,7 @@ def pick_queries(site):
         one.append(words[r])
     rng, two = random.Random(1), []
     while len(two) < 10:
-        a, b = at(rng.randint(0, 300)), at(rng.randint(50, 3000))
+        a, b = at(rng.randint(0, 300)), at(rng.randint(20, 800))
         if a != b and f"{a} {b}" not in two:
             two.append(f"{a} {b}")
     return one + two
@@ -143,6 +145,7 @@ class Server:
 
     def __init__(self, site, port):
         self.results = queue.Queue()
+        self.log = []  # paths requested since the last reset; "MARK" ends the cold run
         outer = self
 
         class Handler(http.server.SimpleHTTPRequestHandler):
@@ -151,7 +154,11 @@ class Server:
 
             def do_GET(self):
                 name = self.path.split("?")[0].split("#")[0].lstrip("/")
-                if name.startswith("_bench_") and name[7:-5] in HARNESS:
+                outer.log.append("MARK" if name == "_mark" else "/" + name)
+                if name == "_mark":
+                    self.send_response(204)
+                    self.end_headers()
+                elif name.startswith("_bench_") and name[7:-5] in HARNESS:
                     body = HARNESS[name[7:-5]].encode()
                     self.send_response(200)
                     self.send_header("Content-Type", "text/html; charset=utf-8")
@@ -182,6 +189,8 @@ class Server:
 def measure(server, site, engine, query, n):
     """Runs one query in a fresh Chromium profile; returns the harness result plus byte sums."""
     profile = SCRATCH / "profiles" / f"{engine}-{n}"
+    prefix = "/search/" if engine == "ours" else "/pagefind/"
+    server.log.clear()
     shutil.rmtree(profile, ignore_errors=True)
     url = f"http://127.0.0.1:{server.port}/_bench_{engine}.html#{query.replace(' ', '%20')}"
     proc = subprocess.Popen(CHROMIUM + [f"--user-data-dir={profile}", url],
@@ -201,16 +210,22 @@ def measure(server, site, engine, query, n):
         shutil.rmtree(profile, ignore_errors=True)
     if "error" in result:
         sys.exit(f"{engine} {query!r}: {result['error']}")
-    raw = gz = 0
-    for f in result["files"]:
-        disk = sizes(site / f["path"].lstrip("/"))
-        raw, gz = raw + disk[0], gz + disk[1]
-        f["gzip"] = disk[1]
-    result.update(query=query, requests=len(result["files"]), raw_bytes=raw, gzip_bytes=gz,
-                  transfer_bytes=sum(f["bytes"] for f in result["files"]),
-                  tiers=sorted(f["path"].rsplit("/", 1)[1] for f in result["files"]
-                               if f["path"].startswith("/search/t/") and f["path"].count(".") == 2))
+    cut = server.log.index("MARK")
+    cold = [p for p in server.log[:cut] if p.startswith(prefix)]
+    files = [dict(path=p, **dict(zip(("raw", "gzip"), sizes(site / p.lstrip("/"))))) for p in cold]
+    result.update(query=query, files=files, requests=len(files),
+                  warm_requests=sum(p.startswith(prefix) for p in server.log[cut:]),
+                  raw_bytes=sum(f["raw"] for f in files), gzip_bytes=sum(f["gzip"] for f in files),
+                  code_bytes=sum(f["gzip"] for f in files if is_pagefind_code(f["path"])),
+                  tiers=sorted(p.rsplit("/", 1)[1] for p in cold
+                               if p.startswith("/search/t/") and p.count(".") == 2))
     return result
+
+
+def is_pagefind_code(path):
+    """Pagefind's own code (pagefind*.js, wasm.*.pagefind), as opposed to its index data."""
+    top_level = path.count("/") == 2 and path.startswith("/pagefind/")
+    return top_level and path.endswith((".js", ".pagefind"))
 
 
 def pagefind_command():
@@ -223,7 +238,8 @@ def pagefind_command():
     if not check or check.returncode != 0:
         print("installing pagefind[extended] into", venv, flush=True)
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", "pagefind[extended]"], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "pagefind[extended]"],
+                       check=True)
     return [str(python), "-m", "pagefind"]
 
 
@@ -231,7 +247,8 @@ def build_pagefind(site):
     """Copies the site (minus search/index) and indexes it; returns the copy and build figures."""
     copy = SCRATCH / "pf-site"
     shutil.rmtree(copy, ignore_errors=True)
-    shutil.copytree(site, copy, ignore=lambda d, names: ["index"] if Path(d) == site / "search" else [])
+    skip_index = lambda folder, names: ["index"] if Path(folder) == site / "search" else []
+    shutil.copytree(site, copy, ignore=skip_index)
     cmd = pagefind_command()
     version = subprocess.run(cmd + ["--version"], capture_output=True, text=True).stdout.strip()
     print(f"indexing {copy} with {version} ...", flush=True)
@@ -264,6 +281,7 @@ def main():
     parser.add_argument("--pagefind", action="store_true", help="also measure Pagefind")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # so `finally` stops Chromium
     site = args.site.resolve()
     if not (site / "assets" / "search.js").exists():
         sys.exit(f"{site} does not look like a built handbook (no assets/search.js)")
@@ -294,9 +312,10 @@ def main():
             server.close()
         report["pagefind"] = theirs
 
-    head = f"{'query':<28} {'raw KB':>8} {'gz KB':>7} {'req':>4} {'cold ms':>8} {'warm ms':>8} {'hits':>10}"
+    head = (f"{'query':<28} {'raw KB':>8} {'gz KB':>7} {'req':>4} {'cold ms':>8} {'warm ms':>8} "
+            f"{'hits':>10}")
     if theirs:
-        head += f" | {'pf KB':>7} {'req':>4} {'cold ms':>8} {'warm ms':>8} {'hits':>6}"
+        head += f" | {'pf KB':>7} {'data':>6} {'req':>4} {'cold ms':>8} {'warm ms':>8} {'hits':>6}"
     print("\n" + head + "\n" + "-" * len(head))
     for i, r in enumerate(ours):
         total = f"{r['total']}{'' if r['complete'] else '+'}"
@@ -304,7 +323,8 @@ def main():
                 f"{r['requests']:>4} {r['cold_ms']:>8.1f} {r['warm_ms']:>8.1f} {total:>10}")
         if theirs:
             p = theirs[i]
-            line += (f" | {kb(p['gzip_bytes']):>7} {p['requests']:>4} {p['cold_ms']:>8.1f} "
+            line += (f" | {kb(p['gzip_bytes']):>7} {kb(p['gzip_bytes'] - p['code_bytes']):>6} "
+                     f"{p['requests']:>4} {p['cold_ms']:>8.1f} "
                      f"{p['warm_ms']:>8.1f} {p['total']:>6}")
         if r["tiers"]:
             line += "  tiers: " + " ".join(r["tiers"])
@@ -317,8 +337,9 @@ def main():
           f"{kb(e['search_js_bytes'])} KB, {kb(e['search_js_gzip'])} KB gzip, not counted above)")
     print(f"ours: per query median {kb(s['median_gzip_bytes'])} KB gzip "
           f"({kb(statistics.median(r['raw_bytes'] for r in ours))} KB raw), total "
-          f"{kb(s['total_gzip_bytes'])} KB gzip over {len(ours)} queries, median {s['median_requests']} "
-          f"requests, median cold {s['median_cold_ms']} ms, warm {s['median_warm_ms']} ms")
+          f"{kb(s['total_gzip_bytes'])} KB gzip over {len(ours)} queries, median "
+          f"{s['median_requests']} requests, median cold {s['median_cold_ms']} ms, "
+          f"warm {s['median_warm_ms']} ms")
     print(f"ours: {sum(1 for r in ours if r['tiers'])} of {len(ours)} queries fetched deeper tiers")
     if theirs:
         b = report["pagefind_build"]
@@ -331,8 +352,15 @@ def main():
               f"warm {p['median_warm_ms']} ms")
         ratio = s["median_gzip_bytes"] / p["median_gzip_bytes"]
         total_ratio = s["total_gzip_bytes"] / p["total_gzip_bytes"]
-        summary["ratio_median_gzip"], summary["ratio_total_gzip"] = round(ratio, 3), round(total_ratio, 3)
+        summary.update(ratio_median_gzip=round(ratio, 3), ratio_total_gzip=round(total_ratio, 3))
         print(f"ratio ours gzip / pagefind: median {ratio:.2f}, total {total_ratio:.2f}")
+        code = statistics.median(r["code_bytes"] for r in theirs)
+        data = statistics.median(r["gzip_bytes"] - r["code_bytes"] for r in theirs)
+        with_js = statistics.median(r["gzip_bytes"] + e["search_js_gzip"] for r in ours)
+        summary["pagefind"].update(median_code_bytes=code, median_data_bytes=data)
+        print(f"  pagefind median split: {kb(code)} KB code (js + wasm), {kb(data)} KB index data;"
+              f" data only: ours/pagefind {s['median_gzip_bytes'] / data:.2f};"
+              f" code on both sides (ours + search.js): {with_js / p['median_gzip_bytes']:.2f}")
 
     out = ROOT / "target" / "bench" / "search.json"
     out.parent.mkdir(parents=True, exist_ok=True)
