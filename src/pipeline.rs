@@ -113,7 +113,8 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
             })
         },
         || {
-            if config.search.enabled {
+            // `check` writes nothing, and search has nothing to report: skip the index.
+            if config.search.enabled && write_output {
                 crate::search::build(&site, &config, previous)
             } else {
                 Ok(Vec::new())
