@@ -3,23 +3,12 @@
 
 use std::path::Path;
 
-use crate::harness::{Fixture, StaticServer, chromium, chromium_run, copy_tree};
-
-fn built_example() -> Fixture {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("example-handbook");
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("example");
-    copy_tree(&source, &root);
-    std::fs::remove_dir_all(root.join("public")).ok();
-    let fixture = Fixture::from_root(dir, root);
-    fixture.build();
-    fixture
-}
+use crate::harness::{Fixture, StaticServer, chromium, chromium_run};
 
 #[test]
 fn theme_scripts_run_in_chromium_and_reveal_the_toggles() {
     let Some(browser) = chromium() else { return };
-    let fixture = built_example();
+    let fixture = Fixture::built_example();
     let server = StaticServer::start(&fixture.output());
     let run = chromium_run(
         &browser,
@@ -38,7 +27,7 @@ fn theme_scripts_run_in_chromium_and_reveal_the_toggles() {
 #[test]
 fn screenshots_at_phone_and_desktop_widths_light_and_dark() {
     let Some(browser) = chromium() else { return };
-    let fixture = built_example();
+    let fixture = Fixture::built_example();
     let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&shots).unwrap();
     let server = StaticServer::start(&fixture.output());

@@ -150,6 +150,18 @@ impl Fixture {
     pub fn from_root(dir: tempfile::TempDir, root: PathBuf) -> Fixture {
         Fixture { _dir: dir, root }
     }
+
+    /// The shipped `example-handbook/`, copied without its output and built.
+    pub fn built_example() -> Fixture {
+        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("example-handbook");
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("example");
+        copy_tree(&source, &root);
+        std::fs::remove_dir_all(root.join("public")).ok();
+        let fixture = Fixture::from_root(dir, root);
+        fixture.build();
+        fixture
+    }
 }
 
 /// Chromium for browser tests, or `None` after printing one loud skip line. With

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::harness::{Fixture, StaticServer, chromium, chromium_run, copy_tree};
+use crate::harness::{Fixture, StaticServer, chromium, chromium_run};
 
 fn handbook() -> Fixture {
     Fixture::with_files(&[
@@ -254,21 +254,10 @@ const PARITY_QUERIES: [&str; 12] = [
     "zzzzunknown",
 ];
 
-fn example_site() -> Fixture {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("example-handbook");
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("example");
-    copy_tree(&source, &root);
-    std::fs::remove_dir_all(root.join("public")).ok();
-    let fixture = Fixture::from_root(dir, root);
-    fixture.build();
-    fixture
-}
-
 #[test]
 fn browser_and_terminal_rank_the_same_top_ten() {
     let Some(browser) = chromium() else { return };
-    let fixture = example_site();
+    let fixture = Fixture::built_example();
     assert!(
         fixture.output().join("search/t").is_dir(),
         "the example handbook is large enough to be sharded"
