@@ -270,21 +270,19 @@ pub enum Outcome {
     ContentErrors,
 }
 
-/// Whether to colour stderr.
-pub fn use_color(choice: ColorChoice) -> bool {
+/// Whether to colour a stream; `terminal` says whether that stream is a terminal.
+pub fn use_color(choice: ColorChoice, terminal: bool) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
-        }
+        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none() && terminal,
     }
 }
 
 /// Runs a command. Results go to `out`, diagnostics and summaries to `err`. Errors returned
 /// here are usage, config or environment problems (exit 2).
 pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<Outcome> {
-    let color = use_color(cli.color);
+    let color = use_color(cli.color, std::io::stderr().is_terminal());
     match &cli.command {
         Command::Init(args) => {
             let report = scaffold::init(&args.dir)?;
@@ -476,13 +474,7 @@ fn search(
         writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
         return Ok(Outcome::Success);
     }
-    let color = match cli.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
-        }
-    };
+    let color = use_color(cli.color, std::io::stdout().is_terminal());
     let base = pipeline::load_config(&options)?.base_path();
     for (rank, hit) in results.hits.iter().enumerate() {
         let mut title = hit.title.clone();
