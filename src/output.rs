@@ -29,3 +29,24 @@ impl OutputFile {
         }
     }
 }
+
+/// 64-bit FNV-1a: stable across Rust versions and platforms (unlike `DefaultHasher`), for
+/// cache-busting asset URLs and the search index fingerprint.
+#[derive(Debug, Clone, Copy)]
+pub struct Fnv(pub u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv {
+    /// Mixes `bytes` in.
+    pub fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 ^= u64::from(byte);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}

@@ -102,12 +102,9 @@ pub(super) fn assets(
 
 /// FNV-1a, folded to 32 bits: enough to bust caches, stable across runs and platforms.
 fn short_hash(bytes: &[u8]) -> u32 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for &byte in bytes {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    (hash ^ (hash >> 32)) as u32
+    let mut hash = crate::output::Fnv::default();
+    hash.write(bytes);
+    (hash.0 ^ (hash.0 >> 32)) as u32
 }
 
 /// Light and dark highlighting CSS from syntect's bundled themes. Dark applies when the reader

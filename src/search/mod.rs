@@ -308,7 +308,7 @@ pub fn open_or_build(
 /// A fingerprint of everything the index depends on: the handbook version, the language and
 /// every section. An index whose fingerprint matches is reused instead of rebuilt.
 pub fn fingerprint(sections: &[Section], config: &Config) -> u64 {
-    let mut hash = Fnv::default();
+    let mut hash = crate::output::Fnv::default();
     hash.write(env!("CARGO_PKG_VERSION").as_bytes());
     hash.write(config.language.as_bytes());
     for section in sections {
@@ -330,24 +330,6 @@ pub fn fingerprint(sections: &[Section], config: &Config) -> u64 {
         hash.write(&section.page.to_le_bytes());
     }
     hash.0
-}
-
-/// 64-bit FNV-1a: stable across Rust versions, unlike `DefaultHasher`.
-struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Fnv {
-    fn write(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.0 ^= u64::from(byte);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
 }
 
 /// Surface form (lowercased word as written) → (stem, occurrences), for prefix expansion and
