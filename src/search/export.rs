@@ -27,7 +27,7 @@ use tantivy::schema::{IndexRecordOption, TantivyDocument};
 use tantivy::{DocSet, TERMINATED, Term};
 
 use super::index::{SearchIndex, text};
-use super::{BOOSTS, DIR, MIN_PREFIX, PREFIX_EXPANSIONS, expand_prefix};
+use super::{BOOSTS, DIR, MIN_PREFIX, PREFIX_EXPANSIONS, complete, status_boost};
 use crate::output::OutputFile;
 
 /// Impacts are stored in units of 1/`SCALE`.
@@ -180,21 +180,18 @@ pub fn export(index: &SearchIndex) -> anyhow::Result<Vec<OutputFile>> {
     }
 
     // Prefix completions for keys that were split, so a short prefix needs no extra shards.
-    let mut completions = Vec::new();
-    for prefix in &plan.split {
-        if prefix.chars().count() < MIN_PREFIX {
-            continue;
-        }
-        let candidates = surfaces
-            .range(prefix.clone()..)
-            .take_while(|(surface, _)| surface.starts_with(prefix.as_str()))
-            .map(|(surface, (_, count))| (surface.as_str(), *count));
-        let found: Vec<String> = expand_prefix(candidates, prefix)
-            .into_iter()
-            .map(|surface| format!("[{},{}]", quote(surface), quote(&surfaces[surface].0)))
-            .collect();
-        completions.push(format!("{}:[{}]", quote(prefix), found.join(",")));
-    }
+    let completions: BTreeMap<&str, Vec<(&str, &str)>> = plan
+        .split
+        .iter()
+        .filter(|prefix| prefix.chars().count() >= MIN_PREFIX)
+        .map(|prefix| {
+            let words = complete(surfaces, prefix)
+                .into_iter()
+                .map(|surface| (surface, surfaces[surface].0.as_str()))
+                .collect();
+            (prefix.as_str(), words)
+        })
+        .collect();
 
     // Per-section metadata (in chunks) and per-page facets.
     let count = index.sections() as usize;
@@ -261,7 +258,8 @@ pub fn export(index: &SearchIndex) -> anyhow::Result<Vec<OutputFile>> {
         "keys": plan.keys,
         "tiers": tiers.iter().map(|t| [u8::from(!t[0].is_empty()), u8::from(!t[1].is_empty())]).collect::<Vec<_>>(),
         "facets": {"kind": names[0], "status": names[1], "team": names[2]},
-        "statusBoost": {"superseded": 0.5, "deprecated": 0.5, "rejected": 0.5, "proposed": 0.9},
+        "statusBoost": names[1].iter().map(|status| (status, status_boost(status))).collect::<BTreeMap<_, _>>(),
+        "completions": completions,
         "scale": SCALE,
         "chunk": CHUNK,
         "minPrefix": MIN_PREFIX,
@@ -315,10 +313,7 @@ pub fn export(index: &SearchIndex) -> anyhow::Result<Vec<OutputFile>> {
             files.push(OutputFile::bytes(format!("{DIR}/{name}.js"), script));
         }
     }
-    let completions = format!("{{{}}}", completions.join(","));
-    let mut manifest = manifest.to_string();
-    manifest.truncate(manifest.len() - 1);
-    manifest.push_str(&format!(",\"completions\":{completions}}}"));
+    let manifest = manifest.to_string();
     files.push(OutputFile::bytes(
         format!("{DIR}/manifest.js"),
         script("manifest", &manifest),

@@ -28,7 +28,7 @@ use tantivy::tokenizer::{
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, Term as TantivyTerm};
 
 use super::query::{Query, Term};
-use super::{BOOSTS, Hit, INDEX_DIR, Results, Section, Settings, Surfaces, expand_prefix};
+use super::{BOOSTS, Hit, INDEX_DIR, Results, Section, Settings, Surfaces, complete};
 use crate::output::OutputFile;
 
 /// Name of the analyzer in the tantivy index.
@@ -38,7 +38,7 @@ pub const MAX_WORD_BYTES: usize = 40;
 /// Our own file in the index folder: fingerprint, language and the surface-form table.
 const META_FILE: &str = "handbook.json";
 /// Bumped when the schema or the meaning of the index changes.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 /// Characters of section text stored for the browser's snippets.
 pub const EXCERPT_CHARS: usize = 240;
 
@@ -131,6 +131,8 @@ pub(super) struct Fields {
     pub url: Field,
     pub sid: Field,
     pub page: Field,
+    /// The decision-status factor (`Section::boost`).
+    pub boost: Field,
 }
 
 /// What we keep beside tantivy's files.
@@ -174,6 +176,7 @@ fn schema() -> (Schema, Fields) {
         url: builder.add_text_field("url", STRING | STORED),
         sid: builder.add_u64_field("sid", number.clone()),
         page: builder.add_u64_field("page", number),
+        boost: builder.add_f64_field("boost", NumericOptions::default().set_fast()),
     };
     (builder.build(), fields)
 }
@@ -275,6 +278,7 @@ impl SearchIndex {
             doc.add_text(fields.url, &section.url);
             doc.add_u64(fields.sid, sid as u64);
             doc.add_u64(fields.page, u64::from(section.page));
+            doc.add_f64(fields.boost, f64::from(section.boost()));
             writer.add_document(doc)?;
         }
         writer.commit()?;
@@ -405,14 +409,8 @@ impl SearchIndex {
                 Some((stems.into_iter().map(|s| vec![s]).collect(), phrase))
             }
             Term::Prefix(prefix) => {
-                let candidates = self
-                    .meta
-                    .surfaces
-                    .range(prefix.clone()..)
-                    .take_while(|(surface, _)| surface.starts_with(prefix.as_str()))
-                    .map(|(surface, (_, count))| (surface.as_str(), *count));
                 let mut stems: Vec<String> = Vec::new();
-                for surface in expand_prefix(candidates, prefix) {
+                for surface in complete(&self.meta.surfaces, prefix) {
                     let stem = &self.meta.surfaces[surface].0;
                     if !stems.contains(stem) {
                         stems.push(stem.clone());
@@ -508,30 +506,28 @@ impl SearchIndex {
             &TopDocs::with_limit(everything).order_by_score(),
         )?;
         // Best section per page: (score, sid, address).
+        // Per segment: section number, page number and status factor, read from fast fields so
+        // ranking loads no stored documents.
+        let columns = searcher
+            .segment_readers()
+            .iter()
+            .map(|reader| {
+                let fast = reader.fast_fields();
+                Ok((
+                    fast.u64("sid")?.first_or_default_col(0),
+                    fast.u64("page")?.first_or_default_col(0),
+                    fast.f64("boost")?.first_or_default_col(1.0),
+                ))
+            })
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        // Best section per page (score × status factor, then lower section number).
         let mut best: HashMap<u64, (f32, u64, DocAddress)> = HashMap::new();
-        let mut columns = HashMap::new();
         for (score, address) in matches {
-            let (sid, page) = {
-                let entry = columns.entry(address.segment_ord).or_insert_with(|| {
-                    let reader = searcher.segment_reader(address.segment_ord);
-                    let column = |name: &str| {
-                        reader
-                            .fast_fields()
-                            .u64(name)
-                            .map(|c| c.first_or_default_col(0))
-                    };
-                    (column("sid"), column("page"))
-                });
-                match entry {
-                    (Ok(sid), Ok(page)) => {
-                        (sid.get_val(address.doc_id), page.get_val(address.doc_id))
-                    }
-                    _ => anyhow::bail!("the search index has no section numbers; rebuild it"),
-                }
-            };
+            let (sids, pages, boosts) = &columns[address.segment_ord as usize];
             let score = if scored { score } else { 0.0 };
-            let candidate = (score, sid, address);
-            best.entry(page)
+            let boosted = score * boosts.get_val(address.doc_id) as f32;
+            let candidate = (boosted, sids.get_val(address.doc_id), address);
+            best.entry(pages.get_val(address.doc_id))
                 .and_modify(|current| {
                     if candidate.0 > current.0
                         || (candidate.0 == current.0 && candidate.1 < current.1)
@@ -541,13 +537,8 @@ impl SearchIndex {
                 })
                 .or_insert(candidate);
         }
-        // Status factor, then rank: score, then URL.
-        let mut ranked: Vec<(f32, u64, DocAddress)> = Vec::with_capacity(best.len());
-        for (_, (score, sid, address)) in best {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            let status = text(&doc, fields.status);
-            ranked.push((score * super::status_boost(&status), sid, address));
-        }
+        // Rank pages: score, then section number.
+        let mut ranked: Vec<(f32, u64, DocAddress)> = best.into_values().collect();
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         let total = ranked.len();
         ranked.truncate(limit);

@@ -336,6 +336,15 @@ pub fn fingerprint(sections: &[Section], config: &Config) -> u64 {
 /// for the browser, which looks words up instead of stemming them.
 pub type Surfaces = BTreeMap<String, (String, u32)>;
 
+/// The expansion of `prefix*` over the handbook's surface forms (see [`expand_prefix`]).
+pub fn complete<'a>(surfaces: &'a Surfaces, prefix: &str) -> Vec<&'a str> {
+    let candidates = surfaces
+        .range(prefix.to_string()..)
+        .take_while(|(surface, _)| surface.starts_with(prefix))
+        .map(|(surface, (_, count))| (surface.as_str(), *count));
+    expand_prefix(candidates, prefix)
+}
+
 /// The `PREFIX_EXPANSIONS` most frequent surface forms that start with `prefix`, most frequent
 /// first (ties by the word). Words only known as inflections (count 0) are not offered.
 pub fn expand_prefix<'a>(
