@@ -563,7 +563,8 @@
     return total + (result.total === 1 ? " result" : " results");
   }
 
-  function renderFacets(container, result, active, onToggle) {
+  // Facet chips; a click toggles the value in `active` (key → values) and calls `onChange`.
+  function renderFacets(container, result, active, onChange) {
     container.textContent = "";
     FILTER_KEYS.forEach(function (key) {
       var tally = result.facets[key] || {};
@@ -583,7 +584,13 @@
         var on = (active[key] || []).indexOf(name) >= 0;
         button.setAttribute("aria-pressed", on ? "true" : "false");
         button.textContent = name + " " + tally[name] + (result.complete ? "" : "+");
-        button.addEventListener("click", function () { onToggle(key, name); });
+        button.addEventListener("click", function () {
+          var values = active[key] || (active[key] = []);
+          var at = values.indexOf(name);
+          if (at >= 0) values.splice(at, 1); else values.push(name);
+          if (!values.length) delete active[key];
+          onChange();
+        });
         group.appendChild(button);
       });
       container.appendChild(group);
@@ -621,10 +628,7 @@
         current = result;
         active = -1;
         status.textContent = summary(result);
-        renderFacets(facets, result, filters, function (key, name) {
-          var values = filters[key] || (filters[key] = []);
-          var at = values.indexOf(name);
-          if (at >= 0) values.splice(at, 1); else values.push(name);
+        renderFacets(facets, result, filters, function () {
           update();
           input.focus();
         });
@@ -697,13 +701,7 @@
       status.textContent = "Searching…";
       run(text, { limit: 50, filters: filters }).then(function (result) {
         status.textContent = summary(result) + " for “" + text + "”";
-        renderFacets(facets, result, filters, function (key, name) {
-          var values = filters[key] || (filters[key] = []);
-          var at = values.indexOf(name);
-          if (at >= 0) values.splice(at, 1); else values.push(name);
-          if (!values.length) delete filters[key];
-          show();
-        });
+        renderFacets(facets, result, filters, show);
         renderHits(list, result, -1);
       }, function (error) {
         status.textContent = "Search is unavailable: " + error.message;
