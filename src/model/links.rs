@@ -32,6 +32,14 @@ pub struct LinkTargets<'a> {
     pub base_path: &'a str,
 }
 
+/// Codes of the diagnostics link resolution reports.
+pub const CODES: [&str; 4] = [
+    "broken-link",
+    "broken-anchor",
+    "missing-image",
+    "draft-link",
+];
+
 /// Resolves every link of every page.
 pub fn resolve(pages: &[Page], targets: &LinkTargets) -> (LinkGraph, Vec<Diagnostic>) {
     let mut graph = LinkGraph {
@@ -40,46 +48,69 @@ pub fn resolve(pages: &[Page], targets: &LinkTargets) -> (LinkGraph, Vec<Diagnos
         backlinks: vec![Vec::new(); pages.len()],
     };
     let mut diagnostics = Vec::new();
-    for (id, page) in pages.iter().enumerate() {
-        let mut hrefs = Vec::with_capacity(page.links.len());
-        let mut outgoing = BTreeSet::new();
-        for link in &page.links {
-            let resolution = resolve_one(page, &link.destination, pages, targets);
-            let href = match resolution {
-                Resolution::Leave => None,
-                Resolution::Page { page: target, href } => {
-                    if target != id {
-                        outgoing.insert(target);
-                    }
-                    Some(href)
-                }
-                Resolution::Static(href) => Some(href),
-                Resolution::Problem {
-                    code,
-                    message,
-                    help,
-                } => {
-                    let code = if link.is_image && code == "broken-link" {
-                        "missing-image"
-                    } else {
-                        code
-                    };
-                    diagnostics.push(
-                        Diagnostic::warning(&page.path, link.line, link.column, code, message)
-                            .with_help(help),
-                    );
-                    None
-                }
-            };
-            hrefs.push(href);
-        }
-        for &target in &outgoing {
+    for id in 0..pages.len() {
+        let mut resolved = resolve_page(id, pages, targets);
+        for &target in &resolved.outgoing {
             graph.backlinks[target].push(id);
         }
-        graph.hrefs.push(hrefs);
-        graph.outgoing.push(outgoing.into_iter().collect());
+        graph.hrefs.push(resolved.hrefs);
+        graph.outgoing.push(resolved.outgoing);
+        diagnostics.append(&mut resolved.diagnostics);
     }
     (graph, diagnostics)
+}
+
+/// The links of one page, resolved.
+pub struct PageLinks {
+    /// Per link, in document order: see [`LinkGraph::hrefs`].
+    pub hrefs: Vec<Option<String>>,
+    /// Distinct other pages linked to, sorted.
+    pub outgoing: Vec<PageId>,
+    /// Broken links and anchors.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Resolves the links of page `id`.
+pub fn resolve_page(id: PageId, pages: &[Page], targets: &LinkTargets) -> PageLinks {
+    let page = &pages[id];
+    let mut diagnostics = Vec::new();
+    let mut hrefs = Vec::with_capacity(page.links.len());
+    let mut outgoing = BTreeSet::new();
+    for link in &page.links {
+        let resolution = resolve_one(page, &link.destination, pages, targets);
+        let href = match resolution {
+            Resolution::Leave => None,
+            Resolution::Page { page: target, href } => {
+                if target != id {
+                    outgoing.insert(target);
+                }
+                Some(href)
+            }
+            Resolution::Static(href) => Some(href),
+            Resolution::Problem {
+                code,
+                message,
+                help,
+            } => {
+                let code = if link.is_image && code == "broken-link" {
+                    "missing-image"
+                } else {
+                    code
+                };
+                diagnostics.push(
+                    Diagnostic::warning(&page.path, link.line, link.column, code, message)
+                        .with_help(help),
+                );
+                None
+            }
+        };
+        hrefs.push(href);
+    }
+    PageLinks {
+        hrefs,
+        outgoing: outgoing.into_iter().collect(),
+        diagnostics,
+    }
 }
 
 enum Resolution {

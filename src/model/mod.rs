@@ -44,6 +44,10 @@ pub struct Site {
     /// Decision records sorted by number, with derived relations.
     pub decisions: Vec<decision::Decision>,
     by_path: HashMap<String, PageId>,
+    by_url: HashMap<String, PageId>,
+    static_paths: HashSet<String>,
+    drafts: HashSet<String>,
+    base_path: String,
     decision_of_page: HashMap<PageId, usize>,
 }
 
@@ -87,25 +91,43 @@ pub fn build(config: &Config, loaded: Loaded, options: ModelOptions) -> (Site, V
     } = loaded;
     let parsed: Vec<Result<Page, Diagnostic>> = sources
         .into_par_iter()
-        .map(|source| {
-            let kind = kind_of(config, &source.path);
-            parse_page(source, kind, &config.markdown)
-        })
+        .map(|source| parse(config, source))
         .collect();
     let mut pages = Vec::with_capacity(parsed.len());
-    let mut drafts = HashSet::new();
     for result in parsed {
         match result {
-            Ok(page) if page.is_draft && !options.drafts => {
-                drafts.insert(page.path.clone());
-            }
             Ok(page) => pages.push(page),
             Err(diagnostic) => found.push(diagnostic),
         }
     }
+    let (site, mut more) = assemble(config, pages, statics, options);
+    found.append(&mut more);
+    (site, found)
+}
+
+/// Parses one source into a page of the kind its folder gives it.
+pub fn parse(config: &Config, source: crate::load::Source) -> Result<Page, Diagnostic> {
+    let kind = kind_of(config, &source.path);
+    parse_page(source, kind, &config.markdown)
+}
+
+/// Puts parsed pages (sorted by path) together into a site: leaves out drafts, resolves links,
+/// and builds navigation, tags and the decision log.
+pub fn assemble(
+    config: &Config,
+    pages: Vec<Page>,
+    statics: Vec<StaticFile>,
+    options: ModelOptions,
+) -> (Site, Vec<Diagnostic>) {
+    let mut found = Vec::new();
+    let mut drafts = HashSet::new();
     let mut by_url: HashMap<String, PageId> = HashMap::with_capacity(pages.len());
     let mut kept = Vec::with_capacity(pages.len());
     for page in pages {
+        if page.is_draft && !options.drafts {
+            drafts.insert(page.path.clone());
+            continue;
+        }
         if let Some(&first) = by_url.get(&page.url) {
             let first: &Page = &kept[first];
             found.push(
@@ -162,9 +184,44 @@ pub fn build(config: &Config, loaded: Loaded, options: ModelOptions) -> (Site, V
                 .collect(),
             decisions,
             by_path,
+            by_url,
+            static_paths,
+            drafts,
+            base_path,
         },
         found,
     )
+}
+
+impl Site {
+    /// Swaps in a new version of a published page when nothing outside its own output can
+    /// differ: same front matter, title, summary, headings and link destinations, and not a
+    /// decision record (whose body feeds the decision log). Returns the page's link
+    /// diagnostics (their lines may have moved), or gives the page back when the site must be
+    /// assembled again instead.
+    pub fn replace_body(&mut self, page: Page) -> Result<(PageId, Vec<Diagnostic>), Page> {
+        let Some(&id) = self.by_path.get(&page.path) else {
+            return Err(page);
+        };
+        let old = &self.pages[id];
+        if page.kind == PageKind::Decision
+            || old.kind == PageKind::Decision
+            || page::outline(old) != page::outline(&page)
+        {
+            return Err(page);
+        }
+        self.pages[id] = page;
+        let targets = LinkTargets {
+            by_path: &self.by_path,
+            by_url: &self.by_url,
+            statics: &self.static_paths,
+            drafts: &self.drafts,
+            base_path: &self.base_path,
+        };
+        let resolved = links::resolve_page(id, &self.pages, &targets);
+        self.links.hrefs[id] = resolved.hrefs;
+        Ok((id, resolved.diagnostics))
+    }
 }
 
 /// Which kind of page a path is, from the configured folders. Landing pages stay plain pages.

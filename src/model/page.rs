@@ -356,6 +356,25 @@ impl Page {
     }
 }
 
+/// A hash of everything about a page that other output reads — navigation, listings, feeds,
+/// backlinks, link checks: its front matter, title, summary, headings and link destinations.
+/// Two versions with the same outline differ only inside their own page. In-process use only
+/// (`DefaultHasher` is not stable across Rust versions).
+pub fn outline(page: &Page) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::hash::DefaultHasher::new();
+    page.source_text[..page.body_start].hash(&mut hasher);
+    (&page.path, &page.url, page.kind, &page.title, &page.summary).hash(&mut hasher);
+    page.has_title_heading.hash(&mut hasher);
+    for heading in &page.headings {
+        (heading.level, &heading.text, &heading.anchor).hash(&mut hasher);
+    }
+    for link in &page.links {
+        (&link.destination, link.is_image).hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
 /// pulldown-cmark options shared by the model pass and the render pass; both must see the same
 /// events in the same order, because the renderer applies anchors and links by position.
 pub fn markdown_options(config: &MarkdownConfig) -> Options {

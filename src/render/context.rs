@@ -16,9 +16,9 @@ pub struct SiteView<'a> {
     /// Site description.
     pub description: &'a str,
     /// Path prefix of every internal URL (`/` or `/handbook/`).
-    pub base_path: &'a str,
+    pub base_path: String,
     /// Absolute site address when configured, else null.
-    pub base_url: Option<&'a str>,
+    pub base_url: Option<String>,
     /// `<html lang>`.
     pub language: &'a str,
     /// Repository address, or null.
@@ -28,7 +28,7 @@ pub struct SiteView<'a> {
     /// Config `extra`.
     pub extra: &'a BTreeMap<String, serde_json::Value>,
     /// Asset URLs with cache-busting hashes, by file name (`style.css`).
-    pub assets: &'a BTreeMap<String, String>,
+    pub assets: BTreeMap<String, String>,
     /// URL of the tag index.
     pub tags_url: String,
     /// URL of the search page (`/search/?q=`), or null when search is off.

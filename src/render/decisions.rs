@@ -188,7 +188,8 @@ impl<'a> Renderer<'a> {
         }
         let base = self
             .absolute_base
-            .map_or_else(|| self.base_path.to_string(), str::to_string);
+            .clone()
+            .unwrap_or_else(|| self.base_path().to_string());
         let absolute = |page: usize| format!("{base}{}", super::encode_path(&site.pages[page].url));
         let mut entries: Vec<&Decision> = site.decisions.iter().collect();
         entries.sort_by_key(|d| std::cmp::Reverse((d.date, d.number)));

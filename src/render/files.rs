@@ -32,7 +32,7 @@ impl Renderer<'_> {
     }
 
     pub(super) fn sitemap(&self) -> Option<OutputFile> {
-        let base = self.absolute_base?;
+        let base = self.absolute_base.as_deref()?;
         let mut urls: Vec<&Page> = self.input.site.pages.iter().collect();
         urls.sort_by(|a, b| a.url.cmp(&b.url));
         let mut xml = String::from(
@@ -57,7 +57,7 @@ impl Renderer<'_> {
 
     pub(super) fn robots(&self) -> OutputFile {
         let mut text = String::from("User-agent: *\nAllow: /\n");
-        if let Some(base) = self.absolute_base {
+        if let Some(base) = &self.absolute_base {
             text.push_str(&format!("Sitemap: {base}sitemap.xml\n"));
         }
         OutputFile::bytes("robots.txt", text)

@@ -38,91 +38,157 @@ pub struct RenderInput<'a> {
 /// Renders every output file except search. Template failures become error diagnostics naming
 /// the page and the template file.
 pub fn render(input: &RenderInput) -> (Vec<OutputFile>, Vec<Diagnostic>) {
-    let base_path = input.config.base_path();
-    let absolute_base = input.config.absolute_base();
-    let (asset_files, asset_urls) = assets(input.theme, &base_path);
-    let site_view = SiteView {
-        title: &input.config.title,
-        description: &input.config.description,
-        base_path: &base_path,
-        base_url: absolute_base.as_deref(),
-        language: &input.config.language,
-        repo_url: input.config.repo_url.as_deref(),
-        links: input
-            .config
-            .nav
-            .links
-            .iter()
-            .map(|link| NavLinkView::new(link, &base_path))
-            .collect(),
-        extra: &input.config.extra,
-        assets: &asset_urls,
-        tags_url: format!("{base_path}tags/"),
-        search_url: input
-            .config
-            .search
-            .enabled
-            .then(|| format!("{base_path}search/")),
-        decision_log_url: (!input.site.decisions.is_empty())
-            .then(|| format!("{base_path}{}", decisions::LOG_URL)),
-    };
-    let renderer = Renderer {
-        input,
-        base_path: &base_path,
-        absolute_base: absolute_base.as_deref(),
-        site_view: &site_view,
-        page_urls: input
-            .site
-            .pages
-            .iter()
-            .map(|page| format!("{base_path}{}", encode_path(&page.url)))
-            .collect(),
-    };
-    let results: Vec<Result<OutputFile, Diagnostic>> = (0..input.site.pages.len())
-        .into_par_iter()
-        .map(|id| renderer.page(id))
-        .collect();
-    let mut files = Vec::with_capacity(results.len() + input.site.statics.len() + 16);
-    let mut diagnostics = Vec::new();
-    for result in results {
-        match result {
-            Ok(file) => files.push(file),
-            Err(diagnostic) => diagnostics.push(diagnostic),
-        }
-    }
-    let generated = [renderer.tag_index()]
-        .into_iter()
-        .chain(input.site.tags.keys().map(|slug| renderer.tag_page(slug)))
-        .chain([renderer.not_found()])
-        .chain(input.config.search.enabled.then(|| renderer.search_page()))
-        .chain(renderer.decision_log_pages());
-    for result in generated {
-        match result {
-            Ok(file) => files.push(file),
-            Err(diagnostic) => diagnostics.push(diagnostic),
-        }
-    }
-    files.extend(renderer.decision_feed());
-    files.extend(renderer.redirects());
-    files.extend(renderer.sitemap());
-    files.push(renderer.robots());
-    files.extend(asset_files);
-    files.extend(input.site.statics.iter().map(|file| OutputFile {
-        path: file.path.clone(),
-        content: crate::output::Content::Copy(file.absolute.clone()),
-    }));
+    let renderer = Renderer::new(input);
+    let (mut files, mut diagnostics) = renderer.pages(0..input.site.pages.len());
+    let (rest, mut problems) = renderer.rest();
+    files.extend(rest);
+    diagnostics.append(&mut problems);
     diagnostics.extend(check_collisions(&mut files));
     (files, diagnostics)
 }
 
-struct Renderer<'a> {
+/// Renders parts of a site: every page or only some, and the files beside the pages. The
+/// preview server uses it to re-render only what an edit changed.
+pub struct Renderer<'a> {
     input: &'a RenderInput<'a>,
-    base_path: &'a str,
-    absolute_base: Option<&'a str>,
-    site_view: &'a SiteView<'a>,
+    absolute_base: Option<String>,
+    site_view: SiteView<'a>,
+    asset_files: Vec<OutputFile>,
     /// Each page's URL with the base path, encoded once: nav, breadcrumbs and backlinks
     /// repeat them on every page.
     page_urls: Vec<String>,
+}
+
+impl<'a> Renderer<'a> {
+    /// Prepares what every page shares: URLs, asset hashes, the `site` view.
+    pub fn new(input: &'a RenderInput<'a>) -> Self {
+        let base_path = input.config.base_path();
+        let absolute_base = input.config.absolute_base();
+        let (asset_files, assets) = assets(input.theme, &base_path);
+        let page_urls = input
+            .site
+            .pages
+            .iter()
+            .map(|page| format!("{base_path}{}", encode_path(&page.url)))
+            .collect();
+        let site_view = SiteView {
+            title: &input.config.title,
+            description: &input.config.description,
+            base_url: absolute_base.clone(),
+            language: &input.config.language,
+            repo_url: input.config.repo_url.as_deref(),
+            links: input
+                .config
+                .nav
+                .links
+                .iter()
+                .map(|link| NavLinkView::new(link, &base_path))
+                .collect(),
+            extra: &input.config.extra,
+            assets,
+            tags_url: format!("{base_path}tags/"),
+            search_url: input
+                .config
+                .search
+                .enabled
+                .then(|| format!("{base_path}search/")),
+            decision_log_url: (!input.site.decisions.is_empty())
+                .then(|| format!("{base_path}{}", decisions::LOG_URL)),
+            base_path,
+        };
+        Renderer {
+            input,
+            absolute_base,
+            site_view,
+            asset_files,
+            page_urls,
+        }
+    }
+
+    /// Renders the given pages in parallel.
+    pub fn pages(
+        &self,
+        ids: impl IntoParallelIterator<Item = PageId>,
+    ) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+        let results: Vec<Result<OutputFile, Diagnostic>> =
+            ids.into_par_iter().map(|id| self.page(id)).collect();
+        let mut files = Vec::with_capacity(results.len());
+        let mut diagnostics = Vec::new();
+        for result in results {
+            match result {
+                Ok(file) => files.push(file),
+                Err(diagnostic) => diagnostics.push(diagnostic),
+            }
+        }
+        (files, diagnostics)
+    }
+
+    /// Everything but the pages: tag listings, 404, the search page, the decision log and
+    /// feed, alias redirects, sitemap, robots.txt, theme assets and copied static files.
+    pub fn rest(&self) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+        let input = self.input;
+        let mut files = Vec::with_capacity(input.site.statics.len() + 16);
+        let mut diagnostics = Vec::new();
+        let generated = [self.tag_index()]
+            .into_iter()
+            .chain(input.site.tags.keys().map(|slug| self.tag_page(slug)))
+            .chain([self.not_found()])
+            .chain(input.config.search.enabled.then(|| self.search_page()))
+            .chain(self.decision_log_pages());
+        for result in generated {
+            match result {
+                Ok(file) => files.push(file),
+                Err(diagnostic) => diagnostics.push(diagnostic),
+            }
+        }
+        files.extend(self.decision_feed());
+        files.extend(self.redirects());
+        files.extend(self.sitemap());
+        files.push(self.robots());
+        files.extend(self.asset_files.iter().cloned());
+        files.extend(input.site.statics.iter().map(|file| OutputFile {
+            path: file.path.clone(),
+            content: crate::output::Content::Copy(file.absolute.clone()),
+        }));
+        (files, diagnostics)
+    }
+
+    /// A hash of everything page `id`'s output is made from except the site-wide parts
+    /// (configuration, theme, assets): its source, where its links point, and every value its
+    /// template sees. A page whose key is unchanged needs no rendering. In-process use only.
+    pub fn page_key(&self, id: PageId) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let site = self.input.site;
+        let mut hasher = std::hash::DefaultHasher::new();
+        site.pages[id].source_text.hash(&mut hasher);
+        site.links.hrefs[id].hash(&mut hasher);
+        let (view, nav, template) = self.page_view(id, String::new());
+        template.hash(&mut hasher);
+        // Serializing straight into the hasher covers every template field without a buffer.
+        if serde_json::to_writer(HashWriter(&mut hasher), &(&view, &nav)).is_err() {
+            // Not reachable for these views; a unique value makes the page render.
+            return u64::MAX;
+        }
+        hasher.finish()
+    }
+
+    fn base_path(&self) -> &str {
+        &self.site_view.base_path
+    }
+}
+
+/// Feeds written bytes to a hasher.
+struct HashWriter<'h>(&'h mut std::hash::DefaultHasher);
+
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        std::hash::Hasher::write(self.0, bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 #[derive(Serialize)]
@@ -134,7 +200,7 @@ struct TemplateContext<'a> {
 
 impl<'a> Renderer<'a> {
     fn url(&self, site_relative: &str) -> String {
-        format!("{}{}", self.base_path, encode_path(site_relative))
+        format!("{}{}", self.base_path(), encode_path(site_relative))
     }
 
     fn link(&self, id: PageId) -> LinkView<'a> {
@@ -153,9 +219,25 @@ impl<'a> Renderer<'a> {
             &MarkdownContext {
                 config: &self.input.config.markdown,
                 hrefs: &site.links.hrefs[id],
-                base_path: self.base_path,
+                base_path: self.base_path(),
             },
         );
+        let (view, nav, template) = self.page_view(id, content);
+        let html = self.render_template(&template, &view, &nav).map_err(|message| {
+            Diagnostic::error(&page.path, 0, 0, "template", message)
+                .with_help("fix the template named above, or remove it from your theme to use the built-in one")
+        })?;
+        Ok(OutputFile::bytes(format!("{}index.html", page.url), html))
+    }
+
+    /// What page `id`'s template sees, around the given rendered content, and the template.
+    fn page_view(
+        &self,
+        id: PageId,
+        content: String,
+    ) -> (PageView<'a>, Vec<NavItemView<'a>>, String) {
+        let site = self.input.site;
+        let page = &site.pages[id];
         let (previous, next) = site.nav.neighbours(id);
         let view = PageView {
             title: &page.title,
@@ -164,6 +246,7 @@ impl<'a> Renderer<'a> {
             url: self.page_urls[id].clone(),
             permalink: self
                 .absolute_base
+                .as_deref()
                 .map(|base| format!("{base}{}", encode_path(&page.url))),
             path: Some(&page.path),
             kind: page.kind.as_str(),
@@ -202,11 +285,7 @@ impl<'a> Renderer<'a> {
         } else {
             "page.html".to_string()
         };
-        let html = self.render_template(&template, &view, &nav).map_err(|message| {
-            Diagnostic::error(&page.path, 0, 0, "template", message)
-                .with_help("fix the template named above, or remove it from your theme to use the built-in one")
-        })?;
-        Ok(OutputFile::bytes(format!("{}index.html", page.url), html))
+        (view, nav, template)
     }
 
     fn decision_view(&self, decision: &'a Decision) -> DecisionView<'a> {
@@ -246,7 +325,7 @@ impl<'a> Renderer<'a> {
         nav: &[NavItemView],
     ) -> Result<String, String> {
         let context = TemplateContext {
-            site: self.site_view,
+            site: &self.site_view,
             page,
             nav,
         };
@@ -350,7 +429,8 @@ impl<'a> Renderer<'a> {
             summary: "",
             permalink: self
                 .absolute_base
-                .map(|base| format!("{base}{}", url.trim_start_matches(self.base_path))),
+                .as_deref()
+                .map(|base| format!("{base}{}", url.trim_start_matches(self.base_path()))),
             url,
             path: None,
             kind,
@@ -375,7 +455,7 @@ impl<'a> Renderer<'a> {
     fn home_crumb(&self) -> Vec<LinkView<'a>> {
         vec![LinkView {
             title: "Home",
-            url: self.base_path.to_string(),
+            url: self.base_path().to_string(),
         }]
     }
 
