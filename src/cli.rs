@@ -14,6 +14,7 @@ use crate::{records, scaffold, search, theme};
 const EXAMPLES: &str = "\
 Examples:
   handbook init my-handbook          create a new handbook
+  handbook serve --open              preview ./ at http://127.0.0.1:4000/, reload on save
   handbook build                     build ./ into ./public
   handbook build docs -o site --base-url https://example.org/handbook/
   handbook check --deny-warnings     validate without writing (for CI)
@@ -62,6 +63,8 @@ pub enum Command {
     Build(BuildArgs),
     /// Run every check of a build without writing anything.
     Check(CheckArgs),
+    /// Preview the handbook: serve it, rebuild on save and reload the browser.
+    Serve(ServeArgs),
     /// Search the handbook from the terminal, ranked as in the browser.
     Search(SearchArgs),
     /// Work with themes.
@@ -209,6 +212,26 @@ pub struct CheckArgs {
     pub format: Format,
 }
 
+/// `handbook serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Handbook folder (the one with handbook.yml); defaults to the current folder.
+    pub dir: Option<PathBuf>,
+    /// Port to listen on; 0 picks a free one (the URL is printed).
+    #[arg(short, long, default_value_t = 4000)]
+    pub port: u16,
+    /// Address to listen on. The default keeps the preview on this machine; 0.0.0.0 shares it
+    /// with your network.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Open the site in the default browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Include pages marked `draft: true`.
+    #[arg(long)]
+    pub drafts: bool,
+}
+
 /// `handbook search`.
 #[derive(Debug, Args)]
 pub struct SearchArgs {
@@ -317,6 +340,20 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
             finish(cli, &args.site, &report, color, err, "checked")
         }
         Command::Search(args) => search(cli, args, out, err),
+        Command::Serve(args) => {
+            crate::serve::run(crate::serve::ServeOptions {
+                build: BuildOptions {
+                    root: pipeline::resolve_root(args.dir.as_deref()),
+                    drafts: args.drafts,
+                    ..BuildOptions::default()
+                },
+                bind: args.bind,
+                port: args.port,
+                open: args.open,
+                color,
+            })?;
+            Ok(Outcome::Success)
+        }
         Command::New(NewCommand::Decision {
             title,
             dir,

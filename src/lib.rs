@@ -29,6 +29,7 @@ pub mod records;
 pub mod render;
 pub mod scaffold;
 pub mod search;
+pub mod serve;
 pub mod theme;
 pub mod write;
 mod yaml;

@@ -275,10 +275,7 @@ fn is_skipped(
     options: &LoadOptions,
 ) -> bool {
     let name = entry.file_name().to_string_lossy();
-    if name.starts_with('.') || name.starts_with('_') || name == "node_modules" {
-        return true;
-    }
-    if entry.depth() == 1 && name == "themes" && entry.file_type().is_dir() {
+    if is_skipped_name(&name, entry.depth(), entry.file_type().is_dir()) {
         return true;
     }
     if let Some(output) = options.output
@@ -288,6 +285,80 @@ fn is_skipped(
     }
     let rel = relative(root, entry.path());
     excluded.is_match(&rel) || (entry.file_type().is_dir() && excluded.is_match(format!("{rel}/")))
+}
+
+/// The fixed rules: dot and underscore names, `node_modules`, the top-level `themes` folder,
+/// and editor backups (`notes.md~`, Emacs `#notes.md#`), which come and go while writing.
+fn is_skipped_name(name: &str, depth: usize, is_dir: bool) -> bool {
+    name.starts_with('.')
+        || name.starts_with('_')
+        || name == "node_modules"
+        || (depth == 1 && name == "themes" && is_dir)
+        || (!is_dir && (name.ends_with('~') || name.starts_with('#')))
+}
+
+/// What one path of the handbook is now, by the same rules as [`load`].
+#[derive(Debug)]
+pub enum Probe {
+    /// A markdown file, read (or `None` with the reason in the diagnostics).
+    Markdown(Option<Source>, Vec<Diagnostic>),
+    /// A file copied as it is.
+    Static(StaticFile),
+    /// A folder: what is in it must be walked.
+    Folder,
+    /// Nothing there, or left out of the site (excluded, hidden, the output, outside).
+    Absent,
+}
+
+/// Looks at one source-relative path the way [`load`] would see it: for the preview server,
+/// which re-reads only the files an edit touched.
+pub fn probe(root: &Path, config: &Config, options: &LoadOptions, rel: &str) -> Probe {
+    let Ok(root) = root.canonicalize() else {
+        return Probe::Absent;
+    };
+    let Ok(excluded) = exclude_set(&config.exclude) else {
+        return Probe::Absent;
+    };
+    let path = root.join(rel);
+    let Ok(metadata) = std::fs::symlink_metadata(&path) else {
+        return Probe::Absent;
+    };
+    let parts: Vec<&str> = rel.split('/').collect();
+    for depth in 1..=parts.len() {
+        let is_dir = depth < parts.len() || metadata.is_dir();
+        let prefix = parts[..depth].join("/");
+        if rel == CONFIG_FILE
+            || parts[depth - 1].is_empty()
+            || parts[depth - 1] == ".."
+            || is_skipped_name(parts[depth - 1], depth, is_dir)
+            || options
+                .output
+                .is_some_and(|output| root.join(&prefix) == output)
+            || excluded.is_match(&prefix)
+            || (is_dir && excluded.is_match(format!("{prefix}/")))
+        {
+            return Probe::Absent;
+        }
+    }
+    let absolute = if metadata.file_type().is_symlink() {
+        match resolve_symlink(&path, &root) {
+            Ok(Some(target)) => target,
+            _ => return Probe::Absent,
+        }
+    } else if metadata.is_dir() {
+        return Probe::Folder;
+    } else {
+        path
+    };
+    if is_markdown(rel) {
+        let (source, diagnostics) = read_source(rel.to_string(), &absolute);
+        Probe::Markdown(source, diagnostics)
+    } else {
+        Probe::Static(StaticFile {
+            path: rel.to_string(),
+            absolute,
+        })
+    }
 }
 
 fn exclude_set(patterns: &[String]) -> anyhow::Result<GlobSet> {

@@ -199,16 +199,16 @@ impl Site {
     /// decision record (whose body feeds the decision log). Returns the page's link
     /// diagnostics (their lines may have moved), or gives the page back when the site must be
     /// assembled again instead.
-    pub fn replace_body(&mut self, page: Page) -> Result<(PageId, Vec<Diagnostic>), Page> {
+    pub fn replace_body(&mut self, page: Page) -> Result<(PageId, Vec<Diagnostic>), Box<Page>> {
         let Some(&id) = self.by_path.get(&page.path) else {
-            return Err(page);
+            return Err(Box::new(page));
         };
         let old = &self.pages[id];
         if page.kind == PageKind::Decision
             || old.kind == PageKind::Decision
             || page::outline(old) != page::outline(&page)
         {
-            return Err(page);
+            return Err(Box::new(page));
         }
         self.pages[id] = page;
         let targets = LinkTargets {

@@ -287,6 +287,14 @@ pub fn build(
     Ok(files)
 }
 
+/// Indexes sections in memory and returns only the browser export: for the preview server,
+/// which serves search but writes no index.
+pub fn export_sections(sections: &[Section], config: &Config) -> anyhow::Result<Vec<OutputFile>> {
+    let settings = Settings::from_config(config);
+    let index = SearchIndex::build(sections, &settings, fingerprint(sections, config))?;
+    export::export(&index)
+}
+
 /// The index in `output` when it matches the site, else a new one built in memory.
 pub fn open_or_build(
     site: &Site,

@@ -46,6 +46,14 @@
   }
 
   var ready = null;
+  // Forgets every loaded file, for the preview server after it rebuilt the index.
+  function reset() {
+    loaded = Object.create(null);
+    waiting = Object.create(null);
+    manifest = null;
+    ready = null;
+  }
+
   function init() {
     if (!ready) {
       ready = part("manifest").then(function (m) {
@@ -758,7 +766,7 @@
     }
   });
 
-  window.handbookSearch = { load: load, search: run, parse: parseQuery, ready: init };
+  window.handbookSearch = { load: load, search: run, parse: parseQuery, ready: init, reset: reset };
 
   function start() {
     document.querySelectorAll("form.site-search").forEach(setupBox);

@@ -1,0 +1,490 @@
+//! `handbook serve`: a local preview that rebuilds on save and reloads the browser.
+//!
+//! ```text
+//!  notify ─► watcher thread ─► Touch batches ─┐
+//!                                             ▼
+//!   rebuild thread: Debouncer ─► classify ─► Engine::apply ─► publish (last good site)
+//!        ▲   search export built on its own thread │                 │
+//!        └────────────────────────────────────────┘     watch + broadcast
+//!                                                                    ▼
+//!                              axum on tokio: files from memory, /__handbook/events (SSE)
+//! ```
+//!
+//! Nothing is written: the site lives in memory and the `build` output folder is never read
+//! or touched.
+
+pub mod engine;
+pub mod server;
+pub mod watch;
+
+use std::collections::{BTreeSet, HashMap};
+use std::io::Write;
+use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail};
+use notify::Watcher as _;
+use tokio::sync::{broadcast, watch as channel};
+
+use crate::diagnostics::{self, Diagnostic, Severity};
+use crate::output::OutputFile;
+use crate::pipeline::BuildOptions;
+use engine::{Body, Engine, Rebuild};
+use server::{Notice, Shared};
+use watch::{Debouncer, Entry, Ignore, Touch};
+
+/// A batch closes this long after its last event…
+pub const QUIET: Duration = Duration::from_millis(20);
+/// …and at most this long after its first.
+pub const MAX_WAIT: Duration = Duration::from_millis(100);
+
+/// What to serve and where.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Handbook folder and drafts; `output` and `base_url` are ignored.
+    pub build: BuildOptions,
+    /// Address to listen on.
+    pub bind: IpAddr,
+    /// Port; 0 picks a free one.
+    pub port: u16,
+    /// Open the site in the default browser once it is up.
+    pub open: bool,
+    /// Colour in terminal messages.
+    pub color: bool,
+}
+
+enum Message {
+    Touches(Vec<Touch>),
+    Search(anyhow::Result<Vec<OutputFile>>, Duration),
+    Stop,
+}
+
+/// Builds, serves and watches until Ctrl-C. Terminal messages go to stderr.
+pub fn run(options: ServeOptions) -> anyhow::Result<()> {
+    let listener = bind(options.bind, options.port)?;
+    let address = listener.local_addr()?;
+    let url = site_url(address);
+    let root = options
+        .build
+        .root
+        .canonicalize()
+        .with_context(|| format!("reading handbook folder {}", options.build.root.display()))?;
+    let mut build = options.build.clone();
+    build.root = root.clone();
+    build.base_url = Some(url.clone());
+    build.output = None;
+
+    let started = Instant::now();
+    let engine = Engine::new(build)?;
+    let mut console = Console {
+        color: options.color,
+        shown: BTreeSet::new(),
+    };
+    let found = engine.diagnostics();
+    console.show(&found);
+    let (errors, warnings) = diagnostics::count(&found);
+    say(&format!(
+        "built {} pages, {errors} errors, {warnings} warnings in {:.2} s",
+        engine.pages(),
+        started.elapsed().as_secs_f64()
+    ));
+    if !address.ip().is_loopback() {
+        say("warning: listening on a public address: anyone on your network can read the handbook");
+    }
+    say(&format!("serving {url} (Ctrl-C stops)"));
+
+    let (site_tx, site_rx) = channel::channel(Arc::new(engine.snapshot()));
+    let (problems_tx, problems_rx) = channel::channel(Arc::new(error_lines(&found)));
+    let (notices, _) = broadcast::channel(64);
+    let (stop_tx, stop_rx) = channel::channel(false);
+    let (tx, rx) = mpsc::channel();
+
+    let watcher = start_watcher(&root, tx.clone())?;
+    let ignore = Ignore {
+        output: engine.output_inside_root(),
+    };
+    let publisher = Publisher {
+        site: site_tx,
+        problems: problems_tx,
+        notices: notices.clone(),
+    };
+    let rebuilds = {
+        let tx = tx.clone();
+        std::thread::Builder::new()
+            .name("handbook-rebuild".into())
+            .spawn(move || rebuild_loop(engine, rx, tx, ignore, publisher, console))?
+    };
+    if options.open {
+        let url = url.clone();
+        std::thread::spawn(move || {
+            if let Err(error) = open::that(&url) {
+                say(&format!("warning: could not open a browser: {error}"));
+            }
+        });
+    }
+
+    let shared = Shared {
+        site: site_rx,
+        problems: problems_rx,
+        notices,
+        stopping: stop_rx,
+        root,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let served = runtime.block_on(async move {
+        listener.set_nonblocking(true)?;
+        let listener = tokio::net::TcpListener::from_std(listener)?;
+        let mut stopping = stop_tx.subscribe();
+        let server = axum::serve(listener, server::router(shared))
+            .with_graceful_shutdown(async move {
+                stopping.wait_for(|stop| *stop).await.ok();
+            })
+            .into_future();
+        let server = tokio::spawn(server);
+        shutdown_signal().await;
+        stop_tx.send_replace(true);
+        // Open connections get a moment to finish; then the process ends regardless.
+        tokio::time::timeout(Duration::from_secs(3), server)
+            .await
+            .ok();
+        anyhow::Ok(())
+    });
+    drop(watcher);
+    tx.send(Message::Stop).ok();
+    rebuilds.join().ok();
+    runtime.shutdown_timeout(Duration::from_millis(200));
+    say("stopped");
+    served
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = terminate.recv() => {}
+            }
+            return;
+        }
+    }
+    tokio::signal::ctrl_c().await.ok();
+}
+
+fn bind(address: IpAddr, port: u16) -> anyhow::Result<TcpListener> {
+    match TcpListener::bind(SocketAddr::new(address, port)) {
+        Ok(listener) => Ok(listener),
+        Err(error) if error.kind() == std::io::ErrorKind::AddrInUse => bail!(
+            "port {port} on {address} is already in use\n  help: stop the other server, or pick another port: `handbook serve --port {}` (or `--port 0` for any free port)",
+            port.wrapping_add(1).max(1024)
+        ),
+        Err(error) => Err(error).with_context(|| format!("listening on {address}:{port}")),
+    }
+}
+
+/// The address to print and to use as the site's base URL.
+fn site_url(address: SocketAddr) -> String {
+    let host = match address.ip() {
+        ip if ip.is_unspecified() => "127.0.0.1".to_string(),
+        IpAddr::V6(ip) => format!("[{ip}]"),
+        IpAddr::V4(ip) => ip.to_string(),
+    };
+    format!("http://{host}:{}/", address.port())
+}
+
+/// Watches the handbook recursively and forwards root-relative touched paths.
+fn start_watcher(
+    root: &Path,
+    tx: mpsc::Sender<Message>,
+) -> anyhow::Result<notify::RecommendedWatcher> {
+    let prefix: PathBuf = root.to_path_buf();
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        let touches = match event {
+            Ok(event) => touches(&prefix, &event),
+            // Lost events (a queue overflow): walk everything again.
+            Err(_) => vec![Touch::new("", Entry::Unknown)],
+        };
+        if !touches.is_empty() {
+            tx.send(Message::Touches(touches)).ok();
+        }
+    })
+    .context("starting the file watcher")?;
+    watcher
+        .watch(root, notify::RecursiveMode::Recursive)
+        .with_context(|| format!("watching {}", root.display()))?;
+    Ok(watcher)
+}
+
+/// The paths of one notify event, relative to the root, with what the event says they are.
+fn touches(root: &Path, event: &notify::Event) -> Vec<Touch> {
+    use notify::EventKind;
+    use notify::event::{AccessKind, AccessMode, CreateKind, ModifyKind, RemoveKind};
+    let entry = match event.kind {
+        EventKind::Create(CreateKind::Folder) | EventKind::Remove(RemoveKind::Folder) => {
+            Entry::Folder
+        }
+        EventKind::Create(CreateKind::File)
+        | EventKind::Remove(RemoveKind::File)
+        | EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Metadata(_))
+        | EventKind::Access(AccessKind::Close(AccessMode::Write)) => Entry::File,
+        EventKind::Access(_) => return Vec::new(),
+        _ => Entry::Unknown,
+    };
+    event
+        .paths
+        .iter()
+        .filter_map(|path| path.strip_prefix(root).ok())
+        .map(|rel| {
+            let rel = rel
+                .components()
+                .map(|part| part.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            Touch::new(rel, entry)
+        })
+        .collect()
+}
+
+struct Publisher {
+    site: channel::Sender<Arc<HashMap<String, Body>>>,
+    problems: channel::Sender<Arc<Vec<String>>>,
+    notices: broadcast::Sender<Notice>,
+}
+
+impl Publisher {
+    /// Shows the engine's state: its errors always, its files only when there are none, so
+    /// the browser keeps the last good build while the overlay names the problem.
+    fn publish(&self, engine: &Engine, found: &[Diagnostic], touched: &[String]) {
+        let lines = error_lines(found);
+        if **self.problems.borrow() != lines {
+            self.problems.send_replace(Arc::new(lines.clone()));
+            self.notices.send(Notice::Problems(lines.clone())).ok();
+        }
+        if !lines.is_empty() {
+            return;
+        }
+        let next = engine.snapshot();
+        let previous = self.site.borrow().clone();
+        let mut changed: BTreeSet<&str> = touched.iter().map(String::as_str).collect();
+        for (path, body) in &next {
+            if previous.get(path).is_none_or(|old| !old.same_as(body)) {
+                changed.insert(path);
+            }
+        }
+        changed.extend(
+            previous
+                .keys()
+                .filter(|path| !next.contains_key(*path))
+                .map(String::as_str),
+        );
+        if changed.is_empty() {
+            return;
+        }
+        // Pages reload themselves; a stylesheet, script or image may be on any page.
+        let all = changed
+            .iter()
+            .any(|path| !path.ends_with(".html") && !path.starts_with("search/"));
+        let only_search = changed.iter().all(|path| path.starts_with("search/"));
+        let notice = Notice::Reload {
+            changed: changed.iter().map(|path| format!("/{path}")).collect(),
+            all,
+        };
+        self.site.send_replace(Arc::new(next));
+        self.notices
+            .send(if only_search { Notice::Search } else { notice })
+            .ok();
+    }
+}
+
+/// Error diagnostics as the overlay shows them.
+fn error_lines(found: &[Diagnostic]) -> Vec<String> {
+    let errors: Vec<Diagnostic> = found
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .cloned()
+        .collect();
+    diagnostics::format_human(&errors, false)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+struct Console {
+    color: bool,
+    /// Warnings already printed, so each rebuild shows only new ones.
+    shown: BTreeSet<String>,
+}
+
+impl Console {
+    fn show(&mut self, found: &[Diagnostic]) {
+        let fresh: Vec<Diagnostic> = found
+            .iter()
+            .filter(|d| d.severity == Severity::Error || !self.shown.contains(&key(d)))
+            .cloned()
+            .collect();
+        self.shown = found
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .map(key)
+            .collect();
+        if !fresh.is_empty() {
+            std::io::stderr()
+                .write_all(diagnostics::format_human(&fresh, self.color).as_bytes())
+                .ok();
+        }
+    }
+}
+
+fn key(diagnostic: &Diagnostic) -> String {
+    format!(
+        "{}:{}:{}:{}",
+        diagnostic.location(),
+        diagnostic.code,
+        diagnostic.message,
+        diagnostic.severity.as_str()
+    )
+}
+
+fn say(line: &str) {
+    std::io::stderr()
+        .write_all(format!("{line}\n").as_bytes())
+        .ok();
+}
+
+fn rebuild_loop(
+    mut engine: Engine,
+    rx: mpsc::Receiver<Message>,
+    tx: mpsc::Sender<Message>,
+    ignore: Ignore,
+    publisher: Publisher,
+    mut console: Console,
+) {
+    let mut debouncer = Debouncer::new(QUIET, MAX_WAIT);
+    let mut search = SearchJob::default();
+    search.request(&engine, &tx);
+    loop {
+        let message = match debouncer.deadline() {
+            Some(deadline) => {
+                match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                    Ok(message) => Some(message),
+                    Err(mpsc::RecvTimeoutError::Timeout) => None,
+                    Err(mpsc::RecvTimeoutError::Disconnected) => return,
+                }
+            }
+            None => match rx.recv() {
+                Ok(message) => Some(message),
+                Err(_) => return,
+            },
+        };
+        match message {
+            Some(Message::Touches(touches)) => debouncer.push(touches, Instant::now()),
+            Some(Message::Search(result, elapsed)) => {
+                search.running = false;
+                match result {
+                    Ok(files) => {
+                        engine.set_search(files);
+                        log::debug!("search index rebuilt in {} ms", elapsed.as_millis());
+                        publisher.publish(&engine, &engine.diagnostics(), &[]);
+                    }
+                    Err(error) => say(&format!("warning: search index: {error:#}")),
+                }
+                if search.wanted {
+                    search.request(&engine, &tx);
+                }
+            }
+            Some(Message::Stop) => return,
+            None => {}
+        }
+        let Some(batch) = debouncer.take(Instant::now()) else {
+            continue;
+        };
+        let plan = watch::classify(&batch, &ignore);
+        if plan.is_empty() {
+            continue;
+        }
+        let rebuild = engine.apply(&plan);
+        if !rebuild.changed {
+            continue;
+        }
+        let found = engine.diagnostics();
+        publisher.publish(&engine, &found, &rebuild.touched);
+        console.show(&found);
+        report(&plan, &rebuild, &found);
+        search.request(&engine, &tx);
+    }
+}
+
+fn report(plan: &watch::Plan, rebuild: &Rebuild, found: &[Diagnostic]) {
+    let mut paths: Vec<&str> = plan
+        .markdown
+        .iter()
+        .chain(&plan.other)
+        .map(String::as_str)
+        .collect();
+    if plan.config {
+        paths.insert(0, crate::config::CONFIG_FILE);
+    }
+    if plan.theme {
+        paths.insert(0, "themes/");
+    }
+    let mut what = paths.iter().take(3).copied().collect::<Vec<_>>().join(", ");
+    if paths.len() > 3 {
+        what.push_str(&format!(" and {} more", paths.len() - 3));
+    }
+    let (errors, _) = diagnostics::count(found);
+    let outcome = if errors > 0 {
+        format!(
+            "{errors} error{}; still serving the last good build",
+            if errors == 1 { "" } else { "s" }
+        )
+    } else {
+        format!(
+            "rendered {} page{} ({}) in {} ms",
+            rebuild.rendered,
+            if rebuild.rendered == 1 { "" } else { "s" },
+            rebuild.how,
+            rebuild.elapsed.as_millis()
+        )
+    };
+    say(&format!("{what}: {outcome}"));
+}
+
+/// At most one search export runs at a time; a change during one asks for another after it.
+#[derive(Default)]
+struct SearchJob {
+    running: bool,
+    wanted: bool,
+}
+
+impl SearchJob {
+    fn request(&mut self, engine: &Engine, tx: &mpsc::Sender<Message>) {
+        if self.running {
+            self.wanted = true;
+            return;
+        }
+        self.wanted = false;
+        let Some(sections) = engine.search_sections() else {
+            return;
+        };
+        let config = engine.config().clone();
+        let tx = tx.clone();
+        self.running = true;
+        let spawned = std::thread::Builder::new()
+            .name("handbook-search".into())
+            .spawn(move || {
+                let started = Instant::now();
+                let result = crate::search::export_sections(&sections, &config);
+                tx.send(Message::Search(result, started.elapsed())).ok();
+            });
+        if spawned.is_err() {
+            self.running = false;
+        }
+    }
+}
