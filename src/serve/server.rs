@@ -131,11 +131,12 @@ pub fn lookup(path: &str) -> Result<Lookup, StatusCode> {
     let Some(rest) = decoded.strip_prefix('/') else {
         return Err(StatusCode::BAD_REQUEST);
     };
+    let segments: Vec<&str> = rest.split('/').collect();
+    let last = segments.len() - 1;
     if rest.contains(['\\', '\0'])
-        || rest
-            .split('/')
-            .any(|segment| segment == ".." || segment == ".")
-        || rest.contains("//")
+        || segments.iter().enumerate().any(|(index, segment)| {
+            *segment == ".." || *segment == "." || (segment.is_empty() && index != last)
+        })
     {
         return Err(StatusCode::BAD_REQUEST);
     }

@@ -15,3 +15,4 @@ mod example;
 mod harness;
 mod safety;
 mod search;
+mod serve;

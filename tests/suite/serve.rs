@@ -1,0 +1,633 @@
+//! `handbook serve`: started on a free port against a fixture in a temp dir, driven over
+//! HTTP and its event stream while files are edited, created, deleted and renamed.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::harness::Fixture;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+/// A running `handbook serve --port 0`; killed when dropped.
+pub struct Preview {
+    child: Child,
+    pub port: u16,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Preview {
+    pub fn start(fixture: &Fixture, extra: &[&str]) -> Preview {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_handbook"))
+            .args(["serve", "--port", "0"])
+            .args(extra)
+            .current_dir(&fixture.root)
+            .env("NO_COLOR", "1")
+            .env("SOURCE_DATE_EPOCH", "1795392000")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let (tx, rx) = mpsc::channel();
+        {
+            let log = Arc::clone(&log);
+            std::thread::spawn(move || {
+                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                    if let Some(rest) = line.split("serving http://127.0.0.1:").nth(1) {
+                        let port: u16 = rest.split('/').next().unwrap().parse().unwrap();
+                        tx.send(port).ok();
+                    }
+                    log.lock().unwrap().push(line);
+                }
+            });
+        }
+        let port = rx
+            .recv_timeout(WAIT)
+            .unwrap_or_else(|_| panic!("serve did not start:\n{}", log.lock().unwrap().join("\n")));
+        Preview { child, port, log }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap().join("\n")
+    }
+
+    /// GET (or another method) over a fresh connection: status, lower-cased headers, body.
+    pub fn request(&self, method: &str, path: &str) -> Response {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        stream.set_read_timeout(Some(WAIT)).unwrap();
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).unwrap();
+        Response::parse(&raw)
+    }
+
+    pub fn get(&self, path: &str) -> Response {
+        self.request("GET", path)
+    }
+
+    /// The page at `path` once `check` accepts it (rebuilds are asynchronous).
+    pub fn wait_for_page(&self, path: &str, check: impl Fn(&Response) -> bool) -> Response {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let response = self.get(path);
+            if check(&response) {
+                return response;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{path} never matched; last status {}:\n{}\nserver log:\n{}",
+                response.status,
+                response.body,
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+
+    pub fn events(&self) -> Events {
+        Events::connect(self.port)
+    }
+
+    /// Sends SIGINT (Ctrl-C) and returns the exit code.
+    pub fn interrupt(mut self) -> (i32, String) {
+        Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                std::thread::sleep(Duration::from_millis(100));
+                return (status.code().unwrap_or(-1), self.log());
+            }
+            assert!(Instant::now() < deadline, "serve ignored Ctrl-C");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Preview {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Response {
+    fn parse(raw: &[u8]) -> Response {
+        let text = String::from_utf8_lossy(raw);
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let mut lines = head.lines();
+        let status = lines
+            .next()
+            .and_then(|line| line.split(' ').nth(1))
+            .and_then(|code| code.parse().ok())
+            .unwrap_or(0);
+        let headers = lines
+            .filter_map(|line| line.split_once(':'))
+            .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_string()))
+            .collect();
+        Response {
+            status,
+            headers,
+            body: body.to_string(),
+        }
+    }
+
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .iter()
+            .find(|(key, _)| key == name)
+            .map_or("", |(_, value)| value.as_str())
+    }
+}
+
+/// The server's event stream, read on a thread.
+pub struct Events {
+    rx: mpsc::Receiver<(String, String)>,
+}
+
+impl Events {
+    fn connect(port: u16) -> Events {
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        write!(
+            stream,
+            "GET /__handbook/events HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n"
+        )
+        .unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut name = String::new();
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                if let Some(value) = line.strip_prefix("event: ") {
+                    name = value.to_string();
+                } else if let Some(data) = line.strip_prefix("data: ")
+                    && tx.send((name.clone(), data.to_string())).is_err()
+                {
+                    return;
+                }
+            }
+        });
+        let events = Events { rx };
+        // The stream opens with the current problems: the subscription is live from here.
+        events.next("problems", |_| true);
+        events
+    }
+
+    /// The next event named `name` whose data passes `check`; panics after a while.
+    pub fn next(&self, name: &str, check: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok((event, data)) if event == name && check(&data) => return data,
+                Ok(_) => {}
+                Err(_) => panic!("no `{name}` event arrived"),
+            }
+        }
+    }
+
+    /// True when no event named `name` arrives within `within`.
+    pub fn quiet(&self, name: &str, within: Duration) -> bool {
+        let deadline = Instant::now() + within;
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.rx.recv_timeout(left) {
+                Ok((event, _)) if event == name => return false,
+                Ok(_) => {}
+                Err(_) => return true,
+            }
+        }
+        true
+    }
+}
+
+pub fn handbook() -> Fixture {
+    Fixture::with_files(&[
+        ("handbook.yml", "title: Preview Test\n"),
+        (
+            "index.md",
+            "# Home\n\nWelcome. See [the guide](guide/setup.md).\n",
+        ),
+        (
+            "guide/index.md",
+            "---\ntitle: Guide\n---\nThe guide section.\n",
+        ),
+        (
+            "guide/setup.md",
+            "---\ntitle: Setup\nweight: 1\n---\nInstall the tools.\n\n## Details\n\nMore words.\n",
+        ),
+        (
+            "guide/deploy.md",
+            "---\ntitle: Deploy\nweight: 2\n---\nShip it with care.\n",
+        ),
+        (
+            "img/logo.svg",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+        ),
+    ])
+}
+
+#[test]
+fn serves_pages_assets_and_the_404_page_from_memory() {
+    let fixture = handbook();
+    let preview = Preview::start(&fixture, &[]);
+    let home = preview.get("/");
+    assert_eq!(home.status, 200);
+    assert_eq!(home.header("content-type"), "text/html; charset=utf-8");
+    assert_eq!(home.header("cache-control"), "no-store");
+    assert!(home.body.contains("Welcome."));
+    assert!(
+        home.body
+            .contains("<script src=\"/__handbook/live.js\"></script></body>"),
+        "the reload script is injected"
+    );
+    assert!(
+        preview
+            .get("/__handbook/live.js")
+            .body
+            .contains("EventSource")
+    );
+
+    let css = preview.get(
+        &home
+            .body
+            .split("href=\"")
+            .find_map(|rest| rest.split('"').next().filter(|u| u.contains("style.css")))
+            .unwrap()
+            .to_string(),
+    );
+    assert_eq!(css.status, 200);
+    assert_eq!(css.header("content-type"), "text/css; charset=utf-8");
+    assert_eq!(
+        preview.get("/img/logo.svg").header("content-type"),
+        "image/svg+xml"
+    );
+
+    let folder = preview.get("/guide");
+    assert_eq!(folder.status, 301);
+    assert_eq!(folder.header("location"), "/guide/");
+    assert!(
+        preview
+            .get("/guide/setup/")
+            .body
+            .contains("Install the tools.")
+    );
+
+    let missing = preview.get("/no/such/page/");
+    assert_eq!(missing.status, 404);
+    assert!(
+        missing.body.contains("Page not found"),
+        "the theme's 404 page"
+    );
+    assert!(missing.body.contains("/__handbook/live.js"));
+    // No directory listings: a folder without index.html is not found.
+    assert_eq!(preview.get("/img/").status, 404);
+    assert_eq!(preview.request("POST", "/").status, 405);
+
+    // Nothing is written: no output folder appears, and a build's output has no reload script.
+    assert!(!fixture.root.join("public").exists());
+    fixture.build();
+    assert!(!fixture.read("index.html").contains("__handbook"));
+}
+
+#[test]
+fn nothing_outside_the_site_is_served() {
+    let fixture = handbook();
+    std::fs::write(fixture.parent().join("secret.txt"), "TOP SECRET").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(
+        fixture.parent().join("secret.txt"),
+        fixture.root.join("img/leak.txt"),
+    )
+    .unwrap();
+    let preview = Preview::start(&fixture, &[]);
+    for path in [
+        "/../secret.txt",
+        "/img/../../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E%2Fsecret.txt",
+        "/img/..%2f..%2fsecret.txt",
+        "/..%5c..%5csecret.txt",
+        "/img\\..\\..\\secret.txt",
+        "/index.html%00.txt",
+        "//secret.txt",
+    ] {
+        let response = preview.get(path);
+        assert!(
+            response.status == 400 || response.status == 404,
+            "{path} gave {}",
+            response.status
+        );
+        assert!(!response.body.contains("TOP SECRET"), "{path} leaked");
+    }
+    let link = preview.get("/img/leak.txt");
+    assert_eq!(
+        link.status, 404,
+        "a symlink out of the handbook is not followed"
+    );
+    assert!(!link.body.contains("TOP SECRET"));
+    assert_eq!(preview.get("/handbook.yml").status, 404);
+}
+
+#[test]
+fn an_edited_page_reloads_and_only_its_own_page_changes() {
+    let fixture = handbook();
+    let preview = Preview::start(&fixture, &[]);
+    let events = preview.events();
+    let before_deploy = preview.get("/guide/deploy/").body;
+
+    fixture.edit(
+        "guide/setup.md",
+        "---\ntitle: Setup\nweight: 1\n---\nInstall the tools.\n\n## Details\n\nFresh words here.\n",
+    );
+    let data = events.next("reload", |data| data.contains("/guide/setup/index.html"));
+    assert!(data.contains("\"all\":false"), "{data}");
+    assert!(
+        !data.contains("deploy"),
+        "other pages did not change: {data}"
+    );
+    assert!(
+        preview
+            .get("/guide/setup/")
+            .body
+            .contains("Fresh words here.")
+    );
+    assert_eq!(preview.get("/guide/deploy/").body, before_deploy);
+    assert!(
+        preview.log().contains("rendered 1 page (page)"),
+        "{}",
+        preview.log()
+    );
+
+    // A save that changes nothing sends nothing.
+    fixture.edit(
+        "guide/setup.md",
+        "---\ntitle: Setup\nweight: 1\n---\nInstall the tools.\n\n## Details\n\nFresh words here.\n",
+    );
+    assert!(events.quiet("reload", Duration::from_millis(600)));
+}
+
+#[test]
+fn a_new_title_reaches_the_navigation_of_other_pages() {
+    let fixture = handbook();
+    let preview = Preview::start(&fixture, &[]);
+    let events = preview.events();
+    fixture.edit(
+        "guide/deploy.md",
+        "---\ntitle: Shipping Guide\nweight: 2\n---\nShip it with care.\n",
+    );
+    let data = events.next("reload", |data| data.contains("/guide/setup/index.html"));
+    assert!(data.contains("/guide/deploy/index.html"), "{data}");
+    let setup = preview.get("/guide/setup/").body;
+    assert!(
+        setup.contains("Shipping Guide"),
+        "sidebar and next link use the new title"
+    );
+}
+
+#[test]
+fn created_deleted_and_renamed_files_and_folders_are_picked_up() {
+    let fixture = handbook();
+    let preview = Preview::start(&fixture, &[]);
+    let events = preview.events();
+
+    fixture.edit(
+        "guide/rollback.md",
+        "---\ntitle: Rollback\n---\nUndo a release.\n",
+    );
+    events.next("reload", |data| data.contains("/guide/rollback/index.html"));
+    assert!(
+        preview
+            .get("/guide/rollback/")
+            .body
+            .contains("Undo a release.")
+    );
+    assert!(preview.get("/guide/").body.contains("Rollback"));
+
+    // Links are checked against the new set of pages: a link to the new page is not broken.
+    fixture.edit(
+        "index.md",
+        "# Home\n\nWelcome. See [the guide](guide/setup.md) and [rollback](guide/rollback.md).\n",
+    );
+    events.next("reload", |data| data.contains("\"/index.html\""));
+    assert!(
+        preview.get("/guide/rollback/").body.contains("Home"),
+        "backlink shown"
+    );
+
+    std::fs::rename(
+        fixture.root.join("guide/rollback.md"),
+        fixture.root.join("guide/revert.md"),
+    )
+    .unwrap();
+    events.next("reload", |data| data.contains("/guide/revert/index.html"));
+    assert_eq!(preview.get("/guide/rollback/").status, 404);
+    assert!(
+        preview
+            .get("/guide/revert/")
+            .body
+            .contains("Undo a release.")
+    );
+    assert!(
+        preview.log().contains("broken-link"),
+        "the link to the old name is reported:\n{}",
+        preview.log()
+    );
+
+    std::fs::remove_file(fixture.root.join("guide/revert.md")).unwrap();
+    events.next("reload", |data| data.contains("/guide/revert/index.html"));
+    assert_eq!(preview.get("/guide/revert/").status, 404);
+
+    // A whole folder appears at once (as with `git checkout`), then is renamed.
+    let staging = fixture.parent().join("runbooks");
+    std::fs::create_dir_all(&staging).unwrap();
+    std::fs::write(
+        staging.join("index.md"),
+        "# Runbooks\n\nWhen things break.\n",
+    )
+    .unwrap();
+    std::fs::write(staging.join("db.md"), "# Database\n\nRestart it.\n").unwrap();
+    std::fs::rename(&staging, fixture.root.join("runbooks")).unwrap();
+    events.next("reload", |data| data.contains("/runbooks/db/index.html"));
+    assert!(preview.get("/runbooks/db/").body.contains("Restart it."));
+    std::fs::rename(fixture.root.join("runbooks"), fixture.root.join("ops")).unwrap();
+    events.next("reload", |data| data.contains("/ops/db/index.html"));
+    assert_eq!(preview.get("/runbooks/db/").status, 404);
+    assert!(preview.get("/ops/db/").body.contains("Restart it."));
+}
+
+#[test]
+fn editor_saves_through_a_temp_file_and_rename() {
+    let fixture = handbook();
+    let preview = Preview::start(&fixture, &[]);
+    let events = preview.events();
+    // vim and many editors: write a hidden temp file, then rename it over the page.
+    let temp = fixture.root.join("guide/.deploy.md.swp");
+    std::fs::write(
+        &temp,
+        "---\ntitle: Deploy\nweight: 2\n---\nShip it on Tuesdays.\n",
+    )
+    .unwrap();
+    std::fs::rename(&temp, fixture.root.join("guide/deploy.md")).unwrap();
+    // Emacs-style backups and lock files come and go without effect.
+    fixture.edit("guide/deploy.md~", "old");
+    fixture.edit("guide/#deploy.md#", "autosave");
+    events.next("reload", |data| data.contains("/guide/deploy/index.html"));
+    assert!(
+        preview
+            .get("/guide/deploy/")
+            .body
+            .contains("Ship it on Tuesdays.")
+    );
+    assert_eq!(preview.get("/guide/deploy.md~").status, 404);
+}
+
+#[test]
+fn a_content_error_keeps_the_last_good_site_and_shows_an_overlay_until_fixed() {
+    let fixture = handbook();
+    let preview = Preview::start(&fixture, &[]);
+    let events = preview.events();
+    fixture.edit(
+        "guide/setup.md",
+        "---\ntitle: Setup\nweight: [oops\n---\nHalf-typed edit.\n",
+    );
+    let problems = events.next("problems", |data| data.contains("guide/setup.md"));
+    assert!(
+        problems.contains("guide/setup.md:3:"),
+        "file:line in the overlay: {problems}"
+    );
+    assert!(
+        preview.log().contains("guide/setup.md:3:"),
+        "and in the terminal"
+    );
+    assert!(preview.log().contains("still serving the last good build"));
+    let page = preview.get("/guide/setup/");
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("Install the tools."),
+        "the last good build"
+    );
+
+    fixture.edit(
+        "guide/setup.md",
+        "---\ntitle: Setup\nweight: 1\n---\nFixed and better.\n",
+    );
+    events.next("problems", |data| data == "{\"messages\":[]}");
+    events.next("reload", |data| data.contains("/guide/setup/index.html"));
+    assert!(
+        preview
+            .get("/guide/setup/")
+            .body
+            .contains("Fixed and better.")
+    );
+}
+
+#[test]
+fn theme_and_config_changes_rebuild_every_page() {
+    let fixture = handbook();
+    let preview = Preview::start(&fixture, &[]);
+    let events = preview.events();
+    fixture.edit("handbook.yml", "title: Renamed Handbook\n");
+    events.next("reload", |data| data.contains("/guide/deploy/index.html"));
+    assert!(
+        preview
+            .get("/guide/deploy/")
+            .body
+            .contains("Renamed Handbook")
+    );
+
+    let run = fixture.run(&["theme", "eject"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    fixture.edit("handbook.yml", "title: Custom Theme\ntheme: custom\n");
+    events.next("reload", |data| data.contains("\"/index.html\""));
+    assert!(preview.get("/").body.contains("Custom Theme"));
+    let page = fixture.root.join("themes/custom/templates/page.html");
+    let template = std::fs::read_to_string(&page).unwrap();
+    std::fs::write(
+        &page,
+        template.replacen(
+            "<article",
+            "<p class=\"theme-marker\">custom theme</p><article",
+            1,
+        ),
+    )
+    .unwrap();
+    events.next("reload", |data| data.contains("/guide/deploy/index.html"));
+    assert!(preview.get("/guide/deploy/").body.contains("theme-marker"));
+    assert!(preview.log().contains("(theme)"), "{}", preview.log());
+
+    // A broken template is an error in the overlay; the last good site stays up.
+    std::fs::write(&page, "{% if %}").unwrap();
+    let problems = events.next("problems", |data| data.contains("themes/custom"));
+    assert!(problems.contains("page.html"), "{problems}");
+    assert!(preview.get("/guide/deploy/").body.contains("theme-marker"));
+}
+
+#[test]
+fn a_taken_port_is_a_clear_error_and_ctrl_c_stops_cleanly() {
+    let fixture = handbook();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let run = fixture.run(&["serve", "--port", &port]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("already in use"), "{}", run.stderr);
+    assert!(run.stderr.contains("--port 0"), "{}", run.stderr);
+
+    let preview = Preview::start(&fixture, &[]);
+    let events = preview.events();
+    assert_eq!(preview.get("/").status, 200);
+    let (code, log) = preview.interrupt();
+    assert_eq!(code, 0, "{log}");
+    assert!(log.contains("stopped"), "{log}");
+    drop(events);
+}
+
+#[test]
+fn drafts_are_served_only_when_asked() {
+    let fixture = handbook();
+    fixture.edit(
+        "guide/plan.md",
+        "---\ntitle: Plan\ndraft: true\n---\nSecret plan.\n",
+    );
+    let preview = Preview::start(&fixture, &[]);
+    assert_eq!(preview.get("/guide/plan/").status, 404);
+    drop(preview);
+    let preview = Preview::start(&fixture, &["--drafts"]);
+    assert!(preview.get("/guide/plan/").body.contains("Secret plan."));
+}
+
+#[test]
+fn search_in_the_preview_follows_edits() {
+    let fixture = handbook();
+    let preview = Preview::start(&fixture, &[]);
+    let before = preview.wait_for_page("/search/bundle.js", |response| response.status == 200);
+    assert!(!before.body.contains("zanzibar"));
+    let events = preview.events();
+    fixture.edit(
+        "guide/deploy.md",
+        "---\ntitle: Deploy\nweight: 2\n---\nShip it to zanzibar with care.\n",
+    );
+    events.next("search", |_| true);
+    preview.wait_for_page("/search/bundle.js", |response| {
+        response.body.contains("zanzibar")
+    });
+}
