@@ -268,12 +268,10 @@ fn serves_pages_assets_and_the_404_page_from_memory() {
     );
 
     let css = preview.get(
-        &home
-            .body
+        home.body
             .split("href=\"")
             .find_map(|rest| rest.split('"').next().filter(|u| u.contains("style.css")))
-            .unwrap()
-            .to_string(),
+            .unwrap(),
     );
     assert_eq!(css.status, 200);
     assert_eq!(css.header("content-type"), "text/css; charset=utf-8");
@@ -630,4 +628,222 @@ fn search_in_the_preview_follows_edits() {
     preview.wait_for_page("/search/bundle.js", |response| {
         response.body.contains("zanzibar")
     });
+}
+
+/// Drives a real page in headless Chromium over the DevTools protocol.
+struct Browser {
+    child: Child,
+    socket: tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<TcpStream>>,
+    next_id: u64,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    fn open(binary: &std::path::Path, url: &str) -> Browser {
+        let profile = tempfile::tempdir().unwrap();
+        let mut child = Command::new(binary)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-quic",
+                "--hide-scrollbars",
+                "--window-size=1200,800",
+                "--remote-debugging-port=0",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .arg(url)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(rest) = line.split("DevTools listening on ws://127.0.0.1:").nth(1) {
+                    tx.send(rest.split('/').next().unwrap().to_string()).ok();
+                }
+            }
+        });
+        let port: u16 = rx.recv_timeout(WAIT).unwrap().parse().unwrap();
+        let deadline = Instant::now() + WAIT;
+        let page_socket = loop {
+            let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+            stream
+                .set_read_timeout(Some(Duration::from_secs(2)))
+                .unwrap();
+            write!(
+                stream,
+                "GET /json/list HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+            )
+            .unwrap();
+            let mut raw = Vec::new();
+            stream.read_to_end(&mut raw).ok();
+            let response = Response::parse(&raw);
+            let targets: serde_json::Value =
+                serde_json::from_str(&response.body).unwrap_or_default();
+            let found = targets.as_array().and_then(|list| {
+                list.iter()
+                    .find(|target| target["type"] == "page")
+                    .and_then(|target| target["webSocketDebuggerUrl"].as_str())
+                    .map(str::to_string)
+            });
+            if let Some(found) = found {
+                break found;
+            }
+            assert!(Instant::now() < deadline, "no page target");
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let (socket, _) = tungstenite::connect(page_socket.as_str()).unwrap();
+        if let tungstenite::stream::MaybeTlsStream::Plain(stream) = socket.get_ref() {
+            stream.set_read_timeout(Some(WAIT)).unwrap();
+        }
+        Browser {
+            child,
+            socket,
+            next_id: 0,
+            _profile: profile,
+        }
+    }
+
+    fn call(&mut self, method: &str, params: serde_json::Value) -> serde_json::Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        let message = serde_json::json!({ "id": id, "method": method, "params": params });
+        self.socket
+            .send(tungstenite::Message::text(message.to_string()))
+            .unwrap();
+        loop {
+            let reply = self.socket.read().unwrap();
+            let Ok(text) = reply.to_text() else { continue };
+            let value: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
+            if value["id"] == id {
+                return value["result"].clone();
+            }
+        }
+    }
+
+    /// Evaluates a JavaScript expression in the page and returns its value.
+    fn eval(&mut self, expression: &str) -> serde_json::Value {
+        let result = self.call(
+            "Runtime.evaluate",
+            serde_json::json!({ "expression": expression, "returnByValue": true }),
+        );
+        result["result"]["value"].clone()
+    }
+
+    /// Waits until the expression is true in the page (across reloads).
+    fn wait_until(&mut self, expression: &str) {
+        let deadline = Instant::now() + WAIT;
+        while self.eval(expression) != serde_json::Value::Bool(true) {
+            assert!(Instant::now() < deadline, "never true: {expression}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn screenshot(&mut self, name: &str) {
+        let result = self.call(
+            "Page.captureScreenshot",
+            serde_json::json!({ "format": "png" }),
+        );
+        let data = result["data"].as_str().unwrap();
+        let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+        std::fs::create_dir_all(&shots).unwrap();
+        std::fs::write(shots.join(name), decode_base64(data)).unwrap();
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+fn decode_base64(text: &str) -> Vec<u8> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' => 62,
+        _ => 63,
+    };
+    let digits: Vec<u8> = text.bytes().filter(|&c| c != b'=').map(value).collect();
+    digits
+        .chunks(4)
+        .flat_map(|chunk| {
+            let bits = chunk
+                .iter()
+                .enumerate()
+                .fold(0u32, |acc, (i, &d)| acc | (u32::from(d) << (18 - 6 * i)));
+            let bytes = bits.to_be_bytes();
+            bytes[1..chunk.len()].to_vec()
+        })
+        .collect()
+}
+
+#[test]
+fn the_open_page_reloads_in_chromium_keeping_its_scroll_and_shows_errors() {
+    let Some(chromium) = crate::harness::chromium() else {
+        return;
+    };
+    let fixture = handbook();
+    let long: String = (1..=120)
+        .map(|n| format!("Paragraph {n} of the setup guide.\n\n"))
+        .collect();
+    let setup = |extra: &str| {
+        format!("---\ntitle: Setup\nweight: 1\n---\nInstall the tools.\n\n{long}{extra}")
+    };
+    fixture.edit("guide/setup.md", &setup(""));
+    let preview = Preview::start(&fixture, &[]);
+    let events = preview.events();
+    let mut browser = Browser::open(&chromium, &preview.url("/guide/setup/"));
+    browser.wait_until(
+        "document.readyState === 'complete' && !!document.querySelector('.page-header, h1')",
+    );
+    // Let the page's event stream connect before anything changes.
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(
+        browser.eval("window.marker = 'still here'; window.scrollTo(0, 1500); window.scrollY"),
+        1500
+    );
+
+    // Another page changes: this one stays as it is.
+    fixture.edit(
+        "guide/deploy.md",
+        "---\ntitle: Deploy\nweight: 2\n---\nShip it on Fridays.\n",
+    );
+    events.next("reload", |data| data.contains("/guide/deploy/index.html"));
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(browser.eval("window.marker"), "still here");
+
+    // This page changes: it reloads, shows the edit and keeps the reader's place.
+    fixture.edit("guide/setup.md", &setup("Edited in the test.\n"));
+    browser.wait_until("document.body.innerText.includes('Edited in the test.')");
+    assert_eq!(
+        browser.eval("window.marker === undefined"),
+        true,
+        "the page reloaded"
+    );
+    browser.wait_until("Math.abs(window.scrollY - 1500) < 2");
+
+    // A broken edit shows the overlay with file:line over the last good page.
+    fixture.edit(
+        "guide/setup.md",
+        "---\ntitle: Setup\nweight: [1\n---\nbroken\n",
+    );
+    browser.wait_until("!!document.getElementById('handbook-problems') && document.getElementById('handbook-problems').textContent.includes('guide/setup.md:3:')");
+    assert_eq!(
+        browser.eval("document.body.innerText.includes('Edited in the test.')"),
+        true
+    );
+    browser.screenshot("serve-error-overlay.png");
+
+    fixture.edit("guide/setup.md", &setup("Fixed.\n"));
+    browser.wait_until("document.body.innerText.includes('Fixed.') && !document.getElementById('handbook-problems')");
 }
