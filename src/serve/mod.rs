@@ -132,6 +132,7 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
         notices,
         stopping: stop_rx,
         root,
+        hosts: server::allowed_hosts(address.ip()),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

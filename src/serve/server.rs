@@ -56,6 +56,43 @@ pub struct Shared {
     pub stopping: watch::Receiver<bool>,
     /// The canonical handbook folder: copied files must still be inside it when read.
     pub root: PathBuf,
+    /// Host names requests may carry (DNS rebinding: a web page must not reach the preview
+    /// through a name of its own that resolves to 127.0.0.1); `None` accepts any.
+    pub hosts: Option<Vec<String>>,
+}
+
+/// The `Host` header names a loopback preview answers to: `localhost`, the loopback addresses
+/// and the bound address, any port. `None` (any host) when bound to all interfaces.
+pub fn allowed_hosts(bound: std::net::IpAddr) -> Option<Vec<String>> {
+    if bound.is_unspecified() {
+        return None;
+    }
+    let bound = match bound {
+        std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+        std::net::IpAddr::V4(ip) => ip.to_string(),
+    };
+    Some(vec![
+        "localhost".into(),
+        "127.0.0.1".into(),
+        "[::1]".into(),
+        bound,
+    ])
+}
+
+fn host_allowed(shared: &Shared, headers: &axum::http::HeaderMap) -> bool {
+    let Some(hosts) = &shared.hosts else {
+        return true;
+    };
+    let Some(host) = headers.get(header::HOST).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let name = match host.rfind(':') {
+        Some(colon) if !host[colon..].contains(']') => &host[..colon],
+        _ => host,
+    };
+    hosts
+        .iter()
+        .any(|allowed| allowed.eq_ignore_ascii_case(name))
 }
 
 /// The routes.
@@ -75,7 +112,11 @@ async fn live_js() -> Response {
 
 async fn events(
     State(shared): State<Shared>,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    headers: axum::http::HeaderMap,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, StatusCode> {
+    if !host_allowed(&shared, &headers) {
+        return Err(StatusCode::FORBIDDEN);
+    }
     let receiver = shared.notices.subscribe();
     let current = Notice::Problems(shared.problems.borrow().as_ref().clone());
     let first = stream::once(async move { Ok(event(&current)) });
@@ -97,7 +138,7 @@ async fn events(
             Some((Ok(event(&notice)), (receiver, stopping)))
         },
     );
-    Sse::new(first.chain(rest)).keep_alive(KeepAlive::default())
+    Ok(Sse::new(first.chain(rest)).keep_alive(KeepAlive::default()))
 }
 
 fn event(notice: &Notice) -> Event {
@@ -166,7 +207,19 @@ fn percent_decode(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
-async fn file(State(shared): State<Shared>, method: Method, uri: Uri) -> Response {
+async fn file(
+    State(shared): State<Shared>,
+    method: Method,
+    uri: Uri,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    if !host_allowed(&shared, &headers) {
+        return (
+            StatusCode::FORBIDDEN,
+            "the preview answers only to localhost and its own address\n",
+        )
+            .into_response();
+    }
     if method != Method::GET && method != Method::HEAD {
         let mut response = (
             StatusCode::METHOD_NOT_ALLOWED,

@@ -60,6 +60,15 @@ impl Preview {
         self.log.lock().unwrap().join("\n")
     }
 
+    /// Waits until the terminal output contains `text` (it is read on a thread).
+    pub fn wait_for_log(&self, text: &str) {
+        let deadline = Instant::now() + WAIT;
+        while !self.log().contains(text) {
+            assert!(Instant::now() < deadline, "no `{text}` in:\n{}", self.log());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// GET (or another method) over a fresh connection: status, lower-cased headers, body.
     pub fn request(&self, method: &str, path: &str) -> Response {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
@@ -344,6 +353,18 @@ fn nothing_outside_the_site_is_served() {
     );
     assert!(!link.body.contains("TOP SECRET"));
     assert_eq!(preview.get("/handbook.yml").status, 404);
+
+    // DNS rebinding: a page on another name that resolves to 127.0.0.1 gets nothing.
+    let mut stream = TcpStream::connect(("127.0.0.1", preview.port)).unwrap();
+    write!(
+        stream,
+        "GET / HTTP/1.1\r\nHost: attacker.example:{}\r\nConnection: close\r\n\r\n",
+        preview.port
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    assert_eq!(Response::parse(&raw).status, 403);
 }
 
 #[test]
@@ -370,11 +391,7 @@ fn an_edited_page_reloads_and_only_its_own_page_changes() {
             .contains("Fresh words here.")
     );
     assert_eq!(preview.get("/guide/deploy/").body, before_deploy);
-    assert!(
-        preview.log().contains("rendered 1 page (page)"),
-        "{}",
-        preview.log()
-    );
+    preview.wait_for_log("rendered 1 page (page)");
 
     // A save that changes nothing sends nothing.
     fixture.edit(
@@ -445,11 +462,8 @@ fn created_deleted_and_renamed_files_and_folders_are_picked_up() {
             .body
             .contains("Undo a release.")
     );
-    assert!(
-        preview.log().contains("broken-link"),
-        "the link to the old name is reported:\n{}",
-        preview.log()
-    );
+    // The link to the old name is reported.
+    preview.wait_for_log("broken-link");
 
     std::fs::remove_file(fixture.root.join("guide/revert.md")).unwrap();
     events.next("reload", |data| data.contains("/guide/revert/index.html"));
@@ -513,11 +527,9 @@ fn a_content_error_keeps_the_last_good_site_and_shows_an_overlay_until_fixed() {
         problems.contains("guide/setup.md:3:"),
         "file:line in the overlay: {problems}"
     );
-    assert!(
-        preview.log().contains("guide/setup.md:3:"),
-        "and in the terminal"
-    );
-    assert!(preview.log().contains("still serving the last good build"));
+    // And in the terminal.
+    preview.wait_for_log("guide/setup.md:3:");
+    preview.wait_for_log("still serving the last good build");
     let page = preview.get("/guide/setup/");
     assert_eq!(page.status, 200);
     assert!(
@@ -571,7 +583,7 @@ fn theme_and_config_changes_rebuild_every_page() {
     .unwrap();
     events.next("reload", |data| data.contains("/guide/deploy/index.html"));
     assert!(preview.get("/guide/deploy/").body.contains("theme-marker"));
-    assert!(preview.log().contains("(theme)"), "{}", preview.log());
+    preview.wait_for_log("(theme)");
 
     // A broken template is an error in the overlay; the last good site stays up.
     std::fs::write(&page, "{% if %}").unwrap();
@@ -846,4 +858,85 @@ fn the_open_page_reloads_in_chromium_keeping_its_scroll_and_shows_errors() {
 
     fixture.edit("guide/setup.md", &setup("Fixed.\n"));
     browser.wait_until("document.body.innerText.includes('Fixed.') && !document.getElementById('handbook-problems')");
+}
+
+#[test]
+fn after_a_series_of_edits_the_preview_equals_a_clean_build() {
+    let fixture = handbook();
+    fixture.edit(
+        "decisions/0001-use-markdown.md",
+        "---\nstatus: proposed\ndate: 2026-01-05\n---\n# Use markdown\n\nWe write in markdown.\n",
+    );
+    let preview = Preview::start(&fixture, &[]);
+    let events = preview.events();
+    let step = |path: &str, text: &str, changed: &str| {
+        fixture.edit(path, text);
+        events.next("reload", |data| data.contains(changed));
+    };
+    // A body edit, a new title, a tag, a new page linking back, a decision status change.
+    step(
+        "guide/setup.md",
+        "---\ntitle: Setup\nweight: 1\n---\nInstall the tools first.\n\n## Details\n\nMore words.\n",
+        "/guide/setup/index.html",
+    );
+    step(
+        "guide/deploy.md",
+        "---\ntitle: Releasing\nweight: 2\ntags: [ops]\n---\nShip it with care.\n",
+        "/tags/ops/index.html",
+    );
+    step(
+        "guide/faq.md",
+        "---\ntitle: FAQ\n---\nSee [setup](setup.md#details) and [the record](../decisions/0001-use-markdown.md).\n",
+        "/guide/faq/index.html",
+    );
+    step(
+        "decisions/0001-use-markdown.md",
+        "---\nstatus: accepted\ndate: 2026-01-05\n---\n# Use markdown\n\nWe write in markdown.\n",
+        "/decisions/0001-use-markdown/index.html",
+    );
+    step(
+        "img/diagram.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"><title>diagram</title></svg>",
+        "/img/diagram.svg",
+    );
+    std::fs::remove_file(fixture.root.join("guide/deploy.md")).unwrap();
+    events.next("reload", |data| data.contains("/guide/deploy/index.html"));
+    step(
+        "guide/setup.md",
+        "---\ntitle: Setup\nweight: 1\n---\nInstall the tools first, then quokka.\n\n## Details\n\nMore words.\n",
+        "/guide/setup/index.html",
+    );
+    preview.wait_for_page("/search/bundle.js", |response| {
+        response.body.contains("quokka")
+    });
+
+    let run = fixture.run(&["build", "--base-url", &preview.url("/")]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let output = fixture.output();
+    let mut compared = 0;
+    for entry in walkdir::WalkDir::new(&output) {
+        let entry = entry.unwrap();
+        let rel = entry
+            .path()
+            .strip_prefix(&output)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        if !entry.file_type().is_file()
+            || rel == ".handbook-output"
+            || rel.starts_with("search/index/")
+        {
+            continue;
+        }
+        let built = String::from_utf8_lossy(&std::fs::read(entry.path()).unwrap()).into_owned();
+        let served = preview.get(&format!("/{rel}"));
+        assert_eq!(served.status, 200, "{rel} is served");
+        let served = served
+            .body
+            .replace("<script src=\"/__handbook/live.js\"></script>", "");
+        assert!(served == built, "{rel} differs from a clean build");
+        compared += 1;
+    }
+    assert!(compared > 20, "compared {compared} files");
+    assert_eq!(preview.get("/guide/deploy/").status, 404);
 }
