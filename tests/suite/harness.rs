@@ -188,21 +188,25 @@ pub fn chromium() -> Option<PathBuf> {
     found
 }
 
+/// Headless Chromium flags this machine needs (no network, no sandbox as root); add a fresh
+/// `--user-data-dir`.
+pub const CHROMIUM_FLAGS: [&str; 9] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--hide-scrollbars",
+];
+
 /// Runs headless Chromium with the flags this machine needs and a fresh profile.
 pub fn chromium_run(browser: &Path, args: &[String]) -> Run {
     let profile = tempfile::tempdir().unwrap();
     let output = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-quic",
-            "--hide-scrollbars",
-        ])
+        .args(CHROMIUM_FLAGS)
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .args(args)
         .output()

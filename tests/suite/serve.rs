@@ -654,19 +654,8 @@ impl Browser {
     fn open(binary: &std::path::Path, url: &str) -> Browser {
         let profile = tempfile::tempdir().unwrap();
         let mut child = Command::new(binary)
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-quic",
-                "--hide-scrollbars",
-                "--window-size=1200,800",
-                "--remote-debugging-port=0",
-            ])
+            .args(crate::harness::CHROMIUM_FLAGS)
+            .args(["--window-size=1200,800", "--remote-debugging-port=0"])
             .arg(format!("--user-data-dir={}", profile.path().display()))
             .arg(url)
             .stdout(Stdio::null())
