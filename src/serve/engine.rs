@@ -19,7 +19,7 @@ use rayon::prelude::*;
 
 use super::watch::Plan;
 use crate::config::{CONFIG_FILE, Config};
-use crate::diagnostics::{self, Diagnostic, Severity};
+use crate::diagnostics::{self, Diagnostic};
 use crate::load::{self, LoadOptions, Probe, StaticFile};
 use crate::model::page::{Page, PageId};
 use crate::model::{self, ModelOptions, Site};
@@ -169,13 +169,6 @@ impl Engine {
             .collect();
         diagnostics::sort(&mut all);
         all
-    }
-
-    /// True when any current finding is an error: such a state is not published.
-    pub fn has_errors(&self) -> bool {
-        self.diagnostics()
-            .iter()
-            .any(|d| d.severity == Severity::Error)
     }
 
     /// Every served file of the current state.
