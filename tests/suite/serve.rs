@@ -21,10 +21,16 @@ pub struct Preview {
 
 impl Preview {
     pub fn start(fixture: &Fixture, extra: &[&str]) -> Preview {
+        Preview::start_with_env(fixture, extra, &[])
+    }
+
+    /// Starts with extra environment variables (a `PATH` with a stand-in browser opener).
+    pub fn start_with_env(fixture: &Fixture, extra: &[&str], env: &[(&str, String)]) -> Preview {
         let mut child = Command::new(env!("CARGO_BIN_EXE_handbook"))
             .args(["serve", "--port", "0"])
             .args(extra)
             .current_dir(&fixture.root)
+            .envs(env.iter().map(|(key, value)| (*key, value.as_str())))
             .env("NO_COLOR", "1")
             .env("SOURCE_DATE_EPOCH", "1795392000")
             .stdout(Stdio::null())
@@ -928,4 +934,59 @@ fn after_a_series_of_edits_the_preview_equals_a_clean_build() {
     }
     assert!(compared > 20, "compared {compared} files");
     assert_eq!(preview.get("/guide/deploy/").status, 404);
+}
+
+#[test]
+fn open_starts_the_browser_at_the_preview_url() {
+    let fixture = handbook();
+    // A stand-in `xdg-open` records the URL it is given.
+    let bin = fixture.parent().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let opened = fixture.parent().join("opened.txt");
+    let script = bin.join("xdg-open");
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\necho \"$1\" > '{}'\n", opened.display()),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let preview = Preview::start_with_env(&fixture, &["--open"], &[("PATH", path)]);
+    let deadline = Instant::now() + WAIT;
+    while !opened.exists() {
+        assert!(Instant::now() < deadline, "the browser was not opened");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let url = std::fs::read_to_string(&opened).unwrap();
+    assert_eq!(url.trim(), preview.url("/"));
+}
+
+#[test]
+fn the_example_handbook_is_served_with_its_decision_log_and_search() {
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("example-handbook");
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("example");
+    crate::harness::copy_tree(&source, &root);
+    std::fs::remove_dir_all(root.join("public")).ok();
+    let fixture = Fixture::from_root(dir, root);
+    let preview = Preview::start(&fixture, &[]);
+    preview.wait_for_log("0 errors");
+    for path in ["/", "/decisions/", "/onboarding/", "/tags/", "/search/"] {
+        let page = preview.get(path);
+        assert_eq!(page.status, 200, "{path}");
+        assert!(page.body.contains("/__handbook/live.js"), "{path}");
+    }
+    preview.wait_for_page("/search/manifest.js", |response| response.status == 200);
+    assert!(
+        !fixture.root.join("public").exists(),
+        "serve writes nothing"
+    );
 }
