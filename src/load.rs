@@ -310,15 +310,33 @@ pub enum Probe {
     Absent,
 }
 
-/// Looks at one source-relative path the way [`load`] would see it: for the preview server,
-/// which re-reads only the files an edit touched.
-pub fn probe(root: &Path, config: &Config, options: &LoadOptions, rel: &str) -> Probe {
-    let Ok(root) = root.canonicalize() else {
-        return Probe::Absent;
-    };
-    let Ok(excluded) = exclude_set(&config.exclude) else {
-        return Probe::Absent;
-    };
+/// [`load`]'s rules prepared once (canonical root, `exclude:` patterns, output folder), to look
+/// at single paths: for the preview server, which re-reads only the files an edit touched.
+pub struct Rules {
+    root: PathBuf,
+    excluded: GlobSet,
+    output: Option<PathBuf>,
+}
+
+impl Rules {
+    /// Prepares the rules of `config` for the handbook at `root`.
+    pub fn new(root: &Path, config: &Config, options: &LoadOptions) -> anyhow::Result<Rules> {
+        Ok(Rules {
+            root: root
+                .canonicalize()
+                .with_context(|| format!("reading handbook folder {}", root.display()))?,
+            excluded: exclude_set(&config.exclude)?,
+            output: options.output.map(Path::to_path_buf),
+        })
+    }
+
+    /// Looks at one source-relative path the way [`load`] would see it.
+    pub fn probe(&self, rel: &str) -> Probe {
+        probe(&self.root, &self.excluded, self.output.as_deref(), rel)
+    }
+}
+
+fn probe(root: &Path, excluded: &GlobSet, output: Option<&Path>, rel: &str) -> Probe {
     let path = root.join(rel);
     let Ok(metadata) = std::fs::symlink_metadata(&path) else {
         return Probe::Absent;
@@ -331,9 +349,7 @@ pub fn probe(root: &Path, config: &Config, options: &LoadOptions, rel: &str) -> 
             || parts[depth - 1].is_empty()
             || parts[depth - 1] == ".."
             || is_skipped_name(parts[depth - 1], depth, is_dir)
-            || options
-                .output
-                .is_some_and(|output| root.join(&prefix) == output)
+            || output.is_some_and(|output| root.join(&prefix) == output)
             || excluded.is_match(&prefix)
             || (is_dir && excluded.is_match(format!("{prefix}/")))
         {
@@ -341,7 +357,7 @@ pub fn probe(root: &Path, config: &Config, options: &LoadOptions, rel: &str) -> 
         }
     }
     let absolute = if metadata.file_type().is_symlink() {
-        match resolve_symlink(&path, &root) {
+        match resolve_symlink(&path, root) {
             Ok(Some(target)) => target,
             _ => return Probe::Absent,
         }

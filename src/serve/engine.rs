@@ -76,10 +76,41 @@ pub struct Rebuild {
     pub changed: bool,
 }
 
+/// One markdown file: its page, or `None` when it could not be read or parsed, and its
+/// problems from reading and parsing.
 #[derive(Debug, Clone)]
 struct Parsed {
     page: Option<Page>,
     problems: Vec<Diagnostic>,
+}
+
+impl Parsed {
+    fn new(config: &Config, source: load::Source, mut problems: Vec<Diagnostic>) -> Parsed {
+        let page = match model::parse(config, source) {
+            Ok(page) => Some(page),
+            Err(problem) => {
+                problems.push(problem);
+                None
+            }
+        };
+        Parsed { page, problems }
+    }
+
+    /// True when a re-read gave the same text and problems: the parse still stands.
+    fn is_same(&self, source: &load::Source, problems: &[Diagnostic]) -> bool {
+        self.problems == problems
+            && self
+                .page
+                .as_ref()
+                .is_some_and(|page| page.source_text == source.text)
+    }
+}
+
+/// True when the map holds a path under `folder` (which ends with `/`).
+fn holds_under<V>(map: &BTreeMap<String, V>, folder: &str) -> bool {
+    map.range(folder.to_string()..)
+        .next()
+        .is_some_and(|(key, _)| key.starts_with(folder))
 }
 
 /// The preview's whole state.
@@ -89,6 +120,8 @@ pub struct Engine {
     theme: Theme,
     /// Canonical output folder of `handbook build`, never read as content.
     output: Option<PathBuf>,
+    /// The loader's rules for looking at single touched paths.
+    rules: load::Rules,
     files: BTreeMap<String, Parsed>,
     statics: BTreeMap<String, StaticFile>,
     /// Problems of the last walk that belong to no markdown file (symlinks, unreadable folders).
@@ -111,11 +144,19 @@ impl Engine {
         let config = pipeline::load_config(&options)?;
         let theme = theme::load(&options.root, &config)?;
         let output = config.output_dir(&options.root).canonicalize().ok();
+        let rules = load::Rules::new(
+            &options.root,
+            &config,
+            &LoadOptions {
+                output: output.as_deref(),
+            },
+        )?;
         let mut engine = Engine {
             options,
             config,
             theme,
             output,
+            rules,
             files: BTreeMap::new(),
             statics: BTreeMap::new(),
             walk_problems: Vec::new(),
@@ -194,7 +235,6 @@ impl Engine {
     pub fn set_search(&mut self, files: Vec<OutputFile>) {
         self.search_out = files
             .into_iter()
-            .filter(|file| !file.path.starts_with(search::INDEX_DIR))
             .map(|file| (file.path, Body::from(file.content)))
             .collect();
     }
@@ -209,13 +249,19 @@ impl Engine {
         };
         if plan.config {
             rebuild.how = "config";
-            match pipeline::load_config(&self.options)
-                .and_then(|config| Ok((theme::load(&self.options.root, &config)?, config)))
-            {
-                Ok((theme, config)) => {
+            match pipeline::load_config(&self.options).and_then(|config| {
+                let theme = theme::load(&self.options.root, &config)?;
+                let options = LoadOptions {
+                    output: self.output.as_deref(),
+                };
+                let rules = load::Rules::new(&self.options.root, &config, &options)?;
+                Ok((theme, rules, config))
+            }) {
+                Ok((theme, rules, config)) => {
                     self.fatal = None;
                     self.config = config;
                     self.theme = theme;
+                    self.rules = rules;
                     self.keys.clear();
                     self.search_out.clear();
                     match self.walk() {
@@ -252,38 +298,22 @@ impl Engine {
     }
 
     fn apply_paths(&mut self, plan: &Plan, rebuild: &mut Rebuild) {
-        let options = LoadOptions {
-            output: self.output.as_deref(),
-        };
         let mut structural = false;
         let mut edited = Vec::new();
         for path in &plan.markdown {
-            match load::probe(&self.options.root, &self.config, &options, path) {
+            match self.rules.probe(path) {
                 Probe::Markdown(Some(source), problems) => {
                     let before = self.files.get(path);
-                    if let Some(Parsed {
-                        page: Some(page),
-                        problems: old,
-                    }) = before
-                        && page.source_text == source.text
-                        && *old == problems
-                    {
+                    if before.is_some_and(|parsed| parsed.is_same(&source, &problems)) {
                         continue;
                     }
                     let was_published = before.is_some_and(|parsed| parsed.page.is_some());
-                    let mut problems = problems;
-                    let page = match model::parse(&self.config, source) {
-                        Ok(page) => Some(page),
-                        Err(problem) => {
-                            problems.push(problem);
-                            None
-                        }
-                    };
-                    match &page {
+                    let parsed = Parsed::new(&self.config, source, problems);
+                    match &parsed.page {
                         Some(page) if was_published => edited.push(page.clone()),
                         _ => structural = true,
                     }
-                    self.files.insert(path.clone(), Parsed { page, problems });
+                    self.files.insert(path.clone(), parsed);
                 }
                 Probe::Markdown(None, problems) => {
                     structural = true;
@@ -302,7 +332,7 @@ impl Engine {
             }
         }
         for path in &plan.other {
-            match load::probe(&self.options.root, &self.config, &options, path) {
+            match self.rules.probe(path) {
                 Probe::Static(file) => {
                     if self.statics.insert(path.clone(), file.clone()) == Some(file) {
                         rebuild.touched.push(path.clone());
@@ -312,18 +342,9 @@ impl Engine {
                 }
                 Probe::Folder => return self.rescan(rebuild),
                 Probe::Absent | Probe::Markdown(..) => {
+                    // A removed or renamed folder: what was under it is walked again.
                     let folder = format!("{path}/");
-                    let held_files = self
-                        .files
-                        .range(folder.clone()..)
-                        .next()
-                        .is_some_and(|(key, _)| key.starts_with(&folder))
-                        || self
-                            .statics
-                            .range(folder.clone()..)
-                            .next()
-                            .is_some_and(|(key, _)| key.starts_with(&folder));
-                    if held_files {
+                    if holds_under(&self.files, &folder) || holds_under(&self.statics, &folder) {
                         return self.rescan(rebuild);
                     }
                     structural |= self.statics.remove(path).is_some();
@@ -403,24 +424,10 @@ impl Engine {
             .into_par_iter()
             .map(|(source, problems, before)| {
                 let path = source.path.clone();
-                if let Some(before) = before
-                    && before.problems == problems
-                    && before
-                        .page
-                        .as_ref()
-                        .is_some_and(|page| page.source_text == source.text)
-                {
-                    return (path, before);
+                match before {
+                    Some(before) if before.is_same(&source, &problems) => (path, before),
+                    _ => (path, Parsed::new(config, source, problems)),
                 }
-                let mut problems = problems;
-                let page = match model::parse(config, source) {
-                    Ok(page) => Some(page),
-                    Err(problem) => {
-                        problems.push(problem);
-                        None
-                    }
-                };
-                (path, Parsed { page, problems })
             })
             .collect();
         self.files = parsed.into_iter().collect();

@@ -21,9 +21,10 @@ use tokio::sync::{broadcast, watch};
 
 use super::engine::Body;
 
-/// Where the server's own files live; no handbook page can be published there (`_` folders
-/// are never content).
-pub const PREFIX: &str = "/__handbook/";
+/// The server's own URLs; no handbook page can be published there (`_` folders are never
+/// content).
+const LIVE_JS_URL: &str = "/__handbook/live.js";
+const EVENTS_URL: &str = "/__handbook/events";
 
 const LIVE_JS: &str = include_str!("live.js");
 
@@ -98,8 +99,8 @@ fn host_allowed(shared: &Shared, headers: &axum::http::HeaderMap) -> bool {
 /// The routes.
 pub fn router(shared: Shared) -> Router {
     Router::new()
-        .route("/__handbook/events", get(events))
-        .route("/__handbook/live.js", get(live_js))
+        .route(EVENTS_URL, get(events))
+        .route(LIVE_JS_URL, get(live_js))
         .fallback(file)
         .with_state(shared)
 }
@@ -329,14 +330,14 @@ fn set_headers(response: &mut Response, path: &str) {
 
 /// Adds the live-reload script before `</body>` (or at the end).
 pub fn inject(html: &[u8]) -> Vec<u8> {
-    const TAG: &[u8] = b"<script src=\"/__handbook/live.js\"></script>";
+    let tag = format!("<script src=\"{LIVE_JS_URL}\"></script>");
     let at = html
         .windows(7)
         .rposition(|window| window.eq_ignore_ascii_case(b"</body>"))
         .unwrap_or(html.len());
-    let mut out = Vec::with_capacity(html.len() + TAG.len());
+    let mut out = Vec::with_capacity(html.len() + tag.len());
     out.extend_from_slice(&html[..at]);
-    out.extend_from_slice(TAG);
+    out.extend_from_slice(tag.as_bytes());
     out.extend_from_slice(&html[at..]);
     out
 }

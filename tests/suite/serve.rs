@@ -77,16 +77,7 @@ impl Preview {
 
     /// GET (or another method) over a fresh connection: status, lower-cased headers, body.
     pub fn request(&self, method: &str, path: &str) -> Response {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
-        stream.set_read_timeout(Some(WAIT)).unwrap();
-        write!(
-            stream,
-            "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).unwrap();
-        Response::parse(&raw)
+        http(self.port, method, path, "localhost")
     }
 
     pub fn get(&self, path: &str) -> Response {
@@ -138,6 +129,34 @@ impl Drop for Preview {
     fn drop(&mut self) {
         self.child.kill().ok();
         self.child.wait().ok();
+    }
+}
+
+/// One request over a fresh connection to 127.0.0.1 with the given `Host` header.
+pub fn http(port: u16, method: &str, path: &str, host: &str) -> Response {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.set_read_timeout(Some(WAIT)).unwrap();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    // Read to the end, or to Content-Length (DevTools keeps the connection open).
+    let mut raw = Vec::new();
+    let mut chunk = [0; 65536];
+    loop {
+        let read = stream.read(&mut chunk).unwrap();
+        raw.extend_from_slice(&chunk[..read]);
+        let response = Response::parse(&raw);
+        let length = response.header("content-length").parse::<usize>().ok();
+        let head = raw.windows(4).position(|w| w == b"\r\n\r\n");
+        let complete = match (head, length) {
+            (Some(head), Some(length)) => raw.len() >= head + 4 + length,
+            _ => false,
+        };
+        if read == 0 || complete {
+            return response;
+        }
     }
 }
 
@@ -361,16 +380,8 @@ fn nothing_outside_the_site_is_served() {
     assert_eq!(preview.get("/handbook.yml").status, 404);
 
     // DNS rebinding: a page on another name that resolves to 127.0.0.1 gets nothing.
-    let mut stream = TcpStream::connect(("127.0.0.1", preview.port)).unwrap();
-    write!(
-        stream,
-        "GET / HTTP/1.1\r\nHost: attacker.example:{}\r\nConnection: close\r\n\r\n",
-        preview.port
-    )
-    .unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
-    assert_eq!(Response::parse(&raw).status, 403);
+    let host = format!("attacker.example:{}", preview.port);
+    assert_eq!(http(preview.port, "GET", "/", &host).status, 403);
 }
 
 #[test]
@@ -680,18 +691,7 @@ impl Browser {
         let port: u16 = rx.recv_timeout(WAIT).unwrap().parse().unwrap();
         let deadline = Instant::now() + WAIT;
         let page_socket = loop {
-            let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-            stream
-                .set_read_timeout(Some(Duration::from_secs(2)))
-                .unwrap();
-            write!(
-                stream,
-                "GET /json/list HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
-            )
-            .unwrap();
-            let mut raw = Vec::new();
-            stream.read_to_end(&mut raw).ok();
-            let response = Response::parse(&raw);
+            let response = http(port, "GET", "/json/list", &format!("127.0.0.1:{port}"));
             let targets: serde_json::Value =
                 serde_json::from_str(&response.body).unwrap_or_default();
             let found = targets.as_array().and_then(|list| {
