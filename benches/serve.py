@@ -49,7 +49,8 @@ class Events(threading.Thread):
     def __init__(self, host, port):
         super().__init__(daemon=True)
         self.sock = socket.create_connection((host, port))
-        self.sock.sendall(b"GET /__handbook/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n")
+        self.sock.sendall(
+            f"GET /__handbook/events HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: text/event-stream\r\n\r\n".encode())
         self.events = []
         self.cond = threading.Condition()
 
@@ -131,7 +132,7 @@ def measure(size):
     if port is None:
         sys.exit("server did not start:\n" + "".join(log))
     startup = time.perf_counter() - started
-    threading.Thread(target=lambda: [None for _ in server.stderr], daemon=True).start()
+    threading.Thread(target=lambda: log.extend(server.stderr), daemon=True).start()
     events = Events(host, port)
     events.start()
     # Let the first search export finish so it does not compete with the timed edits.
@@ -153,7 +154,7 @@ def measure(size):
         written = time.perf_counter()
         at = events.wait_for(mark, lambda name, data: name == "reload" and target in data)
         if at is None:
-            sys.exit(f"no reload event for {rel}")
+            sys.exit(f"no reload event for {rel}; server log:\n" + "".join(log[-20:]))
         # Wait for the search export this edit started, so the next edit is timed alone.
         events.wait_for(mark, lambda name, data: name == "search", timeout=120)
         return (at - written) * 1000
