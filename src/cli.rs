@@ -185,9 +185,9 @@ pub struct SiteArgs {
     /// Include pages marked `draft: true`.
     #[arg(long)]
     pub drafts: bool,
-    /// Treat warnings as errors (exit 1).
-    #[arg(long)]
-    pub deny_warnings: bool,
+    /// Fail on warnings too (exit 1), and report front-matter keys handbook does not know.
+    #[arg(long, visible_alias = "deny-warnings")]
+    pub strict: bool,
 }
 
 /// `handbook build`.
@@ -483,6 +483,7 @@ fn search(
         output: args.output.clone(),
         base_url: None,
         drafts: args.drafts,
+        strict: false,
     };
     let mut query = search::Query::parse(&args.query);
     for (key, values) in [
@@ -581,12 +582,13 @@ fn build_options(site: &SiteArgs, output: Option<PathBuf>) -> BuildOptions {
         output,
         base_url: site.base_url.clone(),
         drafts: site.drafts,
+        strict: site.strict,
     }
 }
 
 fn outcome(site: &SiteArgs, report: &BuildReport) -> Outcome {
     let (errors, warnings) = diagnostics::count(&report.diagnostics);
-    if errors > 0 || (site.deny_warnings && warnings > 0) {
+    if errors > 0 || (site.strict && warnings > 0) {
         Outcome::ContentErrors
     } else {
         Outcome::Success

@@ -38,6 +38,8 @@ pub struct Config {
     pub markdown: MarkdownConfig,
     /// Search options.
     pub search: SearchConfig,
+    /// Site checks (`handbook check` and `build`).
+    pub check: CheckConfig,
     /// Glob patterns (relative to the root) of files and folders that are not content.
     pub exclude: Vec<String>,
     /// Free-form values for themes, seen by templates as `site.extra`.
@@ -58,6 +60,7 @@ impl Default for Config {
             nav: NavConfig::default(),
             markdown: MarkdownConfig::default(),
             search: SearchConfig::default(),
+            check: CheckConfig::default(),
             exclude: Vec::new(),
             extra: BTreeMap::new(),
         }
@@ -75,6 +78,58 @@ pub struct SearchConfig {
 impl Default for SearchConfig {
     fn default() -> Self {
         SearchConfig { enabled: true }
+    }
+}
+
+/// Site checks.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CheckConfig {
+    /// Report plain pages that no other page links to and no header link names.
+    pub orphans: bool,
+    /// Front-matter keys required per folder: `policies: [owner, review_by]`. The folder `/`
+    /// (or `.`) means every page.
+    pub required: BTreeMap<String, Vec<String>>,
+    /// `check --external` options.
+    pub external: ExternalConfig,
+}
+
+impl Default for CheckConfig {
+    fn default() -> Self {
+        CheckConfig {
+            orphans: true,
+            required: BTreeMap::new(),
+            external: ExternalConfig::default(),
+        }
+    }
+}
+
+/// How `handbook check --external` checks http(s) links.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ExternalConfig {
+    /// Seconds to wait for one response.
+    pub timeout: u64,
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    /// File (relative to the handbook root) remembering links that worked, so repeated checks
+    /// skip them; none by default, as nothing is written outside the output folder unasked.
+    pub cache: Option<String>,
+    /// How long a remembered link is trusted, in hours.
+    pub cache_hours: u64,
+    /// URL prefixes never requested (intranets, sites that refuse robots).
+    pub exclude: Vec<String>,
+}
+
+impl Default for ExternalConfig {
+    fn default() -> Self {
+        ExternalConfig {
+            timeout: 10,
+            concurrency: 8,
+            cache: None,
+            cache_hours: 24,
+            exclude: Vec::new(),
+        }
     }
 }
 
@@ -144,6 +199,8 @@ pub struct MarkdownConfig {
     pub smart_punctuation: bool,
     /// Build-time syntax highlighting of fenced code.
     pub highlight: bool,
+    /// `[[Page title]]` and `[[path/to/page|label]]` links, resolved by title, file name or path.
+    pub wikilinks: bool,
 }
 
 impl Default for MarkdownConfig {
@@ -152,6 +209,7 @@ impl Default for MarkdownConfig {
             raw_html: true,
             smart_punctuation: false,
             highlight: true,
+            wikilinks: true,
         }
     }
 }

@@ -23,6 +23,8 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Publish drafts.
     pub drafts: bool,
+    /// Strict checks: also report unknown front-matter keys.
+    pub strict: bool,
 }
 
 /// What a build or check did.
@@ -203,6 +205,7 @@ fn model_options(options: &BuildOptions, today: jiff::civil::Date) -> ModelOptio
     ModelOptions {
         drafts: options.drafts,
         today: Some(today),
+        strict: options.strict,
     }
 }
 

@@ -1,10 +1,11 @@
-//! Link graph: resolves relative `.md` links, site-absolute links and `#anchors` between pages,
-//! maps them to built URLs, builds backlinks and reports broken links. Part of `model`; no I/O.
+//! Link graph: resolves relative `.md` links, site-absolute links, `[[wikilinks]]` and
+//! `#anchors` between pages, maps them to built URLs, builds backlinks and reports broken
+//! links. Part of `model`; no I/O.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::diagnostics::Diagnostic;
-use crate::model::page::{Page, PageId};
+use crate::model::page::{Page, PageId, slugify};
 
 /// Where each link of each page goes once built.
 #[derive(Debug, Default, Clone)]
@@ -15,7 +16,16 @@ pub struct LinkGraph {
     /// Per page, the distinct pages it links to, sorted.
     pub outgoing: Vec<Vec<PageId>>,
     /// Per page, the distinct pages linking to it, sorted.
-    pub backlinks: Vec<Vec<PageId>>,
+    pub backlinks: Vec<Vec<Backlink>>,
+}
+
+/// A page that links to another, and where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backlink {
+    /// The linking page.
+    pub page: PageId,
+    /// Index in the linking page's headings of the section holding its first such link.
+    pub section: Option<usize>,
 }
 
 /// Lookups the resolver needs, built once per site.
@@ -30,14 +40,48 @@ pub struct LinkTargets<'a> {
     pub drafts: &'a HashSet<String>,
     /// The base path (`/` or `/handbook/`), which site-absolute links may start with.
     pub base_path: &'a str,
+    /// Pages by wikilink name.
+    pub names: &'a WikiNames,
+}
+
+/// Pages by the names a `[[wikilink]]` may use: the slug of the title and of the file name
+/// (the folder name for a landing page). One name can belong to several pages.
+#[derive(Debug, Default)]
+pub struct WikiNames(HashMap<String, Vec<PageId>>);
+
+impl WikiNames {
+    /// Indexes the pages' titles and file names.
+    pub fn new(pages: &[Page]) -> Self {
+        let mut names: HashMap<String, Vec<PageId>> = HashMap::with_capacity(pages.len() * 2);
+        for (id, page) in pages.iter().enumerate() {
+            let mut stem = page.path.trim_end_matches(".md");
+            if page.is_landing() {
+                stem = stem.rsplit_once('/').map_or("", |(dir, _)| dir);
+            }
+            let stem = stem.rsplit('/').next().unwrap_or(stem);
+            for name in [slugify(&page.title), slugify(stem)] {
+                let ids = names.entry(name).or_default();
+                if ids.last() != Some(&id) {
+                    ids.push(id);
+                }
+            }
+        }
+        names.remove("");
+        WikiNames(names)
+    }
+
+    fn get(&self, name: &str) -> &[PageId] {
+        self.0.get(&slugify(name)).map_or(&[], Vec::as_slice)
+    }
 }
 
 /// Codes of the diagnostics link resolution reports.
-pub const CODES: [&str; 4] = [
+pub const CODES: [&str; 5] = [
     "broken-link",
     "broken-anchor",
     "missing-image",
     "draft-link",
+    "ambiguous-link",
 ];
 
 /// Resolves every link of every page.
@@ -50,11 +94,11 @@ pub fn resolve(pages: &[Page], targets: &LinkTargets) -> (LinkGraph, Vec<Diagnos
     let mut diagnostics = Vec::new();
     for id in 0..pages.len() {
         let mut resolved = resolve_page(id, pages, targets);
-        for &target in &resolved.outgoing {
-            graph.backlinks[target].push(id);
+        for (&target, &section) in &resolved.outgoing {
+            graph.backlinks[target].push(Backlink { page: id, section });
         }
         graph.hrefs.push(resolved.hrefs);
-        graph.outgoing.push(resolved.outgoing);
+        graph.outgoing.push(resolved.outgoing.into_keys().collect());
         diagnostics.append(&mut resolved.diagnostics);
     }
     (graph, diagnostics)
@@ -64,8 +108,8 @@ pub fn resolve(pages: &[Page], targets: &LinkTargets) -> (LinkGraph, Vec<Diagnos
 pub struct PageLinks {
     /// Per link, in document order: see [`LinkGraph::hrefs`].
     pub hrefs: Vec<Option<String>>,
-    /// Distinct other pages linked to, sorted.
-    pub outgoing: Vec<PageId>,
+    /// Distinct other pages linked to, with the section of the first link to each.
+    pub outgoing: BTreeMap<PageId, Option<usize>>,
     /// Broken links and anchors.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -75,14 +119,18 @@ pub fn resolve_page(id: PageId, pages: &[Page], targets: &LinkTargets) -> PageLi
     let page = &pages[id];
     let mut diagnostics = Vec::new();
     let mut hrefs = Vec::with_capacity(page.links.len());
-    let mut outgoing = BTreeSet::new();
+    let mut outgoing = BTreeMap::new();
     for link in &page.links {
-        let resolution = resolve_one(page, &link.destination, pages, targets);
+        let resolution = if link.is_wiki {
+            resolve_wiki(page, &link.destination, pages, targets)
+        } else {
+            resolve_one(page, &link.destination, pages, targets)
+        };
         let href = match resolution {
             Resolution::Leave => None,
             Resolution::Page { page: target, href } => {
                 if target != id {
-                    outgoing.insert(target);
+                    outgoing.entry(target).or_insert(link.section);
                 }
                 Some(href)
             }
@@ -97,10 +145,12 @@ pub fn resolve_page(id: PageId, pages: &[Page], targets: &LinkTargets) -> PageLi
                 } else {
                     code
                 };
-                diagnostics.push(
+                let diagnostic = if code == "ambiguous-link" {
+                    Diagnostic::error(&page.path, link.line, link.column, code, message)
+                } else {
                     Diagnostic::warning(&page.path, link.line, link.column, code, message)
-                        .with_help(help),
-                );
+                };
+                diagnostics.push(diagnostic.with_help(help));
                 None
             }
         };
@@ -164,24 +214,7 @@ fn resolve_one(
         .get(&target)
         .or_else(|| targets.by_url.get(&as_url(&target)))
     {
-        let target_page = &pages[id];
-        if let Some(anchor) = fragment
-            && !has_anchor(target_page, anchor)
-        {
-            return Resolution::Problem {
-                code: "broken-anchor",
-                message: format!(
-                    "'{}' has no heading with anchor '#{anchor}'",
-                    target_page.path
-                ),
-                help: anchor_help(target_page),
-            };
-        }
-        let href = match fragment {
-            Some(anchor) => format!("{}#{anchor}", encode_path(&target_page.url)),
-            None => encode_path(&target_page.url),
-        };
-        return Resolution::Page { page: id, href };
+        return to_page(id, fragment, pages);
     }
     if targets.statics.contains(&target) {
         return Resolution::Static(match fragment {
@@ -201,6 +234,97 @@ fn resolve_one(
         message: format!("no page or file at '{target}' (linked as '{destination}')"),
         help: "links are relative to the linking file; check the spelling and that the file exists"
             .into(),
+    }
+}
+
+/// A link to page `id`, checking the anchor.
+fn to_page(id: PageId, fragment: Option<&str>, pages: &[Page]) -> Resolution {
+    let target_page = &pages[id];
+    if let Some(anchor) = fragment
+        && !has_anchor(target_page, anchor)
+    {
+        return Resolution::Problem {
+            code: "broken-anchor",
+            message: format!(
+                "'{}' has no heading with anchor '#{anchor}'",
+                target_page.path
+            ),
+            help: anchor_help(target_page),
+        };
+    }
+    let href = match fragment {
+        Some(anchor) => format!("{}#{anchor}", encode_path(&target_page.url)),
+        None => encode_path(&target_page.url),
+    };
+    Resolution::Page { page: id, href }
+}
+
+/// `[[Page title]]`, `[[file-name]]`, `[[path/to/page]]` (from the root, else from this
+/// page's folder; `.md` optional), each with an optional `#anchor`. A name several pages share
+/// is an error: the author must say which one.
+fn resolve_wiki(
+    page: &Page,
+    destination: &str,
+    pages: &[Page],
+    targets: &LinkTargets,
+) -> Resolution {
+    let (name, fragment) = match destination.split_once('#') {
+        Some((name, fragment)) => (name.trim(), Some(fragment.trim())),
+        None => (destination.trim(), None),
+    };
+    if name.is_empty() {
+        return resolve_one(page, destination.trim(), pages, targets);
+    }
+    if name.contains('/') || name.ends_with(".md") {
+        let bare = name.trim_start_matches('/').trim_end_matches('/');
+        let stem = bare.strip_suffix(".md").unwrap_or(bare);
+        let folder = page.path.rsplit_once('/').map_or("", |(dir, _)| dir);
+        for base in ["", folder] {
+            let stem = match (base, name.starts_with('/')) {
+                ("", _) | (_, true) => stem.to_string(),
+                (base, false) => format!("{base}/{stem}"),
+            };
+            let found = [
+                format!("{stem}.md"),
+                format!("{stem}/index.md"),
+                format!("{stem}/README.md"),
+            ]
+            .iter()
+            .find_map(|path| targets.by_path.get(path))
+            .or_else(|| targets.by_url.get(&format!("{stem}/")));
+            if let Some(&id) = found {
+                return to_page(id, fragment, pages);
+            }
+        }
+        return Resolution::Problem {
+            code: "broken-link",
+            message: format!("no page at '{name}' (wikilink [[{destination}]])"),
+            help: "wikilink paths start at the handbook root (or this page's folder); check the spelling"
+                .into(),
+        };
+    }
+    match targets.names.get(name) {
+        [id] => to_page(*id, fragment, pages),
+        [] => Resolution::Problem {
+            code: "broken-link",
+            message: format!("no page is titled or named '{name}' (wikilink [[{destination}]])"),
+            help: "wikilinks match a page's title or file name; check the spelling".into(),
+        },
+        several => Resolution::Problem {
+            code: "ambiguous-link",
+            message: format!(
+                "[[{destination}]] could mean {}",
+                several
+                    .iter()
+                    .map(|&id| format!("'{}'", pages[id].path))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            help: format!(
+                "name the page by its path instead, like [[{}|{name}]]",
+                pages[several[0]].path.trim_end_matches(".md")
+            ),
+        },
     }
 }
 

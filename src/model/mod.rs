@@ -1,6 +1,7 @@
 //! Model: turns loaded sources into an immutable `Site` (pages, link graph, navigation, tags)
 //! plus diagnostics. Parsing runs in parallel with rayon; nothing here does I/O.
 
+pub mod check;
 pub mod decision;
 pub mod links;
 pub mod nav;
@@ -13,7 +14,7 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::load::{Loaded, StaticFile};
-use links::{LinkGraph, LinkTargets};
+use links::{LinkGraph, LinkTargets, WikiNames};
 use nav::Nav;
 use page::{Page, PageId, PageKind, parse_page, slugify};
 
@@ -48,6 +49,7 @@ pub struct Site {
     static_paths: HashSet<String>,
     drafts: HashSet<String>,
     base_path: String,
+    names: WikiNames,
     decision_of_page: HashMap<PageId, usize>,
 }
 
@@ -80,6 +82,8 @@ pub struct ModelOptions {
     pub drafts: bool,
     /// Today's date, for deadlines such as `decide_by`; `None` skips those checks.
     pub today: Option<page::Date>,
+    /// Also report front-matter keys handbook does not know (`--strict`).
+    pub strict: bool,
 }
 
 /// Builds the site model from loaded sources.
@@ -156,12 +160,14 @@ pub fn assemble(
         .collect();
     let static_paths: HashSet<String> = statics.iter().map(|file| file.path.clone()).collect();
     let base_path = config.base_path();
+    let names = WikiNames::new(&pages);
     let targets = LinkTargets {
         by_path: &by_path,
         by_url: &by_url,
         statics: &static_paths,
         drafts: &drafts,
         base_path: &base_path,
+        names: &names,
     };
     let (links, mut link_problems) = links::resolve(&pages, &targets);
     found.append(&mut link_problems);
@@ -170,27 +176,27 @@ pub fn assemble(
     let tags = collect_tags(&pages);
     let (decisions, mut decision_problems) = decision::build(&pages, options.today);
     found.append(&mut decision_problems);
-    (
-        Site {
-            pages,
-            statics,
-            links,
-            nav,
-            tags,
-            decision_of_page: decisions
-                .iter()
-                .enumerate()
-                .map(|(index, d)| (d.page, index))
-                .collect(),
-            decisions,
-            by_path,
-            by_url,
-            static_paths,
-            drafts,
-            base_path,
-        },
-        found,
-    )
+    let site = Site {
+        pages,
+        statics,
+        links,
+        nav,
+        tags,
+        decision_of_page: decisions
+            .iter()
+            .enumerate()
+            .map(|(index, d)| (d.page, index))
+            .collect(),
+        decisions,
+        by_path,
+        by_url,
+        static_paths,
+        drafts,
+        base_path,
+        names,
+    };
+    found.extend(check::site(&site, config, options.strict));
+    (site, found)
 }
 
 impl Site {
@@ -217,6 +223,7 @@ impl Site {
             statics: &self.static_paths,
             drafts: &self.drafts,
             base_path: &self.base_path,
+            names: &self.names,
         };
         let resolved = links::resolve_page(id, &self.pages, &targets);
         self.links.hrefs[id] = resolved.hrefs;

@@ -290,6 +290,10 @@ pub struct Link {
     pub destination: String,
     /// True for `![](…)`.
     pub is_image: bool,
+    /// True for `[[wikilinks]]`, whose destination is a title, slug or path.
+    pub is_wiki: bool,
+    /// Index in `Page::headings` of the section the link is in; `None` before the first heading.
+    pub section: Option<usize>,
     /// 1-based line and column in the source file.
     pub line: usize,
     /// 1-based column.
@@ -327,6 +331,8 @@ pub struct Page {
     pub owner: Option<String>,
     /// Free-form front-matter `extra`.
     pub extra: serde_json::Value,
+    /// Top-level front-matter keys as written, with their lines in the file (schema checks).
+    pub keys: Vec<yaml::TopKey>,
     /// Decision-record front matter (empty for other pages).
     pub record: RecordFields,
     /// Headings in order.
@@ -370,7 +376,7 @@ pub fn outline(page: &Page) -> u64 {
         (heading.level, &heading.text, &heading.anchor).hash(&mut hasher);
     }
     for link in &page.links {
-        (&link.destination, link.is_image).hash(&mut hasher);
+        (&link.destination, link.is_image, link.is_wiki, link.section).hash(&mut hasher);
     }
     hasher.finish()
 }
@@ -384,6 +390,9 @@ pub fn markdown_options(config: &MarkdownConfig) -> Options {
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES
         | Options::ENABLE_GFM;
+    if config.wikilinks {
+        options |= Options::ENABLE_WIKILINKS;
+    }
     if config.smart_punctuation {
         options |= Options::ENABLE_SMART_PUNCTUATION;
     }
@@ -461,6 +470,13 @@ pub fn parse_page(
         aliases: front_matter.aliases,
         owner: front_matter.owner,
         extra: front_matter.extra.unwrap_or(serde_json::Value::Null),
+        keys: yaml::top_level_keys(fragment)
+            .into_iter()
+            .map(|key| yaml::TopKey {
+                line: source.front_matter_line + key.line - 1,
+                ..key
+            })
+            .collect(),
         record: RecordFields {
             status: front_matter.status,
             number: front_matter.number,
@@ -561,6 +577,8 @@ fn analyse(source: &Source, markdown: &MarkdownConfig) -> Analysis {
                 analysis.links.push(Link {
                     destination: dest_url.to_string(),
                     is_image: false,
+                    is_wiki: matches!(link_type, LinkType::WikiLink { .. }),
+                    section: section_at(&analysis.headings, heading.is_some()),
                     line,
                     column,
                 });
@@ -570,6 +588,8 @@ fn analyse(source: &Source, markdown: &MarkdownConfig) -> Analysis {
                 analysis.links.push(Link {
                     destination: dest_url.to_string(),
                     is_image: true,
+                    is_wiki: false,
+                    section: section_at(&analysis.headings, heading.is_some()),
                     line,
                     column,
                 });
@@ -593,6 +613,16 @@ fn analyse(source: &Source, markdown: &MarkdownConfig) -> Analysis {
         }
     }
     analysis
+}
+
+/// The section a link belongs to: the heading being read (a link inside a heading), else the
+/// last heading seen.
+fn section_at(headings: &[Heading], in_heading: bool) -> Option<usize> {
+    if in_heading {
+        Some(headings.len())
+    } else {
+        headings.len().checked_sub(1)
+    }
 }
 
 fn heading_level(level: HeadingLevel) -> u8 {

@@ -70,6 +70,19 @@ pub struct LinkView<'a> {
     pub url: String,
 }
 
+/// A page linking to the current one, and the section the link is in.
+#[derive(Serialize, Clone)]
+pub struct BacklinkView<'a> {
+    /// Title of the linking page.
+    pub title: &'a str,
+    /// URL of the linking page.
+    pub url: String,
+    /// Heading of the section holding the link, or null above the first heading.
+    pub section: Option<&'a str>,
+    /// URL of that section (`…/#anchor`), or null.
+    pub section_url: Option<String>,
+}
+
 /// A table-of-contents entry.
 #[derive(Serialize)]
 pub struct TocEntry<'a> {
@@ -140,7 +153,7 @@ pub struct PageView<'a> {
     /// Next page in reading order.
     pub next: Option<LinkView<'a>>,
     /// Pages linking here.
-    pub backlinks: Vec<LinkView<'a>>,
+    pub backlinks: Vec<BacklinkView<'a>>,
     /// Items of a generated listing (tag pages), empty otherwise.
     pub listing: Vec<ListingItemView<'a>>,
     /// Decision-record data for decision pages, else null.

@@ -13,14 +13,14 @@ use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::model::Site;
 use crate::model::decision::Decision;
-use crate::model::links::encode_path;
+use crate::model::links::{Backlink, encode_path};
 use crate::model::nav::NodeId;
 use crate::model::page::{Page, PageId};
 use crate::output::OutputFile;
 use crate::theme::{Theme, describe_tera_error};
 use context::{
-    DecisionLinkView, DecisionView, LinkView, ListingItemView, NavItemView, NavLinkView, PageView,
-    SiteView, TocEntry,
+    BacklinkView, DecisionLinkView, DecisionView, LinkView, ListingItemView, NavItemView,
+    NavLinkView, PageView, SiteView, TocEntry,
 };
 use files::{assets, check_collisions};
 use markdown::MarkdownContext;
@@ -211,6 +211,22 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    fn backlink(&self, backlink: &Backlink) -> BacklinkView<'a> {
+        let page = &self.input.site.pages[backlink.page];
+        // A link under the title heading is not in a section of its own.
+        let heading = backlink
+            .section
+            .filter(|&index| !(index == 0 && page.has_title_heading))
+            .and_then(|index| page.headings.get(index));
+        BacklinkView {
+            title: &page.title,
+            url: self.page_urls[backlink.page].clone(),
+            section: heading.map(|heading| heading.text.as_str()),
+            section_url: heading
+                .map(|heading| format!("{}#{}", self.page_urls[backlink.page], heading.anchor)),
+        }
+    }
+
     fn page(&self, id: PageId) -> Result<OutputFile, Diagnostic> {
         let site = self.input.site;
         let page = &site.pages[id];
@@ -270,7 +286,7 @@ impl<'a> Renderer<'a> {
             next: next.map(|p| self.link(p)),
             backlinks: site.links.backlinks[id]
                 .iter()
-                .map(|&p| self.link(p))
+                .map(|backlink| self.backlink(backlink))
                 .collect(),
             listing: Vec::new(),
             decision: site

@@ -452,6 +452,7 @@ impl Engine {
         let model_options = ModelOptions {
             drafts: self.options.drafts,
             today: Some(pipeline::today()),
+            strict: self.options.strict,
         };
         let (site, problems) = model::assemble(&self.config, pages, statics, model_options);
         self.site = site;

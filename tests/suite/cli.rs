@@ -15,8 +15,10 @@ fn content_errors_print_file_line_col_and_exit_1() {
     assert_eq!(
         lines[..lines.len() - 1],
         [
+            "docs/a.md: warning[orphan-page]: no page links to 'A'",
             "docs/a/index.md: error[duplicate-url]: 'docs/a.md' and 'docs/a/index.md' both publish to /docs/a/",
             "docs/bad-front-matter.md:4:1: error[front-matter]: did not find expected ',' or ']'",
+            "docs/links.md: warning[orphan-page]: no page links to 'Links'",
             "docs/links.md:5:3: warning[broken-link]: no page or file at 'docs/nope.md' (linked as 'nope.md')",
             "docs/links.md:5:33: warning[broken-anchor]: 'index.md' has no heading with anchor '#nowhere'",
             "docs/links.md:7:1: warning[missing-image]: no page or file at 'docs/missing.png' (linked as 'missing.png')",
@@ -30,7 +32,7 @@ fn content_errors_print_file_line_col_and_exit_1() {
         lines
             .last()
             .unwrap()
-            .starts_with("built 3 pages, 2 errors, 3 warnings"),
+            .starts_with("built 3 pages, 2 errors, 5 warnings"),
         "{}",
         run.stderr
     );
@@ -72,9 +74,9 @@ fn check_reports_json_and_writes_nothing() {
     assert_eq!(run.code, 1);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(json["errors"], 2);
-    assert_eq!(json["warnings"], 3);
-    assert_eq!(json["diagnostics"][1]["code"], "front-matter");
-    assert_eq!(json["diagnostics"][1]["line"], 4);
+    assert_eq!(json["warnings"], 5);
+    assert_eq!(json["diagnostics"][2]["code"], "front-matter");
+    assert_eq!(json["diagnostics"][2]["line"], 4);
     assert!(!fixture.output().exists());
 }
 

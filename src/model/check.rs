@@ -1,0 +1,234 @@
+//! Site-wide checks beyond links and records: orphan pages, duplicate titles in a folder, and
+//! the front-matter schema (keys required per folder; unknown keys in strict mode). Part of
+//! `model`; no I/O.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, closest};
+use crate::model::Site;
+use crate::model::page::{Page, PageKind};
+
+/// Keys every page understands.
+const PAGE_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "date",
+    "updated",
+    "tags",
+    "weight",
+    "draft",
+    "aliases",
+    "slug",
+    "owner",
+    "extra",
+];
+
+/// Keys of decision records.
+const DECISION_KEYS: &[&str] = &[
+    "status",
+    "number",
+    "deciders",
+    "decision-makers",
+    "consulted",
+    "informed",
+    "team",
+    "supersedes",
+    "amends",
+    "decide_by",
+];
+
+/// Keys of updates, people and teams.
+const UPDATE_KEYS: &[&str] = &["author", "team", "summary"];
+const PERSON_KEYS: &[&str] = &[
+    "name",
+    "role",
+    "team",
+    "timezone",
+    "working_hours",
+    "channels",
+    "response_time",
+    "avatar",
+    "pronouns",
+    "location",
+];
+const TEAM_KEYS: &[&str] = &[
+    "name",
+    "members",
+    "lead",
+    "channels",
+    "ask_about",
+    "escalation_policy",
+];
+
+/// Codes of the findings made here.
+pub const CODES: [&str; 4] = [
+    "orphan-page",
+    "duplicate-title",
+    "missing-field",
+    "unknown-key",
+];
+
+/// The front-matter keys a page of `kind` understands.
+pub fn known_keys(kind: PageKind) -> impl Iterator<Item = &'static str> {
+    let own: &[&str] = match kind {
+        PageKind::Page => &[],
+        PageKind::Decision => DECISION_KEYS,
+        PageKind::Update => UPDATE_KEYS,
+        PageKind::Person => PERSON_KEYS,
+        PageKind::Team => TEAM_KEYS,
+    };
+    PAGE_KEYS.iter().chain(own).copied()
+}
+
+/// Runs the site-wide checks. `strict` adds unknown front-matter keys.
+pub fn site(site: &Site, config: &Config, strict: bool) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    if config.check.orphans {
+        orphans(site, config, &mut found);
+    }
+    duplicate_titles(&site.pages, &mut found);
+    for page in &site.pages {
+        required_keys(page, config, &mut found);
+        if strict {
+            unknown_keys(page, &mut found);
+        }
+    }
+    found
+}
+
+/// Plain pages (not landing pages, the home page or records, which listings reach) that no
+/// other page links to and no header link names.
+fn orphans(site: &Site, config: &Config, found: &mut Vec<Diagnostic>) {
+    let in_header: HashSet<&str> = config
+        .nav
+        .links
+        .iter()
+        .map(|link| link.url.trim_start_matches('/'))
+        .collect();
+    for (id, page) in site.pages.iter().enumerate() {
+        if page.kind != PageKind::Page
+            || page.is_landing()
+            || !site.links.backlinks[id].is_empty()
+            || in_header.contains(page.url.as_str())
+        {
+            continue;
+        }
+        found.push(
+            Diagnostic::warning(
+                &page.path,
+                0,
+                0,
+                "orphan-page",
+                format!("no page links to '{}'", page.title),
+            )
+            .with_help(
+                "link to it from a related page or its folder's index.md, or add it to `nav.links`; \
+                 `check.orphans: false` in handbook.yml turns this check off",
+            ),
+        );
+    }
+}
+
+/// Two pages in one folder with the same title (case-insensitive).
+fn duplicate_titles(pages: &[Page], found: &mut Vec<Diagnostic>) {
+    let mut seen: HashMap<(&str, String), &Page> = HashMap::new();
+    for page in pages {
+        let folder = page.path.rsplit_once('/').map_or("", |(dir, _)| dir);
+        let key = (folder, page.title.trim().to_lowercase());
+        if let Some(first) = seen.get(&key) {
+            let line = key_line(page, "title")
+                .or_else(|| page.headings.first().map(|heading| heading.line))
+                .unwrap_or(0);
+            found.push(
+                Diagnostic::warning(
+                    &page.path,
+                    line,
+                    0,
+                    "duplicate-title",
+                    format!(
+                        "'{}' is also the title of '{}' in the same folder",
+                        page.title, first.path
+                    ),
+                )
+                .with_help(
+                    "readers, search results and [[wikilinks]] cannot tell them apart; give one a distinct title",
+                ),
+            );
+        } else {
+            seen.insert(key, page);
+        }
+    }
+}
+
+/// `check.required` in handbook.yml: keys each page under a folder must set.
+fn required_keys(page: &Page, config: &Config, found: &mut Vec<Diagnostic>) {
+    for (folder, keys) in &config.check.required {
+        let folder = folder.trim_matches('/');
+        let applies = folder.is_empty()
+            || folder == "."
+            || page
+                .path
+                .strip_prefix(folder)
+                .is_some_and(|rest| rest.starts_with('/'));
+        if !applies {
+            continue;
+        }
+        for key in keys {
+            if page.keys.iter().any(|k| &k.name == key && k.has_value) {
+                continue;
+            }
+            let place = if folder.is_empty() || folder == "." {
+                "every page".to_string()
+            } else {
+                format!("pages under {folder}/")
+            };
+            found.push(
+                Diagnostic::error(
+                    &page.path,
+                    key_line(page, key).unwrap_or(1),
+                    0,
+                    "missing-field",
+                    format!("`{key}` is required for {place}"),
+                )
+                .with_help(format!(
+                    "add `{key}: …` to the front matter (rule `check.required` in handbook.yml)"
+                )),
+            );
+        }
+    }
+}
+
+/// Keys handbook does not read: usually a typo (`tittle`, `onwer`).
+fn unknown_keys(page: &Page, found: &mut Vec<Diagnostic>) {
+    for key in &page.keys {
+        if known_keys(page.kind).any(|known| known == key.name) {
+            continue;
+        }
+        let help = match closest(&key.name, known_keys(page.kind)) {
+            Some(near) => format!("did you mean `{near}`?"),
+            None => format!(
+                "{} pages understand: {}; put values for themes under `extra:`",
+                page.kind.as_str(),
+                known_keys(page.kind).collect::<Vec<_>>().join(", ")
+            ),
+        };
+        found.push(
+            Diagnostic::warning(
+                &page.path,
+                key.line,
+                1,
+                "unknown-key",
+                format!("unknown front-matter key `{}`", key.name),
+            )
+            .with_help(help),
+        );
+    }
+}
+
+fn key_line(page: &Page, name: &str) -> Option<usize> {
+    page.keys
+        .iter()
+        .find(|key| key.name == name)
+        .map(|key| key.line)
+}
