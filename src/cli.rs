@@ -188,6 +188,10 @@ pub struct SiteArgs {
     /// Fail on warnings too (exit 1), and report front-matter keys handbook does not know.
     #[arg(long, visible_alias = "deny-warnings")]
     pub strict: bool,
+    /// How to print findings: `human` lines on stderr, one `json` document on stdout, or
+    /// `github` Actions annotations on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
 }
 
 /// `handbook build`.
@@ -207,9 +211,10 @@ pub struct CheckArgs {
     /// What to check.
     #[command(flatten)]
     pub site: SiteArgs,
-    /// Report format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    /// Also request every http(s) link (with a timeout, a concurrency limit and an optional
+    /// cache; see `check.external` in handbook.yml).
+    #[arg(long)]
+    pub external: bool,
 }
 
 /// `handbook serve`.
@@ -269,6 +274,8 @@ pub enum Format {
     Human,
     /// One JSON document on stdout.
     Json,
+    /// GitHub Actions annotations (`::error file=…,line=…::…`) on stdout.
+    Github,
 }
 
 /// `handbook theme …`.
@@ -321,23 +328,13 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
         Command::Build(args) => {
             let options = build_options(&args.site, args.output.clone());
             let report = pipeline::build(&options)?;
-            finish(cli, &args.site, &report, color, err, "built")
+            finish(cli, &args.site, &report, color, out, err, "built")
         }
         Command::Check(args) => {
-            let options = build_options(&args.site, None);
+            let mut options = build_options(&args.site, None);
+            options.external = args.external;
             let report = pipeline::check(&options)?;
-            if args.format == Format::Json {
-                let (errors, warnings) = diagnostics::count(&report.diagnostics);
-                let json = serde_json::json!({
-                    "diagnostics": report.diagnostics,
-                    "errors": errors,
-                    "warnings": warnings,
-                    "pages": report.pages,
-                });
-                writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
-                return Ok(outcome(&args.site, &report));
-            }
-            finish(cli, &args.site, &report, color, err, "checked")
+            finish(cli, &args.site, &report, color, out, err, "checked")
         }
         Command::Search(args) => search(cli, args, out, err),
         Command::Serve(args) => {
@@ -484,6 +481,7 @@ fn search(
         base_url: None,
         drafts: args.drafts,
         strict: false,
+        external: false,
     };
     let mut query = search::Query::parse(&args.query);
     for (key, values) in [
@@ -576,6 +574,35 @@ fn highlight(text: &str, ranges: &[(usize, usize)], color: bool) -> String {
     out
 }
 
+/// The handbook folder as annotations must name it, relative to the current folder (the
+/// repository root in CI): `""` for `.`, `docs-site/` for `docs-site`.
+fn repository_prefix(root: &std::path::Path) -> String {
+    let relative = if root.is_absolute() {
+        std::env::current_dir()
+            .ok()
+            .and_then(|cwd| {
+                root.strip_prefix(cwd)
+                    .ok()
+                    .map(std::path::Path::to_path_buf)
+            })
+            .unwrap_or_else(|| root.to_path_buf())
+    } else {
+        root.to_path_buf()
+    };
+    let mut prefix = String::new();
+    for component in relative.components() {
+        if let std::path::Component::Normal(part) = component {
+            prefix.push_str(&part.to_string_lossy());
+            prefix.push('/');
+        } else if component == std::path::Component::ParentDir {
+            prefix.push_str("../");
+        } else if component == std::path::Component::RootDir {
+            prefix.push('/');
+        }
+    }
+    prefix
+}
+
 fn build_options(site: &SiteArgs, output: Option<PathBuf>) -> BuildOptions {
     BuildOptions {
         root: pipeline::resolve_root(site.dir.as_deref()),
@@ -583,6 +610,7 @@ fn build_options(site: &SiteArgs, output: Option<PathBuf>) -> BuildOptions {
         base_url: site.base_url.clone(),
         drafts: site.drafts,
         strict: site.strict,
+        external: false,
     }
 }
 
@@ -595,23 +623,35 @@ fn outcome(site: &SiteArgs, report: &BuildReport) -> Outcome {
     }
 }
 
+/// Prints the findings in the chosen format, then (except for JSON) the summary line.
 fn finish(
     cli: &Cli,
     site: &SiteArgs,
     report: &BuildReport,
     color: bool,
+    out: &mut dyn Write,
     err: &mut dyn Write,
     verb: &str,
 ) -> anyhow::Result<Outcome> {
+    let result = outcome(site, report);
+    if site.format == Format::Json {
+        let json = diagnostics::to_json(&report.diagnostics, report.pages);
+        writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
+        return Ok(result);
+    }
     let shown: Vec<_> = report
         .diagnostics
         .iter()
         .filter(|d| !cli.quiet || d.severity == diagnostics::Severity::Error)
         .cloned()
         .collect();
-    err.write_all(format_human(&shown, color).as_bytes())?;
+    if site.format == Format::Github {
+        let prefix = repository_prefix(&pipeline::resolve_root(site.dir.as_deref()));
+        out.write_all(diagnostics::format_github(&shown, &prefix).as_bytes())?;
+    } else {
+        err.write_all(format_human(&shown, color).as_bytes())?;
+    }
     let (errors, warnings) = diagnostics::count(&report.diagnostics);
-    let result = outcome(site, report);
     if cli.verbose {
         for (stage, duration) in &report.timings {
             writeln!(

@@ -144,6 +144,63 @@ pub fn format_human(diagnostics: &[Diagnostic], color: bool) -> String {
     out
 }
 
+/// Formats diagnostics as GitHub Actions workflow commands, one line each:
+/// `::error file=docs/a.md,line=3,col=5,title=broken-link::message%0Ahelp`. `prefix` is the
+/// handbook folder relative to the repository (`docs-site/`, or empty), since annotations name
+/// files from the repository root.
+pub fn format_github(diagnostics: &[Diagnostic], prefix: &str) -> String {
+    let mut out = String::new();
+    for diagnostic in diagnostics {
+        let mut properties = format!(
+            "file={}",
+            escape_property(&format!("{prefix}{}", diagnostic.path))
+        );
+        if diagnostic.line > 0 {
+            let _ = write!(properties, ",line={}", diagnostic.line);
+            if diagnostic.column > 0 {
+                let _ = write!(properties, ",col={}", diagnostic.column);
+            }
+        }
+        let _ = write!(properties, ",title={}", escape_property(diagnostic.code));
+        let mut message = diagnostic.message.clone();
+        if let Some(help) = &diagnostic.help {
+            message.push_str("\nhelp: ");
+            message.push_str(help);
+        }
+        let _ = writeln!(
+            out,
+            "::{} {properties}::{}",
+            diagnostic.severity.as_str(),
+            escape_data(&message)
+        );
+    }
+    out
+}
+
+/// Escapes a workflow command's message, as the Actions runner unescapes it.
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a workflow command property value.
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// The JSON report of `--format json`: a stable, versioned document (see the README).
+pub fn to_json(diagnostics: &[Diagnostic], pages: usize) -> serde_json::Value {
+    let (errors, warnings) = count(diagnostics);
+    serde_json::json!({
+        "version": 1,
+        "pages": pages,
+        "errors": errors,
+        "warnings": warnings,
+        "findings": diagnostics,
+    })
+}
+
 /// Maps byte offsets in one text to 1-based line and column numbers.
 pub struct LineIndex<'a> {
     text: &'a str,
@@ -228,6 +285,20 @@ mod tests {
         assert_eq!(
             format_human(&[diagnostic], false),
             "docs/a.md:12:5: error[broken-link]: no page at 'b.md'\n  help: links are relative to the linking file\n"
+        );
+    }
+
+    #[test]
+    fn github_annotations_escape_and_omit_unknown_positions() {
+        let diagnostics = [
+            Diagnostic::warning("a,b.md", 3, 5, "broken-link", "100% gone: x".into())
+                .with_help("fix\nit"),
+            Diagnostic::error("c.md", 0, 0, "orphan-page", "lonely".into()),
+        ];
+        assert_eq!(
+            format_github(&diagnostics, "site/"),
+            "::warning file=site/a%2Cb.md,line=3,col=5,title=broken-link::100%25 gone: x%0Ahelp: fix%0Ait\n\
+             ::error file=site/c.md,title=orphan-page::lonely\n"
         );
     }
 

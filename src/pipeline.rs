@@ -25,6 +25,8 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Strict checks: also report unknown front-matter keys.
     pub strict: bool,
+    /// `check` only: request every http(s) link.
+    pub external: bool,
 }
 
 /// What a build or check did.
@@ -126,6 +128,13 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
     files.extend(search_files?);
     found.append(&mut render_problems);
     timer.lap("render+search");
+    if options.external && !write_output {
+        let now = jiff::Timestamp::now().as_second();
+        let (mut broken, _) =
+            crate::external::check(&site, &config.check.external, &options.root, now);
+        found.append(&mut broken);
+        timer.lap("external");
+    }
 
     diagnostics::sort(&mut found);
     let mut report = BuildReport {
