@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::diagnostics::{self, format_human};
 use crate::model::decision::Status;
 use crate::pipeline::{self, BuildOptions, BuildReport};
-use crate::{records, scaffold, search, theme};
+use crate::{export, records, scaffold, search, theme};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -17,7 +17,10 @@ Examples:
   handbook serve --open              preview ./ at http://127.0.0.1:4000/, reload on save
   handbook build                     build ./ into ./public
   handbook build docs -o site --base-url https://example.org/handbook/
-  handbook check --deny-warnings     validate without writing (for CI)
+  handbook check --strict            validate without writing (for CI)
+  handbook check --format github     the same, as GitHub Actions annotations
+  handbook check --external          also request every http(s) link
+  handbook export --pretty           the handbook as one JSON document
   handbook theme eject               copy the default theme into themes/custom/
   handbook new decision \"Use PostgreSQL\" --team platform
   handbook decision supersede 2 --by 7
@@ -67,6 +70,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Search the handbook from the terminal, ranked as in the browser.
     Search(SearchArgs),
+    /// Print the whole handbook as one JSON document (pages, decisions, updates, people, teams).
+    Export(ExportArgs),
     /// Work with themes.
     #[command(subcommand)]
     Theme(ThemeCommand),
@@ -237,6 +242,19 @@ pub struct ServeArgs {
     pub drafts: bool,
 }
 
+/// `handbook export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Handbook folder; defaults to the current folder.
+    pub dir: Option<PathBuf>,
+    /// Indent the JSON for reading.
+    #[arg(long)]
+    pub pretty: bool,
+    /// Include pages marked `draft: true`.
+    #[arg(long)]
+    pub drafts: bool,
+}
+
 /// `handbook search`.
 #[derive(Debug, Args)]
 pub struct SearchArgs {
@@ -337,6 +355,24 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
             finish(cli, &args.site, &report, color, out, err, "checked")
         }
         Command::Search(args) => search(cli, args, out, err),
+        Command::Export(args) => {
+            let options = BuildOptions {
+                root: pipeline::resolve_root(args.dir.as_deref()),
+                drafts: args.drafts,
+                ..BuildOptions::default()
+            };
+            let config = pipeline::load_config(&options)?;
+            let (site, diagnostics) = pipeline::load_site(&options, &config)?;
+            let document = export::document(&site, &config);
+            let text = if args.pretty {
+                serde_json::to_string_pretty(&document)?
+            } else {
+                serde_json::to_string(&document)?
+            };
+            writeln!(out, "{text}")?;
+            report_errors(&diagnostics, err)?;
+            Ok(Outcome::Success)
+        }
         Command::Serve(args) => {
             crate::serve::run(crate::serve::ServeOptions {
                 build: BuildOptions {
@@ -405,29 +441,15 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
                 .filter(|decision| wanted.is_none_or(|status| decision.status == status))
                 .collect();
             if *json {
+                let base_path = config.base_path();
                 let records: Vec<serde_json::Value> = rows
                     .iter()
                     .map(|d| {
-                        let page = &site.pages[d.page];
-                        serde_json::json!({
-                            "number": d.number,
-                            "title": page.title,
-                            "status": d.status.as_str(),
-                            "status_text": d.status_text,
-                            "date": d.date.map(|date| date.to_string()),
-                            "path": page.path,
-                            "url": page.url,
-                            "team": d.team,
-                            "tags": page.tags,
-                            "deciders": d.deciders,
-                            "consulted": d.consulted,
-                            "informed": d.informed,
-                            "supersedes": d.supersedes,
-                            "superseded_by": d.superseded_by,
-                            "amends": d.amends,
-                            "amended_by": d.amended_by,
-                            "decide_by": d.decide_by.map(|date| date.to_string()),
-                        })
+                        let url = format!(
+                            "{base_path}{}",
+                            crate::model::links::encode_path(&site.pages[d.page].url)
+                        );
+                        export::decision(&site, d, &url)
                     })
                     .collect();
                 writeln!(out, "{}", serde_json::to_string_pretty(&records)?)?;
@@ -445,13 +467,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
                     )?;
                 }
             }
-            let (errors, _) = diagnostics::count(&diagnostics);
-            if errors > 0 {
-                writeln!(
-                    err,
-                    "{errors} errors in the handbook; run `handbook check` for details"
-                )?;
-            }
+            report_errors(&diagnostics, err)?;
             Ok(Outcome::Success)
         }
         Command::Theme(ThemeCommand::Eject { dir, name }) => {
@@ -572,6 +588,18 @@ fn highlight(text: &str, ranges: &[(usize, usize)], color: bool) -> String {
     }
     out.push_str(text.get(at..).unwrap_or(""));
     out
+}
+
+/// For commands that read the handbook without checking it: one line when it has errors.
+fn report_errors(found: &[diagnostics::Diagnostic], err: &mut dyn Write) -> std::io::Result<()> {
+    let (errors, _) = diagnostics::count(found);
+    if errors > 0 {
+        writeln!(
+            err,
+            "{errors} errors in the handbook; run `handbook check` for details"
+        )?;
+    }
+    Ok(())
 }
 
 /// The handbook folder as annotations must name it, relative to the current folder (the

@@ -21,6 +21,7 @@
 pub mod cli;
 pub mod config;
 pub mod diagnostics;
+pub mod export;
 pub mod external;
 pub mod load;
 pub mod model;

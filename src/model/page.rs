@@ -356,6 +356,20 @@ impl Page {
         &self.source_text[self.body_start..]
     }
 
+    /// The YAML between the front-matter fences ("" when there is none).
+    pub fn front_matter_text(&self) -> &str {
+        let head = &self.source_text[..self.body_start];
+        let Some(first_line_end) = head.find('\n') else {
+            return "";
+        };
+        let inner = &head[first_line_end + 1..];
+        let without_fence = inner.trim_end_matches(['\n', '\r']);
+        match without_fence.rfind('\n') {
+            Some(end) => &inner[..=end],
+            None => "",
+        }
+    }
+
     /// True for a folder's landing page (`index.md`, `README.md`).
     pub fn is_landing(&self) -> bool {
         is_landing_name(file_name(&self.path))

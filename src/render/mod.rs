@@ -145,6 +145,11 @@ impl<'a> Renderer<'a> {
         files.extend(self.redirects());
         files.extend(self.sitemap());
         files.push(self.robots());
+        let export = crate::export::document(input.site, input.config);
+        files.push(OutputFile::bytes(
+            crate::export::FILE,
+            serde_json::to_vec(&export).unwrap_or_default(),
+        ));
         files.extend(self.asset_files.iter().cloned());
         files.extend(input.site.statics.iter().map(|file| OutputFile {
             path: file.path.clone(),

@@ -288,10 +288,11 @@ impl Publisher {
         if changed.is_empty() {
             return;
         }
-        // Pages reload themselves; a stylesheet, script or image may be on any page.
+        // Pages reload themselves; a stylesheet, script, image or font may be on any page.
+        // Data files (handbook.json, feeds, the sitemap) are on none.
         let all = changed
             .iter()
-            .any(|path| !path.ends_with(".html") && !path.starts_with("search/"));
+            .any(|path| is_embedded(path) && !path.starts_with("search/"));
         let only_search = changed.iter().all(|path| path.starts_with("search/"));
         let notice = Notice::Reload {
             changed: changed.iter().map(|path| format!("/{path}")).collect(),
@@ -302,6 +303,16 @@ impl Publisher {
             .send(if only_search { Notice::Search } else { notice })
             .ok();
     }
+}
+
+/// True for files a page embeds rather than links to.
+fn is_embedded(path: &str) -> bool {
+    const EMBEDDED: [&str; 13] = [
+        "css", "js", "mjs", "svg", "png", "jpg", "jpeg", "gif", "webp", "avif", "ico", "woff",
+        "woff2",
+    ];
+    path.rsplit_once('.')
+        .is_some_and(|(_, extension)| EMBEDDED.contains(&extension.to_ascii_lowercase().as_str()))
 }
 
 /// Error diagnostics as the overlay shows them.

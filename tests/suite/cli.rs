@@ -75,8 +75,8 @@ fn check_reports_json_and_writes_nothing() {
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(json["errors"], 2);
     assert_eq!(json["warnings"], 5);
-    assert_eq!(json["diagnostics"][2]["code"], "front-matter");
-    assert_eq!(json["diagnostics"][2]["line"], 4);
+    assert_eq!(json["findings"][2]["code"], "front-matter");
+    assert_eq!(json["findings"][2]["line"], 4);
     assert!(!fixture.output().exists());
 }
 

@@ -12,7 +12,15 @@ fn example_handbook_builds_with_no_diagnostics() {
     crate::harness::copy_tree(&source, &root);
     std::fs::remove_dir_all(root.join("public")).ok();
     let fixture = Fixture::from_root(dir, root);
-    let run = fixture.run(&["build", "--deny-warnings"]);
+    let check = fixture.run(&["check", "--strict", "--format", "json"]);
+    assert_eq!(check.code, 0, "{}", check.stdout);
+    let report: serde_json::Value = serde_json::from_str(&check.stdout).unwrap();
+    assert_eq!(
+        report["findings"],
+        serde_json::json!([]),
+        "check --strict is clean"
+    );
+    let run = fixture.run(&["build", "--strict"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
         run.stderr.contains(" 0 errors, 0 warnings"),

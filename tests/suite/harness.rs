@@ -78,9 +78,14 @@ impl Fixture {
 
     /// Runs the binary with `args`, in the handbook folder.
     pub fn run(&self, args: &[&str]) -> Run {
+        self.run_in(&self.root, args)
+    }
+
+    /// Runs the binary with `args` in another folder (the repository root, say).
+    pub fn run_in(&self, folder: &Path, args: &[&str]) -> Run {
         let output = Command::new(env!("CARGO_BIN_EXE_handbook"))
             .args(args)
-            .current_dir(&self.root)
+            .current_dir(folder)
             .env("NO_COLOR", "1")
             // 2026-11-23: deadlines in fixtures and the example handbook never expire.
             .env("SOURCE_DATE_EPOCH", "1795392000")
