@@ -34,7 +34,7 @@ pub mod search;
 pub mod serve;
 pub mod theme;
 pub mod write;
-mod yaml;
+pub mod yaml;
 
 pub use config::Config;
 pub use diagnostics::{Diagnostic, Severity};

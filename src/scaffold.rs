@@ -65,21 +65,45 @@ language: en\n\
         "---\ntitle: Teams\nweight: 5\n---\n\nOne page per team: what it owns and how to ask it for help.\n",
     ),
     (".gitignore", "# handbook output\n/public/\n"),
-    (
-        ".github/workflows/handbook.yml",
-        "name: handbook\non:\n  push:\n    branches: [main]\n  pull_request:\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n\
-      - uses: actions/checkout@v4\n        with:\n          fetch-depth: 0 # full history: page dates come from git\n\
-      - uses: dtolnay/rust-toolchain@stable\n      - run: cargo install handbook --locked\n\
-      - run: handbook build --base-url \"https://example.org/\"\n\
-      - uses: actions/upload-pages-artifact@v3\n        with:\n          path: public\n",
-    ),
-    (
-        ".gitlab-ci.yml",
-        "pages:\n  image: rust:latest\n  variables:\n    GIT_DEPTH: 0 # full history: page dates come from git\n  script:\n\
-    - cargo install handbook --locked\n    - handbook build --base-url \"$CI_PAGES_URL/\"\n\
-  artifacts:\n    paths: [public]\n  publish: public\n",
-    ),
+    (".github/workflows/handbook.yml", GITHUB_WORKFLOW),
+    (".gitlab-ci.yml", GITLAB_CI),
 ];
+
+/// GitHub Actions: annotate pull requests with findings, then build (Pages upload as an example).
+const GITHUB_WORKFLOW: &str = r#"name: handbook
+on:
+  push:
+    branches: [main]
+  pull_request:
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0 # full history: page dates come from git
+      - uses: dtolnay/rust-toolchain@stable
+      - run: cargo install handbook --locked
+      - run: handbook check --strict --format github # annotates the pull request
+      - run: handbook build --base-url "https://example.org/"
+      - uses: actions/upload-pages-artifact@v3
+        with:
+          path: public
+"#;
+
+/// GitLab CI: check, then build into GitLab Pages.
+const GITLAB_CI: &str = r#"pages:
+  image: rust:latest
+  variables:
+    GIT_DEPTH: 0 # full history: page dates come from git
+  script:
+    - cargo install handbook --locked
+    - handbook check --strict
+    - handbook build --base-url "$CI_PAGES_URL/"
+  artifacts:
+    paths: [public]
+  publish: public
+"#;
 
 /// Creates a new handbook in `dir` (created if missing). Existing files are never overwritten.
 pub fn init(dir: &Path) -> anyhow::Result<ScaffoldReport> {

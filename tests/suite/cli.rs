@@ -114,8 +114,37 @@ fn init_scaffolds_a_handbook_that_builds_and_never_overwrites() {
         std::fs::read_to_string(root.join("index.md")).unwrap(),
         "# Mine"
     );
-    let build = fixture.run(&["build", "new", "--deny-warnings"]);
+    let check = fixture.run(&["check", "new", "--strict"]);
+    assert_eq!(check.code, 0, "{}", check.stderr);
+    let build = fixture.run(&["build", "new", "--strict"]);
     assert_eq!(build.code, 0, "{}", build.stderr);
+    // The CI examples are valid YAML with the steps where CI looks for them.
+    let read = |path: &str| std::fs::read_to_string(root.join(path)).unwrap();
+    let github: serde_json::Value =
+        handbook::yaml::parse(&read(".github/workflows/handbook.yml")).unwrap();
+    let steps: Vec<String> = github["jobs"]["build"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|step| {
+            step["run"]
+                .as_str()
+                .or(step["uses"].as_str())
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert!(
+        steps.contains(&"handbook check --strict --format github".to_string()),
+        "{steps:?}"
+    );
+    assert_eq!(
+        github["jobs"]["build"]["steps"][0]["with"]["fetch-depth"],
+        0
+    );
+    let gitlab: serde_json::Value = handbook::yaml::parse(&read(".gitlab-ci.yml")).unwrap();
+    assert_eq!(gitlab["pages"]["script"][1], "handbook check --strict");
+    assert_eq!(gitlab["pages"]["artifacts"]["paths"][0], "public");
 }
 
 #[test]
