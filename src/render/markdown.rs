@@ -101,6 +101,7 @@ pub fn render(page: &Page, context: &MarkdownContext) -> String {
                     link_index += 1;
                     rewritten(context, index).unwrap_or(dest_url)
                 };
+                let dest_url = defused(dest_url, context.config.raw_html);
                 events.push(Event::Start(Tag::Link {
                     link_type,
                     dest_url,
@@ -117,6 +118,7 @@ pub fn render(page: &Page, context: &MarkdownContext) -> String {
                 let index = link_index;
                 link_index += 1;
                 let dest_url = rewritten(context, index).unwrap_or(dest_url);
+                let dest_url = defused(dest_url, context.config.raw_html);
                 events.push(Event::Start(Tag::Image {
                     link_type,
                     dest_url,
@@ -154,6 +156,29 @@ pub fn render(page: &Page, context: &MarkdownContext) -> String {
 fn rewritten<'a>(context: &MarkdownContext, index: usize) -> Option<CowStr<'a>> {
     let href = context.hrefs.get(index)?.as_ref()?;
     Some(format!("{}{href}", context.base_path).into())
+}
+
+/// With raw HTML off (untrusted contributors), a link must not run script either:
+/// `javascript:`, `vbscript:` and `data:` URLs become `#`.
+fn defused(url: CowStr<'_>, raw_html: bool) -> CowStr<'_> {
+    if raw_html {
+        return url;
+    }
+    let scheme: String = url
+        .trim_start()
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace() && !c.is_ascii_control())
+        .take(11)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if ["javascript:", "vbscript:", "data:"]
+        .iter()
+        .any(|bad| scheme.starts_with(bad))
+    {
+        CowStr::Borrowed("#")
+    } else {
+        url
+    }
 }
 
 fn alert(kind: BlockQuoteKind) -> (&'static str, &'static str) {
@@ -308,5 +333,17 @@ mod tests {
         assert!(html.contains("&lt;script&gt;"), "{html}");
         let html = render_text("<b>x</b>", &[], &MarkdownConfig::default());
         assert!(html.contains("<b>x</b>"));
+        let html = render_text(
+            "[a](javascript:alert(1)) [b](<JAVASCRIPT:x>) ![c](data:text/html,x) [[javascript:alert(2)]] [ok](https://x.org)",
+            &[],
+            &config,
+        );
+        let lower = html.to_lowercase();
+        for bad in ["=\"javascript", "=\"java", "=\"data:"] {
+            assert!(!lower.contains(bad), "{html}");
+        }
+        assert_eq!(html.matches("href=\"#\"").count(), 3, "{html}");
+        assert!(html.contains("src=\"#\""), "{html}");
+        assert!(html.contains("href=\"https://x.org\""), "{html}");
     }
 }
