@@ -363,7 +363,8 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
             };
             let config = pipeline::load_config(&options)?;
             let (site, diagnostics) = pipeline::load_site(&options, &config)?;
-            let document = export::document(&site, &config);
+            let urls = export::page_urls(&site, &config);
+            let document = export::document(&site, &config, &urls);
             let text = if args.pretty {
                 serde_json::to_string_pretty(&document)?
             } else {
@@ -441,16 +442,10 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
                 .filter(|decision| wanted.is_none_or(|status| decision.status == status))
                 .collect();
             if *json {
-                let base_path = config.base_path();
+                let urls = export::page_urls(&site, &config);
                 let records: Vec<serde_json::Value> = rows
                     .iter()
-                    .map(|d| {
-                        let url = format!(
-                            "{base_path}{}",
-                            crate::model::links::encode_path(&site.pages[d.page].url)
-                        );
-                        export::decision(&site, d, &url)
-                    })
+                    .map(|d| export::decision(&site, d, &urls[d.page]))
                     .collect();
                 writeln!(out, "{}", serde_json::to_string_pretty(&records)?)?;
             } else {

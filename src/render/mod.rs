@@ -39,8 +39,12 @@ pub struct RenderInput<'a> {
 /// the page and the template file.
 pub fn render(input: &RenderInput) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     let renderer = Renderer::new(input);
-    let (mut files, mut diagnostics) = renderer.pages(0..input.site.pages.len());
-    let (rest, mut problems) = renderer.rest();
+    // The files beside the pages (listings, feeds, handbook.json) are mostly serial work: let
+    // them run while the pages render.
+    let ((mut files, mut diagnostics), (rest, mut problems)) = rayon::join(
+        || renderer.pages(0..input.site.pages.len()),
+        || renderer.rest(),
+    );
     files.extend(rest);
     diagnostics.append(&mut problems);
     diagnostics.extend(check_collisions(&mut files));
@@ -65,12 +69,7 @@ impl<'a> Renderer<'a> {
         let base_path = input.config.base_path();
         let absolute_base = input.config.absolute_base();
         let (asset_files, assets) = assets(input.theme, &base_path);
-        let page_urls = input
-            .site
-            .pages
-            .iter()
-            .map(|page| format!("{base_path}{}", encode_path(&page.url)))
-            .collect();
+        let page_urls = crate::export::page_urls(input.site, input.config);
         let site_view = SiteView {
             title: &input.config.title,
             description: &input.config.description,
@@ -145,7 +144,7 @@ impl<'a> Renderer<'a> {
         files.extend(self.redirects());
         files.extend(self.sitemap());
         files.push(self.robots());
-        let export = crate::export::document(input.site, input.config);
+        let export = crate::export::document(input.site, input.config, &self.page_urls);
         files.push(OutputFile::bytes(
             crate::export::FILE,
             serde_json::to_vec(&export).unwrap_or_default(),

@@ -275,7 +275,7 @@ fn export_describes_pages_records_people_and_matches_the_published_file() {
     assert_eq!(setup["updated"], "2026-10-01");
     assert_eq!(setup["headings"][0]["text"], "Install & run");
     assert_eq!(setup["headings"][0]["anchor"], "install--run");
-    assert_eq!(setup["backlinks"], serde_json::json!(["/hb/"]));
+    assert_eq!(setup["kind"], "page");
     assert_eq!(
         pages["index.md"]["links"],
         serde_json::json!(["/hb/docs/setup/", "/hb/people/ada/"])
