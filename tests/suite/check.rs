@@ -217,7 +217,7 @@ fn wikilinks_resolve_by_title_name_and_path_and_backlinks_name_the_section() {
         ]
     );
     let setup = fixture.html("docs/setup/");
-    assert_eq!(setup.texts(".backlinks li"), ["Home › Deploying"]);
+    assert_eq!(setup.texts(".backlinks li"), ["Home § Deploying"]);
     assert_eq!(
         setup.attrs(".backlinks a", "href"),
         ["/", "/#deploying"],
