@@ -53,6 +53,8 @@ struct PageEntry<'a> {
     tags: &'a [String],
     date: Option<String>,
     updated: Option<String>,
+    review_by: Option<String>,
+    review_every: Option<&'a str>,
     draft: bool,
     headings: Vec<HeadingEntry<'a>>,
     links: Vec<&'a str>,
@@ -110,6 +112,8 @@ pub fn document<'a>(site: &'a Site, config: &'a Config, urls: &'a [String]) -> D
                 tags: &page.tags,
                 date: page.date.map(|date| date.to_string()),
                 updated: page.updated.map(|date| date.to_string()),
+                review_by: page.review_by.map(|date| date.to_string()),
+                review_every: page.review_every.as_deref(),
                 draft: page.is_draft,
                 headings: page
                     .headings

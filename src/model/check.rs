@@ -21,6 +21,8 @@ const PAGE_KEYS: &[&str] = &[
     "aliases",
     "slug",
     "owner",
+    "review_by",
+    "review_every",
     "extra",
 ];
 

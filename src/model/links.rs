@@ -229,11 +229,15 @@ fn resolve_one(
             help: "publish the page (remove `draft: true`) or build with --drafts".into(),
         };
     }
+    let help = if destination.starts_with('/') {
+        "site-absolute links start at the handbook root; check the spelling and that the file exists"
+    } else {
+        "links are relative to the linking file; check the spelling and that the file exists"
+    };
     Resolution::Problem {
         code: "broken-link",
         message: format!("no page or file at '{target}' (linked as '{destination}')"),
-        help: "links are relative to the linking file; check the spelling and that the file exists"
-            .into(),
+        help: help.into(),
     }
 }
 

@@ -73,6 +73,12 @@ pub struct FrontMatter {
     pub slug: Option<String>,
     /// Person or team id responsible for the page.
     pub owner: Option<String>,
+    /// When the page is due for review.
+    #[serde(deserialize_with = "optional_scalar")]
+    pub review_by: Option<String>,
+    /// How often the page is reviewed (`90d`, `6m`, `1y`), kept as written.
+    #[serde(deserialize_with = "optional_scalar")]
+    pub review_every: Option<String>,
     /// Free-form values for templates (`page.extra`).
     pub extra: Option<serde_json::Value>,
     /// Decision-record keys, inline rather than `#[serde(flatten)]`: flattening buffers the
@@ -329,6 +335,10 @@ pub struct Page {
     pub aliases: Vec<String>,
     /// Person or team id.
     pub owner: Option<String>,
+    /// Front-matter `review_by`.
+    pub review_by: Option<Date>,
+    /// Front-matter `review_every`, as written.
+    pub review_every: Option<String>,
     /// Free-form front-matter `extra`.
     pub extra: serde_json::Value,
     /// Top-level front-matter keys as written, with their lines in the file (schema checks).
@@ -441,6 +451,8 @@ pub fn parse_page(
         parse_optional_date(front_matter.updated).map_err(|m| field_error("updated", m))?;
     let decide_by =
         parse_optional_date(front_matter.decide_by).map_err(|m| field_error("decide_by", m))?;
+    let review_by =
+        parse_optional_date(front_matter.review_by).map_err(|m| field_error("review_by", m))?;
     let supersedes =
         parse_numbers(front_matter.supersedes).map_err(|m| field_error("supersedes", m))?;
     let amends = parse_numbers(front_matter.amends).map_err(|m| field_error("amends", m))?;
@@ -483,6 +495,8 @@ pub fn parse_page(
         is_draft: front_matter.draft,
         aliases: front_matter.aliases,
         owner: front_matter.owner,
+        review_by,
+        review_every: front_matter.review_every,
         extra: front_matter.extra.unwrap_or(serde_json::Value::Null),
         keys: yaml::top_level_keys(fragment)
             .into_iter()

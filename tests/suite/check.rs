@@ -128,6 +128,21 @@ fn check_json_is_a_versioned_document_with_every_finding() {
     assert_eq!(anchor["help"], "anchors there: setup, install");
 }
 
+/// `check handbook --format github` on the `defects` fixture, run from the folder above it.
+const GITHUB_ANNOTATIONS: [&str; 11] = [
+    "::error file=handbook/decisions/0001-use-x.md,line=2,col=1,title=decision-status::unknown status 'banana'%0Ahelp: use one of: proposed, accepted, rejected, deprecated, superseded",
+    "::warning file=handbook/docs/b.md,line=1,title=duplicate-title::'Dup' is also the title of 'docs/a.md' in the same folder%0Ahelp: readers, search results and [[wikilinks]] cannot tell them apart; give one a distinct title",
+    "::warning file=handbook/docs/orphan.md,title=orphan-page::no page links to 'Orphan'%0Ahelp: link to it from a related page or its folder's index.md, or add it to `nav.links`; `check.orphans: false` in handbook.yml turns this check off",
+    "::warning file=handbook/index.md,line=7,col=1,title=broken-link::no page or file at 'docs/gone.md' (linked as 'docs/gone.md')%0Ahelp: links are relative to the linking file; check the spelling and that the file exists",
+    "::warning file=handbook/index.md,line=7,col=26,title=broken-anchor::'docs/setup.md' has no heading with anchor '#nope'%0Ahelp: anchors there: setup, install",
+    "::warning file=handbook/index.md,line=7,col=59,title=missing-image::no page or file at 'img/missing.png' (linked as 'img/missing.png')%0Ahelp: links are relative to the linking file; check the spelling and that the file exists",
+    "::warning file=handbook/index.md,line=8,col=1,title=draft-link::'docs/draft.md' is a draft and is not published%0Ahelp: publish the page (remove `draft: true`) or build with --drafts",
+    "::warning file=handbook/index.md,line=8,col=28,title=broken-link::no page or file at 'docs/absent/' (linked as '/docs/absent/')%0Ahelp: site-absolute links start at the handbook root; check the spelling and that the file exists",
+    "::error file=handbook/index.md,line=8,col=58,title=ambiguous-link::[[Dup]] could mean 'docs/a.md', 'docs/b.md'%0Ahelp: name the page by its path instead, like [[docs/a|Dup]]",
+    "::warning file=handbook/index.md,line=8,col=70,title=broken-link::no page is titled or named 'Nowhere' (wikilink [[Nowhere]])%0Ahelp: wikilinks match a page's title or file name; check the spelling",
+    "::error file=handbook/policies/leave.md,line=1,title=missing-field::`owner` is required for pages under policies/%0Ahelp: add `owner: …` to the front matter (rule `check.required` in handbook.yml)",
+];
+
 #[test]
 fn github_format_prints_exact_annotations_from_the_repository_root() {
     let fixture = Fixture::new("defects");
@@ -137,27 +152,7 @@ fn github_format_prints_exact_annotations_from_the_repository_root() {
     );
     assert_eq!(run.code, 1);
     let lines: Vec<&str> = run.stdout.lines().collect();
-    assert_eq!(lines.len(), 11, "{}", run.stdout);
-    assert_eq!(
-        lines[0],
-        "::error file=handbook/decisions/0001-use-x.md,line=2,col=1,title=decision-status::unknown status 'banana'%0Ahelp: use one of: proposed, accepted, rejected, deprecated, superseded"
-    );
-    assert_eq!(
-        lines[1],
-        "::warning file=handbook/docs/b.md,line=1,title=duplicate-title::'Dup' is also the title of 'docs/a.md' in the same folder%0Ahelp: readers, search results and [[wikilinks]] cannot tell them apart; give one a distinct title"
-    );
-    assert_eq!(
-        lines[2],
-        "::warning file=handbook/docs/orphan.md,title=orphan-page::no page links to 'Orphan'%0Ahelp: link to it from a related page or its folder's index.md, or add it to `nav.links`; `check.orphans: false` in handbook.yml turns this check off"
-    );
-    assert_eq!(
-        lines[4],
-        "::warning file=handbook/index.md,line=7,col=26,title=broken-anchor::'docs/setup.md' has no heading with anchor '#nope'%0Ahelp: anchors there: setup, install"
-    );
-    assert_eq!(
-        lines[10],
-        "::error file=handbook/policies/leave.md,line=1,title=missing-field::`owner` is required for pages under policies/%0Ahelp: add `owner: …` to the front matter (rule `check.required` in handbook.yml)"
-    );
+    assert_eq!(lines, GITHUB_ANNOTATIONS);
     assert!(run.stderr.contains("checked 7 pages, 3 errors, 8 warnings"));
     // Run inside the handbook, paths need no prefix.
     let inside = fixture.run(&["check", "--format", "github"]);
@@ -168,6 +163,15 @@ fn github_format_prints_exact_annotations_from_the_repository_root() {
         "{}",
         inside.stdout
     );
+}
+
+#[test]
+fn check_exits_2_when_it_cannot_run() {
+    let fixture = Fixture::with_files(&[("handbook.yml", "title: [unclosed\n")]);
+    let run = fixture.run(&["check", "--format", "json"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("handbook.yml:"), "{}", run.stderr);
+    assert_eq!(fixture.run(&["check", "no-such-folder"]).code, 2);
 }
 
 #[test]
@@ -237,7 +241,7 @@ fn export_describes_pages_records_people_and_matches_the_published_file() {
         ),
         (
             "docs/setup.md",
-            "---\ntitle: Setup\nowner: ada\ntags: [ops]\nupdated: 2026-10-01\n---\n## Install & run\n",
+            "---\ntitle: Setup\nowner: ada\ntags: [ops]\nupdated: 2026-10-01\nreview_by: 2027-01-31\nreview_every: 6m\n---\n## Install & run\n",
         ),
         (
             "people/ada.md",
@@ -273,6 +277,8 @@ fn export_describes_pages_records_people_and_matches_the_published_file() {
     assert_eq!(setup["owner"], "ada");
     assert_eq!(setup["tags"], serde_json::json!(["ops"]));
     assert_eq!(setup["updated"], "2026-10-01");
+    assert_eq!(setup["review_by"], "2027-01-31");
+    assert_eq!(setup["review_every"], "6m");
     assert_eq!(setup["headings"][0]["text"], "Install & run");
     assert_eq!(setup["headings"][0]["anchor"], "install--run");
     assert_eq!(setup["kind"], "page");
@@ -304,7 +310,8 @@ fn export_describes_pages_records_people_and_matches_the_published_file() {
 }
 
 /// A local web server for `--external`: `/ok…` 200, `/gone` 404, `/no-head` refuses HEAD,
-/// `/slow` answers after 3 s, `/moved` redirects. Records requests and the most in flight.
+/// `/slow` answers after 3 s, `/moved` redirects. Records requests and the most `/ok…`
+/// requests in flight at once.
 struct LinkServer {
     port: u16,
     requests: Arc<Mutex<Vec<String>>>,
@@ -324,8 +331,6 @@ impl LinkServer {
                 let Ok(mut stream) = stream else { continue };
                 let (log, now, most) = (log.clone(), now.clone(), most.clone());
                 std::thread::spawn(move || {
-                    let current = now.fetch_add(1, Ordering::SeqCst) + 1;
-                    most.fetch_max(current, Ordering::SeqCst);
                     let mut reader = BufReader::new(stream.try_clone().unwrap());
                     let mut request_line = String::new();
                     reader.read_line(&mut request_line).ok();
@@ -339,6 +344,13 @@ impl LinkServer {
                     let method = parts.next().unwrap_or("").to_string();
                     let path = parts.next().unwrap_or("").to_string();
                     log.lock().unwrap().push(format!("{method} {path}"));
+                    // Only the quick /ok requests are counted: a request the client abandoned
+                    // (a timeout) may linger here without being in flight for the client.
+                    let counted = path.starts_with("/ok");
+                    if counted {
+                        let current = now.fetch_add(1, Ordering::SeqCst) + 1;
+                        most.fetch_max(current, Ordering::SeqCst);
+                    }
                     // Hold the connection a moment so concurrent requests overlap.
                     std::thread::sleep(Duration::from_millis(50));
                     let status = match (method.as_str(), path.as_str()) {
@@ -346,7 +358,16 @@ impl LinkServer {
                         ("HEAD", "/no-head") => "405 Method Not Allowed".into(),
                         ("GET", "/no-head") => "200 OK".into(),
                         (_, "/slow") => {
-                            std::thread::sleep(Duration::from_secs(3));
+                            // Answer after 3 s, unless the client gives up first: then the
+                            // request is no longer in flight.
+                            stream.set_nonblocking(true).ok();
+                            for _ in 0..60 {
+                                std::thread::sleep(Duration::from_millis(50));
+                                if matches!(stream.peek(&mut [0u8; 1]), Ok(0)) {
+                                    break;
+                                }
+                            }
+                            stream.set_nonblocking(false).ok();
                             "200 OK".into()
                         }
                         (_, "/moved") => "301 Moved Permanently\r\nLocation: /ok-target".into(),
@@ -356,7 +377,9 @@ impl LinkServer {
                         "HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
                     );
                     stream.write_all(response.as_bytes()).ok();
-                    now.fetch_sub(1, Ordering::SeqCst);
+                    if counted {
+                        now.fetch_sub(1, Ordering::SeqCst);
+                    }
                 });
             }
         });
