@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 
 use crate::config::Config;
 use crate::model::Site;
-use crate::model::check::known_keys;
+use crate::model::check::own_keys;
 use crate::model::decision::Decision;
 use crate::model::links::encode_path;
 use crate::model::page::{Page, PageId, PageKind};
@@ -212,10 +212,8 @@ fn entity(site: &Site, page: &Page, url: &str) -> Value {
     entry.insert("url".into(), url.into());
     entry.insert("title".into(), page.title.clone().into());
     let front_matter = front_matter(page);
-    for name in known_keys(page.kind) {
-        if let Some(value) = front_matter.get(name)
-            && !is_common(name)
-        {
+    for &name in own_keys(page.kind) {
+        if let Some(value) = front_matter.get(name) {
             entry.insert(name.to_string(), value.clone());
         }
     }
@@ -227,10 +225,6 @@ fn entity(site: &Site, page: &Page, url: &str) -> Value {
         .collect();
     entry.insert("owns".into(), json!(owned));
     Value::Object(entry)
-}
-
-fn is_common(name: &str) -> bool {
-    known_keys(PageKind::Page).any(|common| common == name)
 }
 
 /// The page's front matter as JSON (empty when there is none; it parsed once already).

@@ -21,6 +21,7 @@ const PAGE_KEYS: &[&str] = &[
     "aliases",
     "slug",
     "owner",
+    "team",
     "review_by",
     "review_every",
     "extra",
@@ -71,16 +72,20 @@ pub const CODES: [&str; 4] = [
     "unknown-key",
 ];
 
-/// The front-matter keys a page of `kind` understands.
-pub fn known_keys(kind: PageKind) -> impl Iterator<Item = &'static str> {
-    let own: &[&str] = match kind {
+/// The front-matter keys only pages of `kind` understand.
+pub fn own_keys(kind: PageKind) -> &'static [&'static str] {
+    match kind {
         PageKind::Page => &[],
         PageKind::Decision => DECISION_KEYS,
         PageKind::Update => UPDATE_KEYS,
         PageKind::Person => PERSON_KEYS,
         PageKind::Team => TEAM_KEYS,
-    };
-    PAGE_KEYS.iter().chain(own).copied()
+    }
+}
+
+/// The front-matter keys a page of `kind` understands.
+pub fn known_keys(kind: PageKind) -> impl Iterator<Item = &'static str> {
+    PAGE_KEYS.iter().chain(own_keys(kind)).copied()
 }
 
 /// Runs the site-wide checks. `strict` adds unknown front-matter keys.
@@ -102,17 +107,17 @@ pub fn site(site: &Site, config: &Config, strict: bool) -> Vec<Diagnostic> {
 /// Plain pages (not landing pages, the home page or records, which listings reach) that no
 /// other page links to and no header link names.
 fn orphans(site: &Site, config: &Config, found: &mut Vec<Diagnostic>) {
-    let in_header: HashSet<&str> = config
+    let in_header: HashSet<String> = config
         .nav
         .links
         .iter()
-        .map(|link| link.url.trim_start_matches('/'))
+        .map(|link| format!("{}/", link.url.trim_matches('/')))
         .collect();
     for (id, page) in site.pages.iter().enumerate() {
         if page.kind != PageKind::Page
             || page.is_landing()
             || !site.links.backlinks[id].is_empty()
-            || in_header.contains(page.url.as_str())
+            || in_header.contains(&page.url)
         {
             continue;
         }

@@ -166,6 +166,36 @@ fn github_format_prints_exact_annotations_from_the_repository_root() {
 }
 
 #[test]
+fn orphans_exclude_header_links_and_can_be_switched_off() {
+    let fixture = Fixture::with_files(&[
+        (
+            "handbook.yml",
+            "nav:\n  links:\n    - { title: Status, url: /status }\n",
+        ),
+        ("index.md", "# Home\n"),
+        ("status.md", "# Status\n"),
+        ("lonely.md", "---\nteam: core\n---\n# Lonely\n"),
+        ("docs/index.md", "# Docs\n"),
+    ]);
+    let run = fixture.run(&["check", "--strict"]);
+    let findings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|line| line.contains("warning["))
+        .collect();
+    assert_eq!(
+        findings,
+        ["lonely.md: warning[orphan-page]: no page links to 'Lonely'"],
+        "header links, landing pages and the home page are reachable; `team` is a known key"
+    );
+    fixture.edit(
+        "handbook.yml",
+        "check:\n  orphans: false\nnav:\n  links:\n    - { title: Status, url: /status }\n",
+    );
+    assert_eq!(fixture.run(&["check", "--strict"]).code, 0);
+}
+
+#[test]
 fn check_exits_2_when_it_cannot_run() {
     let fixture = Fixture::with_files(&[("handbook.yml", "title: [unclosed\n")]);
     let run = fixture.run(&["check", "--format", "json"]);
