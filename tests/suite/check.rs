@@ -11,11 +11,13 @@ use std::time::Duration;
 use crate::harness::Fixture;
 
 /// Every finding of the `defects` fixture in strict mode, as `location severity[code]`.
-const DEFECTS: [&str; 12] = [
+const DEFECTS: [&str; 14] = [
     "decisions/0001-use-x.md:2:1 error[decision-status]",
     "docs/b.md:1 warning[duplicate-title]",
     "docs/orphan.md warning[orphan-page]",
     "docs/setup.md:3:1 warning[unknown-key]",
+    "docs/setup/index.md error[duplicate-url]",
+    "docs/typed.md:3:9 error[front-matter]",
     "index.md:7:1 warning[broken-link]",
     "index.md:7:26 warning[broken-anchor]",
     "index.md:7:59 warning[missing-image]",
@@ -58,7 +60,7 @@ fn check_reports_every_defect_with_code_and_location() {
     ));
     assert!(
         run.stderr
-            .contains("\nchecked 7 pages, 3 errors, 9 warnings in "),
+            .contains("\nchecked 7 pages, 5 errors, 9 warnings in "),
         "{}",
         run.stderr
     );
@@ -71,7 +73,7 @@ fn unknown_keys_are_reported_only_in_strict_mode_and_strict_fails_on_warnings() 
     let run = fixture.run(&["check"]);
     assert!(!run.stderr.contains("unknown-key"), "{}", run.stderr);
     assert!(
-        run.stderr.contains("3 errors, 8 warnings"),
+        run.stderr.contains("5 errors, 8 warnings"),
         "{}",
         run.stderr
     );
@@ -101,7 +103,7 @@ fn check_json_is_a_versioned_document_with_every_finding() {
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(json["version"], 1);
     assert_eq!(json["pages"], 7);
-    assert_eq!(json["errors"], 3);
+    assert_eq!(json["errors"], 5);
     assert_eq!(json["warnings"], 9);
     let findings = json["findings"].as_array().unwrap();
     let described: Vec<String> = findings
@@ -120,7 +122,7 @@ fn check_json_is_a_versioned_document_with_every_finding() {
         })
         .collect();
     assert_eq!(described, DEFECTS);
-    let anchor = &findings[5];
+    let anchor = &findings[7];
     assert_eq!(
         anchor["message"],
         "'docs/setup.md' has no heading with anchor '#nope'"
@@ -129,10 +131,12 @@ fn check_json_is_a_versioned_document_with_every_finding() {
 }
 
 /// `check handbook --format github` on the `defects` fixture, run from the folder above it.
-const GITHUB_ANNOTATIONS: [&str; 11] = [
+const GITHUB_ANNOTATIONS: [&str; 13] = [
     "::error file=handbook/decisions/0001-use-x.md,line=2,col=1,title=decision-status::unknown status 'banana'%0Ahelp: use one of: proposed, accepted, rejected, deprecated, superseded",
     "::warning file=handbook/docs/b.md,line=1,title=duplicate-title::'Dup' is also the title of 'docs/a.md' in the same folder%0Ahelp: readers, search results and [[wikilinks]] cannot tell them apart; give one a distinct title",
     "::warning file=handbook/docs/orphan.md,title=orphan-page::no page links to 'Orphan'%0Ahelp: link to it from a related page or its folder's index.md, or add it to `nav.links`; `check.orphans: false` in handbook.yml turns this check off",
+    "::error file=handbook/docs/setup/index.md,title=duplicate-url::'docs/setup.md' and 'docs/setup/index.md' both publish to /docs/setup/%0Ahelp: rename one of the files, or give one a different `slug`",
+    "::error file=handbook/docs/typed.md,line=3,col=9,title=front-matter::weight: invalid type: string \"heavy\", expected i64%0Ahelp: front matter is YAML between `---` lines; see the front-matter reference in the README",
     "::warning file=handbook/index.md,line=7,col=1,title=broken-link::no page or file at 'docs/gone.md' (linked as 'docs/gone.md')%0Ahelp: links are relative to the linking file; check the spelling and that the file exists",
     "::warning file=handbook/index.md,line=7,col=26,title=broken-anchor::'docs/setup.md' has no heading with anchor '#nope'%0Ahelp: anchors there: setup, install",
     "::warning file=handbook/index.md,line=7,col=59,title=missing-image::no page or file at 'img/missing.png' (linked as 'img/missing.png')%0Ahelp: links are relative to the linking file; check the spelling and that the file exists",
@@ -153,7 +157,7 @@ fn github_format_prints_exact_annotations_from_the_repository_root() {
     assert_eq!(run.code, 1);
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(lines, GITHUB_ANNOTATIONS);
-    assert!(run.stderr.contains("checked 7 pages, 3 errors, 8 warnings"));
+    assert!(run.stderr.contains("checked 7 pages, 5 errors, 8 warnings"));
     // Run inside the handbook, paths need no prefix.
     let inside = fixture.run(&["check", "--format", "github"]);
     assert!(
@@ -210,7 +214,7 @@ fn build_runs_the_same_checks_and_a_clean_handbook_passes() {
     let build = fixture.run(&["build"]);
     assert_eq!(build.code, 1);
     assert!(
-        build.stderr.contains("3 errors, 8 warnings"),
+        build.stderr.contains("5 errors, 8 warnings"),
         "{}",
         build.stderr
     );
