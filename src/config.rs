@@ -30,6 +30,10 @@ pub struct Config {
     pub output: String,
     /// Repository web address, linked from every page.
     pub repo_url: Option<String>,
+    /// "Edit this page" link; `{path}` becomes the file's path in the repository.
+    pub edit_url: Option<String>,
+    /// "View history" link; `{path}` as for `edit_url`.
+    pub history_url: Option<String>,
     /// Folders with special meaning.
     pub folders: Folders,
     /// Navigation options.
@@ -56,6 +60,8 @@ impl Default for Config {
             theme: "default".to_string(),
             output: "public".to_string(),
             repo_url: None,
+            edit_url: None,
+            history_url: None,
             folders: Folders::default(),
             nav: NavConfig::default(),
             markdown: MarkdownConfig::default(),

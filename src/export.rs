@@ -55,6 +55,11 @@ struct PageEntry<'a> {
     updated: Option<String>,
     review_by: Option<String>,
     review_every: Option<&'a str>,
+    created: Option<String>,
+    last_updated: Option<String>,
+    last_author: Option<&'a str>,
+    contributors: &'a [String],
+    last_commit: Option<&'a str>,
     draft: bool,
     headings: Vec<HeadingEntry<'a>>,
     links: Vec<&'a str>,
@@ -114,6 +119,11 @@ pub fn document<'a>(site: &'a Site, config: &'a Config, urls: &'a [String]) -> D
                 updated: page.updated.map(|date| date.to_string()),
                 review_by: page.review_by.map(|date| date.to_string()),
                 review_every: page.review_every.as_deref(),
+                created: page.created().map(|date| date.to_string()),
+                last_updated: page.last_updated().map(|date| date.to_string()),
+                last_author: page.git.as_ref().map(|git| git.last_author.as_str()),
+                contributors: page.git.as_ref().map_or(&[], |git| &git.contributors),
+                last_commit: page.git.as_ref().map(|git| git.last_commit.as_str()),
                 draft: page.is_draft,
                 headings: page
                     .headings

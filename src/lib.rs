@@ -23,6 +23,7 @@ pub mod config;
 pub mod diagnostics;
 pub mod export;
 pub mod external;
+pub mod git;
 pub mod load;
 pub mod model;
 pub mod output;

@@ -90,14 +90,20 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
     };
     timer.lap("config");
 
-    let loaded = load_sources(options, &config, &output)?;
+    // git log runs in its own process while the files are read.
+    let (loaded, history) = rayon::join(
+        || load_sources(options, &config, &output),
+        || read_history(&options.root),
+    );
+    let loaded = loaded?;
     let large = loaded.sources.len() >= 1000;
     if large {
         log::info!("loaded {} markdown files", loaded.sources.len());
     }
-    timer.lap("load");
+    timer.lap("load+git");
 
-    let (site, mut found) = model::build(&config, loaded, model_options(options, today()));
+    let (site, mut found) =
+        model::build(&config, loaded, &history, model_options(options, today()));
     timer.lap("model");
 
     let theme = theme::load(&options.root, &config)?;
@@ -180,10 +186,27 @@ pub fn load_site(
     options: &BuildOptions,
     config: &Config,
 ) -> anyhow::Result<(crate::model::Site, Vec<Diagnostic>)> {
-    let loaded = load_sources(options, config, &output_dir(options, config))?;
-    let (site, mut found) = model::build(config, loaded, model_options(options, today()));
+    let (loaded, history) = rayon::join(
+        || load_sources(options, config, &output_dir(options, config)),
+        || read_history(&options.root),
+    );
+    let (site, mut found) =
+        model::build(config, loaded?, &history, model_options(options, today()));
     diagnostics::sort(&mut found);
     Ok((site, found))
+}
+
+/// Reads the git history of the handbook, warning once about a shallow clone.
+pub fn read_history(root: &Path) -> crate::git::History {
+    let history = crate::git::read(root);
+    if history.shallow {
+        log::warn!(
+            "this is a shallow git clone, so every page would look updated on the day of the clone; \
+             dates from git are left out.\n  help: fetch the full history: `fetch-depth: 0` in \
+             actions/checkout (GitHub Actions), `GIT_DEPTH: 0` (GitLab CI), or `git fetch --unshallow`"
+        );
+    }
+    history
 }
 
 /// The output folder: `-o`, else the config's `output` under the root.

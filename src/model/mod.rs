@@ -13,6 +13,7 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
+use crate::git::History;
 use crate::load::{Loaded, StaticFile};
 use links::{LinkGraph, LinkTargets, WikiNames};
 use nav::Nav;
@@ -49,6 +50,8 @@ pub struct Site {
     static_paths: HashSet<String>,
     drafts: HashSet<String>,
     base_path: String,
+    /// The handbook folder inside its git repository (`docs-site/`, or empty).
+    pub repo_prefix: String,
     names: WikiNames,
     decision_of_page: HashMap<PageId, usize>,
 }
@@ -86,8 +89,13 @@ pub struct ModelOptions {
     pub strict: bool,
 }
 
-/// Builds the site model from loaded sources.
-pub fn build(config: &Config, loaded: Loaded, options: ModelOptions) -> (Site, Vec<Diagnostic>) {
+/// Builds the site model from loaded sources and their git history.
+pub fn build(
+    config: &Config,
+    loaded: Loaded,
+    history: &History,
+    options: ModelOptions,
+) -> (Site, Vec<Diagnostic>) {
     let Loaded {
         sources,
         statics,
@@ -104,7 +112,7 @@ pub fn build(config: &Config, loaded: Loaded, options: ModelOptions) -> (Site, V
             Err(diagnostic) => found.push(diagnostic),
         }
     }
-    let (site, mut more) = assemble(config, pages, statics, options);
+    let (site, mut more) = assemble(config, pages, statics, history, options);
     found.append(&mut more);
     (site, found)
 }
@@ -115,19 +123,21 @@ pub fn parse(config: &Config, source: crate::load::Source) -> Result<Page, Diagn
     parse_page(source, kind, &config.markdown)
 }
 
-/// Puts parsed pages (sorted by path) together into a site: leaves out drafts, resolves links,
-/// and builds navigation, tags and the decision log.
+/// Puts parsed pages (sorted by path) together into a site: leaves out drafts, attaches git
+/// history, resolves links, and builds navigation, tags and the decision log.
 pub fn assemble(
     config: &Config,
     pages: Vec<Page>,
     statics: Vec<StaticFile>,
+    history: &History,
     options: ModelOptions,
 ) -> (Site, Vec<Diagnostic>) {
     let mut found = Vec::new();
     let mut drafts = HashSet::new();
     let mut by_url: HashMap<String, PageId> = HashMap::with_capacity(pages.len());
     let mut kept = Vec::with_capacity(pages.len());
-    for page in pages {
+    for mut page in pages {
+        page.git = history.get(&page.path).cloned();
         if page.is_draft && !options.drafts {
             drafts.insert(page.path.clone());
             continue;
@@ -193,6 +203,7 @@ pub fn assemble(
         static_paths,
         drafts,
         base_path,
+        repo_prefix: history.prefix.clone(),
         names,
     };
     found.extend(check::site(&site, config, options.strict));

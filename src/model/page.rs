@@ -339,6 +339,8 @@ pub struct Page {
     pub review_by: Option<Date>,
     /// Front-matter `review_every`, as written.
     pub review_every: Option<String>,
+    /// What git knows about the file (set when the site is assembled).
+    pub git: Option<crate::git::FileHistory>,
     /// Free-form front-matter `extra`.
     pub extra: serde_json::Value,
     /// Top-level front-matter keys as written, with their lines in the file (schema checks).
@@ -378,6 +380,18 @@ impl Page {
             Some(end) => &inner[..=end],
             None => "",
         }
+    }
+
+    /// When the page last changed: front-matter `updated`, else the last commit.
+    pub fn last_updated(&self) -> Option<Date> {
+        self.updated
+            .or_else(|| self.git.as_ref().and_then(|git| git.updated))
+    }
+
+    /// When the page was created: front-matter `date`, else the first commit.
+    pub fn created(&self) -> Option<Date> {
+        self.date
+            .or_else(|| self.git.as_ref().and_then(|git| git.created))
     }
 
     /// True for a folder's landing page (`index.md`, `README.md`).
@@ -497,6 +511,7 @@ pub fn parse_page(
         owner: front_matter.owner,
         review_by,
         review_every: front_matter.review_every,
+        git: None,
         extra: front_matter.extra.unwrap_or(serde_json::Value::Null),
         keys: yaml::top_level_keys(fragment)
             .into_iter()

@@ -83,6 +83,25 @@ pub struct BacklinkView<'a> {
     pub section_url: Option<String>,
 }
 
+/// What git knows about a page.
+#[derive(Serialize)]
+pub struct GitView<'a> {
+    /// ISO date of the first commit.
+    pub created: Option<String>,
+    /// ISO date of the last commit.
+    pub updated: Option<String>,
+    /// Author of the last commit.
+    pub last_author: &'a str,
+    /// Every author, most recent first.
+    pub contributors: &'a [String],
+    /// Hash of the last commit, and its first 8 characters.
+    pub last_commit: &'a str,
+    /// Short hash of the last commit.
+    pub last_commit_short: &'a str,
+    /// Subject line of the last commit.
+    pub last_subject: &'a str,
+}
+
 /// A table-of-contents entry.
 #[derive(Serialize)]
 pub struct TocEntry<'a> {
@@ -140,8 +159,14 @@ pub struct PageView<'a> {
     pub tags: Vec<LinkView<'a>>,
     /// ISO date or null.
     pub date: Option<String>,
-    /// ISO date or null.
+    /// ISO date of the last change (front-matter `updated`, else the last commit) or null.
     pub updated: Option<String>,
+    /// Page history from git; null for generated pages and outside a repository.
+    pub git: Option<GitView<'a>>,
+    /// "Edit this page" URL from `edit_url` in handbook.yml, or null.
+    pub edit_url: Option<String>,
+    /// "View history" URL from `history_url` in handbook.yml, or null.
+    pub history_url: Option<String>,
     /// Owner id or null.
     pub owner: Option<&'a str>,
     /// Front-matter `extra`, or null.

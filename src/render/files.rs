@@ -46,7 +46,7 @@ impl Renderer<'_> {
             )
             .ok();
             xml.push_str("</loc>");
-            if let Some(date) = page.updated.or(page.date) {
+            if let Some(date) = page.last_updated().or(page.date) {
                 xml.push_str(&format!("<lastmod>{date}</lastmod>"));
             }
             xml.push_str("</url>\n");

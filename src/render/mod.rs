@@ -19,7 +19,7 @@ use crate::model::page::{Page, PageId};
 use crate::output::OutputFile;
 use crate::theme::{Theme, describe_tera_error};
 use context::{
-    BacklinkView, DecisionLinkView, DecisionView, LinkView, ListingItemView, NavItemView,
+    BacklinkView, DecisionLinkView, DecisionView, GitView, LinkView, ListingItemView, NavItemView,
     NavLinkView, PageView, SiteView, TocEntry,
 };
 use files::{assets, check_collisions};
@@ -215,6 +215,13 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// Fills `{path}` in an `edit_url`/`history_url` template with the page's path in the
+    /// repository.
+    fn source_link(&self, template: Option<&str>, page: &Page) -> Option<String> {
+        let path = format!("{}{}", self.input.site.repo_prefix, page.path);
+        template.map(|template| template.replace("{path}", &encode_path(&path)))
+    }
+
     fn backlink(&self, backlink: &Backlink) -> BacklinkView<'a> {
         let page = &self.input.site.pages[backlink.page];
         // A link under the title heading is not in a section of its own.
@@ -282,7 +289,18 @@ impl<'a> Renderer<'a> {
                 })
                 .collect(),
             date: page.date.map(|date| date.to_string()),
-            updated: page.updated.map(|date| date.to_string()),
+            updated: page.last_updated().map(|date| date.to_string()),
+            git: page.git.as_ref().map(|git| GitView {
+                created: git.created.map(|date| date.to_string()),
+                updated: git.updated.map(|date| date.to_string()),
+                last_author: &git.last_author,
+                contributors: &git.contributors,
+                last_commit: &git.last_commit,
+                last_commit_short: git.last_commit.get(..8).unwrap_or(&git.last_commit),
+                last_subject: &git.last_subject,
+            }),
+            edit_url: self.source_link(self.input.config.edit_url.as_deref(), page),
+            history_url: self.source_link(self.input.config.history_url.as_deref(), page),
             owner: page.owner.as_deref(),
             extra: &page.extra,
             breadcrumbs: self.breadcrumbs(site.nav.node_of_page[id]),
@@ -460,6 +478,9 @@ impl<'a> Renderer<'a> {
             tags: Vec::new(),
             date: None,
             updated: None,
+            git: None,
+            edit_url: None,
+            history_url: None,
             owner: None,
             extra: &serde_json::Value::Null,
             breadcrumbs: self.home_crumb(),

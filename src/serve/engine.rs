@@ -128,6 +128,8 @@ pub struct Engine {
     walk_problems: Vec<Diagnostic>,
     /// A configuration or theme that failed to load; the previous one stays in use.
     fatal: Option<Diagnostic>,
+    /// Git history, read once at start (edits in the preview are not commits).
+    history: crate::git::History,
     site: Site,
     site_problems: Vec<Diagnostic>,
     page_problems: HashMap<String, Diagnostic>,
@@ -161,6 +163,7 @@ impl Engine {
             statics: BTreeMap::new(),
             walk_problems: Vec::new(),
             fatal: None,
+            history: crate::git::History::default(),
             site: Site::default(),
             site_problems: Vec::new(),
             page_problems: HashMap::new(),
@@ -170,6 +173,7 @@ impl Engine {
             rest_out: HashMap::new(),
             search_out: HashMap::new(),
         };
+        engine.history = pipeline::read_history(&engine.options.root);
         engine.walk()?;
         engine.assemble_and_render(true);
         Ok(engine)
@@ -454,7 +458,8 @@ impl Engine {
             today: Some(pipeline::today()),
             strict: self.options.strict,
         };
-        let (site, problems) = model::assemble(&self.config, pages, statics, model_options);
+        let (site, problems) =
+            model::assemble(&self.config, pages, statics, &self.history, model_options);
         self.site = site;
         self.site_problems = problems;
         self.render(all, None)

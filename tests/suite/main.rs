@@ -13,6 +13,7 @@ mod check;
 mod cli;
 mod decisions;
 mod example;
+mod git;
 mod harness;
 mod safety;
 mod search;

@@ -1,0 +1,201 @@
+//! Git history on pages: real temporary repositories with commits at fixed dates and authors,
+//! a rename, a handbook in a subfolder, a shallow clone, and no git at all.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::harness::Fixture;
+
+/// Runs git in `dir` with a fixed identity and dates, failing the test on error.
+fn git(dir: &Path, args: &[&str], author: &str, date: &str) {
+    let output = Command::new("git")
+        .args([
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "protocol.file.allow=always",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", author)
+        .env(
+            "GIT_AUTHOR_EMAIL",
+            format!("{}@example.org", author.to_lowercase()),
+        )
+        .env("GIT_COMMITTER_NAME", author)
+        .env("GIT_COMMITTER_EMAIL", "ci@example.org")
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .output()
+        .expect("git runs");
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn commit_all(repo: &Path, author: &str, date: &str, message: &str) {
+    git(repo, &["add", "-A"], author, date);
+    git(repo, &["commit", "-q", "-m", message], author, date);
+}
+
+/// A repository whose handbook lives in `site/`: three commits by two people over three
+/// months, with a rename in the last one.
+fn repository() -> Fixture {
+    let fixture = Fixture::with_files(&[]);
+    let repo = fixture.root.clone();
+    git(&repo, &["init", "-q"], "Ana", "2026-01-05T09:00:00Z");
+    fixture.edit(
+        "site/handbook.yml",
+        "edit_url: https://git.example.org/org/repo/edit/main/{path}\nhistory_url: https://git.example.org/org/repo/commits/main/{path}\n",
+    );
+    fixture.edit(
+        "site/index.md",
+        "# Home\n\nSee [setup](docs/setup.md) and [pinned](pinned.md).\n",
+    );
+    fixture.edit("site/docs/install.md", "# Setup\n\nInstall it.\n");
+    fixture.edit(
+        "site/pinned.md",
+        "---\nupdated: 2025-12-24\n---\n# Pinned\n",
+    );
+    fixture.edit("README.md", "The repository, outside the handbook.\n");
+    commit_all(&repo, "Ana", "2026-01-05T09:00:00Z", "Start the handbook");
+    fixture.edit(
+        "site/docs/install.md",
+        "# Setup\n\nInstall it, then configure it.\n",
+    );
+    commit_all(
+        &repo,
+        "Ben",
+        "2026-02-10T15:30:00Z",
+        "Explain configuration",
+    );
+    git(
+        &repo,
+        &["mv", "site/docs/install.md", "site/docs/setup.md"],
+        "Ana",
+        "2026-03-20T08:00:00Z",
+    );
+    fixture.edit(
+        "site/pinned.md",
+        "---\nupdated: 2025-12-24\n---\n# Pinned\n\nTypo fixed.\n",
+    );
+    commit_all(
+        &repo,
+        "Ana",
+        "2026-03-20T08:00:00Z",
+        "Rename install to setup",
+    );
+    fixture
+}
+
+#[test]
+fn pages_show_git_dates_authors_and_links_following_renames_in_a_subfolder() {
+    let fixture = repository();
+    let site = fixture.root.join("site");
+    let run = fixture.run(&["build", "site"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("shallow"), "{}", run.stderr);
+    let read = |url: &str| {
+        let path = site.join("public").join(url).join("index.html");
+        scraper::Html::parse_document(&std::fs::read_to_string(path).unwrap())
+    };
+    let text = |html: &scraper::Html, selector: &str| -> Vec<String> {
+        html.select(&scraper::Selector::parse(selector).unwrap())
+            .map(|e| e.text().collect::<String>().trim().to_string())
+            .collect()
+    };
+    let attr = |html: &scraper::Html, selector: &str, name: &str| -> Vec<String> {
+        html.select(&scraper::Selector::parse(selector).unwrap())
+            .filter_map(|e| e.value().attr(name).map(str::to_string))
+            .collect()
+    };
+    let setup = read("docs/setup");
+    assert_eq!(
+        text(&setup, ".meta .updated"),
+        ["Updated 2026-03-20 by Ana"]
+    );
+    assert_eq!(
+        text(&setup, ".page-source .contributors"),
+        ["Contributors: Ana, Ben"],
+        "the rename keeps the history of install.md"
+    );
+    assert_eq!(
+        attr(&setup, ".edit-link", "href"),
+        ["https://git.example.org/org/repo/edit/main/site/docs/setup.md"],
+        "paths in links are from the repository root"
+    );
+    assert_eq!(
+        attr(&setup, ".history-link", "href"),
+        ["https://git.example.org/org/repo/commits/main/site/docs/setup.md"]
+    );
+    let pinned = read("pinned");
+    assert_eq!(
+        text(&pinned, ".meta .updated"),
+        ["Updated 2025-12-24"],
+        "front matter overrides git, and names no author"
+    );
+    let export = fixture.run(&["export", "site"]);
+    let json: serde_json::Value = serde_json::from_str(&export.stdout).unwrap();
+    let page = json["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|page| page["path"] == "docs/setup.md")
+        .unwrap();
+    assert_eq!(page["created"], "2026-01-05");
+    assert_eq!(page["last_updated"], "2026-03-20");
+    assert_eq!(page["last_author"], "Ana");
+    assert_eq!(page["contributors"], serde_json::json!(["Ana", "Ben"]));
+    assert_eq!(page["last_commit"].as_str().unwrap().len(), 40);
+}
+
+#[test]
+fn a_shallow_clone_warns_with_the_fix_and_shows_no_git_dates() {
+    let origin = repository();
+    let clone = origin.parent().join("clone");
+    let url = format!("file://{}", origin.root.display());
+    git(
+        origin.parent(),
+        &["clone", "-q", "--depth", "1", &url, clone.to_str().unwrap()],
+        "Ana",
+        "2026-03-21T00:00:00Z",
+    );
+    let run = origin.run_in(&clone, &["build", "site"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("shallow git clone")
+            && run.stderr.contains("fetch-depth: 0")
+            && run.stderr.contains("GIT_DEPTH: 0"),
+        "{}",
+        run.stderr
+    );
+    let html = std::fs::read_to_string(clone.join("site/public/docs/setup/index.html")).unwrap();
+    assert!(!html.contains("class=\"updated\""), "no misleading date");
+    assert!(
+        html.contains("edit/main/site/docs/setup.md"),
+        "edit links still work"
+    );
+}
+
+#[test]
+fn without_git_pages_build_with_front_matter_dates_only() {
+    let fixture = Fixture::with_files(&[
+        ("index.md", "# Home\n\n[a](a.md)\n"),
+        ("a.md", "---\nupdated: 2026-02-02\n---\n# A\n"),
+    ]);
+    // The temp dir is outside any repository.
+    let run = fixture.run(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("git"), "{}", run.stderr);
+    assert_eq!(
+        fixture.html("a/").texts(".meta .updated"),
+        ["Updated 2026-02-02"]
+    );
+    assert_eq!(fixture.html("").count(".page-source"), 0);
+}
