@@ -3,7 +3,6 @@
 //! process. No git, or a folder outside any repository, gives an empty history, never an error.
 
 use std::collections::HashMap;
-use std::io::{BufRead as _, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -71,7 +70,7 @@ pub fn read(root: &Path) -> History {
         history.shallow = true;
         return history;
     }
-    match log(root) {
+    match log(root, history.prefix.is_empty()) {
         Ok(files) => history.files = files,
         Err(error) => log::warn!("could not read git history: {error}"),
     }
@@ -94,10 +93,59 @@ fn git(root: &Path, args: &[&str]) -> Option<String> {
         .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
-/// One `git log` over the handbook folder, streamed and folded into per-file histories.
-fn log(root: &Path) -> std::io::Result<HashMap<String, FileHistory>> {
+/// Below this many commits one `git log` is quick enough; above it the walk is split in two
+/// halves run at once (git's diffing is single-threaded).
+const SPLIT_AT: usize = 4000;
+
+/// The history of the handbook folder, streamed from `git log` and folded into per-file
+/// histories. A long history is read by two processes at once: the commits after a midpoint,
+/// then the midpoint and its ancestors, folded in that order (every commit of the first part is
+/// newer, by ancestry, than every commit of the second). At the repository root the pathspec is
+/// left out: limiting to `.` costs git half as much again.
+fn log(root: &Path, at_top: bool) -> std::io::Result<HashMap<String, FileHistory>> {
+    let commits = git(root, &["rev-list", "--no-merges", "HEAD"]).unwrap_or_default();
+    let commits: Vec<&str> = commits.lines().collect();
+    if commits.is_empty() {
+        // A repository without commits yet.
+        return Ok(HashMap::new());
+    }
+    let ranges: Vec<Vec<String>> = if commits.len() > SPLIT_AT {
+        let middle = commits[commits.len() / 2];
+        vec![
+            vec!["HEAD".into(), format!("^{middle}")],
+            vec![middle.to_string()],
+        ]
+    } else {
+        vec![vec!["HEAD".into()]]
+    };
+    let outputs: Vec<std::io::Result<Vec<u8>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = ranges
+            .iter()
+            .map(|range| scope.spawn(move || log_range(root, at_top, range)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|_| Err(std::io::ErrorKind::Other.into()))
+            })
+            .collect()
+    });
+    let mut folder = Folder::default();
+    for output in outputs {
+        for chunk in output?.split(|&byte| byte == 0) {
+            folder.push(&String::from_utf8_lossy(chunk));
+        }
+    }
+    Ok(folder.files)
+}
+
+/// `git log` over one range of commits, as raw `-z` output.
+fn log_range(root: &Path, at_top: bool, range: &[String]) -> std::io::Result<Vec<u8>> {
     let format = format!("--format={RECORD}%H{FIELD}%aI{FIELD}%an{FIELD}%s");
-    let mut child = Command::new("git")
+    let mut command = Command::new("git");
+    command
         .arg("-C")
         .arg(root)
         .args([
@@ -107,23 +155,24 @@ fn log(root: &Path) -> std::io::Result<HashMap<String, FileHistory>> {
             "--no-merges",
             "--name-status",
             "-M",
-            "--relative",
             "-z",
-            &format,
-            "--",
-            ".",
         ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()?;
-    let stdout = child.stdout.take().ok_or(std::io::ErrorKind::BrokenPipe)?;
-    let mut folder = Folder::default();
-    for chunk in BufReader::new(stdout).split(b'\0') {
-        folder.push(&String::from_utf8_lossy(&chunk?));
+        .arg(&format)
+        .args(range);
+    if !at_top {
+        command.args(["--relative", "--", "."]);
+    } else {
+        command.arg("--");
     }
-    child.wait()?;
-    Ok(folder.files)
+    let output = command
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()?;
+    if output.status.success() {
+        Ok(output.stdout)
+    } else {
+        Err(std::io::Error::other("git log failed"))
+    }
 }
 
 /// Folds `git log -z --name-status` output, newest commit first, into per-file histories.

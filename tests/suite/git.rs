@@ -199,3 +199,72 @@ fn without_git_pages_build_with_front_matter_dates_only() {
     );
     assert_eq!(fixture.html("").count(".page-source"), 0);
 }
+
+#[test]
+fn a_long_history_read_in_two_halves_keeps_renames_and_first_dates() {
+    // 4,100 commits: more than the build reads in one `git log`, so the walk is split.
+    let fixture = Fixture::with_files(&[]);
+    let repo = &fixture.root;
+    git(repo, &["init", "-q"], "Ana", "2026-01-01T00:00:00Z");
+    let mut stream = String::new();
+    let data = |text: &str| format!("data {}\n{text}\n", text.len());
+    for n in 0..4100u64 {
+        let (author, path) = match n {
+            0..=2049 => ("Ana", "old.md"),
+            2050 => ("Ben", "new.md"),
+            _ => ("Cy", "new.md"),
+        };
+        let when = 1_767_225_600 + n * 3600; // 2026-01-01, then hourly
+        stream.push_str(&format!(
+            "commit refs/heads/main\nauthor {author} <{author}@x> {when} +0000\ncommitter {author} <{author}@x> {when} +0000\n"
+        ));
+        stream.push_str(&data(&format!("change {n}")));
+        if n == 2050 {
+            stream.push_str("R old.md new.md\n");
+        }
+        stream.push_str(&format!("M 100644 inline {path}\n"));
+        // Mostly the same text, so git sees the rename (similarity above 50%).
+        stream.push_str(&data(&format!(
+            "# Page\n\n{}\nVersion {n}.\n",
+            "A steady line of text.\n".repeat(30)
+        )));
+        stream.push_str("M 100644 inline index.md\n");
+        stream.push_str(&data("# Home\n\n[page](new.md)\n"));
+    }
+    let mut child = Command::new("git")
+        .args(["fast-import", "--quiet"])
+        .current_dir(repo)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), stream.as_bytes()).unwrap();
+    assert!(child.wait().unwrap().success());
+    git(
+        repo,
+        &["checkout", "-q", "-f", "main"],
+        "Ana",
+        "2026-01-01T00:00:00Z",
+    );
+    let run = fixture.run(&["export"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let page = json["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|page| page["path"] == "new.md")
+        .unwrap();
+    assert_eq!(
+        page["created"], "2026-01-01",
+        "the first half's commits count"
+    );
+    assert_eq!(
+        page["last_updated"], "2026-06-20",
+        "commit 4099, 4099 hours later"
+    );
+    assert_eq!(page["last_author"], "Cy");
+    assert_eq!(
+        page["contributors"],
+        serde_json::json!(["Cy", "Ben", "Ana"])
+    );
+}
