@@ -94,7 +94,7 @@ pub struct GitView<'a> {
     pub last_author: &'a str,
     /// Every author, most recent first.
     pub contributors: &'a [String],
-    /// Hash of the last commit, and its first 8 characters.
+    /// Full hash of the last commit.
     pub last_commit: &'a str,
     /// Short hash of the last commit.
     pub last_commit_short: &'a str,
