@@ -266,6 +266,30 @@ fn wikilinks_resolve_by_title_name_and_path_and_backlinks_name_the_section() {
 }
 
 #[test]
+fn decision_records_show_and_give_backlinks() {
+    let fixture = Fixture::with_files(&[
+        (
+            "index.md",
+            "# Home\n\nWe chose [X](decisions/0001-use-x.md).\n",
+        ),
+        (
+            "decisions/0001-use-x.md",
+            "---\nstatus: accepted\n---\n# Use X\n\n## Consequences\n\nUpdate the [runbook](../runbook.md).\n",
+        ),
+        ("runbook.md", "# Runbook\n"),
+    ]);
+    fixture.build();
+    assert_eq!(
+        fixture.html("decisions/0001-use-x/").texts(".backlinks li"),
+        ["Home"]
+    );
+    assert_eq!(
+        fixture.html("runbook/").texts(".backlinks li"),
+        ["Use X § Consequences"]
+    );
+}
+
+#[test]
 fn export_describes_pages_records_people_and_matches_the_published_file() {
     let fixture = Fixture::with_files(&[
         ("handbook.yml", "title: Export\nbase_url: /hb/\n"),
