@@ -2,9 +2,9 @@
 //! each with a timeout, and remembers links that worked in an optional cache file. The only
 //! module that touches the network, and only when asked: builds never do.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -154,37 +154,33 @@ fn request_all(urls: &[&str], config: &ExternalConfig) -> Vec<Outcome> {
         .user_agent(concat!("handbook-link-check/", env!("CARGO_PKG_VERSION")))
         .build()
         .into();
-    let next = Mutex::new(0usize);
-    let outcomes: Mutex<HashMap<usize, Outcome>> = Mutex::new(HashMap::new());
+    let next = AtomicUsize::new(0);
     let workers = config.concurrency.clamp(1, 64).min(urls.len());
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                loop {
-                    let index = {
-                        let mut next = next.lock().unwrap_or_else(|e| e.into_inner());
-                        let index = *next;
-                        *next += 1;
-                        index
-                    };
-                    let Some(url) = urls.get(index) else { break };
-                    let outcome = request(&agent, url, timeout);
-                    outcomes
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .insert(index, outcome);
-                }
-            });
-        }
+    // Each worker takes the next URL until none are left, and hands back what it found.
+    let found: Vec<(usize, Outcome)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut found = Vec::new();
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(url) = urls.get(index) else { break };
+                        found.push((index, request(&agent, url, timeout)));
+                    }
+                    found
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| handle.join().unwrap_or_default())
+            .collect()
     });
-    let mut outcomes = outcomes.into_inner().unwrap_or_else(|e| e.into_inner());
-    (0..urls.len())
-        .map(|index| {
-            outcomes
-                .remove(&index)
-                .unwrap_or(Outcome::Broken("not checked".into()))
-        })
-        .collect()
+    let mut outcomes = vec![Outcome::Broken("not checked".into()); urls.len()];
+    for (index, outcome) in found {
+        outcomes[index] = outcome;
+    }
+    outcomes
 }
 
 /// HEAD first; GET when the server refuses HEAD (many do) or answers it with an error.

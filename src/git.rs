@@ -35,8 +35,6 @@ pub struct History {
     pub prefix: String,
     /// The clone is shallow: git dates would be wrong, so `files` is left empty.
     pub shallow: bool,
-    /// A git repository was found.
-    pub available: bool,
 }
 
 impl History {
@@ -53,20 +51,23 @@ const FIELD: char = '\u{1f}';
 /// Reads the history of everything under `root`. Missing git, no repository or a failing
 /// command give an empty history (logged at debug level).
 pub fn read(root: &Path) -> History {
-    let Some(prefix) = git(root, &["rev-parse", "--show-prefix"]) else {
+    // One call: the prefix line (empty at the top), then "true" or "false".
+    let Some(answer) = git(
+        root,
+        &["rev-parse", "--show-prefix", "--is-shallow-repository"],
+    ) else {
         log::debug!(
             "no git repository at {}: pages get no git dates",
             root.display()
         );
         return History::default();
     };
+    let mut lines = answer.lines();
     let mut history = History {
-        prefix: prefix.trim().to_string(),
-        available: true,
+        prefix: lines.next().unwrap_or("").trim().to_string(),
         ..History::default()
     };
-    if git(root, &["rev-parse", "--is-shallow-repository"]).is_some_and(|out| out.trim() == "true")
-    {
+    if lines.next().is_some_and(|shallow| shallow.trim() == "true") {
         history.shallow = true;
         return history;
     }

@@ -90,12 +90,7 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
     };
     timer.lap("config");
 
-    // git log runs in its own process while the files are read.
-    let (loaded, history) = rayon::join(
-        || load_sources(options, &config, &output),
-        || read_history(&options.root),
-    );
-    let loaded = loaded?;
+    let (loaded, history) = load_with_history(options, &config, &output)?;
     let large = loaded.sources.len() >= 1000;
     if large {
         log::info!("loaded {} markdown files", loaded.sources.len());
@@ -186,14 +181,23 @@ pub fn load_site(
     options: &BuildOptions,
     config: &Config,
 ) -> anyhow::Result<(crate::model::Site, Vec<Diagnostic>)> {
-    let (loaded, history) = rayon::join(
-        || load_sources(options, config, &output_dir(options, config)),
-        || read_history(&options.root),
-    );
-    let (site, mut found) =
-        model::build(config, loaded?, &history, model_options(options, today()));
+    let (loaded, history) = load_with_history(options, config, &output_dir(options, config))?;
+    let (site, mut found) = model::build(config, loaded, &history, model_options(options, today()));
     diagnostics::sort(&mut found);
     Ok((site, found))
+}
+
+/// Reads the sources and, at the same time (git log runs in its own process), their history.
+fn load_with_history(
+    options: &BuildOptions,
+    config: &Config,
+    output: &Path,
+) -> anyhow::Result<(load::Loaded, crate::git::History)> {
+    let (loaded, history) = rayon::join(
+        || load_sources(options, config, output),
+        || read_history(&options.root),
+    );
+    Ok((loaded?, history))
 }
 
 /// Reads the git history of the handbook, warning once about a shallow clone.

@@ -144,7 +144,8 @@ fn duplicate_titles(pages: &[Page], found: &mut Vec<Diagnostic>) {
         let folder = page.path.rsplit_once('/').map_or("", |(dir, _)| dir);
         let key = (folder, page.title.trim().to_lowercase());
         if let Some(first) = seen.get(&key) {
-            let line = key_line(page, "title")
+            let line = page
+                .key_line("title")
                 .or_else(|| page.headings.first().map(|heading| heading.line))
                 .unwrap_or(0);
             found.push(
@@ -193,7 +194,7 @@ fn required_keys(page: &Page, config: &Config, found: &mut Vec<Diagnostic>) {
             found.push(
                 Diagnostic::error(
                     &page.path,
-                    key_line(page, key).unwrap_or(1),
+                    page.key_line(key).unwrap_or(1),
                     0,
                     "missing-field",
                     format!("`{key}` is required for {place}"),
@@ -231,11 +232,4 @@ fn unknown_keys(page: &Page, found: &mut Vec<Diagnostic>) {
             .with_help(help),
         );
     }
-}
-
-fn key_line(page: &Page, name: &str) -> Option<usize> {
-    page.keys
-        .iter()
-        .find(|key| key.name == name)
-        .map(|key| key.line)
 }

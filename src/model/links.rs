@@ -282,21 +282,19 @@ fn resolve_wiki(
     if name.contains('/') || name.ends_with(".md") {
         let bare = name.trim_start_matches('/').trim_end_matches('/');
         let stem = bare.strip_suffix(".md").unwrap_or(bare);
-        let folder = page.path.rsplit_once('/').map_or("", |(dir, _)| dir);
-        for base in ["", folder] {
-            let stem = match (base, name.starts_with('/')) {
-                ("", _) | (_, true) => stem.to_string(),
-                (base, false) => format!("{base}/{stem}"),
-            };
-            let found = [
-                format!("{stem}.md"),
-                format!("{stem}/index.md"),
-                format!("{stem}/README.md"),
-            ]
-            .iter()
-            .find_map(|path| targets.by_path.get(path))
-            .or_else(|| targets.by_url.get(&format!("{stem}/")));
-            if let Some(&id) = found {
+        let mut candidates = vec![stem.to_string()];
+        if let Some((folder, _)) = page.path.rsplit_once('/')
+            && !name.starts_with('/')
+        {
+            candidates.push(format!("{folder}/{stem}"));
+        }
+        // The file itself, else whatever publishes at that URL (a folder's landing page).
+        for stem in candidates {
+            if let Some(&id) = targets
+                .by_path
+                .get(&format!("{stem}.md"))
+                .or_else(|| targets.by_url.get(&format!("{stem}/")))
+            {
                 return to_page(id, fragment, pages);
             }
         }

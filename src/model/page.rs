@@ -164,12 +164,9 @@ fn parse_optional_date(text: Option<String>) -> Result<Option<Date>, String> {
     }
 }
 
-/// 1-based line of a top-level `key:` within a YAML fragment.
-fn key_line(fragment: &str, key: &str) -> Option<usize> {
-    fragment
-        .lines()
-        .position(|line| is_key_line(line, key))
-        .map(|index| index + 1)
+/// The file line of a top-level front-matter key.
+fn find_key(keys: &[yaml::TopKey], name: &str) -> Option<usize> {
+    keys.iter().find(|key| key.name == name).map(|key| key.line)
 }
 
 /// True for a top-level YAML line setting `key` (`status: accepted`, `status : x`).
@@ -345,6 +342,8 @@ pub struct Page {
     pub extra: serde_json::Value,
     /// Top-level front-matter keys as written, with their lines in the file (schema checks).
     pub keys: Vec<yaml::TopKey>,
+    /// Where the front-matter YAML is in `source_text`.
+    pub front_matter: Option<std::ops::Range<usize>>,
     /// Decision-record front matter (empty for other pages).
     pub record: RecordFields,
     /// Headings in order.
@@ -370,16 +369,14 @@ impl Page {
 
     /// The YAML between the front-matter fences ("" when there is none).
     pub fn front_matter_text(&self) -> &str {
-        let head = &self.source_text[..self.body_start];
-        let Some(first_line_end) = head.find('\n') else {
-            return "";
-        };
-        let inner = &head[first_line_end + 1..];
-        let without_fence = inner.trim_end_matches(['\n', '\r']);
-        match without_fence.rfind('\n') {
-            Some(end) => &inner[..=end],
-            None => "",
-        }
+        self.front_matter
+            .as_ref()
+            .map_or("", |range| &self.source_text[range.clone()])
+    }
+
+    /// The file line of a top-level front-matter key, when the page sets it.
+    pub fn key_line(&self, name: &str) -> Option<usize> {
+        find_key(&self.keys, name)
     }
 
     /// When the page last changed: front-matter `updated`, else the last commit.
@@ -448,9 +445,15 @@ pub fn parse_page(
         Diagnostic::error(&source.path, line, error.column, "front-matter", error.message)
             .with_help("front matter is YAML between `---` lines; see the front-matter reference in the README")
     })?;
-    let fragment = source.front_matter_text();
+    let keys: Vec<yaml::TopKey> = yaml::top_level_keys(source.front_matter_text())
+        .into_iter()
+        .map(|key| yaml::TopKey {
+            line: source.front_matter_line + key.line - 1,
+            ..key
+        })
+        .collect();
     let field_error = |key: &str, message: String| {
-        let line = key_line(fragment, key).map_or(1, |line| source.front_matter_line + line - 1);
+        let line = find_key(&keys, key).unwrap_or(1);
         Diagnostic::error(
             &source.path,
             line,
@@ -513,13 +516,8 @@ pub fn parse_page(
         review_every: front_matter.review_every,
         git: None,
         extra: front_matter.extra.unwrap_or(serde_json::Value::Null),
-        keys: yaml::top_level_keys(fragment)
-            .into_iter()
-            .map(|key| yaml::TopKey {
-                line: source.front_matter_line + key.line - 1,
-                ..key
-            })
-            .collect(),
+        keys,
+        front_matter: source.front_matter.clone(),
         record: RecordFields {
             status: front_matter.status,
             number: front_matter.number,

@@ -537,29 +537,19 @@
       var link = document.createElement("a");
       link.href = href(hit.url, terms);
       link.className = "search-hit";
-      var title = document.createElement("span");
-      title.className = "search-hit-title";
-      marked(title, hit.title, matcher);
-      link.appendChild(title);
-      if (hit.section) {
-        var section = document.createElement("span");
-        section.className = "search-hit-section";
-        marked(section, hit.section, matcher);
-        link.appendChild(section);
+      // Adds a span of plain text, with the matched words marked unless `plain`.
+      function part(className, text, plain) {
+        if (!text) return;
+        var span = document.createElement("span");
+        span.className = className;
+        if (plain) span.textContent = text;
+        else marked(span, text, matcher);
+        link.appendChild(span);
       }
-      var meta = [hit.kind, hit.status, hit.team, hit.date].filter(Boolean).join(" · ");
-      if (meta) {
-        var badge = document.createElement("span");
-        badge.className = "search-hit-meta";
-        badge.textContent = meta;
-        link.appendChild(badge);
-      }
-      if (hit.excerpt) {
-        var snippet = document.createElement("span");
-        snippet.className = "search-hit-snippet";
-        marked(snippet, hit.excerpt, matcher);
-        link.appendChild(snippet);
-      }
+      part("search-hit-title", hit.title);
+      part("search-hit-section", hit.section);
+      part("search-hit-meta", [hit.kind, hit.status, hit.team, hit.date].filter(Boolean).join(" · "), true);
+      part("search-hit-snippet", hit.excerpt);
       item.appendChild(link);
       list.appendChild(item);
     });
