@@ -21,6 +21,7 @@ Examples:
   handbook check --format github     the same, as GitHub Actions annotations
   handbook check --external          also request every http(s) link
   handbook export --pretty           the handbook as one JSON document
+  handbook stale --owner platform    pages overdue or due soon for review
   handbook theme eject               copy the default theme into themes/custom/
   handbook new decision \"Use PostgreSQL\" --team platform
   handbook decision supersede 2 --by 7
@@ -72,6 +73,8 @@ pub enum Command {
     Search(SearchArgs),
     /// Print the whole handbook as one JSON document (pages, decisions, updates, people, teams).
     Export(ExportArgs),
+    /// List pages overdue or due soon for review, grouped by owner.
+    Stale(StaleArgs),
     /// Work with themes.
     #[command(subcommand)]
     Theme(ThemeCommand),
@@ -255,6 +258,26 @@ pub struct ExportArgs {
     pub drafts: bool,
 }
 
+/// `handbook stale`.
+#[derive(Debug, Args)]
+pub struct StaleArgs {
+    /// Handbook folder; defaults to the current folder.
+    pub dir: Option<PathBuf>,
+    /// Count pages due within this many days as due soon (default: `review.soon_days` from
+    /// handbook.yml, 30).
+    #[arg(long, value_name = "DAYS")]
+    pub within: Option<u32>,
+    /// Only pages of this owner (person or team id, or CODEOWNERS handle).
+    #[arg(long, value_name = "ID")]
+    pub owner: Option<String>,
+    /// Print JSON for bots that remind owners.
+    #[arg(long)]
+    pub json: bool,
+    /// Exit 1 when any listed page is overdue.
+    #[arg(long)]
+    pub fail: bool,
+}
+
 /// `handbook search`.
 #[derive(Debug, Args)]
 pub struct SearchArgs {
@@ -374,6 +397,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
             report_errors(&diagnostics, err)?;
             Ok(Outcome::Success)
         }
+        Command::Stale(args) => stale(args, out, err),
         Command::Serve(args) => {
             crate::serve::run(crate::serve::ServeOptions {
                 build: BuildOptions {
@@ -583,6 +607,63 @@ fn highlight(text: &str, ranges: &[(usize, usize)], color: bool) -> String {
     }
     out.push_str(text.get(at..).unwrap_or(""));
     out
+}
+
+/// `handbook stale`: pages overdue or due soon, grouped by owner.
+fn stale(args: &StaleArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<Outcome> {
+    let options = BuildOptions {
+        root: pipeline::resolve_root(args.dir.as_deref()),
+        ..BuildOptions::default()
+    };
+    let mut config = pipeline::load_config(&options)?;
+    if let Some(days) = args.within {
+        config.review.soon_days = days;
+    }
+    let (site, diagnostics) = pipeline::load_site(&options, &config)?;
+    let urls = export::page_urls(&site, &config);
+    let report = export::stale(&site, &config, &urls, args.owner.as_deref());
+    let overdue = report
+        .owners
+        .iter()
+        .flat_map(|group| &group.pages)
+        .any(|page| page.review.state == "overdue");
+    if args.json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+    } else {
+        let today = report.today.as_deref().unwrap_or("today");
+        writeln!(
+            out,
+            "{} overdue, {} due within {} days (as of {today})",
+            report.overdue, report.due_soon, report.soon_days
+        )?;
+        for group in &report.owners {
+            let owner = match (group.owner, group.name) {
+                (Some(id), Some(name)) if name != id => format!("{name} ({id})"),
+                (Some(id), _) => id.to_string(),
+                (None, _) => "No owner".to_string(),
+            };
+            writeln!(out, "\n{owner}")?;
+            for page in &group.pages {
+                let days = page.review.days_left.saturating_abs();
+                let state = if page.review.state == "overdue" {
+                    format!("overdue {}", crate::model::review::days(days))
+                } else {
+                    format!("due in {}", crate::model::review::days(days))
+                };
+                writeln!(
+                    out,
+                    "  {:<18}  {}  {}  {}",
+                    state, page.review.due, page.path, page.title
+                )?;
+            }
+        }
+    }
+    report_errors(&diagnostics, err)?;
+    Ok(if args.fail && overdue {
+        Outcome::ContentErrors
+    } else {
+        Outcome::Success
+    })
 }
 
 /// For commands that read the handbook without checking it: one line when it has errors.

@@ -44,6 +44,11 @@ pub struct Config {
     pub search: SearchConfig,
     /// Site checks (`handbook check` and `build`).
     pub check: CheckConfig,
+    /// What an overdue review is: `warn` (the default), `error` (fails check and build) or
+    /// `off`.
+    pub freshness: Freshness,
+    /// Review schedules and ownership rules.
+    pub review: ReviewConfig,
     /// Glob patterns (relative to the root) of files and folders that are not content.
     pub exclude: Vec<String>,
     /// Free-form values for themes, seen by templates as `site.extra`.
@@ -67,6 +72,8 @@ impl Default for Config {
             markdown: MarkdownConfig::default(),
             search: SearchConfig::default(),
             check: CheckConfig::default(),
+            freshness: Freshness::Warn,
+            review: ReviewConfig::default(),
             exclude: Vec::new(),
             extra: BTreeMap::new(),
         }
@@ -106,6 +113,41 @@ impl Default for CheckConfig {
             orphans: true,
             required: BTreeMap::new(),
             external: ExternalConfig::default(),
+        }
+    }
+}
+
+/// What an overdue review is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Freshness {
+    /// A warning: shown, fails only `--strict`.
+    Warn,
+    /// An error: `check` and `build` fail.
+    Error,
+    /// Not reported (banners and the review report still show).
+    Off,
+}
+
+/// Review schedules and ownership rules.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReviewConfig {
+    /// Days before its due date a page counts as due soon (review report, `handbook stale`).
+    pub soon_days: u32,
+    /// Review interval per folder for pages that set neither `review_by` nor `review_every`:
+    /// `runbooks: 6m`; the deepest folder wins and `/` means every page.
+    pub every: BTreeMap<String, crate::model::review::Interval>,
+    /// Folders whose pages must have an owner (front matter, CODEOWNERS or folder).
+    pub require_owner: Vec<String>,
+}
+
+impl Default for ReviewConfig {
+    fn default() -> Self {
+        ReviewConfig {
+            soon_days: 30,
+            every: BTreeMap::new(),
+            require_owner: Vec::new(),
         }
     }
 }

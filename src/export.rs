@@ -50,11 +50,14 @@ struct PageEntry<'a> {
     description: Option<&'a str>,
     summary: &'a str,
     owner: Option<&'a str>,
+    owners: &'a [String],
+    owner_source: &'static str,
     tags: &'a [String],
     date: Option<String>,
     updated: Option<String>,
     review_by: Option<String>,
-    review_every: Option<&'a str>,
+    review_every: Option<String>,
+    review: Option<ReviewEntry>,
     created: Option<String>,
     last_updated: Option<String>,
     last_author: Option<&'a str>,
@@ -63,6 +66,28 @@ struct PageEntry<'a> {
     draft: bool,
     headings: Vec<HeadingEntry<'a>>,
     links: Vec<&'a str>,
+}
+
+/// A page's review schedule on the day of the build; shared with `handbook stale --json`.
+#[derive(Serialize)]
+pub struct ReviewEntry {
+    /// ISO due date.
+    pub due: String,
+    /// `overdue`, `due-soon` or `current`.
+    pub state: &'static str,
+    /// Days from the build's date to `due`, negative when overdue.
+    pub days_left: i32,
+}
+
+impl ReviewEntry {
+    /// The entry for a page's schedule.
+    pub fn new(review: &crate::model::review::Review) -> Self {
+        ReviewEntry {
+            due: review.due.to_string(),
+            state: review.state.as_str(),
+            days_left: review.days_left,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -113,12 +138,15 @@ pub fn document<'a>(site: &'a Site, config: &'a Config, urls: &'a [String]) -> D
                 title: &page.title,
                 description: page.description.as_deref(),
                 summary: &page.summary,
-                owner: page.owner.as_deref(),
+                owner: page.owners.ids.first().map(String::as_str),
+                owners: &page.owners.ids,
+                owner_source: page.owners.source.as_str(),
                 tags: &page.tags,
                 date: page.date.map(|date| date.to_string()),
                 updated: page.updated.map(|date| date.to_string()),
                 review_by: page.review_by.map(|date| date.to_string()),
-                review_every: page.review_every.as_deref(),
+                review_every: page.review_every.map(|every| every.to_string()),
+                review: page.review.as_ref().map(ReviewEntry::new),
                 created: page.created().map(|date| date.to_string()),
                 last_updated: page.last_updated().map(|date| date.to_string()),
                 last_author: page.git.as_ref().map(|git| git.last_author.as_str()),
@@ -230,7 +258,7 @@ fn entity(site: &Site, page: &Page, url: &str) -> Value {
     let owned: Vec<&str> = site
         .pages
         .iter()
-        .filter(|other| other.owner.as_deref() == Some(key))
+        .filter(|other| other.owners.ids.iter().any(|owner| owner == key))
         .map(|other| other.path.as_str())
         .collect();
     entry.insert("owns".into(), json!(owned));
@@ -240,4 +268,122 @@ fn entity(site: &Site, page: &Page, url: &str) -> Value {
 /// The page's front matter as JSON (empty when there is none; it parsed once already).
 fn front_matter(page: &Page) -> Map<String, Value> {
     yaml::parse::<Map<String, Value>>(page.front_matter_text()).unwrap_or_default()
+}
+
+/// `handbook stale --json`: the pages overdue or due soon for review, grouped by owner, for
+/// bots that remind owners. Versioned like the export.
+#[derive(Serialize)]
+pub struct StaleReport<'a> {
+    /// Schema version.
+    pub version: u32,
+    /// The date the states are as of.
+    pub today: Option<String>,
+    /// Days before the due date that count as due soon.
+    pub soon_days: u32,
+    /// Pages overdue.
+    pub overdue: usize,
+    /// Pages due soon.
+    pub due_soon: usize,
+    /// One group per owner (by id), pages nobody owns last.
+    pub owners: Vec<StaleGroup<'a>>,
+}
+
+/// The pages due for review under one owner.
+#[derive(Serialize)]
+pub struct StaleGroup<'a> {
+    /// Owner id or CODEOWNERS handle; null for pages nobody owns.
+    pub owner: Option<&'a str>,
+    /// The person's or team's page title, when there is a page.
+    pub name: Option<&'a str>,
+    /// Their page, when there is one.
+    pub url: Option<&'a str>,
+    /// Overdue pages first (longest overdue first), then pages due soon.
+    pub pages: Vec<StalePage<'a>>,
+}
+
+/// One page due for review.
+#[derive(Serialize)]
+pub struct StalePage<'a> {
+    /// Source path.
+    pub path: &'a str,
+    /// URL with the base path.
+    pub url: &'a str,
+    /// Absolute URL when `base_url` is absolute, else null.
+    pub permalink: Option<String>,
+    /// Title.
+    pub title: &'a str,
+    /// Every owner of the page.
+    pub owners: &'a [String],
+    /// `front-matter`, `codeowners`, `folder` or `none`.
+    pub owner_source: &'static str,
+    /// Due date, state and days left.
+    pub review: ReviewEntry,
+    /// The interval counted from the last update (`6m`), or null for `review_by`.
+    pub every: Option<String>,
+    /// Date of the last change, or null.
+    pub last_updated: Option<String>,
+    /// Author of the last commit, or null.
+    pub last_author: Option<&'a str>,
+}
+
+/// Builds the stale report; `only_owner` keeps one owner's group.
+pub fn stale<'a>(
+    site: &'a Site,
+    config: &'a Config,
+    urls: &'a [String],
+    only_owner: Option<&str>,
+) -> StaleReport<'a> {
+    use crate::model::review::{Basis, State, report};
+    let absolute = config.absolute_base();
+    let count = |state| {
+        site.pages
+            .iter()
+            .filter(|page| page.review.as_ref().is_some_and(|r| r.state == state))
+            .count()
+    };
+    let owners = report(site)
+        .into_iter()
+        .filter(|group| only_owner.is_none_or(|wanted| group.owner == Some(wanted)))
+        .map(|group| {
+            let page_of = group.owner.and_then(|id| site.directory.page_of(id));
+            StaleGroup {
+                owner: group.owner,
+                name: page_of.map(|id| site.pages[id].title.as_str()),
+                url: page_of.map(|id| urls[id].as_str()),
+                pages: group
+                    .pages
+                    .into_iter()
+                    .filter_map(|id| {
+                        let page = &site.pages[id];
+                        let review = page.review.as_ref()?;
+                        Some(StalePage {
+                            path: &page.path,
+                            url: &urls[id],
+                            permalink: absolute
+                                .as_ref()
+                                .map(|base| format!("{base}{}", encode_path(&page.url))),
+                            title: &page.title,
+                            owners: &page.owners.ids,
+                            owner_source: page.owners.source.as_str(),
+                            review: ReviewEntry::new(review),
+                            every: match review.basis {
+                                Basis::ReviewBy => None,
+                                Basis::Every(every) => Some(every.to_string()),
+                            },
+                            last_updated: page.last_updated().map(|date| date.to_string()),
+                            last_author: page.git.as_ref().map(|git| git.last_author.as_str()),
+                        })
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    StaleReport {
+        version: VERSION,
+        today: site.today.map(|date| date.to_string()),
+        soon_days: config.review.soon_days,
+        overdue: count(State::Overdue),
+        due_soon: count(State::DueSoon),
+        owners,
+    }
 }

@@ -35,6 +35,8 @@ pub struct History {
     pub prefix: String,
     /// The clone is shallow: git dates would be wrong, so `files` is left empty.
     pub shallow: bool,
+    /// The repository's CODEOWNERS file, when it has one (read beside the log).
+    pub codeowners: Option<crate::load::CodeOwnersFile>,
 }
 
 impl History {

@@ -12,6 +12,71 @@ use walkdir::WalkDir;
 use crate::config::{CONFIG_FILE, Config};
 use crate::diagnostics::Diagnostic;
 
+/// Files about the handbook rather than of it: never published.
+fn is_metadata(rel: &str) -> bool {
+    rel == CONFIG_FILE || rel.rsplit('/').next() == Some(CODEOWNERS)
+}
+
+/// The name of the file that maps paths to owners.
+const CODEOWNERS: &str = "CODEOWNERS";
+
+/// Where GitHub and GitLab look for CODEOWNERS, relative to the repository root, in their
+/// order; the first one found is used.
+const CODEOWNERS_PLACES: [&str; 4] = [
+    ".github/CODEOWNERS",
+    "CODEOWNERS",
+    "docs/CODEOWNERS",
+    ".gitlab/CODEOWNERS",
+];
+
+/// A CODEOWNERS file as read from disk.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CodeOwnersFile {
+    /// Its path relative to the handbook root (`.github/CODEOWNERS`, `../CODEOWNERS`), for
+    /// diagnostics.
+    pub path: String,
+    /// Its text.
+    pub text: String,
+}
+
+/// Reads the repository's CODEOWNERS. `prefix` is the handbook folder inside the repository
+/// (`docs-site/`, or empty, also when there is no repository). Symlinks and files over 1 MiB
+/// are left alone; an unreadable file is logged and skipped.
+pub fn read_codeowners(root: &Path, prefix: &str) -> Option<CodeOwnersFile> {
+    let depth = prefix.split('/').filter(|part| !part.is_empty()).count();
+    let up = "../".repeat(depth);
+    let mut repository = root.canonicalize().ok()?;
+    for _ in 0..depth {
+        repository = repository.parent()?.to_path_buf();
+    }
+    for place in CODEOWNERS_PLACES {
+        let path = repository.join(place);
+        let Ok(metadata) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if !metadata.is_file() || metadata.len() > 1 << 20 {
+            log::warn!(
+                "{} is a symlink, not a file, or over 1 MiB: owners from it are not used",
+                path.display()
+            );
+            return None;
+        }
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                return Some(CodeOwnersFile {
+                    path: format!("{up}{place}"),
+                    text,
+                });
+            }
+            Err(error) => {
+                log::warn!("could not read {}: {error}", path.display());
+                return None;
+            }
+        }
+    }
+    None
+}
+
 /// One markdown file as read from disk.
 #[derive(Debug, Clone)]
 pub struct Source {
@@ -167,7 +232,7 @@ pub fn load(root: &Path, config: &Config, options: &LoadOptions) -> anyhow::Resu
         } else {
             continue;
         };
-        if rel == CONFIG_FILE {
+        if is_metadata(&rel) {
             continue;
         }
         if is_markdown(&rel) {
@@ -345,7 +410,7 @@ fn probe(root: &Path, excluded: &GlobSet, output: Option<&Path>, rel: &str) -> P
     for depth in 1..=parts.len() {
         let is_dir = depth < parts.len() || metadata.is_dir();
         let prefix = parts[..depth].join("/");
-        if rel == CONFIG_FILE
+        if is_metadata(rel)
             || parts[depth - 1].is_empty()
             || parts[depth - 1] == ".."
             || is_skipped_name(parts[depth - 1], depth, is_dir)

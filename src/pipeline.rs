@@ -200,9 +200,11 @@ fn load_with_history(
     Ok((loaded?, history))
 }
 
-/// Reads the git history of the handbook, warning once about a shallow clone.
+/// Reads the git history of the handbook and its CODEOWNERS, warning once about a shallow
+/// clone.
 pub fn read_history(root: &Path) -> crate::git::History {
-    let history = crate::git::read(root);
+    let mut history = crate::git::read(root);
+    history.codeowners = load::read_codeowners(root, &history.prefix);
     if history.shallow {
         log::warn!(
             "this is a shallow git clone, so every page would look updated on the day of the clone; \

@@ -6,8 +6,8 @@ use std::collections::{HashMap, HashSet};
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, closest};
-use crate::model::Site;
 use crate::model::page::{Page, PageKind};
+use crate::model::{Site, holds};
 
 /// Keys every page understands.
 const PAGE_KEYS: &[&str] = &[
@@ -172,16 +172,10 @@ fn duplicate_titles(pages: &[Page], found: &mut Vec<Diagnostic>) {
 /// `check.required` in handbook.yml: keys each page under a folder must set.
 fn required_keys(page: &Page, config: &Config, found: &mut Vec<Diagnostic>) {
     for (folder, keys) in &config.check.required {
-        let folder = folder.trim_matches('/');
-        let applies = folder.is_empty()
-            || folder == "."
-            || page
-                .path
-                .strip_prefix(folder)
-                .is_some_and(|rest| rest.starts_with('/'));
-        if !applies {
+        if !holds(folder, &page.path) {
             continue;
         }
+        let folder = folder.trim_matches('/');
         for key in keys {
             if page.keys.iter().any(|k| &k.name == key && k.has_value) {
                 continue;

@@ -5,7 +5,9 @@ pub mod check;
 pub mod decision;
 pub mod links;
 pub mod nav;
+pub mod owners;
 pub mod page;
+pub mod review;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -54,6 +56,10 @@ pub struct Site {
     pub repo_prefix: String,
     names: WikiNames,
     decision_of_page: HashMap<PageId, usize>,
+    /// Person and team pages by id.
+    pub directory: owners::Directory,
+    /// The build's date, which review states and deadlines are as of.
+    pub today: Option<page::Date>,
 }
 
 impl Site {
@@ -162,7 +168,17 @@ pub fn assemble(
         by_url.insert(page.url.clone(), kept.len());
         kept.push(page);
     }
-    let pages = kept;
+    let mut pages = kept;
+    let directory = owners::Directory::new(&pages);
+    let codeowners = history.codeowners.as_ref().map(|file| {
+        let (rules, mut problems) = owners::CodeOwners::parse(file);
+        found.append(&mut problems);
+        rules
+    });
+    owners::assign(&mut pages, codeowners.as_ref(), &history.prefix, &directory);
+    for page in &mut pages {
+        page.review = review::schedule(page, config, options.today);
+    }
     let by_path: HashMap<String, PageId> = pages
         .iter()
         .enumerate()
@@ -205,8 +221,11 @@ pub fn assemble(
         base_path,
         repo_prefix: history.prefix.clone(),
         names,
+        directory,
+        today: options.today,
     };
     found.extend(check::site(&site, config, options.strict));
+    found.extend(review::check(&site, config));
     (site, found)
 }
 
@@ -227,6 +246,12 @@ impl Site {
         {
             return Err(Box::new(page));
         }
+        let mut page = page;
+        let old = &mut self.pages[id];
+        // Same front matter and path: same owners and schedule; git history is per file.
+        page.git = old.git.take();
+        page.owners = std::mem::take(&mut old.owners);
+        page.review = old.review.take();
         self.pages[id] = page;
         let targets = LinkTargets {
             by_path: &self.by_path,
@@ -242,15 +267,22 @@ impl Site {
     }
 }
 
+/// True when `folder` (as written in handbook.yml: `runbooks`, `/runbooks/`) holds `path`;
+/// `/`, `.` and the empty folder hold every page.
+pub fn holds(folder: &str, path: &str) -> bool {
+    let folder = folder.trim_matches('/');
+    folder.is_empty()
+        || folder == "."
+        || path
+            .strip_prefix(folder)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
 /// Which kind of page a path is, from the configured folders. Landing pages stay plain pages.
 fn kind_of(config: &Config, path: &str) -> PageKind {
-    let in_folder = |folder: &str| {
-        let folder = folder.trim_matches('/');
-        !folder.is_empty()
-            && path
-                .strip_prefix(folder)
-                .is_some_and(|rest| rest.starts_with('/'))
-    };
+    // An empty folder setting means no folder of that kind, not every page.
+    let in_folder =
+        |folder: &str| !matches!(folder.trim_matches('/'), "" | ".") && holds(folder, path);
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
     if name == "index.md" || name == "readme.md" {
         return PageKind::Page;

@@ -8,6 +8,8 @@ use crate::config::MarkdownConfig;
 use crate::diagnostics::{Diagnostic, LineIndex};
 use crate::load::Source;
 use crate::model::decision::split_numbered_title;
+use crate::model::owners::Owners;
+use crate::model::review::{Interval, Review};
 use crate::yaml;
 
 /// Index of a page in `Site::pages`; valid only within one `Site`.
@@ -334,10 +336,14 @@ pub struct Page {
     pub owner: Option<String>,
     /// Front-matter `review_by`.
     pub review_by: Option<Date>,
-    /// Front-matter `review_every`, as written.
-    pub review_every: Option<String>,
+    /// Front-matter `review_every`.
+    pub review_every: Option<Interval>,
     /// What git knows about the file (set when the site is assembled).
     pub git: Option<crate::git::FileHistory>,
+    /// Who owns the page: front matter, CODEOWNERS or folder (set when the site is assembled).
+    pub owners: Owners,
+    /// When the page is due for review, if it has a schedule (set when the site is assembled).
+    pub review: Option<Review>,
     /// Free-form front-matter `extra`.
     pub extra: serde_json::Value,
     /// Top-level front-matter keys as written, with their lines in the file (schema checks).
@@ -470,6 +476,12 @@ pub fn parse_page(
         parse_optional_date(front_matter.decide_by).map_err(|m| field_error("decide_by", m))?;
     let review_by =
         parse_optional_date(front_matter.review_by).map_err(|m| field_error("review_by", m))?;
+    let review_every = front_matter
+        .review_every
+        .as_deref()
+        .map(Interval::parse)
+        .transpose()
+        .map_err(|m| field_error("review_every", m))?;
     let supersedes =
         parse_numbers(front_matter.supersedes).map_err(|m| field_error("supersedes", m))?;
     let amends = parse_numbers(front_matter.amends).map_err(|m| field_error("amends", m))?;
@@ -513,8 +525,10 @@ pub fn parse_page(
         aliases: front_matter.aliases,
         owner: front_matter.owner,
         review_by,
-        review_every: front_matter.review_every,
+        review_every,
         git: None,
+        owners: Owners::default(),
+        review: None,
         extra: front_matter.extra.unwrap_or(serde_json::Value::Null),
         keys,
         front_matter: source.front_matter.clone(),

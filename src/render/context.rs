@@ -35,6 +35,9 @@ pub struct SiteView<'a> {
     pub search_url: Option<String>,
     /// URL of the decision log, or null when the handbook has no decision records.
     pub decision_log_url: Option<String>,
+    /// URL of the review report (pages overdue or due soon), when any page has a review
+    /// schedule; else null.
+    pub reviews_url: Option<String>,
 }
 
 /// A header link with its URL resolved.
@@ -167,8 +170,16 @@ pub struct PageView<'a> {
     pub edit_url: Option<String>,
     /// "View history" URL from `history_url` in handbook.yml, or null.
     pub history_url: Option<String>,
-    /// Owner id or null.
+    /// The first owner's id, or null (kept for themes written before `owners`).
     pub owner: Option<&'a str>,
+    /// Owners with their person or team pages.
+    pub owners: Vec<OwnerView<'a>>,
+    /// Where the owners come from: `front-matter`, `codeowners`, `folder` or `none`.
+    pub owner_source: &'static str,
+    /// The page's review schedule, or null.
+    pub review: Option<ReviewView>,
+    /// The review report on the generated `reviews/` page, else null.
+    pub reviews: Option<ReviewReportView<'a>>,
     /// Front-matter `extra`, or null.
     pub extra: &'a serde_json::Value,
     /// From the home page down to the parent folder.
@@ -185,6 +196,76 @@ pub struct PageView<'a> {
     pub decision: Option<DecisionView<'a>>,
     /// The decision log on generated log pages, else null.
     pub log: Option<DecisionLogView<'a>>,
+}
+
+/// An owner: a person or team id, or a CODEOWNERS handle.
+#[derive(Serialize, Clone)]
+pub struct OwnerView<'a> {
+    /// The id or handle as resolved (`platform`, `@acme/ops`).
+    pub id: &'a str,
+    /// The person's or team's page title, else the id.
+    pub name: &'a str,
+    /// Their page, or null when the handbook has none.
+    pub url: Option<String>,
+}
+
+/// `page.review`: when the page is due for review.
+#[derive(Serialize)]
+pub struct ReviewView {
+    /// ISO due date.
+    pub due: String,
+    /// `overdue`, `due-soon` or `current`.
+    pub state: &'static str,
+    /// Days from the build's date to the due date, negative when overdue.
+    pub days_left: i32,
+    /// Days overdue or left, without sign, as words (`1 day`, `12 days`).
+    pub distance: String,
+    /// The interval (`6m`) when the due date counts from the last update; null for
+    /// `review_by`.
+    pub every: Option<String>,
+    /// The review report.
+    pub report_url: String,
+}
+
+/// `page.reviews` on the review report.
+#[derive(Serialize)]
+pub struct ReviewReportView<'a> {
+    /// The build's date, which the report is as of.
+    pub today: String,
+    /// Pages past their due date.
+    pub overdue: usize,
+    /// Pages due within `soon_days`.
+    pub due_soon: usize,
+    /// Pages with any review schedule.
+    pub scheduled: usize,
+    /// `review.soon_days` from handbook.yml.
+    pub soon_days: u32,
+    /// One group per owner, owners by id, pages nobody owns last.
+    pub groups: Vec<ReviewGroupView<'a>>,
+}
+
+/// The pages due for review under one owner.
+#[derive(Serialize)]
+pub struct ReviewGroupView<'a> {
+    /// The owner, or null for pages nobody owns.
+    pub owner: Option<OwnerView<'a>>,
+    /// Overdue pages first (longest overdue first), then pages due soon.
+    pub rows: Vec<ReviewRowView<'a>>,
+}
+
+/// One page in the review report.
+#[derive(Serialize)]
+pub struct ReviewRowView<'a> {
+    /// Title.
+    pub title: &'a str,
+    /// URL including the base path.
+    pub url: String,
+    /// Source path.
+    pub path: &'a str,
+    /// The schedule.
+    pub review: ReviewView,
+    /// ISO date of the last change, or null.
+    pub updated: Option<String>,
 }
 
 /// `page.log` on the decision log, its per-status pages and the open-decisions dashboard.

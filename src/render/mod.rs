@@ -5,6 +5,7 @@ pub mod context;
 mod decisions;
 mod files;
 pub mod markdown;
+mod reviews;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -93,6 +94,12 @@ impl<'a> Renderer<'a> {
                 .then(|| format!("{base_path}search/")),
             decision_log_url: (!input.site.decisions.is_empty())
                 .then(|| format!("{base_path}{}", decisions::LOG_URL)),
+            reviews_url: input
+                .site
+                .pages
+                .iter()
+                .any(|page| page.review.is_some())
+                .then(|| format!("{base_path}{}", reviews::REVIEWS_URL)),
             base_path,
         };
         Renderer {
@@ -133,7 +140,8 @@ impl<'a> Renderer<'a> {
             .chain(input.site.tags.keys().map(|slug| self.tag_page(slug)))
             .chain([self.not_found()])
             .chain(input.config.search.enabled.then(|| self.search_page()))
-            .chain(self.decision_log_pages());
+            .chain(self.decision_log_pages())
+            .chain(self.reviews_page());
         for result in generated {
             match result {
                 Ok(file) => files.push(file),
@@ -301,7 +309,11 @@ impl<'a> Renderer<'a> {
             }),
             edit_url: self.source_link(self.input.config.edit_url.as_deref(), page),
             history_url: self.source_link(self.input.config.history_url.as_deref(), page),
-            owner: page.owner.as_deref(),
+            owner: page.owners.ids.first().map(String::as_str),
+            owners: self.owner_views(page),
+            owner_source: page.owners.source.as_str(),
+            review: page.review.as_ref().map(|review| self.review_view(review)),
+            reviews: None,
             extra: &page.extra,
             breadcrumbs: self.breadcrumbs(site.nav.node_of_page[id]),
             previous: previous.map(|p| self.link(p)),
@@ -482,6 +494,10 @@ impl<'a> Renderer<'a> {
             edit_url: None,
             history_url: None,
             owner: None,
+            owners: Vec::new(),
+            owner_source: "none",
+            review: None,
+            reviews: None,
             extra: &serde_json::Value::Null,
             breadcrumbs: self.home_crumb(),
             previous: None,

@@ -116,7 +116,7 @@ pub fn sections(site: &Site) -> Vec<Section> {
             kind,
             status,
             team,
-            author: page.owner.clone().unwrap_or_default(),
+            author: page.owners.ids.join(" "),
             date: page.date.map(|d| d.to_string()).unwrap_or_default(),
             url: page.url.clone(),
         };

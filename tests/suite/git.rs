@@ -7,7 +7,7 @@ use std::process::Command;
 use crate::harness::Fixture;
 
 /// Runs git in `dir` with a fixed identity and dates, failing the test on error.
-fn git(dir: &Path, args: &[&str], author: &str, date: &str) {
+pub fn git(dir: &Path, args: &[&str], author: &str, date: &str) {
     let output = Command::new("git")
         .args([
             "-c",
@@ -39,7 +39,7 @@ fn git(dir: &Path, args: &[&str], author: &str, date: &str) {
     );
 }
 
-fn commit_all(repo: &Path, author: &str, date: &str, message: &str) {
+pub fn commit_all(repo: &Path, author: &str, date: &str, message: &str) {
     git(repo, &["add", "-A"], author, date);
     git(repo, &["commit", "-q", "-m", message], author, date);
 }

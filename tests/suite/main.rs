@@ -15,6 +15,7 @@ mod decisions;
 mod example;
 mod git;
 mod harness;
+mod owners;
 mod safety;
 mod search;
 mod serve;

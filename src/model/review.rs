@@ -1,0 +1,345 @@
+//! Freshness: when each page is due for review (`review_by`, or `review_every` after its last
+//! update, or a folder default from handbook.yml), whether it is overdue or due soon, and the
+//! report grouped by owner that the `reviews/` page, `handbook stale` and the export share.
+//! Part of `model`; no I/O.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Deserializer};
+
+use crate::config::{Config, Freshness};
+use crate::diagnostics::Diagnostic;
+use crate::model::page::{Date, Page, PageId};
+use crate::model::{Site, holds};
+
+/// Codes of the findings made here.
+pub const CODES: [&str; 2] = ["review-overdue", "missing-owner"];
+
+/// A review interval: `90d`, `2w`, `6m`, `1y` (or spelled out: `6 months`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Interval {
+    /// How many units.
+    pub amount: u16,
+    /// Days, weeks, months or years.
+    pub unit: Unit,
+}
+
+/// The unit of an [`Interval`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Unit {
+    /// Calendar days.
+    Day,
+    /// Seven days.
+    Week,
+    /// Calendar months (the 31st plus one month is the last day of the next month).
+    Month,
+    /// Calendar years.
+    Year,
+}
+
+impl Interval {
+    /// Parses `90d`, `12w`, `6m`, `1y`, `6 months`, `1 year`.
+    pub fn parse(text: &str) -> Result<Interval, String> {
+        let text = text.trim();
+        let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+        let unit = match text[digits..].trim().to_ascii_lowercase().as_str() {
+            "d" | "day" | "days" => Some(Unit::Day),
+            "w" | "week" | "weeks" => Some(Unit::Week),
+            "m" | "mo" | "month" | "months" => Some(Unit::Month),
+            "y" | "year" | "years" => Some(Unit::Year),
+            _ => None,
+        };
+        let amount = text[..digits].parse::<u16>().ok().filter(|&n| n > 0);
+        match (amount, unit) {
+            (Some(amount), Some(unit)) => Ok(Interval { amount, unit }),
+            _ => Err(format!(
+                "'{text}' is not a review interval; write a number and a unit: `90d`, `12w`, `6m` or `1y`"
+            )),
+        }
+    }
+
+    /// The date one interval after `date`; `None` past the end of the calendar.
+    pub fn after(self, date: Date) -> Option<Date> {
+        let amount = i64::from(self.amount);
+        let span = match self.unit {
+            Unit::Day => jiff::Span::new().try_days(amount),
+            Unit::Week => jiff::Span::new().try_weeks(amount),
+            Unit::Month => jiff::Span::new().try_months(amount),
+            Unit::Year => jiff::Span::new().try_years(amount),
+        };
+        date.checked_add(span.ok()?).ok()
+    }
+}
+
+impl fmt::Display for Interval {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let unit = match self.unit {
+            Unit::Day => 'd',
+            Unit::Week => 'w',
+            Unit::Month => 'm',
+            Unit::Year => 'y',
+        };
+        write!(f, "{}{unit}", self.amount)
+    }
+}
+
+impl<'de> Deserialize<'de> for Interval {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Interval::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Where a page's due date comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Basis {
+    /// Front-matter `review_by`.
+    ReviewBy,
+    /// An interval (the page's `review_every` or its folder's default) after the last update.
+    Every(Interval),
+}
+
+/// How a page stands against its due date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum State {
+    /// The due date has passed.
+    Overdue,
+    /// Due within `review.soon_days`.
+    DueSoon,
+    /// Not due yet.
+    Current,
+}
+
+impl State {
+    /// `overdue`, `due-soon` or `current`, for templates and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Overdue => "overdue",
+            State::DueSoon => "due-soon",
+            State::Current => "current",
+        }
+    }
+}
+
+/// A page's review schedule on the day of the build.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Review {
+    /// When the page is (or was) due.
+    pub due: Date,
+    /// Where `due` comes from.
+    pub basis: Basis,
+    /// Against the build's date.
+    pub state: State,
+    /// Days from the build's date to `due`: negative when overdue.
+    pub days_left: i32,
+}
+
+/// Works out a page's review: `review_by` first; else `review_every` (or the longest folder
+/// default in `review.every`) after the page's last update. `None` when the page has no
+/// schedule, when an interval has no last update to count from, or when there is no date.
+pub fn schedule(page: &Page, config: &Config, today: Option<Date>) -> Option<Review> {
+    let today = today?;
+    let (due, basis) = match page.review_by {
+        Some(due) => (due, Basis::ReviewBy),
+        None => {
+            let every = page
+                .review_every
+                .or_else(|| folder_default(&config.review.every, &page.path))?;
+            (every.after(page.last_updated()?)?, Basis::Every(every))
+        }
+    };
+    // Civil-date spans count whole days by default; the difference always fits.
+    let days_left = today.until(due).map_or(0, |span| span.get_days());
+    let soon = i32::try_from(config.review.soon_days).unwrap_or(i32::MAX);
+    let state = if days_left < 0 {
+        State::Overdue
+    } else if days_left <= soon {
+        State::DueSoon
+    } else {
+        State::Current
+    };
+    Some(Review {
+        due,
+        basis,
+        state,
+        days_left,
+    })
+}
+
+/// The interval of the deepest folder in `every` that holds `path` (`/` for every page).
+fn folder_default(every: &BTreeMap<String, Interval>, path: &str) -> Option<Interval> {
+    every
+        .iter()
+        .filter(|(folder, _)| holds(folder, path))
+        .map(|(folder, interval)| (folder.trim_matches('/').len(), *interval))
+        .max_by_key(|(depth, _)| *depth)
+        .map(|(_, interval)| interval)
+}
+
+/// True when `path` is under one of `folders` (`/` means everywhere).
+pub fn under_any(folders: &[String], path: &str) -> bool {
+    folders.iter().any(|folder| holds(folder, path))
+}
+
+/// Overdue reviews (at the severity `freshness` sets) and pages without the owner
+/// `review.require_owner` asks for.
+pub fn check(site: &Site, config: &Config) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    for page in &site.pages {
+        if let Some(review) = &page.review
+            && review.state == State::Overdue
+            && config.freshness != Freshness::Off
+        {
+            let line = match review.basis {
+                Basis::ReviewBy => page.key_line("review_by"),
+                Basis::Every(_) => page.key_line("review_every"),
+            }
+            .unwrap_or(1);
+            let owner = match page.owners.ids.as_slice() {
+                [] => "no owner".to_string(),
+                ids => format!("owner: {}", ids.join(", ")),
+            };
+            let message = format!(
+                "review was due on {} ({} ago; {owner})",
+                review.due,
+                days(-review.days_left)
+            );
+            let help = match review.basis {
+                Basis::ReviewBy => {
+                    "check the page is still true, fix what is not, and move `review_by` forward"
+                }
+                Basis::Every(_) => {
+                    "check the page is still true and commit a change (or set `updated:`): the next review counts from the last update"
+                }
+            };
+            let diagnostic = if config.freshness == Freshness::Error {
+                Diagnostic::error(&page.path, line, 1, "review-overdue", message)
+            } else {
+                Diagnostic::warning(&page.path, line, 1, "review-overdue", message)
+            };
+            found.push(diagnostic.with_help(help));
+        }
+        if page.owners.ids.is_empty() && under_any(&config.review.require_owner, &page.path) {
+            found.push(
+                Diagnostic::error(
+                    &page.path,
+                    1,
+                    1,
+                    "missing-owner",
+                    format!("'{}' has no owner", page.title),
+                )
+                .with_help(
+                    "add `owner: <person or team id>` to the front matter, a CODEOWNERS rule, or an owner on the folder's index.md (rule `review.require_owner` in handbook.yml)",
+                ),
+            );
+        }
+    }
+    found
+}
+
+/// "1 day", "12 days".
+pub fn days(count: i32) -> String {
+    if count == 1 {
+        "1 day".to_string()
+    } else {
+        format!("{count} days")
+    }
+}
+
+/// Pages due for review (overdue or due soon) under one owner.
+#[derive(Debug)]
+pub struct OwnerGroup<'a> {
+    /// The owner id, or `None` for pages nobody owns.
+    pub owner: Option<&'a str>,
+    /// Overdue pages, longest overdue first, then pages due soon, soonest first.
+    pub pages: Vec<PageId>,
+}
+
+/// The pages due for review, grouped by owner: a page with several owners is listed under
+/// each. Owners sort by id; pages without an owner come last.
+pub fn report(site: &Site) -> Vec<OwnerGroup<'_>> {
+    let mut groups: BTreeMap<Option<&str>, Vec<PageId>> = BTreeMap::new();
+    for (id, page) in site.pages.iter().enumerate() {
+        let Some(review) = &page.review else { continue };
+        if review.state == State::Current {
+            continue;
+        }
+        if page.owners.ids.is_empty() {
+            groups.entry(None).or_default().push(id);
+        }
+        for owner in &page.owners.ids {
+            groups.entry(Some(owner.as_str())).or_default().push(id);
+        }
+    }
+    let mut groups: Vec<OwnerGroup> = groups
+        .into_iter()
+        .map(|(owner, mut pages)| {
+            pages.sort_by_key(|&id| {
+                let review = site.pages[id].review.as_ref();
+                (review.map(|r| r.due), site.pages[id].path.as_str())
+            });
+            OwnerGroup { owner, pages }
+        })
+        .collect();
+    // BTreeMap puts `None` first; nobody's pages go last.
+    let unowned = usize::from(groups.first().is_some_and(|group| group.owner.is_none()));
+    groups.rotate_left(unowned);
+    groups
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(text: &str) -> Date {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn intervals_parse_in_short_and_long_forms() {
+        for (text, shown) in [
+            ("90d", "90d"),
+            ("12 w", "12w"),
+            ("6m", "6m"),
+            ("6 months", "6m"),
+            ("1y", "1y"),
+            ("2 Years", "2y"),
+        ] {
+            assert_eq!(Interval::parse(text).unwrap().to_string(), shown, "{text}");
+        }
+        for bad in ["", "m", "0d", "6", "six months", "3q", "-1d", "99999999d"] {
+            assert!(Interval::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn months_clamp_to_the_end_of_shorter_months() {
+        let every = Interval::parse("1m").unwrap();
+        assert_eq!(every.after(date("2026-01-31")), Some(date("2026-02-28")));
+        assert_eq!(
+            Interval::parse("1y").unwrap().after(date("2024-02-29")),
+            Some(date("2025-02-28"))
+        );
+        assert_eq!(
+            Interval::parse("2w").unwrap().after(date("2026-12-25")),
+            Some(date("2027-01-08"))
+        );
+    }
+
+    #[test]
+    fn the_deepest_folder_default_wins() {
+        let every: BTreeMap<String, Interval> = [
+            ("/".to_string(), Interval::parse("1y").unwrap()),
+            ("runbooks".to_string(), Interval::parse("3m").unwrap()),
+            ("runbooks/db".to_string(), Interval::parse("1m").unwrap()),
+        ]
+        .into();
+        let pick = |path| folder_default(&every, path).map(|i| i.to_string());
+        assert_eq!(pick("runbooks/db/restore.md").as_deref(), Some("1m"));
+        assert_eq!(pick("runbooks/deploy.md").as_deref(), Some("3m"));
+        assert_eq!(pick("runbooksx/a.md").as_deref(), Some("1y"));
+        assert!(under_any(&["policies/".into()], "policies/a.md"));
+        assert!(!under_any(&["policies".into()], "policies.md"));
+    }
+}
