@@ -1,6 +1,6 @@
 //! Freshness: when each page is due for review (`review_by`, or `review_every` after its last
 //! update, or a folder default from handbook.yml), whether it is overdue or due soon, and the
-//! report grouped by owner that the `reviews/` page, `handbook stale` and the export share.
+//! report grouped by owner that the `due-for-review/` page, `handbook stale` and the export share.
 //! Part of `model`; no I/O.
 
 use std::collections::BTreeMap;

@@ -178,7 +178,7 @@ pub struct PageView<'a> {
     pub owner_source: &'static str,
     /// The page's review schedule, or null.
     pub review: Option<ReviewView>,
-    /// The review report on the generated `reviews/` page, else null.
+    /// The review report on the generated `due-for-review/` page, else null.
     pub reviews: Option<ReviewReportView<'a>>,
     /// Front-matter `extra`, or null.
     pub extra: &'a serde_json::Value,

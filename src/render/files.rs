@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use super::Renderer;
 use super::markdown;
 use crate::diagnostics::Diagnostic;
-use crate::model::alias_url;
 use crate::model::links::encode_path;
 use crate::model::page::Page;
+use crate::model::{Site, alias_url};
 use crate::output::OutputFile;
 use crate::theme::Theme;
 
@@ -150,39 +150,72 @@ pub fn highlight_css() -> String {
 }
 
 /// Two files publishing to one output path (a static file beside a page's `index.html`, an
-/// alias over a tag page) are reported; the first one wins.
-pub(super) fn check_collisions(files: &mut Vec<OutputFile>) -> Vec<Diagnostic> {
+/// alias over a generated page) are reported, naming where each comes from; the first one
+/// wins.
+pub(super) fn check_collisions(files: &mut Vec<OutputFile>, site: &Site) -> Vec<Diagnostic> {
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     let mut diagnostics = Vec::new();
     let mut keep = vec![true; files.len()];
+    // Pages render before everything else, so a page is always the first of a clash.
+    let page_file = |file: &OutputFile| {
+        site.pages
+            .iter()
+            .find(|page| format!("{}index.html", page.url) == file.path)
+    };
+    let alias_file = |file: &OutputFile| {
+        site.pages.iter().find_map(|page| {
+            page.aliases
+                .iter()
+                .find(|alias| {
+                    alias_url(alias).is_some_and(|url| {
+                        url == file.path || format!("{url}index.html") == file.path
+                    })
+                })
+                .map(|alias| (page, alias))
+        })
+    };
     for (index, file) in files.iter().enumerate() {
         let key = file.path.to_lowercase();
-        if let Some(&first) = seen.get(&key) {
-            keep[index] = false;
-            let describe = |file: &OutputFile| match &file.content {
-                crate::output::Content::Copy(from) => format!("the file {}", from.display()),
-                crate::output::Content::Bytes(_) => "a generated page".to_string(),
-            };
-            diagnostics.push(
-                Diagnostic::error(
-                    &file.path,
-                    0,
-                    0,
-                    "duplicate-output",
-                    format!(
-                        "{} and {} both publish to '{}'",
-                        describe(&files[first]),
-                        describe(file),
-                        file.path
-                    ),
-                )
-                .with_help(
-                    "rename one of them; paths that differ only in case clash on many file systems",
-                ),
-            );
-        } else {
+        let Some(&first) = seen.get(&key) else {
             seen.insert(key, index);
-        }
+            continue;
+        };
+        keep[index] = false;
+        let describe = |file: &OutputFile, is_first: bool| match &file.content {
+            crate::output::Content::Copy(from) => format!("the file {}", from.display()),
+            crate::output::Content::Bytes(_) => match (
+                is_first.then(|| page_file(file)).flatten(),
+                alias_file(file),
+            ) {
+                (Some(page), _) => format!("the page '{}'", page.path),
+                (None, Some((page, alias))) if !is_first => {
+                    format!("the alias '{alias}' of '{}'", page.path)
+                }
+                _ => "a page handbook generates".to_string(),
+            },
+        };
+        // Report at the alias when one is involved: that is what the author can change.
+        let (path, line) = match alias_file(file) {
+            Some((page, _)) => (page.path.as_str(), page.key_line("aliases").unwrap_or(0)),
+            None => (file.path.as_str(), 0),
+        };
+        diagnostics.push(
+            Diagnostic::error(
+                path,
+                line,
+                0,
+                "duplicate-output",
+                format!(
+                    "{} and {} both publish to '{}'",
+                    describe(&files[first], true),
+                    describe(file, false),
+                    file.path
+                ),
+            )
+            .with_help(
+                "rename one of them or drop the alias; paths that differ only in case clash on many file systems",
+            ),
+        );
     }
     let mut index = 0;
     files.retain(|_| {

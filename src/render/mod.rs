@@ -48,7 +48,7 @@ pub fn render(input: &RenderInput) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     );
     files.extend(rest);
     diagnostics.append(&mut problems);
-    diagnostics.extend(check_collisions(&mut files));
+    diagnostics.extend(check_collisions(&mut files, input.site));
     (files, diagnostics)
 }
 

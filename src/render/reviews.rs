@@ -1,4 +1,4 @@
-//! Ownership and freshness in pages: owner links, review schedules, and the `reviews/` report
+//! Ownership and freshness in pages: owner links, review schedules, and the `due-for-review/` report
 //! of pages overdue or due soon, grouped by owner.
 
 use super::Renderer;
@@ -9,7 +9,7 @@ use crate::model::review::{self, Basis, Review, State};
 use crate::output::OutputFile;
 
 /// Where the report lives, below the base path.
-pub(crate) const REVIEWS_URL: &str = "reviews/";
+pub(crate) const REVIEWS_URL: &str = "due-for-review/";
 
 impl<'a> Renderer<'a> {
     /// An owner id with its person or team page, when there is one.

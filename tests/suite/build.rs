@@ -331,3 +331,23 @@ fn odd_file_names_get_encoded_links_that_reach_the_built_files() {
         assert!(file.is_file(), "{href} → {}", file.display());
     }
 }
+
+#[test]
+fn an_alias_over_a_generated_page_names_the_alias_and_its_line() {
+    let fixture = Fixture::with_files(&[
+        ("index.md", "# Home\n\n[Perf](perf.md)\n"),
+        (
+            "perf.md",
+            "---\ntitle: Performance\naliases: [/tags/]\n---\nText.\n",
+        ),
+    ]);
+    let run = fixture.run(&["build"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "perf.md:3: error[duplicate-output]: a page handbook generates and the alias '/tags/' of 'perf.md' both publish to 'tags/index.html'"
+        ),
+        "{}",
+        run.stderr
+    );
+}

@@ -48,4 +48,17 @@ fn example_handbook_builds_with_no_diagnostics() {
     assert!(pages >= 30, "at least 30 plain pages, found {pages}");
     let home = fixture.html("");
     assert!(home.count(".sidebar a") >= 5);
+    // Owners link to their people pages; review schedules feed the report.
+    let on_call = fixture.html("engineering/on-call/");
+    assert_eq!(
+        on_call.attrs(".meta .owner", "href"),
+        ["/people/tane-parata/"]
+    );
+    assert_eq!(on_call.texts(".review-due"), ["Review due 2026-12-10"]);
+    assert_eq!(
+        fixture
+            .html("due-for-review/")
+            .texts(".review-group td:first-child a"),
+        ["On-call runbook"]
+    );
 }

@@ -96,11 +96,11 @@ fn owners_come_from_front_matter_codeowners_and_folders_and_reviews_from_git_dat
     );
     assert_eq!(
         deploy.attrs(".banner-review a:last-child", "href"),
-        ["/hb/reviews/"]
+        ["/hb/due-for-review/"]
     );
     assert_eq!(
         deploy.texts(".next-review"),
-        ["Next review: 2026-09-01 (every 3m after the last update)"],
+        ["Review was due: 2026-09-01 (every 3m after the last update)"],
         "the folder default counts from the last commit"
     );
 
@@ -127,7 +127,7 @@ fn owners_come_from_front_matter_codeowners_and_folders_and_reviews_from_git_dat
     );
 
     // The report: owners by id, nobody's pages last; overdue first within a group.
-    let report = fixture.html("reviews/");
+    let report = fixture.html("due-for-review/");
     assert_eq!(
         report.texts(".page-header .lead"),
         [
@@ -153,7 +153,7 @@ fn owners_come_from_front_matter_codeowners_and_folders_and_reviews_from_git_dat
     );
     assert_eq!(
         fixture.html("").attrs(".site-footer a", "href"),
-        ["/hb/reviews/"]
+        ["/hb/due-for-review/"]
     );
 
     // The export carries the same facts.
@@ -278,7 +278,7 @@ fn policies_turn_overdue_reviews_and_missing_owners_into_errors() {
         run.stderr
     );
     assert!(
-        fixture.output().join("reviews/index.html").exists(),
+        fixture.output().join("due-for-review/index.html").exists(),
         "a failed build leaves the previous output"
     );
     fixture.edit("handbook.yml", "freshness: off\n");

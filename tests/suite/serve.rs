@@ -387,6 +387,10 @@ fn nothing_outside_the_site_is_served() {
 #[test]
 fn an_edited_page_reloads_and_only_its_own_page_changes() {
     let fixture = handbook();
+    fixture.edit(
+        "guide/index.md",
+        "---\ntitle: Guide\nowner: ops\n---\nThe guide section.\n",
+    );
     let preview = Preview::start(&fixture, &[]);
     let events = preview.events();
     let before_deploy = preview.get("/guide/deploy/").body;
@@ -401,11 +405,11 @@ fn an_edited_page_reloads_and_only_its_own_page_changes() {
         !data.contains("deploy"),
         "other pages did not change: {data}"
     );
+    let setup = preview.get("/guide/setup/").body;
+    assert!(setup.contains("Fresh words here."));
     assert!(
-        preview
-            .get("/guide/setup/")
-            .body
-            .contains("Fresh words here.")
+        setup.contains("Owner: <span class=\"owner\">ops</span>"),
+        "the page keeps the owner it inherits from its folder: {setup}"
     );
     assert_eq!(preview.get("/guide/deploy/").body, before_deploy);
     preview.wait_for_log("rendered 1 page (page)");
