@@ -3,7 +3,8 @@
 
 Writes a repository of FILES markdown pages and COMMITS commits (1-3 files changed per commit,
 1 in 200 commits renames a page) with `git fast-import`, then builds it with the release binary
-with its `.git` and with `.git` moved aside, and prints the difference.
+with its `.git` and with `.git` moved aside, and prints the difference; then the same with a
+history cache (`git.cache`): cold, after 20 new commits, and with nothing new.
 
     cargo build --release && python3 benches/git.py [--files 10000] [--commits 50000] [--runs 3]
 """
@@ -116,11 +117,49 @@ def main():
         without_git, stages_without = build_seconds(repo, args.runs)
     finally:
         os.rename(hidden, os.path.join(repo, ".git"))
+    cached = cache_figures(repo, args.runs)
     print(f"{'files':>7} {'commits':>8} {'git log':>8} {'build':>8} {'no .git':>8}")
     print(f"{args.files:>7} {args.commits:>8} {walk:>7.2f}s {with_git:>7.2f}s {without_git:>7.2f}s")
     print("  (whole builds are dominated by writing; compare the load+git stage below)")
     print(f"  stages with git:    {stages_with}")
     print(f"  stages without git: {stages_without}")
+    print("  with `git.cache` (load+git stage): cold {0}, after 20 new commits {1}, no new commit {2}".format(*cached))
+
+
+def load_git_stage(stages):
+    for part in stages.split():
+        if part.startswith("load+git="):
+            return part.split("=")[1]
+    return "?"
+
+
+def cache_figures(repo, runs):
+    """The load+git stage with a history cache: the first build, one after 20 new commits
+    (read on top of the saved history), and one with nothing new. The repository is put back."""
+    config = os.path.join(repo, "handbook.yml")
+    cache = os.path.join(repo, ".handbook-cache")
+    head = subprocess.run(["git", "-C", repo, "rev-parse", "HEAD"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    with open(config, "w") as file:
+        file.write("git:\n  cache: .handbook-cache/git.json\n")
+    figures = []
+    try:
+        shutil.rmtree(cache, ignore_errors=True)
+        figures.append(load_git_stage(build_seconds(repo, 1)[1]))
+        page = os.path.join(repo, "docs", "area-00", "page-00000.md")
+        for n in range(20):
+            with open(page, "a") as file:
+                file.write(f"\nEdit {n}.\n")
+            subprocess.run(["git", "-C", repo, "-c", "user.name=Bench", "-c",
+                            "user.email=b@example.org", "commit", "-q", "-a", "-m", f"Edit {n}"],
+                           check=True)
+        figures.append(load_git_stage(build_seconds(repo, 1)[1]))
+        figures.append(load_git_stage(build_seconds(repo, runs)[1]))
+    finally:
+        os.remove(config)
+        shutil.rmtree(cache, ignore_errors=True)
+        subprocess.run(["git", "-C", repo, "reset", "-q", "--hard", head], check=True)
+    return figures
 
 
 if __name__ == "__main__":

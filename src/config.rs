@@ -49,6 +49,8 @@ pub struct Config {
     pub freshness: Freshness,
     /// Review schedules and ownership rules.
     pub review: ReviewConfig,
+    /// Reading the git history.
+    pub git: GitConfig,
     /// Glob patterns (relative to the root) of files and folders that are not content.
     pub exclude: Vec<String>,
     /// Free-form values for themes, seen by templates as `site.extra`.
@@ -74,6 +76,7 @@ impl Default for Config {
             check: CheckConfig::default(),
             freshness: Freshness::Warn,
             review: ReviewConfig::default(),
+            git: GitConfig::default(),
             exclude: Vec::new(),
             extra: BTreeMap::new(),
         }
@@ -150,6 +153,16 @@ impl Default for ReviewConfig {
             require_owner: Vec::new(),
         }
     }
+}
+
+/// Reading the git history.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GitConfig {
+    /// File (relative to the handbook root) keeping the history as of the last build, so the
+    /// next build reads only newer commits; none by default, as nothing is written outside the
+    /// output folder unasked.
+    pub cache: Option<String>,
 }
 
 /// How `handbook check --external` checks http(s) links.
@@ -395,6 +408,14 @@ impl Config {
             &self.base_url[..index + 3 + host_end],
             self.base_path()
         ))
+    }
+
+    /// Cache files the user configured (relative to the root): never content.
+    pub fn cache_files(&self) -> impl Iterator<Item = &str> {
+        [&self.git.cache, &self.check.external.cache]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
     }
 
     /// The output folder for a handbook rooted at `root`.

@@ -127,7 +127,7 @@ pub fn check(
     }
     if let Some(path) = cache_path {
         cache.version = 1;
-        if let Err(error) = save_cache(&path, &cache) {
+        if let Err(error) = crate::write::save_json(&path, &cache) {
             log::warn!("could not write the link cache {}: {error}", path.display());
         }
     }
@@ -236,17 +236,6 @@ fn load_cache(path: &Path) -> Cache {
         .and_then(|bytes| serde_json::from_slice::<Cache>(&bytes).ok())
         .filter(|cache| cache.version == 1)
         .unwrap_or_default()
-}
-
-/// Writes the cache whole (temporary file, then rename), so an interrupted check never leaves
-/// half a file.
-fn save_cache(path: &Path, cache: &Cache) -> std::io::Result<()> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    let temporary = path.with_extension("tmp");
-    std::fs::write(&temporary, serde_json::to_vec_pretty(cache)?)?;
-    std::fs::rename(&temporary, path)
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use crate::model::page::{Date, parse_date};
 
 /// What git knows about one file.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FileHistory {
     /// Date of the oldest commit touching the file (under any earlier name).
     pub created: Option<Date>,
@@ -50,9 +50,22 @@ impl History {
 const RECORD: char = '\u{1e}';
 const FIELD: char = '\u{1f}';
 
+/// The history saved by the last build (`git.cache` in handbook.yml): every file's history as
+/// of commit `head`.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Saved {
+    version: u32,
+    head: String,
+    prefix: String,
+    files: HashMap<String, FileHistory>,
+}
+
+const SAVED_VERSION: u32 = 1;
+
 /// Reads the history of everything under `root`. Missing git, no repository or a failing
-/// command give an empty history (logged at debug level).
-pub fn read(root: &Path) -> History {
+/// command give an empty history (logged at debug level). With a `cache` file, only commits
+/// newer than the saved ones are read, and the file is brought up to date.
+pub fn read(root: &Path, cache: Option<&Path>) -> History {
     // One call: the prefix line (empty at the top), then "true" or "false".
     let Some(answer) = git(
         root,
@@ -73,11 +86,62 @@ pub fn read(root: &Path) -> History {
         history.shallow = true;
         return history;
     }
-    match log(root, history.prefix.is_empty()) {
-        Ok(files) => history.files = files,
+    let at_top = history.prefix.is_empty();
+    let Some(cache) = cache else {
+        match log(root, at_top, None) {
+            Ok(folder) => history.files = folder.files,
+            Err(error) => log::warn!("could not read git history: {error}"),
+        }
+        return history;
+    };
+    let Some(head) = git(root, &["rev-parse", "--verify", "-q", "HEAD"]) else {
+        return history;
+    };
+    let head = head.trim().to_string();
+    let saved = std::fs::read(cache)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<Saved>(&bytes).ok())
+        .filter(|saved| saved.version == SAVED_VERSION && saved.prefix == history.prefix)
+        // A rebase or a force-push leaves the saved commit off the history: start over.
+        .filter(|saved| saved.head == head || is_ancestor(root, &saved.head, &head));
+    let result = match saved {
+        Some(saved) if saved.head == head => Ok(saved.files),
+        Some(saved) => log(root, at_top, Some(&saved.head)).map(|mut folder| {
+            folder.absorb(saved.files);
+            folder.files
+        }),
+        None => log(root, at_top, None).map(|folder| folder.files),
+    };
+    match result {
+        Ok(files) => {
+            let saved = Saved {
+                version: SAVED_VERSION,
+                head,
+                prefix: history.prefix.clone(),
+                files,
+            };
+            if let Err(error) = crate::write::save_json(cache, &saved) {
+                log::warn!("could not write the git cache {}: {error}", cache.display());
+            }
+            history.files = saved.files;
+        }
         Err(error) => log::warn!("could not read git history: {error}"),
     }
     history
+}
+
+/// True when commit `old` is an ancestor of (or is) `new`.
+fn is_ancestor(root: &Path, old: &str, new: &str) -> bool {
+    old.bytes().all(|byte| byte.is_ascii_hexdigit())
+        && Command::new("git")
+            .arg("-C")
+            .arg(root)
+            .args(["merge-base", "--is-ancestor", old, new])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success())
 }
 
 /// Runs a git command in `root`; its stdout when it succeeds.
@@ -100,26 +164,31 @@ fn git(root: &Path, args: &[&str]) -> Option<String> {
 /// halves run at once (git's diffing is single-threaded).
 const SPLIT_AT: usize = 4000;
 
-/// The history of the handbook folder, streamed from `git log` and folded into per-file
-/// histories. A long history is read by two processes at once: the commits after a midpoint,
-/// then the midpoint and its ancestors, folded in that order (every commit of the first part is
-/// newer, by ancestry, than every commit of the second). At the repository root the pathspec is
-/// left out: limiting to `.` costs git half as much again.
-fn log(root: &Path, at_top: bool) -> std::io::Result<HashMap<String, FileHistory>> {
-    let commits = git(root, &["rev-list", "--no-merges", "HEAD"]).unwrap_or_default();
+/// The history of the handbook folder (commits after `since` only, when given), streamed from
+/// `git log` and folded into per-file histories. A long history is read by two processes at
+/// once: the commits after a midpoint, then the midpoint and its ancestors, folded in that
+/// order (every commit of the first part is newer, by ancestry, than every commit of the
+/// second). At the repository root the pathspec is left out: limiting to `.` costs git half as
+/// much again.
+fn log(root: &Path, at_top: bool, since: Option<&str>) -> std::io::Result<Folder> {
+    let exclude = since.map(|since| format!("^{since}"));
+    let mut range = vec!["HEAD".to_string()];
+    range.extend(exclude.clone());
+    let mut list = vec!["rev-list", "--no-merges"];
+    list.extend(range.iter().map(String::as_str));
+    let commits = git(root, &list).unwrap_or_default();
     let commits: Vec<&str> = commits.lines().collect();
     if commits.is_empty() {
-        // A repository without commits yet.
-        return Ok(HashMap::new());
+        // A repository without commits yet, or nothing new.
+        return Ok(Folder::default());
     }
     let ranges: Vec<Vec<String>> = if commits.len() > SPLIT_AT {
         let middle = commits[commits.len() / 2];
-        vec![
-            vec!["HEAD".into(), format!("^{middle}")],
-            vec![middle.to_string()],
-        ]
+        let mut older = vec![middle.to_string()];
+        older.extend(exclude);
+        vec![vec!["HEAD".into(), format!("^{middle}")], older]
     } else {
-        vec![vec!["HEAD".into()]]
+        vec![range]
     };
     let outputs: Vec<std::io::Result<Vec<u8>>> = std::thread::scope(|scope| {
         let handles: Vec<_> = ranges
@@ -141,7 +210,7 @@ fn log(root: &Path, at_top: bool) -> std::io::Result<HashMap<String, FileHistory
             folder.push(&String::from_utf8_lossy(chunk));
         }
     }
-    Ok(folder.files)
+    Ok(folder)
 }
 
 /// `git log` over one range of commits, as raw `-z` output.
@@ -248,6 +317,27 @@ impl Folder {
             .unwrap_or_else(|| path.to_string())
     }
 
+    /// Folds in the histories of older commits (a saved history), named as they were before
+    /// the commits read so far.
+    fn absorb(&mut self, older: HashMap<String, FileHistory>) {
+        for (path, old) in older {
+            let current = self.current(&path);
+            match self.files.get_mut(&current) {
+                None => {
+                    self.files.insert(current, old);
+                }
+                Some(entry) => {
+                    entry.created = old.created.or(entry.created);
+                    for author in old.contributors {
+                        if !entry.contributors.contains(&author) {
+                            entry.contributors.push(author);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Records the commit being read against `path`; commits arrive newest first.
     fn touch(&mut self, path: &str) {
         let commit = &self.commit;
@@ -311,5 +401,51 @@ mod tests {
         assert_eq!(new.contributors, ["Ana", "Ben"]);
         assert!(!files.contains_key("docs/old.md"));
         assert_eq!(files["index.md"].created, "2026-01-01".parse().ok());
+    }
+
+    #[test]
+    fn a_saved_history_folds_in_under_the_names_newer_commits_gave() {
+        let newer = [
+            "\u{1e}c5\u{1f}2026-05-01T10:00:00Z\u{1f}Cy\u{1f}Rename",
+            "\nR090",
+            "a.md",
+            "b.md",
+            "",
+        ]
+        .join("\0");
+        let mut folder = Folder::default();
+        for chunk in newer.split('\0') {
+            folder.push(chunk);
+        }
+        let saved = |created: &str, author: &str| FileHistory {
+            created: created.parse().ok(),
+            updated: "2026-04-01".parse().ok(),
+            last_author: author.into(),
+            contributors: vec![author.into(), "Cy".into()],
+            last_commit: "c4".into(),
+            last_subject: "Old".into(),
+        };
+        folder.absorb(HashMap::from([
+            ("a.md".to_string(), saved("2026-01-01", "Ana")),
+            ("c.md".to_string(), saved("2026-02-01", "Ben")),
+        ]));
+        let b = &folder.files["b.md"];
+        assert_eq!(
+            b.created,
+            "2026-01-01".parse().ok(),
+            "created under its old name"
+        );
+        assert_eq!(b.updated, "2026-05-01".parse().ok());
+        assert_eq!(
+            (b.last_commit.as_str(), b.last_author.as_str()),
+            ("c5", "Cy")
+        );
+        assert_eq!(b.contributors, ["Cy", "Ana"]);
+        assert_eq!(
+            folder.files["c.md"],
+            saved("2026-02-01", "Ben"),
+            "untouched files keep theirs"
+        );
+        assert!(!folder.files.contains_key("a.md"));
     }
 }

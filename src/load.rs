@@ -192,7 +192,7 @@ pub fn load(root: &Path, config: &Config, options: &LoadOptions) -> anyhow::Resu
     let root = root
         .canonicalize()
         .with_context(|| format!("reading handbook folder {}", root.display()))?;
-    let excluded = exclude_set(&config.exclude)?;
+    let excluded = exclude_set(config)?;
     let mut diagnostics = Vec::new();
     let mut entries = Vec::new();
     let walker = WalkDir::new(&root)
@@ -390,7 +390,7 @@ impl Rules {
             root: root
                 .canonicalize()
                 .with_context(|| format!("reading handbook folder {}", root.display()))?,
-            excluded: exclude_set(&config.exclude)?,
+            excluded: exclude_set(config)?,
             output: options.output.map(Path::to_path_buf),
         })
     }
@@ -442,9 +442,13 @@ fn probe(root: &Path, excluded: &GlobSet, output: Option<&Path>, rel: &str) -> P
     }
 }
 
-fn exclude_set(patterns: &[String]) -> anyhow::Result<GlobSet> {
+/// `exclude:` patterns, plus the cache files the configuration names.
+fn exclude_set(config: &Config) -> anyhow::Result<GlobSet> {
     let mut builder = GlobSetBuilder::new();
-    for pattern in patterns {
+    for file in config.cache_files() {
+        builder.add(Glob::new(&globset::escape(file.trim_start_matches("./")))?);
+    }
+    for pattern in &config.exclude {
         let pattern = pattern.trim_start_matches('/');
         builder.add(Glob::new(pattern).with_context(|| format!("exclude pattern '{pattern}'"))?);
         if !pattern.ends_with("/**") {

@@ -195,15 +195,16 @@ fn load_with_history(
 ) -> anyhow::Result<(load::Loaded, crate::git::History)> {
     let (loaded, history) = rayon::join(
         || load_sources(options, config, output),
-        || read_history(&options.root),
+        || read_history(&options.root, config),
     );
     Ok((loaded?, history))
 }
 
 /// Reads the git history of the handbook and its CODEOWNERS, warning once about a shallow
 /// clone.
-pub fn read_history(root: &Path) -> crate::git::History {
-    let mut history = crate::git::read(root);
+pub fn read_history(root: &Path, config: &Config) -> crate::git::History {
+    let cache = config.git.cache.as_ref().map(|file| root.join(file));
+    let mut history = crate::git::read(root, cache.as_deref());
     history.codeowners = load::read_codeowners(root, &history.prefix);
     if history.shallow {
         log::warn!(

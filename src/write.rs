@@ -408,6 +408,18 @@ fn check_relative(path: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Writes a JSON file whole (temporary file beside it, then rename), so an interrupted run never
+/// leaves half a file. For the caches a user asks for in handbook.yml, the only files written
+/// outside the output folder.
+pub fn save_json(path: &Path, value: &impl serde::Serialize) -> std::io::Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let temporary = path.with_extension("tmp");
+    std::fs::write(&temporary, serde_json::to_vec(value)?)?;
+    std::fs::rename(&temporary, path)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -173,7 +173,7 @@ impl Engine {
             rest_out: HashMap::new(),
             search_out: HashMap::new(),
         };
-        engine.history = pipeline::read_history(&engine.options.root);
+        engine.history = pipeline::read_history(&engine.options.root, &engine.config);
         engine.walk()?;
         engine.assemble_and_render(true);
         Ok(engine)

@@ -268,3 +268,96 @@ fn a_long_history_read_in_two_halves_keeps_renames_and_first_dates() {
         serde_json::json!(["Cy", "Ben", "Ana"])
     );
 }
+
+#[test]
+fn a_history_cache_reads_only_new_commits_and_matches_a_full_walk() {
+    let fixture = repository();
+    let repo = fixture.root.clone();
+    let site = repo.join("site");
+    let config = "edit_url: https://git.example.org/org/repo/edit/main/{path}\n";
+    fixture.edit(
+        "site/handbook.yml",
+        &format!("{config}git:\n  cache: cache/git.json\n"),
+    );
+    commit_all(&repo, "Ana", "2026-03-21T08:00:00Z", "Cache the history");
+    let run = fixture.run(&["build", "site"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let cache = site.join("cache/git.json");
+    assert!(cache.exists());
+    assert!(
+        !site.join("public/cache").exists(),
+        "the cache file is not content"
+    );
+
+    // A new commit, with a rename: read on top of the saved history.
+    git(
+        &repo,
+        &["mv", "site/docs/setup.md", "site/docs/getting-started.md"],
+        "Cy",
+        "2026-04-02T12:00:00Z",
+    );
+    fixture.edit(
+        "site/index.md",
+        "# Home\n\nSee [setup](docs/getting-started.md) and [pinned](pinned.md).\n",
+    );
+    commit_all(&repo, "Cy", "2026-04-02T12:00:00Z", "Rename setup");
+    let page =
+        || std::fs::read_to_string(site.join("public/docs/getting-started/index.html")).unwrap();
+    let run = fixture.run(&["build", "site"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let cached = page();
+    assert!(cached.contains("Contributors: Cy, Ana, Ben"), "{cached}");
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&cache).unwrap()).unwrap();
+    assert_eq!(
+        saved["files"]["docs/getting-started.md"]["created"],
+        "2026-01-05"
+    );
+
+    // The same page from a full walk, byte for byte.
+    fixture.edit("site/handbook.yml", config);
+    assert_eq!(fixture.run(&["build", "site"]).code, 0);
+    assert_eq!(page(), cached);
+
+    // Rewritten history: the saved commit is gone, so the walk starts over.
+    fixture.edit(
+        "site/handbook.yml",
+        &format!("{config}git:\n  cache: cache/git.json\n"),
+    );
+    assert_eq!(fixture.run(&["build", "site"]).code, 0);
+    git(
+        &repo,
+        &[
+            "commit",
+            "-q",
+            "--amend",
+            "--reset-author",
+            "-m",
+            "Rename setup, reworded",
+        ],
+        "Dee",
+        "2026-04-03T12:00:00Z",
+    );
+    std::fs::write(&cache, "not json").unwrap();
+    assert_eq!(fixture.run(&["build", "site"]).code, 0);
+    git(
+        &repo,
+        &[
+            "commit",
+            "-q",
+            "--amend",
+            "--reset-author",
+            "-m",
+            "Rename setup, again",
+        ],
+        "Dee",
+        "2026-04-04T12:00:00Z",
+    );
+    assert_eq!(fixture.run(&["build", "site"]).code, 0);
+    let html = page();
+    assert!(
+        html.contains("Updated <time datetime=\"2026-04-04\">2026-04-04</time> by Dee")
+            && html.contains("Contributors: Dee, Ana, Ben"),
+        "{html}"
+    );
+}
