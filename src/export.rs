@@ -238,12 +238,7 @@ pub fn decision(site: &Site, d: &Decision, url: &str) -> Value {
 /// A person or team: id (the file name), page, the front-matter keys of its kind, and the
 /// pages it owns.
 fn entity(site: &Site, page: &Page, url: &str) -> Value {
-    let key = page
-        .path
-        .rsplit('/')
-        .next()
-        .unwrap_or(&page.path)
-        .trim_end_matches(".md");
+    let key = crate::model::owners::entity_id(page);
     let mut entry = Map::new();
     entry.insert("id".into(), key.into());
     entry.insert("path".into(), page.path.clone().into());
@@ -333,14 +328,8 @@ pub fn stale<'a>(
     urls: &'a [String],
     only_owner: Option<&str>,
 ) -> StaleReport<'a> {
-    use crate::model::review::{Basis, State, report};
+    use crate::model::review::{State, count, report};
     let absolute = config.absolute_base();
-    let count = |state| {
-        site.pages
-            .iter()
-            .filter(|page| page.review.as_ref().is_some_and(|r| r.state == state))
-            .count()
-    };
     let owners = report(site)
         .into_iter()
         .filter(|group| only_owner.is_none_or(|wanted| group.owner == Some(wanted)))
@@ -366,10 +355,7 @@ pub fn stale<'a>(
                             owners: &page.owners.ids,
                             owner_source: page.owners.source.as_str(),
                             review: ReviewEntry::new(review),
-                            every: match review.basis {
-                                Basis::ReviewBy => None,
-                                Basis::Every(every) => Some(every.to_string()),
-                            },
+                            every: review.every().map(|every| every.to_string()),
                             last_updated: page.last_updated().map(|date| date.to_string()),
                             last_author: page.git.as_ref().map(|git| git.last_author.as_str()),
                         })
@@ -382,8 +368,8 @@ pub fn stale<'a>(
         version: VERSION,
         today: site.today.map(|date| date.to_string()),
         soon_days: config.review.soon_days,
-        overdue: count(State::Overdue),
-        due_soon: count(State::DueSoon),
+        overdue: count(site, State::Overdue),
+        due_soon: count(site, State::DueSoon),
         owners,
     }
 }

@@ -253,6 +253,12 @@ fn pattern_globs(pattern: &str) -> Vec<String> {
     }
 }
 
+/// The id of a person or team page: its file name without `.md` (`people/ana.md` → `ana`).
+pub fn entity_id(page: &Page) -> &str {
+    let name = page.path.rsplit('/').next().unwrap_or(&page.path);
+    name.strip_suffix(".md").unwrap_or(name)
+}
+
 /// Person and team pages by id (their file name without `.md`).
 #[derive(Debug, Default)]
 pub struct Directory {
@@ -272,9 +278,7 @@ impl Directory {
                 PageKind::Team => &mut directory.teams,
                 _ => continue,
             };
-            let name = page.path.rsplit('/').next().unwrap_or(&page.path);
-            let stem = name.strip_suffix(".md").unwrap_or(name);
-            map.entry(stem.to_string()).or_insert(id);
+            map.entry(entity_id(page).to_string()).or_insert(id);
         }
         directory
     }

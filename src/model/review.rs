@@ -135,6 +135,16 @@ pub struct Review {
     pub days_left: i32,
 }
 
+impl Review {
+    /// The interval the due date counts from the last update with; `None` for `review_by`.
+    pub fn every(&self) -> Option<Interval> {
+        match self.basis {
+            Basis::ReviewBy => None,
+            Basis::Every(every) => Some(every),
+        }
+    }
+}
+
 /// Works out a page's review: `review_by` first; else `review_every` (or the longest folder
 /// default in `review.every`) after the page's last update. `None` when the page has no
 /// schedule, when an interval has no last update to count from, or when there is no date.
@@ -245,6 +255,18 @@ pub fn days(count: i32) -> String {
     } else {
         format!("{count} days")
     }
+}
+
+/// How many pages are in `state`.
+pub fn count(site: &Site, state: State) -> usize {
+    site.pages
+        .iter()
+        .filter(|page| {
+            page.review
+                .as_ref()
+                .is_some_and(|review| review.state == state)
+        })
+        .count()
 }
 
 /// Pages due for review (overdue or due soon) under one owner.

@@ -5,7 +5,7 @@ use super::Renderer;
 use super::context::{OwnerView, ReviewGroupView, ReviewReportView, ReviewRowView, ReviewView};
 use crate::diagnostics::Diagnostic;
 use crate::model::page::Page;
-use crate::model::review::{self, Basis, Review, State};
+use crate::model::review::{self, Review, State};
 use crate::output::OutputFile;
 
 /// Where the report lives, below the base path.
@@ -39,10 +39,7 @@ impl<'a> Renderer<'a> {
             state: review.state.as_str(),
             days_left: review.days_left,
             distance: review::days(review.days_left.saturating_abs()),
-            every: match review.basis {
-                Basis::ReviewBy => None,
-                Basis::Every(every) => Some(every.to_string()),
-            },
+            every: review.every().map(|every| every.to_string()),
             report_url: self.url(REVIEWS_URL),
         }
     }
@@ -54,12 +51,6 @@ impl<'a> Renderer<'a> {
         if scheduled == 0 {
             return None;
         }
-        let count = |state| {
-            site.pages
-                .iter()
-                .filter(|page| page.review.as_ref().is_some_and(|r| r.state == state))
-                .count()
-        };
         let groups = review::report(site)
             .into_iter()
             .map(|group| ReviewGroupView {
@@ -88,8 +79,8 @@ impl<'a> Renderer<'a> {
         );
         view.reviews = Some(ReviewReportView {
             today: site.today.map(|date| date.to_string()).unwrap_or_default(),
-            overdue: count(State::Overdue),
-            due_soon: count(State::DueSoon),
+            overdue: review::count(site, State::Overdue),
+            due_soon: review::count(site, State::DueSoon),
             scheduled,
             soon_days: self.input.config.review.soon_days,
             groups,

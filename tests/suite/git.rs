@@ -325,34 +325,19 @@ fn a_history_cache_reads_only_new_commits_and_matches_a_full_walk() {
         &format!("{config}git:\n  cache: cache/git.json\n"),
     );
     assert_eq!(fixture.run(&["build", "site"]).code, 0);
-    git(
-        &repo,
-        &[
-            "commit",
-            "-q",
-            "--amend",
-            "--reset-author",
-            "-m",
-            "Rename setup, reworded",
-        ],
-        "Dee",
-        "2026-04-03T12:00:00Z",
-    );
+    let amend = |message: &str, date: &str| {
+        git(
+            &repo,
+            &["commit", "-q", "--amend", "--reset-author", "-m", message],
+            "Dee",
+            date,
+        );
+    };
+    amend("Rename setup, reworded", "2026-04-03T12:00:00Z");
+    // A broken cache file is read as no cache.
     std::fs::write(&cache, "not json").unwrap();
     assert_eq!(fixture.run(&["build", "site"]).code, 0);
-    git(
-        &repo,
-        &[
-            "commit",
-            "-q",
-            "--amend",
-            "--reset-author",
-            "-m",
-            "Rename setup, again",
-        ],
-        "Dee",
-        "2026-04-04T12:00:00Z",
-    );
+    amend("Rename setup, again", "2026-04-04T12:00:00Z");
     assert_eq!(fixture.run(&["build", "site"]).code, 0);
     let html = page();
     assert!(
