@@ -24,6 +24,7 @@ Examples:
   handbook stale --owner platform    pages overdue or due soon for review
   handbook theme eject               copy the default theme into themes/custom/
   handbook new decision \"Use PostgreSQL\" --team platform
+  handbook new update \"Platform weekly\" --team platform --author priya
   handbook decision supersede 2 --by 7
   handbook decision list --status proposed
   handbook search \"deploy rollback\" --kind decision
@@ -89,6 +90,20 @@ pub enum Command {
 /// `handbook new …`.
 #[derive(Debug, Subcommand)]
 pub enum NewCommand {
+    /// Create today's update (`updates/YYYY/YYYY-MM-DD-title.md`) from a template; prints its path.
+    Update {
+        /// The update's title, e.g. "Platform weekly".
+        title: String,
+        /// Handbook folder.
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+        /// Team id.
+        #[arg(long)]
+        team: Option<String>,
+        /// Author (person id).
+        #[arg(long)]
+        author: Option<String>,
+    },
     /// Create the next numbered decision record (MADR 4 layout, status `proposed`); prints its path.
     Decision {
         /// The decision's title, e.g. "Use PostgreSQL for the ledger".
@@ -428,6 +443,26 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
                 today: pipeline::today(),
             };
             let path = records::new_decision(dir, &config, &records, &request)?;
+            writeln!(out, "{}", path.display())?;
+            Ok(Outcome::Success)
+        }
+        Command::New(NewCommand::Update {
+            title,
+            dir,
+            team,
+            author,
+        }) => {
+            let config = pipeline::load_config(&BuildOptions {
+                root: dir.clone(),
+                ..BuildOptions::default()
+            })?;
+            let request = records::NewUpdate {
+                title: title.clone(),
+                team: team.clone(),
+                author: author.clone(),
+                today: pipeline::today(),
+            };
+            let path = records::new_update(dir, &config, &request)?;
             writeln!(out, "{}", path.display())?;
             Ok(Outcome::Success)
         }

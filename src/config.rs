@@ -51,6 +51,8 @@ pub struct Config {
     pub review: ReviewConfig,
     /// Reading the git history.
     pub git: GitConfig,
+    /// Update listings.
+    pub updates: UpdatesConfig,
     /// Glob patterns (relative to the root) of files and folders that are not content.
     pub exclude: Vec<String>,
     /// Free-form values for themes, seen by templates as `site.extra`.
@@ -77,6 +79,7 @@ impl Default for Config {
             freshness: Freshness::Warn,
             review: ReviewConfig::default(),
             git: GitConfig::default(),
+            updates: UpdatesConfig::default(),
             exclude: Vec::new(),
             extra: BTreeMap::new(),
         }
@@ -152,6 +155,20 @@ impl Default for ReviewConfig {
             every: BTreeMap::new(),
             require_owner: Vec::new(),
         }
+    }
+}
+
+/// Update listings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UpdatesConfig {
+    /// Updates per listing page (newest first; older ones on `page/2/`, …).
+    pub per_page: usize,
+}
+
+impl Default for UpdatesConfig {
+    fn default() -> Self {
+        UpdatesConfig { per_page: 10 }
     }
 }
 

@@ -12,7 +12,7 @@ use crate::model::Site;
 use crate::model::check::own_keys;
 use crate::model::decision::Decision;
 use crate::model::links::encode_path;
-use crate::model::page::{Page, PageId, PageKind};
+use crate::model::page::{Page, PageKind};
 use crate::yaml;
 
 /// Schema version of the document.
@@ -102,11 +102,11 @@ struct UpdateEntry<'a> {
     path: &'a str,
     url: &'a str,
     title: &'a str,
-    date: Option<String>,
-    author: Value,
+    date: String,
+    author: Option<&'a str>,
     team: Option<&'a str>,
     tags: &'a [String],
-    summary: String,
+    summary: &'a str,
 }
 
 /// Builds the export document. `urls` are the pages' URLs with the base path, by page id.
@@ -117,8 +117,6 @@ pub fn document<'a>(site: &'a Site, config: &'a Config, urls: &'a [String]) -> D
             .enumerate()
             .filter(move |(_, page)| page.kind == kind)
     };
-    let mut updates: Vec<(PageId, &Page)> = of_kind(PageKind::Update).collect();
-    updates.sort_by(|(_, a), (_, b)| b.date.cmp(&a.date).then_with(|| a.path.cmp(&b.path)));
     Document {
         version: VERSION,
         site: SiteInfo {
@@ -173,22 +171,20 @@ pub fn document<'a>(site: &'a Site, config: &'a Config, urls: &'a [String]) -> D
             .iter()
             .map(|d| decision(site, d, &urls[d.page]))
             .collect(),
-        updates: updates
+        updates: site
+            .updates
             .iter()
-            .map(|&(id, page)| {
-                let mut front_matter = front_matter(page);
+            .map(|update| {
+                let page = &site.pages[update.page];
                 UpdateEntry {
                     path: &page.path,
-                    url: &urls[id],
+                    url: &urls[update.page],
                     title: &page.title,
-                    date: page.date.map(|date| date.to_string()),
-                    author: front_matter.remove("author").unwrap_or(Value::Null),
-                    team: page.record.team.as_deref(),
+                    date: update.date.to_string(),
+                    author: update.author.as_deref(),
+                    team: update.team.as_deref(),
                     tags: &page.tags,
-                    summary: match front_matter.remove("summary") {
-                        Some(Value::String(summary)) if !summary.trim().is_empty() => summary,
-                        _ => page.summary.clone(),
-                    },
+                    summary: &page.summary,
                 }
             })
             .collect(),

@@ -155,6 +155,53 @@ pub fn new_decision(
     Ok(path)
 }
 
+/// What `handbook new update` writes.
+#[derive(Debug, Clone)]
+pub struct NewUpdate {
+    /// Update title.
+    pub title: String,
+    /// Team id.
+    pub team: Option<String>,
+    /// Author (person id).
+    pub author: Option<String>,
+    /// The update's date (today).
+    pub today: Date,
+}
+
+/// Creates `updates/YYYY/YYYY-MM-DD-slug.md` with the update template. Never overwrites: a
+/// second update with the same title on the same day is refused.
+pub fn new_update(root: &Path, config: &Config, request: &NewUpdate) -> anyhow::Result<PathBuf> {
+    let title = request.title.trim();
+    if title.is_empty() {
+        bail!(
+            "the update needs a title, like `handbook new update \"Platform weekly\" --team platform`"
+        );
+    }
+    let dir = root
+        .join(config.folders.updates.trim_matches('/'))
+        .join(request.today.year().to_string());
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let slug: String = slugify(title).chars().take(60).collect();
+    let path = dir.join(format!("{}-{}.md", request.today, slug.trim_matches('-')));
+    let line = |key: &str, value: &Option<String>| {
+        value.as_deref().map_or(format!("# {key}: id\n"), |value| {
+            format!("{key}: {}\n", yaml_string(value))
+        })
+    };
+    let text = format!(
+        "---\ntitle: {}\ndate: {}\n{}{}tags: [weekly]\nsummary: One sentence for the listing and the feed.\n---\n\n\
+## Shipped\n\n* …\n\n## In progress\n\n* …\n\n## Blocked\n\nNothing.\n\n## Asks\n\n* …\n",
+        yaml_string(title),
+        request.today,
+        line("author", &request.author),
+        line("team", &request.team),
+    );
+    if !create_new(&path, &text)? {
+        bail!("{} already exists", path.display());
+    }
+    Ok(path)
+}
+
 /// Quotes a YAML string value when it could be misread.
 fn yaml_string(text: &str) -> String {
     let plain = text

@@ -8,6 +8,7 @@ pub mod nav;
 pub mod owners;
 pub mod page;
 pub mod review;
+pub mod updates;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -47,6 +48,8 @@ pub struct Site {
     pub tags: BTreeMap<String, Tag>,
     /// Decision records sorted by number, with derived relations.
     pub decisions: Vec<decision::Decision>,
+    /// Updates, newest first.
+    pub updates: Vec<updates::Update>,
     by_path: HashMap<String, PageId>,
     by_url: HashMap<String, PageId>,
     static_paths: HashSet<String>,
@@ -56,6 +59,7 @@ pub struct Site {
     pub repo_prefix: String,
     names: WikiNames,
     decision_of_page: HashMap<PageId, usize>,
+    update_of_page: HashMap<PageId, usize>,
     /// Person and team pages by id.
     pub directory: owners::Directory,
     /// The build's date, which review states and deadlines are as of.
@@ -81,6 +85,18 @@ impl Site {
     /// The page built from a source path.
     pub fn page_by_path(&self, path: &str) -> Option<&Page> {
         self.by_path.get(path).map(|&id| &self.pages[id])
+    }
+
+    /// The id of the page built from a source path.
+    pub fn id_by_path(&self, path: &str) -> Option<PageId> {
+        self.by_path.get(path).copied()
+    }
+
+    /// The update shown on a page.
+    pub fn update_of_page(&self, page: PageId) -> Option<&updates::Update> {
+        self.update_of_page
+            .get(&page)
+            .map(|&index| &self.updates[index])
     }
 }
 
@@ -179,6 +195,8 @@ pub fn assemble(
     for page in &mut pages {
         page.review = review::schedule(page, config, options.today);
     }
+    let (updates, mut update_problems) = updates::build(&mut pages);
+    found.append(&mut update_problems);
     let by_path: HashMap<String, PageId> = pages
         .iter()
         .enumerate()
@@ -214,6 +232,12 @@ pub fn assemble(
             .map(|(index, d)| (d.page, index))
             .collect(),
         decisions,
+        update_of_page: updates
+            .iter()
+            .enumerate()
+            .map(|(index, update)| (update.page, index))
+            .collect(),
+        updates,
         by_path,
         by_url,
         static_paths,
@@ -252,6 +276,8 @@ impl Site {
         page.git = old.git.take();
         page.owners = std::mem::take(&mut old.owners);
         page.review = old.review.take();
+        // An update dated by its file name got the date when the site was assembled.
+        page.date = page.date.or(old.date);
         self.pages[id] = page;
         let targets = LinkTargets {
             by_path: &self.by_path,

@@ -108,6 +108,10 @@ pub struct FrontMatter {
     /// See [`RecordFields::decide_by`].
     #[serde(deserialize_with = "optional_scalar")]
     pub decide_by: Option<String>,
+    /// An update's author (person id).
+    pub author: Option<String>,
+    /// An update's summary for listings and feeds.
+    pub summary: Option<String>,
 }
 
 /// Front-matter keys of decision records (MADR 4 style, with MADR 3's `decision-makers`).
@@ -334,6 +338,8 @@ pub struct Page {
     pub aliases: Vec<String>,
     /// Person or team id.
     pub owner: Option<String>,
+    /// An update's author (person id), from front matter.
+    pub author: Option<String>,
     /// Front-matter `review_by`.
     pub review_by: Option<Date>,
     /// Front-matter `review_every`.
@@ -503,9 +509,26 @@ pub fn parse_page(
         .filter(|title| !title.trim().is_empty())
         .or(heading_title)
         .unwrap_or_else(|| title_from_file_name(&source.path));
-    let summary = match &front_matter.description {
-        Some(description) => description.clone(),
-        None => shorten(&analysis.first_paragraph, 240),
+    // An update's `summary`, else the description, else the text before `<!-- more -->`,
+    // else the first paragraph.
+    let summary = match (
+        &front_matter.summary,
+        &front_matter.description,
+        analysis.more,
+    ) {
+        (Some(summary), _, _) | (None, Some(summary), _) => summary.clone(),
+        (None, None, Some(end)) => {
+            let excerpt = analysis.text[..end].trim_start();
+            let excerpt = match &analysis.title_heading {
+                Some(title) => excerpt.strip_prefix(title.as_str()).unwrap_or(excerpt),
+                None => excerpt,
+            };
+            shorten(
+                &excerpt.split_whitespace().collect::<Vec<_>>().join(" "),
+                600,
+            )
+        }
+        (None, None, None) => shorten(&analysis.first_paragraph, 240),
     };
     Ok(Page {
         url,
@@ -524,6 +547,9 @@ pub fn parse_page(
         is_draft: front_matter.draft,
         aliases: front_matter.aliases,
         owner: front_matter.owner,
+        author: front_matter
+            .author
+            .filter(|author| !author.trim().is_empty()),
         review_by,
         review_every,
         git: None,
@@ -559,6 +585,8 @@ struct Analysis {
     text: String,
     first_paragraph: String,
     title_heading: Option<String>,
+    /// Where `<!-- more -->` was, as an offset in `text`.
+    more: Option<usize>,
 }
 
 fn analyse(source: &Source, markdown: &MarkdownConfig) -> Analysis {
@@ -570,6 +598,7 @@ fn analyse(source: &Source, markdown: &MarkdownConfig) -> Analysis {
         text: String::with_capacity(body.len()),
         first_paragraph: String::new(),
         title_heading: None,
+        more: None,
     };
     let mut anchors = Anchors::default();
     let mut heading: Option<(u8, Option<String>, usize, String, usize)> = None;
@@ -658,6 +687,11 @@ fn analyse(source: &Source, markdown: &MarkdownConfig) -> Analysis {
                 }
                 analysis.text.push_str(&text);
             }
+            Event::Html(html) | Event::InlineHtml(html)
+                if analysis.more.is_none() && is_more_marker(&html) =>
+            {
+                analysis.more = Some(analysis.text.len());
+            }
             Event::SoftBreak | Event::HardBreak => {
                 if in_first_paragraph {
                     analysis.first_paragraph.push(' ');
@@ -668,6 +702,14 @@ fn analyse(source: &Source, markdown: &MarkdownConfig) -> Analysis {
         }
     }
     analysis
+}
+
+/// `<!-- more -->` (any case and spacing): where a summary ends.
+fn is_more_marker(html: &str) -> bool {
+    html.trim()
+        .strip_prefix("<!--")
+        .and_then(|rest| rest.strip_suffix("-->"))
+        .is_some_and(|inner| inner.trim().eq_ignore_ascii_case("more"))
 }
 
 /// The section a link belongs to: the heading being read (a link inside a heading), else the

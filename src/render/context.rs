@@ -180,6 +180,11 @@ pub struct PageView<'a> {
     pub review: Option<ReviewView>,
     /// The review report on the generated `due-for-review/` page, else null.
     pub reviews: Option<ReviewReportView<'a>>,
+    /// On an update: its date, author and team; else null.
+    pub update: Option<UpdateMetaView<'a>>,
+    /// A page of the updates listing (the updates folder's landing page and the generated
+    /// listing pages); else null.
+    pub updates: Option<UpdateListView<'a>>,
     /// Front-matter `extra`, or null.
     pub extra: &'a serde_json::Value,
     /// From the home page down to the parent folder.
@@ -207,6 +212,76 @@ pub struct OwnerView<'a> {
     pub name: &'a str,
     /// Their page, or null when the handbook has none.
     pub url: Option<String>,
+}
+
+/// `page.update` on an update.
+#[derive(Serialize)]
+pub struct UpdateMetaView<'a> {
+    /// ISO date.
+    pub date: String,
+    /// The author, or null.
+    pub author: Option<OwnerView<'a>>,
+    /// The team, or null.
+    pub team: Option<OwnerView<'a>>,
+    /// The author's updates listing, or null.
+    pub author_updates_url: Option<String>,
+    /// The team's updates listing, or null.
+    pub team_updates_url: Option<String>,
+}
+
+/// One page of an updates listing.
+#[derive(Serialize)]
+pub struct UpdateListView<'a> {
+    /// "All updates", "Platform team", "Dana Scott".
+    pub heading: String,
+    /// Updates on this page, newest first.
+    pub items: Vec<UpdateItemView<'a>>,
+    /// 1-based page number.
+    pub page: usize,
+    /// Number of pages.
+    pub pages: usize,
+    /// Newer updates, or null on the first page.
+    pub newer_url: Option<String>,
+    /// Older updates, or null on the last page.
+    pub older_url: Option<String>,
+    /// Every team with updates (count, listing URL, whether it is this listing).
+    pub teams: Vec<ListingFilterView<'a>>,
+    /// Every author with updates.
+    pub authors: Vec<ListingFilterView<'a>>,
+    /// The listing of all updates.
+    pub all_url: String,
+    /// True on the listing of all updates.
+    pub is_all: bool,
+}
+
+/// A team or author to filter a listing by.
+#[derive(Serialize)]
+pub struct ListingFilterView<'a> {
+    /// Display name.
+    pub name: &'a str,
+    /// Updates.
+    pub count: usize,
+    /// Listing URL.
+    pub url: String,
+    /// True on this filter's own listing.
+    pub is_current: bool,
+}
+
+/// An update in a listing.
+#[derive(Serialize)]
+pub struct UpdateItemView<'a> {
+    /// Title.
+    pub title: &'a str,
+    /// URL with the base path.
+    pub url: String,
+    /// ISO date.
+    pub date: String,
+    /// Front-matter summary, else the text before `<!-- more -->`, else the first paragraph.
+    pub summary: &'a str,
+    /// The author, or null.
+    pub author: Option<OwnerView<'a>>,
+    /// The team, or null.
+    pub team: Option<OwnerView<'a>>,
 }
 
 /// `page.review`: when the page is due for review.

@@ -6,6 +6,7 @@ mod decisions;
 mod files;
 pub mod markdown;
 mod reviews;
+mod updates;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -62,6 +63,8 @@ pub struct Renderer<'a> {
     /// Each page's URL with the base path, encoded once: nav, breadcrumbs and backlinks
     /// repeat them on every page.
     page_urls: Vec<String>,
+    /// The updates folder's landing page, which shows the first page of updates.
+    updates_landing: Option<PageId>,
 }
 
 impl<'a> Renderer<'a> {
@@ -108,6 +111,7 @@ impl<'a> Renderer<'a> {
             site_view,
             asset_files,
             page_urls,
+            updates_landing: Self::find_updates_landing(input.site, &input.config.folders.updates),
         }
     }
 
@@ -141,7 +145,8 @@ impl<'a> Renderer<'a> {
             .chain([self.not_found()])
             .chain(input.config.search.enabled.then(|| self.search_page()))
             .chain(self.decision_log_pages())
-            .chain(self.reviews_page());
+            .chain(self.reviews_page())
+            .chain(self.update_pages());
         for result in generated {
             match result {
                 Ok(file) => files.push(file),
@@ -314,6 +319,8 @@ impl<'a> Renderer<'a> {
             owner_source: page.owners.source.as_str(),
             review: page.review.as_ref().map(|review| self.review_view(review)),
             reviews: None,
+            update: self.update_meta(id),
+            updates: self.landing_updates(id),
             extra: &page.extra,
             breadcrumbs: self.breadcrumbs(site.nav.node_of_page[id]),
             previous: previous.map(|p| self.link(p)),
@@ -466,13 +473,17 @@ impl<'a> Renderer<'a> {
         items
     }
 
-    pub(crate) fn generated_view(
+    /// The view of a generated page; its title may be borrowed for less than the site.
+    pub(crate) fn generated_view<'b>(
         &self,
-        title: &'a str,
+        title: &'b str,
         url: String,
         kind: &'static str,
-        listing: Vec<ListingItemView<'a>>,
-    ) -> PageView<'a> {
+        listing: Vec<ListingItemView<'b>>,
+    ) -> PageView<'b>
+    where
+        'a: 'b,
+    {
         PageView {
             title,
             description: None,
@@ -498,6 +509,8 @@ impl<'a> Renderer<'a> {
             owner_source: "none",
             review: None,
             reviews: None,
+            update: None,
+            updates: None,
             extra: &serde_json::Value::Null,
             breadcrumbs: self.home_crumb(),
             previous: None,

@@ -19,3 +19,4 @@ mod owners;
 mod safety;
 mod search;
 mod serve;
+mod updates;

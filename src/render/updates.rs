@@ -1,0 +1,202 @@
+//! Updates: the listing of every update, newest first and paginated (page one on the updates
+//! folder's landing page, or generated there when the folder has none), the same per team and
+//! per author, and each update's date, author and team on its own page.
+
+use std::collections::BTreeMap;
+
+use super::Renderer;
+use super::context::{LinkView, ListingFilterView, UpdateItemView, UpdateListView, UpdateMetaView};
+use crate::diagnostics::Diagnostic;
+use crate::model::page::{PageId, slugify};
+use crate::model::updates::Update;
+use crate::output::OutputFile;
+
+/// Which updates a listing shows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Filter<'a> {
+    All,
+    Team(&'a str),
+    Author(&'a str),
+}
+
+impl<'a> Renderer<'a> {
+    /// The updates folder as a URL prefix (`updates/`).
+    fn updates_folder(&self) -> String {
+        format!("{}/", self.input.config.folders.updates.trim_matches('/'))
+    }
+
+    /// The site-relative URL of page `number` (1-based) of a listing.
+    fn listing_url(&self, filter: Filter, number: usize) -> String {
+        let mut url = self.updates_folder();
+        match filter {
+            Filter::All => {}
+            Filter::Team(team) => url.push_str(&format!("team/{}/", slugify(team))),
+            Filter::Author(author) => url.push_str(&format!("author/{}/", slugify(author))),
+        }
+        if number > 1 {
+            url.push_str(&format!("page/{number}/"));
+        }
+        url
+    }
+
+    /// The landing page of the updates folder, which shows page one of the listing.
+    pub(crate) fn find_updates_landing(site: &crate::model::Site, folder: &str) -> Option<PageId> {
+        let folder = folder.trim_matches('/');
+        ["index.md", "README.md", "readme.md"]
+            .iter()
+            .find_map(|name| site.id_by_path(&format!("{folder}/{name}")))
+    }
+
+    /// `page.update` for an update's own page.
+    pub(crate) fn update_meta(&self, id: PageId) -> Option<UpdateMetaView<'a>> {
+        let site = self.input.site;
+        let update = site.update_of_page(id)?;
+        Some(UpdateMetaView {
+            date: update.date.to_string(),
+            author: update.author.as_deref().map(|id| self.owner_view(id)),
+            team: update.team.as_deref().map(|id| self.owner_view(id)),
+            author_updates_url: update
+                .author
+                .as_deref()
+                .map(|author| self.url(&self.listing_url(Filter::Author(author), 1))),
+            team_updates_url: update
+                .team
+                .as_deref()
+                .map(|team| self.url(&self.listing_url(Filter::Team(team), 1))),
+        })
+    }
+
+    fn matching(&self, filter: Filter) -> Vec<&'a Update> {
+        self.input
+            .site
+            .updates
+            .iter()
+            .filter(|update| match filter {
+                Filter::All => true,
+                Filter::Team(team) => update.team.as_deref() == Some(team),
+                Filter::Author(author) => update.author.as_deref() == Some(author),
+            })
+            .collect()
+    }
+
+    /// Teams or authors with their update counts, by id.
+    fn groups(&self, by_team: bool) -> BTreeMap<&'a str, usize> {
+        let mut groups = BTreeMap::new();
+        for update in &self.input.site.updates {
+            let key = if by_team {
+                &update.team
+            } else {
+                &update.author
+            };
+            if let Some(key) = key.as_deref() {
+                *groups.entry(key).or_insert(0) += 1;
+            }
+        }
+        groups
+    }
+
+    /// Page `number` of a listing.
+    fn update_list(&self, filter: Filter<'a>, number: usize) -> UpdateListView<'a> {
+        let site = self.input.site;
+        let all = self.matching(filter);
+        let per_page = self.input.config.updates.per_page.max(1);
+        let pages = all.len().div_ceil(per_page).max(1);
+        let items = all
+            .iter()
+            .skip((number - 1) * per_page)
+            .take(per_page)
+            .map(|update| {
+                let page = &site.pages[update.page];
+                UpdateItemView {
+                    title: &page.title,
+                    url: self.page_urls[update.page].clone(),
+                    date: update.date.to_string(),
+                    summary: &page.summary,
+                    author: update.author.as_deref().map(|id| self.owner_view(id)),
+                    team: update.team.as_deref().map(|id| self.owner_view(id)),
+                }
+            })
+            .collect();
+        let filters = |by_team: bool| {
+            self.groups(by_team)
+                .into_iter()
+                .map(|(id, count)| {
+                    let this = if by_team {
+                        Filter::Team(id)
+                    } else {
+                        Filter::Author(id)
+                    };
+                    ListingFilterView {
+                        name: self.owner_view(id).name,
+                        count,
+                        url: self.url(&self.listing_url(this, 1)),
+                        is_current: filter == this,
+                    }
+                })
+                .collect()
+        };
+        let heading = match filter {
+            Filter::All => "All updates".to_string(),
+            Filter::Team(id) | Filter::Author(id) => self.owner_view(id).name.to_string(),
+        };
+        UpdateListView {
+            heading,
+            items,
+            page: number,
+            pages,
+            newer_url: (number > 1).then(|| self.url(&self.listing_url(filter, number - 1))),
+            older_url: (number < pages).then(|| self.url(&self.listing_url(filter, number + 1))),
+            teams: filters(true),
+            authors: filters(false),
+            all_url: self.url(&self.listing_url(Filter::All, 1)),
+            is_all: filter == Filter::All,
+        }
+    }
+
+    /// Page one of all updates, for the updates folder's landing page.
+    pub(crate) fn landing_updates(&self, id: PageId) -> Option<UpdateListView<'a>> {
+        (Some(id) == self.updates_landing && !self.input.site.updates.is_empty())
+            .then(|| self.update_list(Filter::All, 1))
+    }
+
+    /// Every generated listing page: all updates from page two (page one too when the folder
+    /// has no landing page), and every page of each team's and each author's listing.
+    pub(crate) fn update_pages(&self) -> Vec<Result<OutputFile, Diagnostic>> {
+        let site = self.input.site;
+        if site.updates.is_empty() {
+            return Vec::new();
+        }
+        let mut filters = vec![Filter::All];
+        filters.extend(self.groups(true).into_keys().map(Filter::Team));
+        filters.extend(self.groups(false).into_keys().map(Filter::Author));
+        let landing = self.updates_landing;
+        let per_page = self.input.config.updates.per_page.max(1);
+        let mut files = Vec::new();
+        for filter in filters {
+            let pages = self.matching(filter).len().div_ceil(per_page).max(1);
+            for number in 1..=pages {
+                if filter == Filter::All && number == 1 && landing.is_some() {
+                    continue;
+                }
+                let list = self.update_list(filter, number);
+                let url = self.listing_url(filter, number);
+                let title = match (filter, number) {
+                    (Filter::All, 1) => "Updates".to_string(),
+                    (Filter::All, n) => format!("Updates, page {n}"),
+                    (_, 1) => format!("Updates: {}", list.heading),
+                    (_, n) => format!("Updates: {}, page {n}", list.heading),
+                };
+                let mut view = self.generated_view(&title, self.url(&url), "updates", Vec::new());
+                if filter != Filter::All || number > 1 {
+                    view.breadcrumbs.push(LinkView {
+                        title: "Updates",
+                        url: self.url(&self.updates_folder()),
+                    });
+                }
+                view.updates = Some(list);
+                files.push(self.generated(&format!("{url}index.html"), "updates.html", &view));
+            }
+        }
+        files
+    }
+}
