@@ -275,6 +275,15 @@ def summarize(name, runs, key="gzip_bytes"):
             "engine": name}
 
 
+
+def measure_all(site, label, queries, port):
+    """Serves `site` and runs every query, each in a fresh Chromium profile."""
+    server = Server(site, port)
+    try:
+        return [measure(server, site, label, q, i) for i, q in enumerate(queries)]
+    finally:
+        server.close()
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("site", type=Path)
@@ -295,21 +304,13 @@ def main():
         "files": len(export), "bytes": sum(p.stat().st_size for p in export),
         "search_js_bytes": sizes(site / "assets" / "search.js")[0],
         "search_js_gzip": sizes(site / "assets" / "search.js")[1]}}
-    server = Server(site, args.port)
-    try:
-        ours = [measure(server, site, "ours", q, i) for i, q in enumerate(queries)]
-    finally:
-        server.close()
+    ours = measure_all(site, "ours", queries, args.port)
     report["ours"] = ours
 
     theirs = None
     if args.pagefind:
         copy, report["pagefind_build"] = build_pagefind(site)
-        server = Server(copy, args.port)
-        try:
-            theirs = [measure(server, copy, "pagefind", q, i) for i, q in enumerate(queries)]
-        finally:
-            server.close()
+        theirs = measure_all(copy, "pagefind", queries, args.port)
         report["pagefind"] = theirs
 
     head = (f"{'query':<28} {'raw KB':>8} {'gz KB':>7} {'req':>4} {'cold ms':>8} {'warm ms':>8} "

@@ -156,7 +156,6 @@ pub(super) fn check_collisions(files: &mut Vec<OutputFile>, site: &Site) -> Vec<
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     let mut diagnostics = Vec::new();
     let mut keep = vec![true; files.len()];
-    // Pages render before everything else, so a page is always the first of a clash.
     let page_file = |file: &OutputFile| {
         site.pages
             .iter()
@@ -181,21 +180,19 @@ pub(super) fn check_collisions(files: &mut Vec<OutputFile>, site: &Site) -> Vec<
             continue;
         };
         keep[index] = false;
-        let describe = |file: &OutputFile, is_first: bool| match &file.content {
+        // Pages render before everything else, so only the first of a clash can be a page;
+        // an alias redirect comes later, so only the second can be one.
+        let alias = alias_file(file);
+        let generated = || "a page handbook generates".to_string();
+        let describe = |file: &OutputFile, name: Option<String>| match &file.content {
             crate::output::Content::Copy(from) => format!("the file {}", from.display()),
-            crate::output::Content::Bytes(_) => match (
-                is_first.then(|| page_file(file)).flatten(),
-                alias_file(file),
-            ) {
-                (Some(page), _) => format!("the page '{}'", page.path),
-                (None, Some((page, alias))) if !is_first => {
-                    format!("the alias '{alias}' of '{}'", page.path)
-                }
-                _ => "a page handbook generates".to_string(),
-            },
+            crate::output::Content::Bytes(_) => name.unwrap_or_else(generated),
         };
+        let first_name = page_file(&files[first]).map(|page| format!("the page '{}'", page.path));
+        let second_name =
+            alias.map(|(page, alias)| format!("the alias '{alias}' of '{}'", page.path));
         // Report at the alias when one is involved: that is what the author can change.
-        let (path, line) = match alias_file(file) {
+        let (path, line) = match alias {
             Some((page, _)) => (page.path.as_str(), page.key_line("aliases").unwrap_or(0)),
             None => (file.path.as_str(), 0),
         };
@@ -207,8 +204,8 @@ pub(super) fn check_collisions(files: &mut Vec<OutputFile>, site: &Site) -> Vec<
                 "duplicate-output",
                 format!(
                     "{} and {} both publish to '{}'",
-                    describe(&files[first], true),
-                    describe(file, false),
+                    describe(&files[first], first_name),
+                    describe(file, second_name),
                     file.path
                 ),
             )

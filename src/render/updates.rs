@@ -19,6 +19,26 @@ enum Filter<'a> {
     Author(&'a str),
 }
 
+/// The updates of every listing, newest first.
+#[derive(Default)]
+struct Groups<'a> {
+    all: Vec<&'a Update>,
+    teams: BTreeMap<&'a str, Vec<&'a Update>>,
+    authors: BTreeMap<&'a str, Vec<&'a Update>>,
+}
+
+impl<'a> Groups<'a> {
+    /// The updates a listing shows.
+    fn of(&self, filter: Filter) -> &[&'a Update] {
+        let list = match filter {
+            Filter::All => Some(&self.all),
+            Filter::Team(team) => self.teams.get(team),
+            Filter::Author(author) => self.authors.get(author),
+        };
+        list.map_or(&[], Vec::as_slice)
+    }
+}
+
 impl<'a> Renderer<'a> {
     /// The updates folder as a URL prefix (`updates/`).
     fn updates_folder(&self) -> String {
@@ -66,39 +86,30 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    fn matching(&self, filter: Filter) -> Vec<&'a Update> {
-        self.input
-            .site
-            .updates
-            .iter()
-            .filter(|update| match filter {
-                Filter::All => true,
-                Filter::Team(team) => update.team.as_deref() == Some(team),
-                Filter::Author(author) => update.author.as_deref() == Some(author),
-            })
-            .collect()
-    }
-
-    /// Teams or authors with their update counts, by id.
-    fn groups(&self, by_team: bool) -> BTreeMap<&'a str, usize> {
-        let mut groups = BTreeMap::new();
+    /// Every update, and the updates of each team and each author, in one pass.
+    fn groups(&self) -> Groups<'a> {
+        let mut groups = Groups::default();
         for update in &self.input.site.updates {
-            let key = if by_team {
-                &update.team
-            } else {
-                &update.author
-            };
-            if let Some(key) = key.as_deref() {
-                *groups.entry(key).or_insert(0) += 1;
+            groups.all.push(update);
+            if let Some(team) = update.team.as_deref() {
+                groups.teams.entry(team).or_default().push(update);
+            }
+            if let Some(author) = update.author.as_deref() {
+                groups.authors.entry(author).or_default().push(update);
             }
         }
         groups
     }
 
     /// Page `number` of a listing.
-    fn update_list(&self, filter: Filter<'a>, number: usize) -> UpdateListView<'a> {
+    fn update_list(
+        &self,
+        filter: Filter<'a>,
+        number: usize,
+        groups: &Groups<'a>,
+    ) -> UpdateListView<'a> {
         let site = self.input.site;
-        let all = self.matching(filter);
+        let all = groups.of(filter);
         let per_page = self.input.config.updates.per_page.max(1);
         let pages = all.len().div_ceil(per_page).max(1);
         let items = all
@@ -118,9 +129,15 @@ impl<'a> Renderer<'a> {
             })
             .collect();
         let filters = |by_team: bool| {
-            self.groups(by_team)
-                .into_iter()
-                .map(|(id, count)| {
+            let of_kind = if by_team {
+                &groups.teams
+            } else {
+                &groups.authors
+            };
+            of_kind
+                .iter()
+                .map(|(&id, updates)| {
+                    let count = updates.len();
                     let this = if by_team {
                         Filter::Team(id)
                     } else {
@@ -156,7 +173,7 @@ impl<'a> Renderer<'a> {
     /// Page one of all updates, for the updates folder's landing page.
     pub(crate) fn landing_updates(&self, id: PageId) -> Option<UpdateListView<'a>> {
         (Some(id) == self.updates_landing && !self.input.site.updates.is_empty())
-            .then(|| self.update_list(Filter::All, 1))
+            .then(|| self.update_list(Filter::All, 1, &self.groups()))
     }
 
     /// Every generated listing page: all updates from page two (page one too when the folder
@@ -166,19 +183,20 @@ impl<'a> Renderer<'a> {
         if site.updates.is_empty() {
             return Vec::new();
         }
+        let groups = self.groups();
         let mut filters = vec![Filter::All];
-        filters.extend(self.groups(true).into_keys().map(Filter::Team));
-        filters.extend(self.groups(false).into_keys().map(Filter::Author));
+        filters.extend(groups.teams.keys().map(|&team| Filter::Team(team)));
+        filters.extend(groups.authors.keys().map(|&author| Filter::Author(author)));
         let landing = self.updates_landing;
         let per_page = self.input.config.updates.per_page.max(1);
         let mut files = Vec::new();
         for filter in filters {
-            let pages = self.matching(filter).len().div_ceil(per_page).max(1);
+            let pages = groups.of(filter).len().div_ceil(per_page).max(1);
             for number in 1..=pages {
                 if filter == Filter::All && number == 1 && landing.is_some() {
                     continue;
                 }
-                let list = self.update_list(filter, number);
+                let list = self.update_list(filter, number, &groups);
                 let url = self.listing_url(filter, number);
                 let title = match (filter, number) {
                     (Filter::All, 1) => "Updates".to_string(),
