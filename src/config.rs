@@ -53,6 +53,8 @@ pub struct Config {
     pub git: GitConfig,
     /// Update listings.
     pub updates: UpdatesConfig,
+    /// The "What changed" digest and the Atom feeds.
+    pub feeds: FeedsConfig,
     /// Glob patterns (relative to the root) of files and folders that are not content.
     pub exclude: Vec<String>,
     /// Free-form values for themes, seen by templates as `site.extra`.
@@ -80,6 +82,7 @@ impl Default for Config {
             review: ReviewConfig::default(),
             git: GitConfig::default(),
             updates: UpdatesConfig::default(),
+            feeds: FeedsConfig::default(),
             exclude: Vec::new(),
             extra: BTreeMap::new(),
         }
@@ -169,6 +172,26 @@ pub struct UpdatesConfig {
 impl Default for UpdatesConfig {
     fn default() -> Self {
         UpdatesConfig { per_page: 10 }
+    }
+}
+
+/// The "What changed" digest and the Atom feeds.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FeedsConfig {
+    /// Weeks the digest covers, the current one included; 0 turns the digest and its feeds
+    /// off.
+    pub digest_weeks: usize,
+    /// Entries in each feed, newest first.
+    pub entries: usize,
+}
+
+impl Default for FeedsConfig {
+    fn default() -> Self {
+        FeedsConfig {
+            digest_weeks: 4,
+            entries: 30,
+        }
     }
 }
 

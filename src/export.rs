@@ -189,10 +189,10 @@ pub fn document<'a>(site: &'a Site, config: &'a Config, urls: &'a [String]) -> D
             })
             .collect(),
         people: of_kind(PageKind::Person)
-            .map(|(id, page)| entity(site, page, &urls[id]))
+            .map(|(id, page)| entity(site, id, page, &urls[id]))
             .collect(),
         teams: of_kind(PageKind::Team)
-            .map(|(id, page)| entity(site, page, &urls[id]))
+            .map(|(id, page)| entity(site, id, page, &urls[id]))
             .collect(),
     }
 }
@@ -233,7 +233,7 @@ pub fn decision(site: &Site, d: &Decision, url: &str) -> Value {
 
 /// A person or team: id (the file name), page, the front-matter keys of its kind, and the
 /// pages it owns.
-fn entity(site: &Site, page: &Page, url: &str) -> Value {
+fn entity(site: &Site, id: usize, page: &Page, url: &str) -> Value {
     let key = crate::model::owners::entity_id(page);
     let mut entry = Map::new();
     entry.insert("id".into(), key.into());
@@ -246,13 +246,36 @@ fn entity(site: &Site, page: &Page, url: &str) -> Value {
             entry.insert(name.to_string(), value.clone());
         }
     }
-    let owned: Vec<&str> = site
-        .pages
+    let relations = site.relations.get(&id).cloned().unwrap_or_default();
+    let paths = |pages: &[usize]| -> Vec<&str> {
+        pages.iter().map(|&p| site.pages[p].path.as_str()).collect()
+    };
+    entry.insert("owns".into(), json!(paths(&relations.owns)));
+    // A team's members, or the teams a person belongs to, by id.
+    let linked: Vec<&str> = relations
+        .members
         .iter()
-        .filter(|other| other.owners.ids.iter().any(|owner| owner == key))
-        .map(|other| other.path.as_str())
+        .map(|&p| crate::model::owners::entity_id(&site.pages[p]))
         .collect();
-    entry.insert("owns".into(), json!(owned));
+    let linked_key = if page.kind == crate::model::page::PageKind::Team {
+        "member_ids"
+    } else {
+        "team_ids"
+    };
+    entry.insert(linked_key.into(), json!(linked));
+    let numbers = |indexes: &[usize]| -> Vec<u32> {
+        indexes.iter().map(|&i| site.decisions[i].number).collect()
+    };
+    entry.insert("decided".into(), json!(numbers(&relations.decided)));
+    entry.insert("consulted".into(), json!(numbers(&relations.consulted)));
+    entry.insert("informed".into(), json!(numbers(&relations.informed)));
+    if let Some(zone) = page.profile.as_ref().and_then(|p| p.timezone.as_ref()) {
+        let today = site.today.unwrap_or_else(crate::pipeline::today);
+        entry.insert(
+            "utc_offset_minutes".into(),
+            zone.offset_minutes(today).into(),
+        );
+    }
     Value::Object(entry)
 }
 
@@ -330,7 +353,7 @@ pub fn stale<'a>(
         .into_iter()
         .filter(|group| only_owner.is_none_or(|wanted| group.owner == Some(wanted)))
         .map(|group| {
-            let page_of = group.owner.and_then(|id| site.directory.page_of(id));
+            let page_of = group.owner.and_then(|id| site.directory.resolve(id));
             StaleGroup {
                 owner: group.owner,
                 name: page_of.map(|id| site.pages[id].title.as_str()),

@@ -23,6 +23,37 @@ pub struct FileHistory {
     pub last_commit: String,
     /// Subject line of the newest commit.
     pub last_subject: String,
+    /// The newest commits touching the file, at most one per day and `RECENT_CHANGES` in all,
+    /// newest first (the "What changed" digest).
+    #[serde(default)]
+    pub changes: Vec<Change>,
+}
+
+/// One commit to a file, as the digest shows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Change {
+    /// Commit date.
+    pub date: Date,
+    /// Author name.
+    pub author: String,
+    /// Subject line.
+    pub subject: String,
+}
+
+/// How many days of changes a file keeps (enough for a digest of recent weeks).
+pub const RECENT_CHANGES: usize = 16;
+
+impl FileHistory {
+    /// Adds an older commit's change unless the day is already there or the list is full.
+    fn remember(&mut self, change: impl FnOnce() -> Option<Change>, date: Option<Date>) {
+        if self.changes.len() >= RECENT_CHANGES
+            || date.is_none()
+            || self.changes.last().map(|last| last.date) == date
+        {
+            return;
+        }
+        self.changes.extend(change());
+    }
 }
 
 /// The history of a handbook folder.
@@ -60,7 +91,7 @@ struct Saved {
     files: HashMap<String, FileHistory>,
 }
 
-const SAVED_VERSION: u32 = 1;
+const SAVED_VERSION: u32 = 2;
 
 /// Reads the history of everything under `root`. Missing git, no repository or a failing
 /// command give an empty history (logged at debug level). With a `cache` file, only commits
@@ -331,6 +362,10 @@ impl Folder {
                 }
                 Some(entry) => {
                     entry.created = old.created.or(entry.created);
+                    for change in old.changes {
+                        let date = Some(change.date);
+                        entry.remember(|| Some(change), date);
+                    }
                     for author in old.contributors {
                         if !entry.contributors.contains(&author) {
                             entry.contributors.push(author);
@@ -355,6 +390,16 @@ impl Folder {
                 ..FileHistory::default()
             });
         entry.created = commit.date.or(entry.created);
+        entry.remember(
+            || {
+                Some(Change {
+                    date: commit.date?,
+                    author: commit.author.clone(),
+                    subject: commit.subject.clone(),
+                })
+            },
+            commit.date,
+        );
         if !entry.contributors.contains(&commit.author) {
             entry.contributors.push(commit.author.clone());
         }
@@ -402,6 +447,19 @@ mod tests {
         assert_eq!(new.last_commit, "c3");
         assert_eq!(new.last_subject, "Rename");
         assert_eq!(new.contributors, ["Ana", "Ben"]);
+        let days: Vec<(String, &str)> = new
+            .changes
+            .iter()
+            .map(|c| (c.date.to_string(), c.subject.as_str()))
+            .collect();
+        assert_eq!(
+            days,
+            [
+                ("2026-03-01".into(), "Rename"),
+                ("2026-02-01".into(), "Edit"),
+                ("2026-01-01".into(), "Start")
+            ]
+        );
         assert!(!files.contains_key("docs/old.md"));
         assert_eq!(files["index.md"].created, "2026-01-01".parse().ok());
     }
@@ -427,6 +485,11 @@ mod tests {
             contributors: vec![author.into(), "Cy".into()],
             last_commit: "c4".into(),
             last_subject: "Old".into(),
+            changes: vec![Change {
+                date: "2026-04-01".parse().expect("date"),
+                author: author.into(),
+                subject: "Old".into(),
+            }],
         };
         folder.absorb(HashMap::from([
             ("a.md".to_string(), saved("2026-01-01", "Ana")),
@@ -444,6 +507,12 @@ mod tests {
             ("c5", "Cy")
         );
         assert_eq!(b.contributors, ["Cy", "Ana"]);
+        let days: Vec<String> = b.changes.iter().map(|c| c.date.to_string()).collect();
+        assert_eq!(
+            days,
+            ["2026-05-01", "2026-04-01"],
+            "saved changes follow newer ones"
+        );
         assert_eq!(
             folder.files["c.md"],
             saved("2026-02-01", "Ben"),

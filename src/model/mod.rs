@@ -3,10 +3,12 @@
 
 pub mod check;
 pub mod decision;
+pub mod digest;
 pub mod links;
 pub mod nav;
 pub mod owners;
 pub mod page;
+pub mod people;
 pub mod review;
 pub mod updates;
 
@@ -62,6 +64,8 @@ pub struct Site {
     update_of_page: HashMap<PageId, usize>,
     /// Person and team pages by id.
     pub directory: owners::Directory,
+    /// What each person and team page is linked to: owned pages, updates, decisions, teams.
+    pub relations: HashMap<PageId, people::Relations>,
     /// The build's date, which review states and deadlines are as of.
     pub today: Option<page::Date>,
 }
@@ -220,6 +224,7 @@ pub fn assemble(
     let tags = collect_tags(&pages);
     let (decisions, mut decision_problems) = decision::build(&pages, options.today);
     found.append(&mut decision_problems);
+    let relations = people::relations(&pages, &directory, &updates, &decisions);
     let site = Site {
         pages,
         statics,
@@ -246,10 +251,12 @@ pub fn assemble(
         repo_prefix: history.prefix.clone(),
         names,
         directory,
+        relations,
         today: options.today,
     };
     found.extend(check::site(&site, config, options.strict));
     found.extend(review::check(&site, config));
+    found.extend(people::check(&site));
     (site, found)
 }
 

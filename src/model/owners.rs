@@ -283,9 +283,20 @@ impl Directory {
         directory
     }
 
-    /// The person or team page of an id (a person wins over a team with the same id).
-    pub fn page_of(&self, id: &str) -> Option<PageId> {
-        self.people.get(id).or_else(|| self.teams.get(id)).copied()
+    /// The person page an id names: the id itself, or written as a name (`Priya Raman`) or
+    /// handle (`@priya-raman`).
+    pub fn person(&self, id: &str) -> Option<PageId> {
+        lookup(&self.people, id)
+    }
+
+    /// The team page an id names, written as for [`Directory::person`].
+    pub fn team(&self, id: &str) -> Option<PageId> {
+        lookup(&self.teams, id)
+    }
+
+    /// The person or team page an id names (a person wins over a team with the same id).
+    pub fn resolve(&self, id: &str) -> Option<PageId> {
+        self.person(id).or_else(|| self.team(id))
     }
 
     /// The id a CODEOWNERS handle names: `@alice` → `alice`, `@acme/platform` → `platform`,
@@ -299,10 +310,17 @@ impl Directory {
         ];
         candidates
             .into_iter()
-            .find(|id| self.page_of(id).is_some())
+            .find(|id| self.resolve(id).is_some())
             .unwrap_or(handle)
             .to_string()
     }
+}
+
+fn lookup(map: &HashMap<String, PageId>, id: &str) -> Option<PageId> {
+    let id = id.trim().trim_start_matches('@');
+    map.get(id)
+        .or_else(|| map.get(&crate::model::page::slugify(id)))
+        .copied()
 }
 
 /// Sets every page's owners. `prefix` is the handbook folder inside the repository, which

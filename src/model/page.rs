@@ -9,6 +9,7 @@ use crate::diagnostics::{Diagnostic, LineIndex};
 use crate::load::Source;
 use crate::model::decision::split_numbered_title;
 use crate::model::owners::Owners;
+use crate::model::people::{Profile, ProfileKeys};
 use crate::model::review::{Interval, Review};
 use crate::yaml;
 
@@ -112,6 +113,45 @@ pub struct FrontMatter {
     pub author: Option<String>,
     /// An update's summary for listings and feeds.
     pub summary: Option<String>,
+    /// Person and team keys (see [`ProfileKeys`]), inline for the same reason as records'.
+    #[serde(deserialize_with = "optional_scalar")]
+    pub name: Option<String>,
+    /// See [`Profile::role`].
+    #[serde(deserialize_with = "optional_scalar")]
+    pub role: Option<String>,
+    /// See [`Profile::timezone`].
+    #[serde(deserialize_with = "optional_scalar")]
+    pub timezone: Option<String>,
+    /// See [`Profile::hours`].
+    #[serde(deserialize_with = "optional_scalar")]
+    pub working_hours: Option<String>,
+    /// See [`Profile::channels`].
+    #[serde(deserialize_with = "one_or_many")]
+    pub channels: Vec<String>,
+    /// See [`Profile::response_time`].
+    #[serde(deserialize_with = "optional_scalar")]
+    pub response_time: Option<String>,
+    /// See [`Profile::avatar`].
+    #[serde(deserialize_with = "optional_scalar")]
+    pub avatar: Option<String>,
+    /// See [`Profile::pronouns`].
+    #[serde(deserialize_with = "optional_scalar")]
+    pub pronouns: Option<String>,
+    /// See [`Profile::location`].
+    #[serde(deserialize_with = "optional_scalar")]
+    pub location: Option<String>,
+    /// See [`Profile::members`].
+    #[serde(deserialize_with = "one_or_many")]
+    pub members: Vec<String>,
+    /// See [`Profile::lead`].
+    #[serde(deserialize_with = "one_or_many")]
+    pub lead: Vec<String>,
+    /// See [`Profile::ask_about`].
+    #[serde(deserialize_with = "one_or_many")]
+    pub ask_about: Vec<String>,
+    /// See [`Profile::escalation_policy`].
+    #[serde(deserialize_with = "optional_scalar")]
+    pub escalation_policy: Option<String>,
 }
 
 /// Front-matter keys of decision records (MADR 4 style, with MADR 3's `decision-makers`).
@@ -350,6 +390,8 @@ pub struct Page {
     pub owners: Owners,
     /// When the page is due for review, if it has a schedule (set when the site is assembled).
     pub review: Option<Review>,
+    /// A person's or team's profile (null for other pages).
+    pub profile: Option<Box<Profile>>,
     /// Free-form front-matter `extra`.
     pub extra: serde_json::Value,
     /// Top-level front-matter keys as written, with their lines in the file (schema checks).
@@ -491,6 +533,28 @@ pub fn parse_page(
     let supersedes =
         parse_numbers(front_matter.supersedes).map_err(|m| field_error("supersedes", m))?;
     let amends = parse_numbers(front_matter.amends).map_err(|m| field_error("amends", m))?;
+    let profile = if matches!(kind, PageKind::Person | PageKind::Team) {
+        let keys = ProfileKeys {
+            name: front_matter.name,
+            role: front_matter.role,
+            timezone: front_matter.timezone,
+            working_hours: front_matter.working_hours,
+            channels: front_matter.channels,
+            response_time: front_matter.response_time,
+            avatar: front_matter.avatar,
+            pronouns: front_matter.pronouns,
+            location: front_matter.location,
+            members: front_matter.members,
+            lead: front_matter.lead,
+            ask_about: front_matter.ask_about,
+            escalation_policy: front_matter.escalation_policy,
+        };
+        Some(Box::new(
+            Profile::new(keys).map_err(|(key, message)| field_error(key, message))?,
+        ))
+    } else {
+        None
+    };
     let analysis = analyse(&source, markdown);
     let url = page_url(&source.path, front_matter.slug.as_deref());
     let mut heading_title = analysis.title_heading.clone();
@@ -498,17 +562,15 @@ pub fn parse_page(
         // adr-tools titles records `# 12. Use NATS`; the number is shown separately.
         heading_title = heading_title.map(|title| split_numbered_title(&title).1.to_string());
     }
-    let has_title_heading = heading_title.is_some()
-        && front_matter
-            .title
-            .as_ref()
-            .is_none_or(|title| Some(title) == heading_title.as_ref());
     let title = front_matter
         .title
         .clone()
         .filter(|title| !title.trim().is_empty())
-        .or(heading_title)
+        .or_else(|| profile.as_ref().and_then(|profile| profile.name.clone()))
+        .or_else(|| heading_title.clone())
         .unwrap_or_else(|| title_from_file_name(&source.path));
+    // The body's `# heading` is left out when it says what the title says.
+    let has_title_heading = heading_title.as_deref() == Some(title.as_str());
     // An update's `summary`, else the description, else the text before `<!-- more -->`,
     // else the first paragraph.
     let summary = match (
@@ -555,6 +617,7 @@ pub fn parse_page(
         git: None,
         owners: Owners::default(),
         review: None,
+        profile,
         extra: front_matter.extra.unwrap_or(serde_json::Value::Null),
         keys,
         front_matter: source.front_matter.clone(),

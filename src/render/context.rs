@@ -38,6 +38,19 @@ pub struct SiteView<'a> {
     /// URL of the review report (pages overdue or due soon), when any page has a review
     /// schedule; else null.
     pub reviews_url: Option<String>,
+    /// URL of the "What changed" digest, or null when it is turned off.
+    pub changes_url: Option<String>,
+    /// The site's Atom feeds (updates, decisions, changed pages, the weekly digest).
+    pub feeds: Vec<FeedLinkView>,
+}
+
+/// An Atom feed to link in `<head>`.
+#[derive(Serialize, Clone)]
+pub struct FeedLinkView {
+    /// `Driftwood Labs — updates`.
+    pub title: String,
+    /// URL with the base path.
+    pub url: String,
 }
 
 /// A header link with its URL resolved.
@@ -185,6 +198,16 @@ pub struct PageView<'a> {
     /// A page of the updates listing (the updates folder's landing page and the generated
     /// listing pages); else null.
     pub updates: Option<UpdateListView<'a>>,
+    /// On a person page: profile, teams, hours and what they own, wrote and decided.
+    pub person: Option<PersonView<'a>>,
+    /// On a team page: members with their hours, overlap, owned pages, updates, decisions.
+    pub team: Option<TeamView<'a>>,
+    /// On the people folder's landing page: the people directory.
+    pub people: Option<DirectoryView<'a>>,
+    /// A feed about this page (a team's updates), or null.
+    pub feed: Option<FeedLinkView>,
+    /// The "What changed" digest on its generated page, else null.
+    pub digest: Option<DigestView<'a>>,
     /// Front-matter `extra`, or null.
     pub extra: &'a serde_json::Value,
     /// From the home page down to the parent folder.
@@ -432,6 +455,8 @@ pub struct DecisionView<'a> {
     pub informed: &'a [String],
     /// Team id or null.
     pub team: Option<&'a str>,
+    /// Deciders, consulted, informed and team with their person or team pages, for links.
+    pub people: DecisionPeopleView<'a>,
     /// Records this one replaces.
     pub supersedes: Vec<DecisionLinkView<'a>>,
     /// Records this one amends.
@@ -466,4 +491,244 @@ pub struct ListingItemView<'a> {
     pub summary: &'a str,
     /// A count (pages per tag) or null.
     pub count: Option<usize>,
+}
+
+/// Where and when someone works, on their clock and on the UTC day (as of the build date).
+#[derive(Serialize)]
+pub struct TimeView {
+    /// IANA name (`Asia/Kolkata`).
+    pub timezone: String,
+    /// `UTC+05:30` on the build date.
+    pub offset: String,
+    /// The same in minutes east of UTC.
+    pub offset_minutes: i32,
+    /// Working hours on their clock (`10:30–18:30`), or null.
+    pub hours: Option<String>,
+    /// Working hours on the UTC clock (`05:00–13:00`), or null.
+    pub hours_utc: Option<String>,
+    /// Start and end of the working hours in minutes after local midnight (for scripts that
+    /// tell whether someone is working now), or null.
+    pub start_minutes: Option<u16>,
+    /// See `start_minutes`.
+    pub end_minutes: Option<u16>,
+    /// The working hours as bars on a 24-hour UTC axis.
+    pub bars: Vec<BarView>,
+}
+
+/// A stretch of a 24-hour UTC axis, in percent of the day.
+#[derive(Serialize)]
+pub struct BarView {
+    /// Start, 0–100, to two decimals.
+    pub left: f64,
+    /// Length, 0–100, to two decimals.
+    pub width: f64,
+    /// `09:00–11:00 UTC`.
+    pub label: String,
+}
+
+/// `page.person` on a person page.
+#[derive(Serialize)]
+pub struct PersonView<'a> {
+    /// The person id (file name).
+    pub id: &'a str,
+    /// Role, pronouns, location, response time: as written, or null.
+    pub role: Option<&'a str>,
+    /// See `role`.
+    pub pronouns: Option<&'a str>,
+    /// See `role`.
+    pub location: Option<&'a str>,
+    /// See `role`.
+    pub response_time: Option<&'a str>,
+    /// Picture URL (http(s), or a path resolved against the page's folder), or null.
+    pub avatar: Option<String>,
+    /// Preferred channels, in order.
+    pub channels: &'a [String],
+    /// Teams they belong to.
+    pub teams: Vec<OwnerView<'a>>,
+    /// Time zone and hours, or null when no time zone is given.
+    pub time: Option<TimeView>,
+    /// Pages they own.
+    pub owns: Vec<LinkView<'a>>,
+    /// Their newest updates (at most `RECENT_UPDATES`).
+    pub updates: Vec<UpdateItemView<'a>>,
+    /// How many updates they wrote.
+    pub update_count: usize,
+    /// Their updates listing, or null.
+    pub updates_url: Option<String>,
+    /// Records they decided.
+    pub decided: Vec<DecisionLinkView<'a>>,
+    /// Records they were consulted on.
+    pub consulted: Vec<DecisionLinkView<'a>>,
+    /// Records they were informed of.
+    pub informed: Vec<DecisionLinkView<'a>>,
+}
+
+/// `page.team` on a team page.
+#[derive(Serialize)]
+pub struct TeamView<'a> {
+    /// The team id (file name).
+    pub id: &'a str,
+    /// Leads.
+    pub lead: Vec<OwnerView<'a>>,
+    /// Channels, as written.
+    pub channels: &'a [String],
+    /// What to ask them about.
+    pub ask_about: &'a [String],
+    /// How to escalate, or null.
+    pub escalation_policy: Option<&'a str>,
+    /// Members, west to east.
+    pub members: Vec<MemberView<'a>>,
+    /// Where the members' working hours overlap, when at least two have hours and a time
+    /// zone; else null.
+    pub overlap: Option<OverlapView>,
+    /// The build date the UTC times are computed for (daylight saving moves them).
+    pub as_of: Option<String>,
+    /// Pages the team owns.
+    pub owns: Vec<LinkView<'a>>,
+    /// The team's newest updates (at most `RECENT_UPDATES`).
+    pub updates: Vec<UpdateItemView<'a>>,
+    /// How many updates the team posted.
+    pub update_count: usize,
+    /// The team's updates listing, or null.
+    pub updates_url: Option<String>,
+    /// The team's updates feed, or null.
+    pub feed_url: Option<String>,
+    /// Records the team owns or decided.
+    pub decided: Vec<DecisionLinkView<'a>>,
+    /// Records the team was consulted on or informed of.
+    pub involved: Vec<DecisionLinkView<'a>>,
+}
+
+/// A person in a team or the people directory.
+#[derive(Serialize)]
+pub struct MemberView<'a> {
+    /// Name and page.
+    pub person: OwnerView<'a>,
+    /// Role, or null.
+    pub role: Option<&'a str>,
+    /// Their teams (in the directory).
+    pub teams: Vec<OwnerView<'a>>,
+    /// Time zone and hours, or null.
+    pub time: Option<TimeView>,
+}
+
+/// Where a team's working hours overlap, on the UTC clock.
+#[derive(Serialize)]
+pub struct OverlapView {
+    /// Members with a time zone and working hours.
+    pub members: usize,
+    /// Spans when all of them work (`09:00–11:00 UTC`); empty when there is none.
+    pub all: Vec<String>,
+    /// When there is no common hour: the most members working at once.
+    pub best_count: usize,
+    /// When there is no common hour: the spans with `best_count` members working.
+    pub best: Vec<String>,
+    /// Bars for `all` (or `best` when `all` is empty).
+    pub bars: Vec<BarView>,
+    /// Members working in each hour of the UTC day (0–23), for a heat strip.
+    pub hours: Vec<usize>,
+}
+
+/// `page.people` on the people folder's landing page: everyone, west to east.
+#[derive(Serialize)]
+pub struct DirectoryView<'a> {
+    /// Everyone with a person page.
+    pub people: Vec<MemberView<'a>>,
+    /// The build date the UTC times are computed for.
+    pub as_of: Option<String>,
+}
+
+/// `page.digest` on the generated "What changed" page.
+#[derive(Serialize)]
+pub struct DigestView<'a> {
+    /// Recent weeks, newest first (weeks without changes included).
+    pub weeks: Vec<DigestWeekView<'a>>,
+    /// `git` when changes come from the history, `dates` when from front matter only.
+    pub source: &'static str,
+    /// The digest feed (one entry per week).
+    pub feed_url: String,
+    /// The changed-pages feed (one entry per change).
+    pub pages_feed_url: String,
+}
+
+/// A week of the digest.
+#[derive(Serialize)]
+pub struct DigestWeekView<'a> {
+    /// `2026-W47`, also the anchor.
+    pub id: String,
+    /// `Week 47: 16–22 Nov 2026`.
+    pub title: String,
+    /// ISO dates of its Monday and Sunday.
+    pub start: String,
+    /// See `start`.
+    pub end: String,
+    /// True for the week holding the build date.
+    pub is_current: bool,
+    /// `2 updates, 1 new decision, 3 changed pages`, or `No changes`.
+    pub summary: String,
+    /// Changes by team (teams by name; changes without a team last).
+    pub teams: Vec<DigestTeamView<'a>>,
+}
+
+/// A team's changes in a week.
+#[derive(Serialize)]
+pub struct DigestTeamView<'a> {
+    /// The team, or null for changes that belong to no team.
+    pub team: Option<OwnerView<'a>>,
+    /// New decisions, then changed decisions.
+    pub decisions: Vec<DigestItemView<'a>>,
+    /// Updates posted.
+    pub updates: Vec<DigestItemView<'a>>,
+    /// New pages, grouped by the change (author and commit subject) that made them.
+    pub new_pages: Vec<DigestGroupView<'a>>,
+    /// Changed pages, grouped the same way.
+    pub changed_pages: Vec<DigestGroupView<'a>>,
+}
+
+/// Pages one change touched (same author and commit subject within a week).
+#[derive(Serialize)]
+pub struct DigestGroupView<'a> {
+    /// ISO date of the newest of them.
+    pub date: String,
+    /// The author, or null.
+    pub who: Option<String>,
+    /// The commit subject, or null.
+    pub note: Option<String>,
+    /// The pages.
+    pub pages: Vec<DigestItemView<'a>>,
+}
+
+/// One change in the digest.
+#[derive(Serialize)]
+pub struct DigestItemView<'a> {
+    /// `new-decision`, `changed-decision`, `update`, `new-page` or `changed-page`.
+    pub kind: &'static str,
+    /// Page title.
+    pub title: &'a str,
+    /// URL with the base path.
+    pub url: String,
+    /// ISO date of the change.
+    pub date: String,
+    /// Who made it (commit author or update author), or null.
+    pub who: Option<String>,
+    /// The commit subject, or null.
+    pub note: Option<String>,
+    /// A decision's number and current status, else null.
+    pub decision: Option<DecisionLinkView<'a>>,
+    /// An update's summary, else null.
+    pub summary: Option<&'a str>,
+}
+
+/// `page.decision.people`: who decides, was consulted and informed, and the team, each
+/// linked to their page when the handbook has one.
+#[derive(Serialize)]
+pub struct DecisionPeopleView<'a> {
+    /// Deciders.
+    pub deciders: Vec<OwnerView<'a>>,
+    /// Consulted.
+    pub consulted: Vec<OwnerView<'a>>,
+    /// Informed.
+    pub informed: Vec<OwnerView<'a>>,
+    /// The team, or null.
+    pub team: Option<OwnerView<'a>>,
 }

@@ -102,7 +102,7 @@ impl<'a> Renderer<'a> {
             tags: facets.tags.clone(),
             all_url: self.url(LOG_URL),
             open_url: self.url(&format!("{LOG_URL}open/")),
-            feed_url: self.url(&format!("{LOG_URL}feed.xml")),
+            feed_url: self.url(super::feeds::DECISIONS_FEED),
         }
     }
 
@@ -177,101 +177,4 @@ impl<'a> Renderer<'a> {
         view.log = Some(log);
         self.generated(&format!("{url}index.html"), "decision-log.html", &view)
     }
-
-    /// Atom feed of decision records, newest first. An entry's id is the record URL plus its
-    /// status, so a status change (proposed → accepted) reaches readers as a new entry even
-    /// without git history; `updated` is the record's date, so the feed is deterministic.
-    pub(super) fn decision_feed(&self) -> Option<OutputFile> {
-        let site = self.input.site;
-        if site.decisions.is_empty() {
-            return None;
-        }
-        let base = self
-            .absolute_base
-            .clone()
-            .unwrap_or_else(|| self.base_path().to_string());
-        let absolute = |page: usize| format!("{base}{}", super::encode_path(&site.pages[page].url));
-        let mut entries: Vec<&Decision> = site.decisions.iter().collect();
-        entries.sort_by_key(|d| std::cmp::Reverse((d.date, d.number)));
-        let updated = entries.iter().filter_map(|d| d.date).max();
-        let mut xml = String::from(
-            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n",
-        );
-        xml.push_str(&format!(
-            "  <title>{} — decisions</title>\n",
-            escape(&self.input.config.title)
-        ));
-        xml.push_str(&format!(
-            "  <id>{}</id>\n",
-            escape(&format!("{base}{LOG_URL}"))
-        ));
-        xml.push_str(&format!(
-            "  <link rel=\"alternate\" href=\"{}\"/>\n",
-            escape(&format!("{base}{LOG_URL}"))
-        ));
-        xml.push_str(&format!(
-            "  <link rel=\"self\" href=\"{}\"/>\n",
-            escape(&format!("{base}{LOG_URL}feed.xml"))
-        ));
-        xml.push_str(&format!("  <updated>{}</updated>\n", atom_date(updated)));
-        for decision in entries {
-            let page = &site.pages[decision.page];
-            xml.push_str("  <entry>\n");
-            xml.push_str(&format!(
-                "    <title>{}. {} ({})</title>\n",
-                decision.number,
-                escape(&page.title),
-                decision.status.as_str()
-            ));
-            xml.push_str(&format!(
-                "    <id>{}#status-{}</id>\n",
-                escape(&absolute(decision.page)),
-                decision.status.as_str()
-            ));
-            xml.push_str(&format!(
-                "    <link href=\"{}\"/>\n",
-                escape(&absolute(decision.page))
-            ));
-            xml.push_str(&format!(
-                "    <updated>{}</updated>\n",
-                atom_date(decision.date)
-            ));
-            for person in &decision.deciders {
-                xml.push_str(&format!(
-                    "    <author><name>{}</name></author>\n",
-                    escape(person)
-                ));
-            }
-            if decision.deciders.is_empty() {
-                xml.push_str(&format!(
-                    "    <author><name>{}</name></author>\n",
-                    escape(&self.input.config.title)
-                ));
-            }
-            xml.push_str(&format!(
-                "    <category term=\"{}\"/>\n",
-                decision.status.as_str()
-            ));
-            xml.push_str(&format!(
-                "    <summary>{}</summary>\n",
-                escape(&page.summary)
-            ));
-            xml.push_str("  </entry>\n");
-        }
-        xml.push_str("</feed>\n");
-        Some(OutputFile::bytes(format!("{LOG_URL}feed.xml"), xml))
-    }
-}
-
-fn atom_date(date: Option<crate::model::page::Date>) -> String {
-    date.map_or_else(
-        || "1970-01-01T00:00:00Z".to_string(),
-        |date| format!("{date}T00:00:00Z"),
-    )
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    pulldown_cmark_escape::escape_html(&mut out, text).ok();
-    out
 }

@@ -3,8 +3,11 @@
 
 pub mod context;
 mod decisions;
+mod digest;
+mod feeds;
 mod files;
 pub mod markdown;
+mod people;
 mod reviews;
 mod updates;
 
@@ -103,6 +106,9 @@ impl<'a> Renderer<'a> {
                 .iter()
                 .any(|page| page.review.is_some())
                 .then(|| format!("{base_path}{}", reviews::REVIEWS_URL)),
+            changes_url: (input.config.feeds.digest_weeks > 0)
+                .then(|| format!("{base_path}{}", feeds::CHANGES_URL)),
+            feeds: feeds::site_feeds(input.site, input.config),
             base_path,
         };
         Renderer {
@@ -146,14 +152,15 @@ impl<'a> Renderer<'a> {
             .chain(input.config.search.enabled.then(|| self.search_page()))
             .chain(self.decision_log_pages())
             .chain(self.reviews_page())
-            .chain(self.update_pages());
+            .chain(self.update_pages())
+            .chain(self.digest_files());
         for result in generated {
             match result {
                 Ok(file) => files.push(file),
                 Err(diagnostic) => diagnostics.push(diagnostic),
             }
         }
-        files.extend(self.decision_feed());
+        files.extend(self.feeds());
         files.extend(self.redirects());
         files.extend(self.sitemap());
         files.push(self.robots());
@@ -321,6 +328,11 @@ impl<'a> Renderer<'a> {
             reviews: None,
             update: self.update_meta(id),
             updates: self.landing_updates(id),
+            person: self.person_view(id),
+            team: self.team_view(id),
+            people: self.directory_view(id),
+            feed: self.team_feed(id),
+            digest: None,
             extra: &page.extra,
             breadcrumbs: self.breadcrumbs(site.nav.node_of_page[id]),
             previous: previous.map(|p| self.link(p)),
@@ -345,17 +357,21 @@ impl<'a> Renderer<'a> {
         (view, nav, template)
     }
 
+    fn decision_link(&self, decision: &Decision) -> DecisionLinkView<'a> {
+        DecisionLinkView {
+            number: decision.number,
+            title: &self.input.site.pages[decision.page].title,
+            url: self.page_urls[decision.page].clone(),
+            status: decision.status.as_str(),
+        }
+    }
+
     fn decision_view(&self, decision: &'a Decision) -> DecisionView<'a> {
         let links = |numbers: &[u32]| -> Vec<DecisionLinkView<'a>> {
             numbers
                 .iter()
                 .filter_map(|&number| self.input.site.decision(number))
-                .map(|target| DecisionLinkView {
-                    number: target.number,
-                    title: &self.input.site.pages[target.page].title,
-                    url: self.page_urls[target.page].clone(),
-                    status: target.status.as_str(),
-                })
+                .map(|target| self.decision_link(target))
                 .collect()
         };
         DecisionView {
@@ -368,6 +384,24 @@ impl<'a> Renderer<'a> {
             consulted: &decision.consulted,
             informed: &decision.informed,
             team: decision.team.as_deref(),
+            people: context::DecisionPeopleView {
+                deciders: decision
+                    .deciders
+                    .iter()
+                    .map(|id| self.owner_view(id))
+                    .collect(),
+                consulted: decision
+                    .consulted
+                    .iter()
+                    .map(|id| self.owner_view(id))
+                    .collect(),
+                informed: decision
+                    .informed
+                    .iter()
+                    .map(|id| self.owner_view(id))
+                    .collect(),
+                team: decision.team.as_deref().map(|id| self.team_link(id)),
+            },
             supersedes: links(&decision.supersedes),
             amends: links(&decision.amends),
             superseded_by: links(&decision.superseded_by),
@@ -511,6 +545,11 @@ impl<'a> Renderer<'a> {
             reviews: None,
             update: None,
             updates: None,
+            person: None,
+            team: None,
+            people: None,
+            feed: None,
+            digest: None,
             extra: &serde_json::Value::Null,
             breadcrumbs: self.home_crumb(),
             previous: None,

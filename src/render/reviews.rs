@@ -15,7 +15,7 @@ impl<'a> Renderer<'a> {
     /// An owner id with its person or team page, when there is one.
     pub(crate) fn owner_view(&self, id: &'a str) -> OwnerView<'a> {
         let site = self.input.site;
-        let page = site.directory.page_of(id);
+        let page = site.directory.resolve(id);
         OwnerView {
             id,
             name: page.map_or(id, |page| site.pages[page].title.as_str()),

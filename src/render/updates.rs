@@ -86,6 +86,29 @@ impl<'a> Renderer<'a> {
         })
     }
 
+    /// An update as a listing shows it.
+    pub(crate) fn update_item(&self, update: &'a Update) -> UpdateItemView<'a> {
+        let page = &self.input.site.pages[update.page];
+        UpdateItemView {
+            title: &page.title,
+            url: self.page_urls[update.page].clone(),
+            date: update.date.to_string(),
+            summary: &page.summary,
+            author: update.author.as_deref().map(|id| self.owner_view(id)),
+            team: update.team.as_deref().map(|id| self.owner_view(id)),
+        }
+    }
+
+    /// The URL of a team's (`by_team`) or an author's updates listing.
+    pub(crate) fn updates_of_url(&self, id: &str, by_team: bool) -> String {
+        let filter = if by_team {
+            Filter::Team(id)
+        } else {
+            Filter::Author(id)
+        };
+        self.url(&self.listing_url(filter, 1))
+    }
+
     /// Every update, and the updates of each team and each author, in one pass.
     fn groups(&self) -> Groups<'a> {
         let mut groups = Groups::default();
@@ -108,7 +131,6 @@ impl<'a> Renderer<'a> {
         number: usize,
         groups: &Groups<'a>,
     ) -> UpdateListView<'a> {
-        let site = self.input.site;
         let all = groups.of(filter);
         let per_page = self.input.config.updates.per_page.max(1);
         let pages = all.len().div_ceil(per_page).max(1);
@@ -116,17 +138,7 @@ impl<'a> Renderer<'a> {
             .iter()
             .skip((number - 1) * per_page)
             .take(per_page)
-            .map(|update| {
-                let page = &site.pages[update.page];
-                UpdateItemView {
-                    title: &page.title,
-                    url: self.page_urls[update.page].clone(),
-                    date: update.date.to_string(),
-                    summary: &page.summary,
-                    author: update.author.as_deref().map(|id| self.owner_view(id)),
-                    team: update.team.as_deref().map(|id| self.owner_view(id)),
-                }
-            })
+            .map(|update| self.update_item(update))
             .collect();
         let filters = |by_team: bool| {
             let of_kind = if by_team {

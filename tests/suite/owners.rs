@@ -152,7 +152,9 @@ fn owners_come_from_front_matter_codeowners_and_folders_and_reviews_from_git_dat
         ]
     );
     assert_eq!(
-        fixture.html("").attrs(".site-footer a", "href"),
+        fixture
+            .html("")
+            .attrs(".site-footer a:not(.feed-link)", "href"),
         ["/hb/due-for-review/"]
     );
 

@@ -43,6 +43,51 @@
     };
     selects.forEach(function (select) { select.addEventListener("change", apply); });
   }
+  // People and teams: each person's local time now (the browser knows every time zone), and
+  // whether they are in their working hours; a line for "now" on the UTC timelines.
+  var clocks = document.querySelectorAll(".local-time[data-tz]");
+  var axes = document.querySelectorAll(".timeline, .timeline-axis");
+  if (clocks.length || axes.length) {
+    var formats = {};
+    var tick = function () {
+      var now = new Date();
+      clocks.forEach(function (clock) {
+        var zone = clock.dataset.tz;
+        try {
+          formats[zone] = formats[zone] || new Intl.DateTimeFormat("en-GB", {
+            timeZone: zone, weekday: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23"
+          });
+          var parts = {};
+          formats[zone].formatToParts(now).forEach(function (part) { parts[part.type] = part.value; });
+          var text = parts.weekday + " " + parts.hour + ":" + parts.minute;
+          clock.classList.remove("working", "off-hours");
+          if (clock.dataset.start) {
+            var minutes = Number(parts.hour) * 60 + Number(parts.minute);
+            var start = Number(clock.dataset.start), end = Number(clock.dataset.end);
+            var working = start < end ? minutes >= start && minutes < end : minutes >= start || minutes < end;
+            var weekend = parts.weekday === "Sat" || parts.weekday === "Sun";
+            working = working && !weekend;
+            clock.classList.add(working ? "working" : "off-hours");
+            text += working ? " · working" : " · off hours";
+          }
+          clock.textContent = text;
+        } catch (e) { /* an unknown zone keeps its UTC offset */ }
+      });
+      var percent = (now.getUTCHours() * 60 + now.getUTCMinutes()) / 14.4;
+      axes.forEach(function (axis) {
+        var line = axis.querySelector(".timeline-now");
+        if (!line) {
+          line = document.createElement("span");
+          line.className = "timeline-now";
+          line.title = "Now";
+          axis.appendChild(line);
+        }
+        line.style.left = percent + "%";
+      });
+    };
+    tick();
+    setInterval(tick, 30000);
+  }
   var current = sidebar && sidebar.querySelector("[aria-current=page]");
   if (current && current.scrollIntoView && sidebar.scrollHeight > sidebar.clientHeight) {
     current.scrollIntoView({ block: "center" });

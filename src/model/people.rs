@@ -1,0 +1,637 @@
+//! People and teams: profiles from the front matter of `people/<id>.md` and `teams/<id>.md`
+//! (role, time zone, working hours, channels; members, channels, what to ask), who belongs to
+//! which team, what each person and team owns, wrote and decided, working hours in UTC and
+//! where a team's hours overlap, and ids in front matter that name nobody. Part of `model`;
+//! no I/O. Time zones come from the IANA database bundled in the binary.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use jiff::tz::TimeZone;
+
+use crate::diagnostics::{Diagnostic, closest};
+use crate::model::Site;
+use crate::model::decision::Decision;
+use crate::model::owners::Directory;
+use crate::model::page::{Date, Page, PageId, PageKind};
+use crate::model::updates::Update;
+
+/// Minutes in a day.
+const DAY: u16 = 1440;
+/// Working hours and overlaps are counted in quarter hours.
+pub const SLOT_MINUTES: u16 = 15;
+/// Quarter hours in a day.
+pub const SLOTS: usize = 96;
+
+/// An IANA time zone, with the name as written.
+#[derive(Debug, Clone)]
+pub struct Zone {
+    /// `Asia/Kolkata`.
+    pub name: String,
+    /// The zone's rules.
+    pub tz: TimeZone,
+}
+
+impl Zone {
+    /// Looks up an IANA name (`Europe/Berlin`; case does not matter).
+    pub fn parse(text: &str) -> Result<Zone, String> {
+        let name = text.trim();
+        match TimeZone::get(name) {
+            Ok(tz) => Ok(Zone {
+                name: tz.iana_name().unwrap_or(name).to_string(),
+                tz,
+            }),
+            Err(_) => {
+                let names: Vec<String> = jiff::tz::db()
+                    .available()
+                    .map(|zone| zone.as_str().to_string())
+                    .collect();
+                let hint = closest(name, names.iter().map(String::as_str))
+                    .map(|near| format!("; did you mean `{near}`?"))
+                    .unwrap_or_default();
+                Err(format!(
+                    "'{name}' is not an IANA time zone name like `Europe/Berlin` or \
+                     `Asia/Kolkata` (abbreviations such as CET or IST are ambiguous){hint}"
+                ))
+            }
+        }
+    }
+
+    /// Minutes east of UTC at noon UTC on `date` (daylight saving included).
+    pub fn offset_minutes(&self, date: Date) -> i32 {
+        TimeZone::UTC
+            .to_timestamp(date.at(12, 0, 0, 0))
+            .map_or(0, |at| self.tz.to_offset(at).seconds() / 60)
+    }
+}
+
+/// `UTC+05:30`, `UTC−03:00`, `UTC`.
+pub fn utc_offset(minutes: i32) -> String {
+    if minutes == 0 {
+        return "UTC".to_string();
+    }
+    let sign = if minutes < 0 { '−' } else { '+' };
+    let minutes = minutes.unsigned_abs();
+    format!("UTC{sign}{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
+/// Working hours on the local clock. `end` before `start` runs past midnight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hours {
+    /// Minutes after local midnight.
+    pub start: u16,
+    /// Minutes after local midnight (1440 for midnight at the end of the day).
+    pub end: u16,
+}
+
+impl Hours {
+    /// Parses `09:30-18:00`, `9:30–18:00`, `9-17`, `22:00 to 06:00`.
+    pub fn parse(text: &str) -> Result<Hours, String> {
+        let problem = || {
+            format!(
+                "'{text}' is not a span of working hours; write local 24-hour times like \"09:30-18:00\" (quoted)"
+            )
+        };
+        let normalized = text.replace(['–', '—'], "-").replace(" to ", "-");
+        let (start, end) = normalized.split_once('-').ok_or_else(problem)?;
+        let start = clock_minutes(start).ok_or_else(problem)?;
+        let end = clock_minutes(end).ok_or_else(problem)?;
+        if start == DAY || start == end {
+            return Err(problem());
+        }
+        Ok(Hours { start, end })
+    }
+
+    /// How long the span is, in minutes.
+    pub fn length(self) -> u16 {
+        if self.end > self.start {
+            self.end - self.start
+        } else {
+            DAY - self.start + self.end
+        }
+    }
+
+    /// The quarter hours of a UTC day this span covers, for a zone `offset` minutes east of
+    /// UTC: bit `k` is the quarter hour starting at `15 × k` minutes after midnight UTC.
+    pub fn utc_slots(self, offset: i32) -> u128 {
+        let start = (i32::from(self.start) - offset).rem_euclid(i32::from(DAY));
+        let length = i32::from(self.length());
+        (0..SLOTS).fold(0, |mask, slot| {
+            let from = (slot as i32 * i32::from(SLOT_MINUTES) - start).rem_euclid(i32::from(DAY));
+            if from + i32::from(SLOT_MINUTES) <= length {
+                mask | 1 << slot
+            } else {
+                mask
+            }
+        })
+    }
+
+    /// The span on the UTC clock, for a zone `offset` minutes east of UTC.
+    pub fn in_utc(self, offset: i32) -> Hours {
+        let shift = |minutes: u16| (i32::from(minutes) - offset).rem_euclid(i32::from(DAY)) as u16;
+        Hours {
+            start: shift(self.start),
+            end: shift(self.end),
+        }
+    }
+}
+
+impl fmt::Display for Hours {
+    fn fmt(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        write!(formatter, "{}–{}", clock(self.start), clock(self.end))
+    }
+}
+
+/// `9`, `09`, `9:30`, `09:30`, `24:00` → minutes after midnight.
+fn clock_minutes(text: &str) -> Option<u16> {
+    let text = text.trim();
+    let (hours, minutes) = text.split_once(':').unwrap_or((text, "0"));
+    if hours.is_empty() || hours.len() > 2 || minutes.len() > 2 {
+        return None;
+    }
+    let hours: u16 = hours.parse().ok()?;
+    let minutes: u16 = minutes.parse().ok()?;
+    let total = hours * 60 + minutes;
+    (minutes < 60 && total <= DAY).then_some(total)
+}
+
+/// `09:30` for minutes after midnight (24:00 reads as 24:00).
+pub fn clock(minutes: u16) -> String {
+    if minutes == DAY {
+        return "24:00".to_string();
+    }
+    format!("{:02}:{:02}", (minutes % DAY) / 60, minutes % 60)
+}
+
+/// The runs of set quarter hours in a UTC-day mask, as spans on the UTC clock. A run through
+/// midnight is one span that ends before it starts; a full day is 00:00–24:00.
+pub fn spans(mask: u128) -> Vec<Hours> {
+    let set = |slot: usize| mask & (1 << (slot % SLOTS)) != 0;
+    if (0..SLOTS).all(set) {
+        return vec![Hours { start: 0, end: DAY }];
+    }
+    // Start scanning after a clear slot so a run through midnight stays whole.
+    let Some(first_clear) = (0..SLOTS).find(|&slot| !set(slot)) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    let mut run_start = None;
+    for step in 1..=SLOTS {
+        let slot = (first_clear + step) % SLOTS;
+        match (set(slot), run_start) {
+            (true, None) => run_start = Some(slot),
+            (false, Some(start)) => {
+                found.push(Hours {
+                    start: start as u16 * SLOT_MINUTES,
+                    end: slot as u16 * SLOT_MINUTES,
+                });
+                run_start = None;
+            }
+            _ => {}
+        }
+    }
+    found.sort_by_key(|hours| hours.start);
+    found
+}
+
+/// What a person's or team's front matter says about them.
+#[derive(Debug, Clone, Default)]
+pub struct Profile {
+    /// Display name (`name`).
+    pub name: Option<String>,
+    /// A person's role.
+    pub role: Option<String>,
+    /// A person's time zone.
+    pub timezone: Option<Zone>,
+    /// A person's working hours on their local clock.
+    pub hours: Option<Hours>,
+    /// How to reach them, in order of preference.
+    pub channels: Vec<String>,
+    /// How fast they answer.
+    pub response_time: Option<String>,
+    /// Picture URL or path.
+    pub avatar: Option<String>,
+    /// A person's pronouns.
+    pub pronouns: Option<String>,
+    /// Where a person is.
+    pub location: Option<String>,
+    /// A team's members (person ids).
+    pub members: Vec<String>,
+    /// A team's lead (person ids).
+    pub lead: Vec<String>,
+    /// What to ask a team about.
+    pub ask_about: Vec<String>,
+    /// How to escalate to a team.
+    pub escalation_policy: Option<String>,
+}
+
+/// The profile keys of the front matter, as written.
+#[derive(Debug, Default)]
+pub struct ProfileKeys {
+    /// `name`.
+    pub name: Option<String>,
+    /// `role`.
+    pub role: Option<String>,
+    /// `timezone`.
+    pub timezone: Option<String>,
+    /// `working_hours`.
+    pub working_hours: Option<String>,
+    /// `channels`.
+    pub channels: Vec<String>,
+    /// `response_time`.
+    pub response_time: Option<String>,
+    /// `avatar`.
+    pub avatar: Option<String>,
+    /// `pronouns`.
+    pub pronouns: Option<String>,
+    /// `location`.
+    pub location: Option<String>,
+    /// `members`.
+    pub members: Vec<String>,
+    /// `lead`.
+    pub lead: Vec<String>,
+    /// `ask_about`.
+    pub ask_about: Vec<String>,
+    /// `escalation_policy`.
+    pub escalation_policy: Option<String>,
+}
+
+impl Profile {
+    /// Checks and converts the keys; an error names the key and what is wrong.
+    pub fn new(keys: ProfileKeys) -> Result<Profile, (&'static str, String)> {
+        let text = |value: Option<String>| value.filter(|value| !value.trim().is_empty());
+        let list = |values: Vec<String>| -> Vec<String> {
+            values
+                .into_iter()
+                .map(|value| value.trim().to_string())
+                .filter(|value| !value.is_empty())
+                .collect()
+        };
+        Ok(Profile {
+            timezone: text(keys.timezone)
+                .map(|zone| Zone::parse(&zone))
+                .transpose()
+                .map_err(|message| ("timezone", message))?,
+            hours: text(keys.working_hours)
+                .map(|hours| Hours::parse(&hours))
+                .transpose()
+                .map_err(|message| ("working_hours", message))?,
+            name: text(keys.name),
+            role: text(keys.role),
+            channels: list(keys.channels),
+            response_time: text(keys.response_time),
+            avatar: text(keys.avatar),
+            pronouns: text(keys.pronouns),
+            location: text(keys.location),
+            members: list(keys.members),
+            lead: list(keys.lead),
+            ask_about: list(keys.ask_about),
+            escalation_policy: text(keys.escalation_policy),
+        })
+    }
+
+    /// The UTC offset (minutes) on `date` and the working hours as UTC quarter hours, when
+    /// both the time zone and the hours are known.
+    pub fn utc_slots(&self, date: Date) -> Option<u128> {
+        let offset = self.timezone.as_ref()?.offset_minutes(date);
+        Some(self.hours?.utc_slots(offset))
+    }
+}
+
+/// What a person or team page is linked to across the handbook.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Relations {
+    /// Pages they own (front matter, CODEOWNERS or folder), in path order.
+    pub owns: Vec<PageId>,
+    /// Updates they wrote (person) or posted as the team, as indexes into `Site::updates`.
+    pub updates: Vec<usize>,
+    /// Decision records they decided (person) or that belong to the team, as indexes into
+    /// `Site::decisions`.
+    pub decided: Vec<usize>,
+    /// Records they were consulted on.
+    pub consulted: Vec<usize>,
+    /// Records they were informed of.
+    pub informed: Vec<usize>,
+    /// A team's members, or the teams a person belongs to (pages, in path order).
+    pub members: Vec<PageId>,
+}
+
+/// Links every person and team page to what names it: owned pages, updates, decisions and
+/// team membership (`members:` on the team or `team:` on the person).
+pub fn relations(
+    pages: &[Page],
+    directory: &Directory,
+    updates: &[Update],
+    decisions: &[Decision],
+) -> HashMap<PageId, Relations> {
+    let mut found: HashMap<PageId, Relations> = directory
+        .people
+        .values()
+        .chain(directory.teams.values())
+        .map(|&id| (id, Relations::default()))
+        .collect();
+    // Each link once, even when a list names someone twice.
+    let mut add = |id: &str, pick: fn(&mut Relations) -> &mut Vec<usize>, value: usize| {
+        if let Some(relations) = directory.resolve(id).and_then(|page| found.get_mut(&page)) {
+            let list = pick(relations);
+            if !list.contains(&value) {
+                list.push(value);
+            }
+        }
+    };
+    for (id, page) in pages.iter().enumerate() {
+        for owner in &page.owners.ids {
+            add(owner, |r| &mut r.owns, id);
+        }
+    }
+    for (index, update) in updates.iter().enumerate() {
+        for id in update.author.iter().chain(&update.team) {
+            add(id, |r| &mut r.updates, index);
+        }
+    }
+    for (index, decision) in decisions.iter().enumerate() {
+        for id in decision.deciders.iter().chain(&decision.team) {
+            add(id, |r| &mut r.decided, index);
+        }
+        for id in &decision.consulted {
+            add(id, |r| &mut r.consulted, index);
+        }
+        for id in &decision.informed {
+            add(id, |r| &mut r.informed, index);
+        }
+    }
+    let mut memberships: Vec<(PageId, PageId)> = Vec::new();
+    for (id, page) in pages.iter().enumerate() {
+        match page.kind {
+            PageKind::Team => {
+                let members = page.profile.iter().flat_map(|p| &p.members);
+                for member in members {
+                    if let Some(person) = directory.person(member) {
+                        memberships.push((id, person));
+                    }
+                }
+            }
+            PageKind::Person => {
+                if let Some(team) = page.record.team.as_deref().and_then(|t| directory.team(t)) {
+                    memberships.push((team, id));
+                }
+            }
+            _ => {}
+        }
+    }
+    memberships.sort_unstable();
+    memberships.dedup();
+    for (team, person) in memberships {
+        if let Some(relations) = found.get_mut(&team) {
+            relations.members.push(person);
+        }
+        if let Some(relations) = found.get_mut(&person) {
+            relations.members.push(team);
+        }
+    }
+    for relations in found.values_mut() {
+        relations.members.sort_unstable();
+    }
+    found
+}
+
+/// What an id in front matter must name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    Person,
+    Team,
+    Either,
+}
+
+/// Codes of the findings made here.
+pub const CODES: [&str; 1] = ["unknown-id"];
+
+/// Ids in front matter (`owner`, `author`, `team`, `deciders`, `consulted`, `informed`,
+/// `members`, `lead`) that name no person or team page. Only checked when the handbook has
+/// pages of the kind the key names, and only for id-like values: `consulted: [Legal team]`
+/// is free text.
+pub fn check(site: &Site) -> Vec<Diagnostic> {
+    let directory = &site.directory;
+    let mut found = Vec::new();
+    for page in &site.pages {
+        let mut references: Vec<(&str, Expect, &str)> = Vec::new();
+        if let Some(owner) = &page.owner {
+            references.push(("owner", Expect::Either, owner));
+        }
+        if let Some(author) = &page.author {
+            references.push(("author", Expect::Person, author));
+        }
+        if let Some(team) = &page.record.team {
+            references.push(("team", Expect::Team, team));
+        }
+        let record = &page.record;
+        let deciders_key = if page.key_line("deciders").is_some() {
+            "deciders"
+        } else {
+            "decision-makers"
+        };
+        for (key, values) in [
+            (deciders_key, &record.deciders),
+            ("consulted", &record.consulted),
+            ("informed", &record.informed),
+        ] {
+            references.extend(values.iter().map(|v| (key, Expect::Either, v.as_str())));
+        }
+        if let Some(profile) = &page.profile {
+            for (key, values) in [("members", &profile.members), ("lead", &profile.lead)] {
+                references.extend(values.iter().map(|v| (key, Expect::Person, v.as_str())));
+            }
+        }
+        for (key, expect, value) in references {
+            if let Some(diagnostic) = unknown(page, directory, key, expect, value) {
+                found.push(diagnostic);
+            }
+        }
+    }
+    found
+}
+
+fn unknown(
+    page: &Page,
+    directory: &Directory,
+    key: &str,
+    expect: Expect,
+    value: &str,
+) -> Option<Diagnostic> {
+    let value = value.trim();
+    let (known, what): (Vec<&str>, &str) = match expect {
+        Expect::Person => (
+            directory.people.keys().map(String::as_str).collect(),
+            "person",
+        ),
+        Expect::Team => (directory.teams.keys().map(String::as_str).collect(), "team"),
+        Expect::Either => (
+            directory
+                .people
+                .keys()
+                .chain(directory.teams.keys())
+                .map(String::as_str)
+                .collect(),
+            "person or team",
+        ),
+    };
+    let resolved = match expect {
+        Expect::Person => directory.person(value),
+        Expect::Team => directory.team(value),
+        Expect::Either => directory.resolve(value),
+    };
+    if known.is_empty()
+        || resolved.is_some()
+        || value.is_empty()
+        || value.contains(char::is_whitespace)
+    {
+        return None;
+    }
+    let (line, column) = value_position(page, key, value);
+    let folder = match expect {
+        Expect::Team => "teams/",
+        _ => "people/",
+    };
+    let help = match closest(value.trim_start_matches('@'), known.iter().copied()) {
+        Some(near) => format!("did you mean `{near}`? ids are the file names of {what} pages"),
+        None => format!(
+            "ids are the file names of {what} pages (`{folder}{value}.md` would be `{value}`); fix the id or add the page"
+        ),
+    };
+    Some(
+        Diagnostic::warning(
+            &page.path,
+            line,
+            column,
+            "unknown-id",
+            format!("`{key}`: no {what} page has the id '{value}'"),
+        )
+        .with_help(help),
+    )
+}
+
+/// The file line and column of `value` under front-matter `key` (the key's line when the
+/// value cannot be found, as in flow lists spread oddly).
+fn value_position(page: &Page, key: &str, value: &str) -> (usize, usize) {
+    let Some(key_line) = page.key_line(key) else {
+        return (1, 1);
+    };
+    let lines: Vec<&str> = page.source_text.lines().collect();
+    for (index, line) in lines.iter().enumerate().skip(key_line - 1) {
+        let is_other_key =
+            index + 1 > key_line && !line.starts_with([' ', '\t', '-']) && !line.trim().is_empty();
+        if is_other_key || line.trim() == "---" && index + 1 > key_line {
+            break;
+        }
+        let search_from = if index + 1 == key_line {
+            line.find(':').map_or(0, |colon| colon + 1)
+        } else {
+            0
+        };
+        if let Some(at) = line[search_from..].find(value) {
+            let column = line[..search_from + at].chars().count() + 1;
+            return (index + 1, column);
+        }
+    }
+    (key_line, 1)
+}
+
+/// Sorts person pages west to east by UTC offset on `date` (people without a time zone
+/// last), then by name.
+pub fn sort_west_to_east(pages: &[Page], people: &mut [PageId], date: Date) {
+    let offset = |id: PageId| {
+        pages[id]
+            .profile
+            .as_ref()
+            .and_then(|profile| profile.timezone.as_ref())
+            .map_or(i32::MAX, |zone| zone.offset_minutes(date))
+    };
+    people.sort_by_cached_key(|&id| (offset(id), pages[id].title.clone()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(text: &str) -> Date {
+        text.parse().expect("date")
+    }
+
+    #[test]
+    fn parses_working_hours_in_many_spellings() {
+        for text in ["09:30-18:00", "9:30–18:00", "09:30 - 18:00", "9:30 to 18"] {
+            assert_eq!(
+                Hours::parse(text),
+                Ok(Hours {
+                    start: 570,
+                    end: 1080
+                }),
+                "{text}"
+            );
+        }
+        assert_eq!(Hours::parse("22:00-06:00").map(Hours::length), Ok(480));
+        assert_eq!(Hours::parse("0-24").map(Hours::length), Ok(1440));
+        for bad in ["nine to five", "09:00", "25:00-26:00", "09:61-10:00", "9-9"] {
+            assert!(Hours::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            Hours::parse("9-17").map(|h| h.to_string()),
+            Ok("09:00–17:00".into())
+        );
+    }
+
+    #[test]
+    fn time_zones_follow_daylight_saving_and_suggest_names() {
+        let berlin = Zone::parse("europe/berlin").expect("zone");
+        assert_eq!(berlin.name, "Europe/Berlin");
+        assert_eq!(berlin.offset_minutes(date("2026-11-23")), 60);
+        assert_eq!(berlin.offset_minutes(date("2026-07-01")), 120);
+        let kolkata = Zone::parse("Asia/Kolkata").expect("zone");
+        assert_eq!(
+            utc_offset(kolkata.offset_minutes(date("2026-11-23"))),
+            "UTC+05:30"
+        );
+        let sao_paulo = Zone::parse("America/Sao_Paulo").expect("zone");
+        assert_eq!(
+            utc_offset(sao_paulo.offset_minutes(date("2026-11-23"))),
+            "UTC−03:00"
+        );
+        let error = Zone::parse("Europe/Berln").expect_err("typo");
+        assert!(error.contains("did you mean `Europe/Berlin`?"), "{error}");
+        assert!(Zone::parse("IST").is_err());
+    }
+
+    #[test]
+    fn working_hours_become_utc_quarter_hours_and_spans() {
+        let hours = Hours::parse("10:30-18:30").expect("hours");
+        // Kolkata, UTC+05:30: 05:00-13:00 UTC.
+        let mask = hours.utc_slots(330);
+        assert_eq!(mask.count_ones(), 32);
+        assert_eq!(
+            spans(mask),
+            vec![Hours {
+                start: 300,
+                end: 780
+            }]
+        );
+        assert_eq!(hours.in_utc(330).to_string(), "05:00–13:00");
+        // Auckland in summer, UTC+13: 08:00-16:30 local is 19:00-03:30 UTC, one span through
+        // midnight.
+        let auckland = Hours::parse("08:00-16:30").expect("hours").utc_slots(780);
+        assert_eq!(
+            spans(auckland),
+            vec![Hours {
+                start: 1140,
+                end: 210
+            }]
+        );
+        assert_eq!(spans(auckland & mask), Vec::new());
+        assert_eq!(
+            spans(u128::MAX >> 32),
+            vec![Hours {
+                start: 0,
+                end: 1440
+            }]
+        );
+    }
+}
