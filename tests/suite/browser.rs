@@ -25,6 +25,35 @@ fn theme_scripts_run_in_chromium_and_reveal_the_toggles() {
 }
 
 #[test]
+fn people_pages_show_each_persons_local_time_now_in_chromium() {
+    let Some(browser) = chromium() else { return };
+    let fixture = Fixture::built_example();
+    let server = StaticServer::start(&fixture.output());
+    let run = chromium_run(&browser, &["--dump-dom".into(), server.url("people/")]);
+    let dom = scraper::Html::parse_document(&run.stdout);
+    let clocks = scraper::Selector::parse(".directory .local-time").unwrap();
+    let texts: Vec<String> = dom.select(&clocks).map(|e| e.text().collect()).collect();
+    assert_eq!(texts.len(), 11, "{}", run.stderr);
+    for text in &texts {
+        // "Mon 13:32 · working" or "Tue 00:02 · off hours": the script replaced the offset.
+        let (day, rest) = text.split_once(' ').unwrap_or_default();
+        assert!(
+            ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].contains(&day)
+                && rest.len() >= 5
+                && rest.as_bytes()[2] == b':'
+                && (rest.ends_with(" · working") || rest.ends_with(" · off hours")),
+            "{text:?}"
+        );
+    }
+    let now = scraper::Selector::parse(".directory .timeline .timeline-now").unwrap();
+    assert_eq!(
+        dom.select(&now).count(),
+        11,
+        "a line for now on every timeline"
+    );
+}
+
+#[test]
 fn screenshots_at_phone_and_desktop_widths_light_and_dark() {
     let Some(browser) = chromium() else { return };
     let fixture = Fixture::built_example();
@@ -41,6 +70,9 @@ fn screenshots_at_phone_and_desktop_widths_light_and_dark() {
         ),
         ("decisions-open", "decision-log/open/"),
         ("search", "search/?q=deploy+roll"),
+        ("people", "people/"),
+        ("team", "teams/platform/"),
+        ("digest", "changes/"),
     ];
     for (name, path) in pages {
         let url = server.url(path);

@@ -61,4 +61,32 @@ fn example_handbook_builds_with_no_diagnostics() {
             .texts(".review-group td:first-child a"),
         ["On-call runbook"]
     );
+    // People: the generated directory, west to east; teams with overlaps; three teams post
+    // updates, each with its feed.
+    let people = fixture.html("people/");
+    let names = people.texts(".directory .people-table tbody td:first-child > a");
+    assert_eq!(names.len(), 11);
+    assert_eq!(
+        (names[0].as_str(), names[10].as_str()),
+        ("Chloe Tremblay", "Tane Parata"),
+        "Toronto first, Auckland last"
+    );
+    let platform = fixture.html("teams/platform/");
+    assert_eq!(
+        platform.texts(".overlap strong"),
+        ["There is no hour when all 3 work; at most 2 overlap, 08:30–13:00 UTC."]
+    );
+    assert!(platform.count(".related .update-title") > 0);
+    for team in ["platform", "product", "customer-success"] {
+        let feed: atom_syndication::Feed = fixture
+            .read(&format!("updates/team/{team}/feed.xml"))
+            .parse()
+            .unwrap();
+        assert!(
+            feed.entries().len() >= 4,
+            "{team}: {}",
+            feed.entries().len()
+        );
+    }
+    assert_eq!(fixture.html("changes/").count(".digest-week"), 4);
 }
