@@ -329,13 +329,24 @@ fn kind_of(config: &Config, path: &str) -> PageKind {
         PageKind::Decision
     } else if in_folder(&config.folders.updates) {
         PageKind::Update
-    } else if in_folder(&config.folders.people) {
+    } else if directly_in(&config.folders.people, path) {
         PageKind::Person
-    } else if in_folder(&config.folders.teams) {
+    } else if directly_in(&config.folders.teams, path) {
         PageKind::Team
     } else {
         PageKind::Page
     }
+}
+
+/// True for `folder/<name>.md`: person and team pages are the files directly in their folder
+/// (the file name is the id); pages in subfolders (`people/benefits/leave.md`) are ordinary.
+fn directly_in(folder: &str, path: &str) -> bool {
+    let folder = folder.trim_matches('/');
+    !matches!(folder, "" | ".")
+        && path
+            .strip_prefix(folder)
+            .and_then(|rest| rest.strip_prefix('/'))
+            .is_some_and(|name| !name.contains('/'))
 }
 
 fn check_aliases(pages: &[Page], by_url: &HashMap<String, PageId>) -> Vec<Diagnostic> {

@@ -412,6 +412,15 @@ pub const CODES: [&str; 1] = ["unknown-id"];
 /// is free text.
 pub fn check(site: &Site) -> Vec<Diagnostic> {
     let directory = &site.directory;
+    fn ids(map: &HashMap<String, PageId>) -> Vec<&str> {
+        let mut ids: Vec<&str> = map.keys().map(String::as_str).collect();
+        ids.sort_unstable();
+        ids
+    }
+    let known = Known {
+        people: ids(&directory.people),
+        teams: ids(&directory.teams),
+    };
     let mut found = Vec::new();
     for page in &site.pages {
         let mut references: Vec<(&str, Expect, &str)> = Vec::new();
@@ -443,7 +452,7 @@ pub fn check(site: &Site) -> Vec<Diagnostic> {
             }
         }
         for (key, expect, value) in references {
-            if let Some(diagnostic) = unknown(page, directory, key, expect, value) {
+            if let Some(diagnostic) = unknown(page, directory, &known, key, expect, value) {
                 found.push(diagnostic);
             }
         }
@@ -451,36 +460,31 @@ pub fn check(site: &Site) -> Vec<Diagnostic> {
     found
 }
 
+/// Person and team ids, sorted (so suggestions do not depend on hashing).
+struct Known<'a> {
+    people: Vec<&'a str>,
+    teams: Vec<&'a str>,
+}
+
 fn unknown(
     page: &Page,
     directory: &Directory,
+    known: &Known,
     key: &str,
     expect: Expect,
     value: &str,
 ) -> Option<Diagnostic> {
     let value = value.trim();
-    let (known, what): (Vec<&str>, &str) = match expect {
-        Expect::Person => (
-            directory.people.keys().map(String::as_str).collect(),
-            "person",
-        ),
-        Expect::Team => (directory.teams.keys().map(String::as_str).collect(), "team"),
+    let (resolved, candidates, what): (_, [&[&str]; 2], _) = match expect {
+        Expect::Person => (directory.person(value), [&known.people, &[]], "person"),
+        Expect::Team => (directory.team(value), [&known.teams, &[]], "team"),
         Expect::Either => (
-            directory
-                .people
-                .keys()
-                .chain(directory.teams.keys())
-                .map(String::as_str)
-                .collect(),
+            directory.resolve(value),
+            [&known.people, &known.teams],
             "person or team",
         ),
     };
-    let resolved = match expect {
-        Expect::Person => directory.person(value),
-        Expect::Team => directory.team(value),
-        Expect::Either => directory.resolve(value),
-    };
-    if known.is_empty()
+    if candidates.iter().all(|ids| ids.is_empty())
         || resolved.is_some()
         || value.is_empty()
         || value.contains(char::is_whitespace)
@@ -492,7 +496,10 @@ fn unknown(
         Expect::Team => "teams/",
         _ => "people/",
     };
-    let help = match closest(value.trim_start_matches('@'), known.iter().copied()) {
+    let help = match closest(
+        value.trim_start_matches('@'),
+        candidates.iter().flat_map(|ids| ids.iter().copied()),
+    ) {
         Some(near) => format!("did you mean `{near}`? ids are the file names of {what} pages"),
         None => format!(
             "ids are the file names of {what} pages (`{folder}{value}.md` would be `{value}`); fix the id or add the page"
