@@ -9,7 +9,7 @@ use crate::diagnostics::{Diagnostic, LineIndex};
 use crate::load::Source;
 use crate::model::decision::split_numbered_title;
 use crate::model::owners::Owners;
-use crate::model::people::{Profile, ProfileKeys};
+use crate::model::people::Profile;
 use crate::model::review::{Interval, Review};
 use crate::yaml;
 
@@ -113,7 +113,7 @@ pub struct FrontMatter {
     pub author: Option<String>,
     /// An update's summary for listings and feeds.
     pub summary: Option<String>,
-    /// Person and team keys (see [`ProfileKeys`]), inline for the same reason as records'.
+    /// Person and team keys (see [`Profile`]), inline for the same reason as records'.
     #[serde(deserialize_with = "optional_scalar")]
     pub name: Option<String>,
     /// See [`Profile::role`].
@@ -494,7 +494,7 @@ pub fn parse_page(
     kind: PageKind,
     markdown: &MarkdownConfig,
 ) -> Result<Page, Diagnostic> {
-    let front_matter: FrontMatter = yaml::parse(source.front_matter_text()).map_err(|error| {
+    let mut front_matter: FrontMatter = yaml::parse(source.front_matter_text()).map_err(|error| {
         let line = if error.line == 0 { 1 } else { source.front_matter_line + error.line - 1 };
         Diagnostic::error(&source.path, line, error.column, "front-matter", error.message)
             .with_help("front matter is YAML between `---` lines; see the front-matter reference in the README")
@@ -517,6 +517,14 @@ pub fn parse_page(
         )
         .with_help("see the front-matter reference in the README")
     };
+    let profile = if matches!(kind, PageKind::Person | PageKind::Team) {
+        let profile = Profile::take(&mut front_matter);
+        Some(Box::new(
+            profile.map_err(|(key, message)| field_error(key, message))?,
+        ))
+    } else {
+        None
+    };
     let date = parse_optional_date(front_matter.date).map_err(|m| field_error("date", m))?;
     let updated =
         parse_optional_date(front_matter.updated).map_err(|m| field_error("updated", m))?;
@@ -533,28 +541,6 @@ pub fn parse_page(
     let supersedes =
         parse_numbers(front_matter.supersedes).map_err(|m| field_error("supersedes", m))?;
     let amends = parse_numbers(front_matter.amends).map_err(|m| field_error("amends", m))?;
-    let profile = if matches!(kind, PageKind::Person | PageKind::Team) {
-        let keys = ProfileKeys {
-            name: front_matter.name,
-            role: front_matter.role,
-            timezone: front_matter.timezone,
-            working_hours: front_matter.working_hours,
-            channels: front_matter.channels,
-            response_time: front_matter.response_time,
-            avatar: front_matter.avatar,
-            pronouns: front_matter.pronouns,
-            location: front_matter.location,
-            members: front_matter.members,
-            lead: front_matter.lead,
-            ask_about: front_matter.ask_about,
-            escalation_policy: front_matter.escalation_policy,
-        };
-        Some(Box::new(
-            Profile::new(keys).map_err(|(key, message)| field_error(key, message))?,
-        ))
-    } else {
-        None
-    };
     let analysis = analyse(&source, markdown);
     let url = page_url(&source.path, front_matter.slug.as_deref());
     let mut heading_title = analysis.title_heading.clone();

@@ -13,7 +13,7 @@ use crate::diagnostics::{Diagnostic, closest};
 use crate::model::Site;
 use crate::model::decision::Decision;
 use crate::model::owners::Directory;
-use crate::model::page::{Date, Page, PageId, PageKind};
+use crate::model::page::{Date, FrontMatter, Page, PageId, PageKind};
 use crate::model::updates::Update;
 
 /// Minutes in a day.
@@ -225,68 +225,40 @@ pub struct Profile {
     pub escalation_policy: Option<String>,
 }
 
-/// The profile keys of the front matter, as written.
-#[derive(Debug, Default)]
-pub struct ProfileKeys {
-    /// `name`.
-    pub name: Option<String>,
-    /// `role`.
-    pub role: Option<String>,
-    /// `timezone`.
-    pub timezone: Option<String>,
-    /// `working_hours`.
-    pub working_hours: Option<String>,
-    /// `channels`.
-    pub channels: Vec<String>,
-    /// `response_time`.
-    pub response_time: Option<String>,
-    /// `avatar`.
-    pub avatar: Option<String>,
-    /// `pronouns`.
-    pub pronouns: Option<String>,
-    /// `location`.
-    pub location: Option<String>,
-    /// `members`.
-    pub members: Vec<String>,
-    /// `lead`.
-    pub lead: Vec<String>,
-    /// `ask_about`.
-    pub ask_about: Vec<String>,
-    /// `escalation_policy`.
-    pub escalation_policy: Option<String>,
-}
-
 impl Profile {
-    /// Checks and converts the keys; an error names the key and what is wrong.
-    pub fn new(keys: ProfileKeys) -> Result<Profile, (&'static str, String)> {
-        let text = |value: Option<String>| value.filter(|value| !value.trim().is_empty());
-        let list = |values: Vec<String>| -> Vec<String> {
-            values
+    /// Takes the profile keys out of the front matter, checked and converted; an error names
+    /// the key and what is wrong.
+    pub fn take(keys: &mut FrontMatter) -> Result<Profile, (&'static str, String)> {
+        let text = |value: &mut Option<String>| {
+            std::mem::take(value).filter(|value| !value.trim().is_empty())
+        };
+        let list = |values: &mut Vec<String>| -> Vec<String> {
+            std::mem::take(values)
                 .into_iter()
                 .map(|value| value.trim().to_string())
                 .filter(|value| !value.is_empty())
                 .collect()
         };
         Ok(Profile {
-            timezone: text(keys.timezone)
+            timezone: text(&mut keys.timezone)
                 .map(|zone| Zone::parse(&zone))
                 .transpose()
                 .map_err(|message| ("timezone", message))?,
-            hours: text(keys.working_hours)
+            hours: text(&mut keys.working_hours)
                 .map(|hours| Hours::parse(&hours))
                 .transpose()
                 .map_err(|message| ("working_hours", message))?,
-            name: text(keys.name),
-            role: text(keys.role),
-            channels: list(keys.channels),
-            response_time: text(keys.response_time),
-            avatar: text(keys.avatar),
-            pronouns: text(keys.pronouns),
-            location: text(keys.location),
-            members: list(keys.members),
-            lead: list(keys.lead),
-            ask_about: list(keys.ask_about),
-            escalation_policy: text(keys.escalation_policy),
+            name: text(&mut keys.name),
+            role: text(&mut keys.role),
+            channels: list(&mut keys.channels),
+            response_time: text(&mut keys.response_time),
+            avatar: text(&mut keys.avatar),
+            pronouns: text(&mut keys.pronouns),
+            location: text(&mut keys.location),
+            members: list(&mut keys.members),
+            lead: list(&mut keys.lead),
+            ask_about: list(&mut keys.ask_about),
+            escalation_policy: text(&mut keys.escalation_policy),
         })
     }
 

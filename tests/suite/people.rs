@@ -20,6 +20,10 @@ fn handbook() -> Fixture {
         ),
         ("people/cy.md", "---\nname: Cy Park\n---\n"),
         (
+            "people/benefits/leave.md",
+            "# Leave\n\nAn HR page in a subfolder, not a person.\n",
+        ),
+        (
             "teams/platform.md",
             "---\nname: Platform\nmembers: [ana, ben]\nlead: ana\nchannels: [\"#platform\"]\nask_about: [deploys, on-call]\n---\nWe run things.\n",
         ),
@@ -149,6 +153,12 @@ fn the_people_page_lists_everyone_west_to_east() {
         "people without a time zone last"
     );
     assert_eq!(people.texts(".content p"), ["Who we are."]);
+    let leave = fixture.html("people/benefits/leave/");
+    assert_eq!(
+        leave.count(".profile"),
+        0,
+        "pages in subfolders are ordinary pages"
+    );
 }
 
 #[test]
