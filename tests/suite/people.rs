@@ -140,6 +140,23 @@ fn a_team_page_lists_members_west_to_east_with_their_overlap() {
     let facts = team.texts(".profile-facts dd");
     assert_eq!(facts[0], "Ana Lima", "lead");
     assert_eq!(facts[3], "deploys, on-call");
+
+    // Berlin and Auckland in November: 08:00–16:00 and 19:00–03:30 UTC never meet.
+    fixture.edit(
+        "people/ben.md",
+        "---
+name: Ben Okoro
+team: platform
+timezone: Pacific/Auckland
+working_hours: 08:00-16:30
+---
+",
+    );
+    fixture.build();
+    assert_eq!(
+        fixture.html("teams/platform/").texts(".overlap strong"),
+        ["No two of the 2 have overlapping working hours."]
+    );
 }
 
 #[test]
