@@ -302,11 +302,12 @@ pub fn relations(
         .chain(directory.teams.values())
         .map(|&id| (id, Relations::default()))
         .collect();
-    // Each link once, even when a list names someone twice.
+    // Each link once, even when a list names someone twice. Values arrive in increasing
+    // order (pages, updates and records are walked in order), so a repeat is the last one.
     let mut add = |id: &str, pick: fn(&mut Relations) -> &mut Vec<usize>, value: usize| {
         if let Some(relations) = directory.resolve(id).and_then(|page| found.get_mut(&page)) {
             let list = pick(relations);
-            if !list.contains(&value) {
+            if list.last() != Some(&value) {
                 list.push(value);
             }
         }
@@ -495,8 +496,7 @@ fn value_position(page: &Page, key: &str, value: &str) -> (usize, usize) {
     let Some(key_line) = page.key_line(key) else {
         return (1, 1);
     };
-    let lines: Vec<&str> = page.source_text.lines().collect();
-    for (index, line) in lines.iter().enumerate().skip(key_line - 1) {
+    for (index, line) in page.source_text.lines().enumerate().skip(key_line - 1) {
         let is_other_key =
             index + 1 > key_line && !line.starts_with([' ', '\t', '-']) && !line.trim().is_empty();
         if is_other_key || line.trim() == "---" && index + 1 > key_line {

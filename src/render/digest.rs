@@ -4,9 +4,10 @@
 
 use super::Renderer;
 use super::context::{DigestGroupView, DigestItemView, DigestTeamView, DigestView, DigestWeekView};
-use super::feeds::{CHANGES_URL, DIGEST_FEED, PAGES_FEED, week_summary, week_title};
+use super::feeds::{CHANGES_URL, DIGEST_FEED, PAGES_FEED};
 use crate::diagnostics::Diagnostic;
 use crate::model::digest::{self, Item, Kind, Week};
+use crate::model::page::Date;
 use crate::output::OutputFile;
 
 impl<'a> Renderer<'a> {
@@ -109,21 +110,21 @@ impl<'a> Renderer<'a> {
         let mut html = String::new();
         for team in &week.teams {
             let name = team.team.as_ref().map_or("Across teams", |team| team.name);
-            html.push_str(&format!("<h3>{}</h3>\n", escape(name)));
+            html.push_str(&format!("<h3>{}</h3>\n", super::escape_html(name)));
             let link = |item: &DigestItemView| {
                 format!(
                     "<a href=\"{}\">{}</a>",
-                    escape(&absolute(&item.url)),
-                    escape(item.title)
+                    super::escape_html(&absolute(&item.url)),
+                    super::escape_html(item.title)
                 )
             };
             let by = |who: &Option<String>, note: &Option<String>| {
                 let mut text = String::new();
                 if let Some(who) = who {
-                    text.push_str(&format!(" — {}", escape(who)));
+                    text.push_str(&format!(" — {}", super::escape_html(who)));
                 }
                 if let Some(note) = note {
-                    text.push_str(&format!(": “{}”", escape(note)));
+                    text.push_str(&format!(": “{}”", super::escape_html(note)));
                 }
                 text
             };
@@ -186,8 +187,55 @@ fn add_to_group<'a>(groups: &mut Vec<DigestGroupView<'a>>, item: DigestItemView<
     }
 }
 
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    pulldown_cmark_escape::escape_html(&mut out, text).ok();
-    out
+/// `Week 47: 16–22 Nov 2026`.
+pub fn week_title(week: &digest::Week) -> String {
+    let end = week.end();
+    let number = week.start.iso_week_date().week();
+    let month = |date: Date| date.strftime("%b").to_string();
+    if week.start.month() == end.month() {
+        format!(
+            "Week {number}: {}–{} {} {}",
+            week.start.day(),
+            end.day(),
+            month(end),
+            end.year()
+        )
+    } else {
+        format!(
+            "Week {number}: {} {} – {} {} {}",
+            week.start.day(),
+            month(week.start),
+            end.day(),
+            month(end),
+            end.year()
+        )
+    }
+}
+
+/// `2 updates, 1 new decision, 3 changed pages`.
+pub fn week_summary(week: &digest::Week) -> String {
+    use digest::Kind;
+    let parts: Vec<String> = [
+        (Kind::Update, "update", "updates"),
+        (Kind::NewDecision, "new decision", "new decisions"),
+        (
+            Kind::ChangedDecision,
+            "changed decision",
+            "changed decisions",
+        ),
+        (Kind::NewPage, "new page", "new pages"),
+        (Kind::ChangedPage, "changed page", "changed pages"),
+    ]
+    .into_iter()
+    .filter_map(|(kind, one, many)| match week.count(kind) {
+        0 => None,
+        1 => Some(format!("1 {one}")),
+        n => Some(format!("{n} {many}")),
+    })
+    .collect();
+    if parts.is_empty() {
+        "No changes".to_string()
+    } else {
+        parts.join(", ")
+    }
 }

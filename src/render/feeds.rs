@@ -10,11 +10,13 @@ use atom_syndication::{
 
 use super::Renderer;
 use super::context::FeedLinkView;
+use super::digest::{week_summary, week_title};
 use crate::config::Config;
 use crate::model::Site;
 use crate::model::decision::Decision;
 use crate::model::digest;
 use crate::model::page::{Date, PageId, slugify};
+use crate::model::updates::Update;
 use crate::output::OutputFile;
 
 /// Where the feeds are, relative to the site root.
@@ -215,15 +217,14 @@ impl<'a> Renderer<'a> {
         let site = self.input.site;
         let mut files = Vec::new();
         if !site.updates.is_empty() {
-            files.push(self.updates_feed(None));
-            let mut teams: Vec<&str> = site
-                .updates
-                .iter()
-                .filter_map(|update| update.team.as_deref())
-                .collect();
-            teams.sort_unstable();
-            teams.dedup();
-            files.extend(teams.into_iter().map(|team| self.updates_feed(Some(team))));
+            let groups = self.groups();
+            files.push(self.updates_feed(None, &groups.all));
+            files.extend(
+                groups
+                    .teams
+                    .iter()
+                    .map(|(&team, updates)| self.updates_feed(Some(team), updates)),
+            );
         }
         files.extend(self.decision_feed());
         if self.input.config.feeds.digest_weeks > 0 {
@@ -232,14 +233,13 @@ impl<'a> Renderer<'a> {
         files
     }
 
-    /// All updates, or one team's (beside its listing, `updates/team/<id>/feed.xml`).
-    fn updates_feed(&self, team: Option<&str>) -> OutputFile {
+    /// All updates, or one team's (beside its listing, `updates/team/<id>/feed.xml`), from
+    /// the listings' groups.
+    fn updates_feed(&self, team: Option<&str>, updates: &[&Update]) -> OutputFile {
         let site = self.input.site;
         let config = self.input.config;
-        let entries = site
-            .updates
+        let entries = updates
             .iter()
-            .filter(|update| team.is_none() || update.team.as_deref() == team)
             .take(config.feeds.entries.max(1))
             .map(|update| {
                 let page = &site.pages[update.page];
@@ -470,59 +470,6 @@ fn absolutize(html: &str, prefix: &str, origin: &str) -> String {
     }
     out.push_str(rest);
     out
-}
-
-/// `Week 47: 16–22 Nov 2026`.
-pub fn week_title(week: &digest::Week) -> String {
-    let end = week.end();
-    let number = week.start.iso_week_date().week();
-    let month = |date: Date| date.strftime("%b").to_string();
-    if week.start.month() == end.month() {
-        format!(
-            "Week {number}: {}–{} {} {}",
-            week.start.day(),
-            end.day(),
-            month(end),
-            end.year()
-        )
-    } else {
-        format!(
-            "Week {number}: {} {} – {} {} {}",
-            week.start.day(),
-            month(week.start),
-            end.day(),
-            month(end),
-            end.year()
-        )
-    }
-}
-
-/// `2 updates, 1 new decision, 3 changed pages`.
-pub fn week_summary(week: &digest::Week) -> String {
-    use digest::Kind;
-    let parts: Vec<String> = [
-        (Kind::Update, "update", "updates"),
-        (Kind::NewDecision, "new decision", "new decisions"),
-        (
-            Kind::ChangedDecision,
-            "changed decision",
-            "changed decisions",
-        ),
-        (Kind::NewPage, "new page", "new pages"),
-        (Kind::ChangedPage, "changed page", "changed pages"),
-    ]
-    .into_iter()
-    .filter_map(|(kind, one, many)| match week.count(kind) {
-        0 => None,
-        1 => Some(format!("1 {one}")),
-        n => Some(format!("{n} {many}")),
-    })
-    .collect();
-    if parts.is_empty() {
-        "No changes".to_string()
-    } else {
-        parts.join(", ")
-    }
 }
 
 #[cfg(test)]

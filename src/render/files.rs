@@ -65,8 +65,7 @@ impl Renderer<'_> {
 }
 
 fn redirect_html(target: &str) -> String {
-    let mut escaped = String::new();
-    pulldown_cmark_escape::escape_html(&mut escaped, target).ok();
+    let escaped = super::escape_html(target);
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Redirecting…</title>\
          <link rel=\"canonical\" href=\"{escaped}\"><meta name=\"robots\" content=\"noindex\">\

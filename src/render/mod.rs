@@ -68,6 +68,8 @@ pub struct Renderer<'a> {
     page_urls: Vec<String>,
     /// The updates folder's landing page, which shows the first page of updates.
     updates_landing: Option<PageId>,
+    /// The people folder's landing page, which shows the people directory.
+    people_landing: Option<PageId>,
 }
 
 impl<'a> Renderer<'a> {
@@ -117,7 +119,8 @@ impl<'a> Renderer<'a> {
             site_view,
             asset_files,
             page_urls,
-            updates_landing: Self::find_updates_landing(input.site, &input.config.folders.updates),
+            updates_landing: folder_landing(input.site, &input.config.folders.updates),
+            people_landing: folder_landing(input.site, &input.config.folders.people),
         }
     }
 
@@ -636,6 +639,21 @@ impl<'a> Renderer<'a> {
         })?;
         Ok(OutputFile::bytes(path, html))
     }
+}
+
+/// The landing page (`index.md`, `README.md`) of a folder named in handbook.yml.
+fn folder_landing(site: &Site, folder: &str) -> Option<PageId> {
+    let folder = folder.trim_matches('/');
+    ["index.md", "README.md", "readme.md"]
+        .iter()
+        .find_map(|name| site.id_by_path(&format!("{folder}/{name}")))
+}
+
+/// Text made safe inside HTML or XML.
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    pulldown_cmark_escape::escape_html(&mut out, text).ok();
+    out
 }
 
 fn toc(page: &Page) -> Vec<TocEntry<'_>> {

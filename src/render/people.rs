@@ -225,9 +225,7 @@ impl<'a> Renderer<'a> {
     /// `page.people` on the people folder's landing page.
     pub(crate) fn directory_view(&self, id: PageId) -> Option<DirectoryView<'a>> {
         let site = self.input.site;
-        if !self.is_landing_of(id, &self.input.config.folders.people)
-            || site.directory.people.is_empty()
-        {
+        if Some(id) != self.people_landing || site.directory.people.is_empty() {
             return None;
         }
         let date = self.as_of();
@@ -237,12 +235,6 @@ impl<'a> Renderer<'a> {
             people: people.iter().map(|&p| self.member_view(p, true)).collect(),
             as_of: Some(date.to_string()),
         })
-    }
-
-    fn is_landing_of(&self, id: PageId, folder: &str) -> bool {
-        let page = &self.input.site.pages[id];
-        page.is_landing()
-            && page.path.rsplit_once('/').map_or("", |(dir, _)| dir) == folder.trim_matches('/')
     }
 
     /// An avatar's URL: `http(s)` addresses as written; paths from the site root (`/img/a.png`)

@@ -19,11 +19,11 @@ enum Filter<'a> {
     Author(&'a str),
 }
 
-/// The updates of every listing, newest first.
+/// The updates of every listing (and feed), newest first.
 #[derive(Default)]
-struct Groups<'a> {
-    all: Vec<&'a Update>,
-    teams: BTreeMap<&'a str, Vec<&'a Update>>,
+pub(super) struct Groups<'a> {
+    pub(super) all: Vec<&'a Update>,
+    pub(super) teams: BTreeMap<&'a str, Vec<&'a Update>>,
     authors: BTreeMap<&'a str, Vec<&'a Update>>,
 }
 
@@ -57,14 +57,6 @@ impl<'a> Renderer<'a> {
             url.push_str(&format!("page/{number}/"));
         }
         url
-    }
-
-    /// The landing page of the updates folder, which shows page one of the listing.
-    pub(crate) fn find_updates_landing(site: &crate::model::Site, folder: &str) -> Option<PageId> {
-        let folder = folder.trim_matches('/');
-        ["index.md", "README.md", "readme.md"]
-            .iter()
-            .find_map(|name| site.id_by_path(&format!("{folder}/{name}")))
     }
 
     /// `page.update` for an update's own page.
@@ -110,7 +102,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// Every update, and the updates of each team and each author, in one pass.
-    fn groups(&self) -> Groups<'a> {
+    pub(super) fn groups(&self) -> Groups<'a> {
         let mut groups = Groups::default();
         for update in &self.input.site.updates {
             groups.all.push(update);
