@@ -251,3 +251,33 @@ fn a_bad_time_zone_or_working_hours_fail_with_the_line_and_a_suggestion() {
         run.stderr
     );
 }
+
+#[test]
+fn avatars_resolve_beside_the_page_unknown_teams_warn_and_odd_schemes_are_dropped() {
+    let fixture = handbook();
+    fixture.edit(
+        "people/ana.md",
+        "---\nname: Ana Lima\nteam: platfrom\navatar: ana.jpg\n---\n",
+    );
+    fixture.edit("people/ana.jpg", "not really a picture");
+    fixture.edit(
+        "people/cy.md",
+        "---\nname: Cy Park\navatar: \"javascript:alert(1)\"\n---\n",
+    );
+    let run = fixture.build();
+    assert!(
+        run.stderr.contains(
+            "people/ana.md:3:7: warning[unknown-id]: `team`: no team page has the id 'platfrom'"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        fixture
+            .html("people/ana/")
+            .attrs(".profile img.avatar", "src"),
+        ["/people/ana.jpg"]
+    );
+    assert!(fixture.output().join("people/ana.jpg").exists());
+    assert_eq!(fixture.html("people/cy/").count(".profile img"), 0);
+}
