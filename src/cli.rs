@@ -790,7 +790,6 @@ fn finish(
     } else {
         err.write_all(format_human(&shown, color).as_bytes())?;
     }
-    let (errors, warnings) = diagnostics::count(&report.diagnostics);
     if cli.verbose {
         for (stage, duration) in &report.timings {
             writeln!(
@@ -802,10 +801,8 @@ fn finish(
     }
     if !cli.quiet || result != Outcome::Success {
         let mut line = format!(
-            "{verb} {} pages, {} errors, {} warnings in {:.2} s",
-            report.pages,
-            errors,
-            warnings,
+            "{verb} {} in {:.2} s",
+            diagnostics::tally(report.pages, &report.diagnostics),
             report.elapsed().as_secs_f64()
         );
         if let Some(write) = report.write {

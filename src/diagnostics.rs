@@ -114,6 +114,26 @@ pub fn count(diagnostics: &[Diagnostic]) -> (usize, usize) {
     (errors, diagnostics.len() - errors)
 }
 
+/// `1 page`, `2 pages`, `0 errors`: counts in summary lines.
+pub fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
+/// `12 pages, 1 error, 0 warnings`: the middle of every summary line.
+pub fn tally(pages: usize, diagnostics: &[Diagnostic]) -> String {
+    let (errors, warnings) = count(diagnostics);
+    format!(
+        "{}, {}, {}",
+        plural(pages, "page"),
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
+}
+
 /// Formats diagnostics for a terminal:
 /// `docs/setup.md:12:5: error[broken-link]: no page at 'deploy.md'` and an indented help line.
 pub fn format_human(diagnostics: &[Diagnostic], color: bool) -> String {

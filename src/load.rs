@@ -230,6 +230,9 @@ pub fn load(root: &Path, config: &Config, options: &LoadOptions) -> anyhow::Resu
         } else if entry.file_type().is_file() {
             entry.path().to_path_buf()
         } else {
+            if !entry.file_type().is_dir() {
+                diagnostics.push(special_file(&rel));
+            }
             continue;
         };
         if is_metadata(&rel) {
@@ -320,10 +323,23 @@ fn resolve_symlink(link: &Path, root: &Path) -> Result<Option<PathBuf>, Diagnost
     }
     if target.is_file() {
         Ok(Some(target))
-    } else {
+    } else if target.is_dir() {
         // A folder symlink inside the handbook would publish the same pages twice.
         Ok(None)
+    } else {
+        Err(special_file(""))
     }
+}
+
+/// A named pipe, socket or device: reading one could block the build forever.
+fn special_file(path: &str) -> Diagnostic {
+    Diagnostic::warning(
+        path,
+        0,
+        0,
+        "special-file",
+        "not a regular file (a pipe, socket or device); skipped".into(),
+    )
 }
 
 impl Diagnostic {
@@ -428,8 +444,11 @@ fn probe(root: &Path, excluded: &GlobSet, output: Option<&Path>, rel: &str) -> P
         }
     } else if metadata.is_dir() {
         return Probe::Folder;
-    } else {
+    } else if metadata.is_file() {
         path
+    } else {
+        // A pipe or device would block the preview's reader.
+        return Probe::Absent;
     };
     if is_markdown(rel) {
         let (source, diagnostics) = read_source(rel.to_string(), &absolute);

@@ -21,16 +21,6 @@ pub struct Theme {
     pub origins: BTreeMap<String, String>,
 }
 
-impl Theme {
-    /// Describes where a template came from: `themes/custom/templates/page.html` or the built-in theme.
-    pub fn origin(&self, template: &str) -> String {
-        self.origins
-            .get(template)
-            .cloned()
-            .unwrap_or_else(|| format!("built-in theme's templates/{template}"))
-    }
-}
-
 /// Loads the theme named in config: each file from `themes/<name>/` in the handbook if present,
 /// else from the built-in theme.
 pub fn load(root: &Path, config: &Config) -> anyhow::Result<Theme> {
@@ -83,7 +73,13 @@ pub fn load(root: &Path, config: &Config) -> anyhow::Result<Theme> {
             .iter()
             .map(|(name, text)| (name.as_str(), text.as_str())),
     )
-    .map_err(|error| anyhow::anyhow!("{}", describe_tera_error(&error, &origins)))?;
+    .map_err(|error| {
+        anyhow::anyhow!(
+            "{}\n  help: fix the template, or delete it from themes/{} to use the built-in one",
+            describe_tera_error(&error, &origins),
+            config.theme
+        )
+    })?;
     Ok(Theme {
         tera,
         assets,
@@ -92,12 +88,44 @@ pub fn load(root: &Path, config: &Config) -> anyhow::Result<Theme> {
 }
 
 /// Formats a tera error with the template's origin and the whole `source()` chain.
+/// Each of tera's reports (`error: message` / ` --> page.html:3:17` / code frame) becomes
+/// `themes/x/templates/page.html:3:17: message` and the frame: the position in the file the
+/// author edits.
 pub fn describe_tera_error(error: &tera::Error, origins: &BTreeMap<String, String>) -> String {
-    let mut message = error.to_string();
-    for (name, origin) in origins {
-        if message.contains(name.as_str()) && !message.contains(origin.as_str()) {
-            message.push_str(&format!("\n  template {name} is {origin}"));
-            break;
+    let text = error.to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out: Vec<String> = Vec::new();
+    let mut positioned = false;
+    let mut index = 0;
+    while index < lines.len() {
+        let line = lines[index];
+        let arrow = lines
+            .get(index + 1)
+            .and_then(|next| next.trim_start().strip_prefix("--> "));
+        match (line.strip_prefix("error: "), arrow) {
+            (Some(message), Some(place)) => {
+                let (name, position) = place.split_once(':').unwrap_or((place, ""));
+                let origin = origins.get(name).map_or(name, String::as_str);
+                out.push(format!("{origin}:{position}: {message}"));
+                positioned = true;
+                index += 2;
+            }
+            _ => {
+                out.push(line.to_string());
+                index += 1;
+            }
+        }
+    }
+    while out.last().is_some_and(|line| line.trim().is_empty()) {
+        out.pop();
+    }
+    let mut message = out.join("\n");
+    if !positioned {
+        for (name, origin) in origins {
+            if message.contains(name.as_str()) && !message.contains(origin.as_str()) {
+                message.push_str(&format!("\n  template {name} is {origin}"));
+                break;
+            }
         }
     }
     let mut source = std::error::Error::source(error);

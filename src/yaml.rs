@@ -10,8 +10,10 @@ pub struct YamlError {
     pub line: usize,
     /// 1-based column within the fragment.
     pub column: usize,
-    /// serde_yaml's message without its trailing position.
+    /// serde_yaml's message without its trailing position, in plain words.
     pub message: String,
+    /// What to do about it, when the problem is a common slip (tabs, an unquoted `: `).
+    pub hint: Option<&'static str>,
 }
 
 /// Largest fragment we parse. Front matter is a few lines; a huge block is a mistake or an attack.
@@ -25,6 +27,7 @@ pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
             line: 1,
             column: 1,
             message: format!("YAML block is {} bytes; the limit is 1 MiB", text.len()),
+            hint: Some("move long text into the page body"),
         });
     }
     let text = if text.trim().is_empty() { "{}" } else { text };
@@ -32,12 +35,87 @@ pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
         let (line, column) = error
             .location()
             .map_or((0, 0), |location| (location.line(), location.column()));
+        let (message, marks) = strip_positions(&error.to_string());
+        // An unclosed quote or bracket fails at the end of the block; where it was opened (the
+        // context mark) is the line to fix.
+        let (line, column) = match marks.get(1) {
+            Some(&opened) if message.contains("end of stream") => opened,
+            _ => (line, column),
+        };
         YamlError {
             line,
             column,
-            message: strip_position(&error.to_string()),
+            hint: hint(&message),
+            message: plain(&message),
         }
     })
+}
+
+/// serde's type vocabulary (`invalid type: sequence, expected i64`, `expected struct
+/// FrontMatter`) reworded for people who write YAML, not Rust: `expected a whole number, found
+/// a list`.
+fn plain(message: &str) -> String {
+    if message.contains("end of stream") && message.contains("while scanning a quoted scalar") {
+        return "a quoted value is never closed".into();
+    }
+    if message.starts_with("repetition limit exceeded") {
+        return "YAML aliases (`*name`) repeat into too many values; write the values out".into();
+    }
+    if message.starts_with("recursion limit exceeded") {
+        return "YAML nests too deeply".into();
+    }
+    let (prefix, rest) = match message
+        .find("invalid type: ")
+        .or(message.find("invalid value: "))
+    {
+        Some(at) => message.split_at(at),
+        None => return message.to_string(),
+    };
+    let rest = rest.split_once(": ").map_or(rest, |(_, rest)| rest);
+    let Some((found, expected)) = rest.split_once(", expected ") else {
+        return message.to_string();
+    };
+    let found = match found {
+        "sequence" => "a list".to_string(),
+        "map" => "a mapping".to_string(),
+        "unit value" => "nothing".to_string(),
+        _ => match found.strip_prefix("string ") {
+            Some(text) => format!("the text {text}"),
+            None => found
+                .replace('`', "")
+                .replace("floating point", "the number"),
+        },
+    };
+    let expected = if expected.starts_with("struct ") || expected.starts_with("a map") {
+        "`key: value` lines"
+    } else if matches!(
+        expected,
+        "i64" | "i32" | "u64" | "u32" | "u16" | "u8" | "usize"
+    ) {
+        "a whole number"
+    } else if expected == "a boolean" {
+        "true or false"
+    } else if expected == "a string" {
+        "text"
+    } else {
+        expected
+    };
+    format!("{prefix}expected {expected}, found {found}")
+}
+
+/// Advice for the YAML slips people make most.
+fn hint(message: &str) -> Option<&'static str> {
+    if message.contains("tab character") {
+        Some("indent with spaces: YAML does not allow tabs")
+    } else if message.contains("mapping values are not allowed") {
+        Some("quote a value that contains `: `, like `title: \"Deploys: a guide\"`")
+    } else if message.contains("while scanning a quoted scalar") {
+        Some("end the value with the quote it starts with, on the same line")
+    } else if message.starts_with("repetition limit exceeded") {
+        Some("an anchor repeated inside other anchors grows exponentially; handbook refuses it")
+    } else {
+        None
+    }
 }
 
 /// A key of a block mapping at the top level of a YAML fragment.
@@ -98,13 +176,35 @@ fn key_and_value(line: &str) -> Option<(String, &str)> {
     Some((name, value))
 }
 
-/// serde_yaml appends " at line L column C" to messages; we print positions ourselves, against
-/// the whole file rather than the fragment.
-fn strip_position(message: &str) -> String {
-    match message.find(" at line ") {
-        Some(index) => message[..index].to_string(),
-        None => message.to_string(),
+/// serde_yaml writes positions into its messages (`problem at line 4 column 1, while scanning a
+/// quoted scalar at line 2 column 8`); we print positions ourselves, against the whole file
+/// rather than the fragment. Returns the message without them, and the marks in order.
+fn strip_positions(message: &str) -> (String, Vec<(usize, usize)>) {
+    let mut text = String::new();
+    let mut marks = Vec::new();
+    let mut rest = message;
+    while let Some(at) = rest.find(" at line ") {
+        text.push_str(&rest[..at]);
+        let after = &rest[at + " at line ".len()..];
+        let line_digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        let column_part = after[line_digits..].strip_prefix(" column ").unwrap_or("");
+        let column_digits = column_part.bytes().take_while(u8::is_ascii_digit).count();
+        match (
+            after[..line_digits].parse(),
+            column_part[..column_digits].parse(),
+        ) {
+            (Ok(line), Ok(column)) => {
+                marks.push((line, column));
+                rest = &column_part[column_digits..];
+            }
+            _ => {
+                text.push_str(" at line ");
+                rest = after;
+            }
+        }
     }
+    text.push_str(rest);
+    (text, marks)
 }
 
 #[cfg(test)]
@@ -117,6 +217,20 @@ mod tests {
         let error = parse::<BTreeMap<String, String>>("a: b\nc: [d\n").unwrap_err();
         assert_eq!(error.line, 2);
         assert!(!error.message.contains("at line"), "{}", error.message);
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_reported_where_it_opens() {
+        let error =
+            parse::<BTreeMap<String, String>>("a: b\ntitle: \"Deploys\nnext: c\n").unwrap_err();
+        assert_eq!(
+            (error.line, error.message.as_str()),
+            (2, "a quoted value is never closed")
+        );
+        assert_eq!(
+            strip_positions("x at line 4 column 1, while y at line 2 column 8"),
+            ("x, while y".to_string(), vec![(4, 1), (2, 8)])
+        );
     }
 
     #[test]
@@ -150,6 +264,43 @@ mod tests {
     #[test]
     fn alias_bombs_are_refused_not_expanded() {
         let bomb = "a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n";
-        assert!(parse::<serde_json::Value>(bomb).is_err());
+        let error = parse::<serde_json::Value>(bomb).unwrap_err();
+        assert!(error.message.contains("aliases"), "{}", error.message);
+        assert!(error.hint.is_some());
+    }
+
+    #[test]
+    fn serde_type_words_become_plain_words() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code, reason = "only the errors matter")]
+        struct Typed {
+            weight: Option<i64>,
+            draft: Option<bool>,
+            title: Option<String>,
+        }
+        let message = |text: &str| parse::<Typed>(text).unwrap_err().message;
+        assert_eq!(
+            message("weight: heavy"),
+            "weight: expected a whole number, found the text \"heavy\""
+        );
+        assert_eq!(
+            message("draft: maybe"),
+            "draft: expected true or false, found the text \"maybe\""
+        );
+        assert_eq!(message("title: [a]"), "title: expected text, found a list");
+        assert_eq!(
+            message("- a\n- b"),
+            "expected `key: value` lines, found a list"
+        );
+        assert_eq!(
+            parse::<Typed>("title: x\n\tdraft: true").unwrap_err().hint,
+            Some("indent with spaces: YAML does not allow tabs")
+        );
+        assert!(
+            parse::<Typed>("title: Deploys: how")
+                .unwrap_err()
+                .hint
+                .is_some_and(|hint| hint.contains("quote"))
+        );
     }
 }

@@ -83,7 +83,7 @@ pub struct FrontMatter {
     #[serde(deserialize_with = "optional_scalar")]
     pub review_every: Option<String>,
     /// Free-form values for templates (`page.extra`).
-    pub extra: Option<serde_json::Value>,
+    pub extra: Option<serde_json::Map<String, serde_json::Value>>,
     /// Decision-record keys, inline rather than `#[serde(flatten)]`: flattening buffers the
     /// values and loses the YAML positions of their errors.
     pub status: Option<String>,
@@ -210,6 +210,43 @@ fn parse_optional_date(text: Option<String>) -> Result<Option<Date>, String> {
     }
 }
 
+/// A correct line for each front-matter key, shown when a value has the wrong type.
+fn key_example(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "title" => "title: On-call handbook",
+        "description" => "description: How we run on-call",
+        "date" | "updated" | "review_by" | "decide_by" => "date: 2026-03-14",
+        "tags" => "tags: [onboarding, remote]",
+        "weight" => "weight: 10",
+        "draft" => "draft: true",
+        "aliases" => "aliases: [/old/path/]",
+        "slug" => "slug: on-call",
+        "owner" | "team" => "owner: platform",
+        "review_every" => "review_every: 6m",
+        "extra" => "extra: {icon: rocket}",
+        "status" => "status: accepted",
+        "number" => "number: 12",
+        "deciders" | "decision-makers" | "consulted" | "informed" | "members" => {
+            "deciders: [ana, ben]"
+        }
+        "supersedes" | "amends" => "supersedes: [3]",
+        "author" | "lead" => "author: ana",
+        "summary" => "summary: Shipped the new deploy pipeline",
+        "name" => "name: Ana Lima",
+        "role" => "role: Staff engineer",
+        "timezone" => "timezone: Europe/Berlin",
+        "working_hours" => "working_hours: \"09:00-17:00\"",
+        "channels" => "channels: [\"#platform\"]",
+        "response_time" => "response_time: within a day",
+        "avatar" => "avatar: ana.jpg",
+        "pronouns" => "pronouns: she/her",
+        "location" => "location: Lisbon",
+        "ask_about" => "ask_about: [deploys, CI]",
+        "escalation_policy" => "escalation_policy: page the on-call engineer",
+        _ => return None,
+    })
+}
+
 /// The file line of a top-level front-matter key.
 fn find_key(keys: &[yaml::TopKey], name: &str) -> Option<usize> {
     keys.iter().find(|key| key.name == name).map(|key| key.line)
@@ -276,7 +313,7 @@ impl<'de> Deserialize<'de> for Scalar {
             type Value = Scalar;
 
             fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
-                formatter.write_str("a word")
+                formatter.write_str("a single value (text, a number or a date)")
             }
 
             fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Scalar, E> {
@@ -303,15 +340,64 @@ impl<'de> Deserialize<'de> for Scalar {
     }
 }
 
-/// Parses `YYYY-MM-DD`, optionally followed by a time (`T10:00:00Z`, ` 10:00`).
+/// Parses `YYYY-MM-DD`, optionally followed by a time that must itself be valid: `T10:00:00Z`,
+/// ` 10:00`, `T10:00:00.5+05:30`, Jekyll's ` 10:00:00 +0100`. The date is the one written.
 pub fn parse_date(text: &str) -> Option<Date> {
     let text = text.trim();
     let date_part = text.get(..10)?;
     let rest = &text[10..];
-    if !(rest.is_empty() || rest.starts_with('T') || rest.starts_with(' ')) {
-        return None;
+    if !rest.is_empty() {
+        let time = rest.strip_prefix(['T', 't', ' '])?;
+        is_time_of_day(time).then_some(())?;
     }
     date_part.parse().ok()
+}
+
+/// `HH:MM[:SS[.fraction]]`, then nothing, `Z` or an offset `±HH[:]MM` / `±HH`, the offset
+/// optionally after a space.
+fn is_time_of_day(text: &str) -> bool {
+    fn two_digits(text: &str, max: u8) -> Option<&str> {
+        let digits = text.get(..2)?;
+        let value: u8 = digits
+            .parse()
+            .ok()
+            .filter(|_| digits.bytes().all(|b| b.is_ascii_digit()))?;
+        (value <= max).then(|| &text[2..])
+    }
+    let Some(rest) = two_digits(text, 23).and_then(|rest| rest.strip_prefix(':')) else {
+        return false;
+    };
+    let Some(mut rest) = two_digits(rest, 59) else {
+        return false;
+    };
+    if let Some(seconds) = rest.strip_prefix(':') {
+        let Some(after) = two_digits(seconds, 60) else {
+            return false;
+        };
+        rest = after;
+        if let Some(fraction) = rest.strip_prefix(['.', ',']) {
+            let digits = fraction.bytes().take_while(u8::is_ascii_digit).count();
+            if digits == 0 {
+                return false;
+            }
+            rest = &fraction[digits..];
+        }
+    }
+    let offset = rest.strip_prefix(' ').unwrap_or(rest);
+    if offset.is_empty() || offset == "Z" || offset == "z" {
+        return true;
+    }
+    let Some(offset) = offset.strip_prefix(['+', '-']) else {
+        return false;
+    };
+    match two_digits(offset, 23) {
+        Some("") => true,
+        Some(minutes) => {
+            let minutes = minutes.strip_prefix(':').unwrap_or(minutes);
+            two_digits(minutes, 59) == Some("")
+        }
+        None => false,
+    }
 }
 
 /// A heading on a page.
@@ -494,11 +580,31 @@ pub fn parse_page(
     kind: PageKind,
     markdown: &MarkdownConfig,
 ) -> Result<Page, Diagnostic> {
-    let mut front_matter: FrontMatter = yaml::parse(source.front_matter_text()).map_err(|error| {
-        let line = if error.line == 0 { 1 } else { source.front_matter_line + error.line - 1 };
-        Diagnostic::error(&source.path, line, error.column, "front-matter", error.message)
-            .with_help("front matter is YAML between `---` lines; see the front-matter reference in the README")
-    })?;
+    let mut front_matter: FrontMatter =
+        yaml::parse(source.front_matter_text()).map_err(|error| {
+            let line = if error.line == 0 {
+                1
+            } else {
+                source.front_matter_line + error.line - 1
+            };
+            let example = error
+                .message
+                .split_once(": ")
+                .and_then(|(key, _)| key_example(key))
+                .map(|example| format!("write it like `{example}`"));
+            let help = error.hint.map(str::to_string).or(example).unwrap_or_else(|| {
+            "front matter is YAML between `---` lines; see the front-matter reference in the README"
+                .into()
+        });
+            Diagnostic::error(
+                &source.path,
+                line,
+                error.column,
+                "front-matter",
+                error.message,
+            )
+            .with_help(help)
+        })?;
     let keys: Vec<yaml::TopKey> = yaml::top_level_keys(source.front_matter_text())
         .into_iter()
         .map(|key| yaml::TopKey {
@@ -604,7 +710,9 @@ pub fn parse_page(
         owners: Owners::default(),
         review: None,
         profile,
-        extra: front_matter.extra.unwrap_or(serde_json::Value::Null),
+        extra: front_matter
+            .extra
+            .map_or(serde_json::Value::Null, serde_json::Value::Object),
         keys,
         front_matter: source.front_matter.clone(),
         record: RecordFields {
@@ -783,9 +891,11 @@ fn heading_level(level: HeadingLevel) -> u8 {
 }
 
 /// Hands out unique anchors on one page the way GitHub does: `setup`, `setup-1`, `setup-2`.
+/// Each base remembers its next suffix, so a page of 20,000 equal headings stays linear.
 #[derive(Default)]
 struct Anchors {
     used: std::collections::HashSet<String>,
+    next_suffix: std::collections::HashMap<String, usize>,
 }
 
 impl Anchors {
@@ -795,13 +905,17 @@ impl Anchors {
         } else {
             base
         };
-        let mut candidate = base.clone();
-        let mut suffix = 1;
-        while !self.used.insert(candidate.clone()) {
-            candidate = format!("{base}-{suffix}");
-            suffix += 1;
+        if self.used.insert(base.clone()) {
+            return base;
         }
-        candidate
+        let suffix = self.next_suffix.entry(base.clone()).or_insert(1);
+        loop {
+            let candidate = format!("{base}-{suffix}");
+            *suffix += 1;
+            if self.used.insert(candidate.clone()) {
+                return candidate;
+            }
+        }
     }
 }
 
@@ -922,9 +1036,20 @@ mod tests {
 
     #[test]
     fn duplicate_headings_get_numbered_anchors() {
-        let page = page("## Setup\n\n## Setup\n\n## Setup {#custom}\n").unwrap();
-        let anchors: Vec<_> = page.headings.iter().map(|h| h.anchor.as_str()).collect();
+        let setup = page("## Setup\n\n## Setup\n\n## Setup {#custom}\n").unwrap();
+        let anchors: Vec<_> = setup.headings.iter().map(|h| h.anchor.as_str()).collect();
         assert_eq!(anchors, ["setup", "setup-1", "custom"]);
+        // A heading that looks like a numbered one takes its number out of the sequence.
+        let numbered = page("## A\n\n## A-1\n\n## A\n\n## A\n").unwrap();
+        let anchors: Vec<_> = numbered
+            .headings
+            .iter()
+            .map(|h| h.anchor.as_str())
+            .collect();
+        assert_eq!(anchors, ["a", "a-1", "a-2", "a-3"]);
+        // Thousands of equal headings (each used to rescan every earlier suffix).
+        let many = page(&"## Same\n\n".repeat(5000)).unwrap();
+        assert_eq!(many.headings[4999].anchor, "same-4999");
     }
 
     #[test]
@@ -962,6 +1087,27 @@ mod tests {
             "2026-03-14".parse().ok()
         );
         assert_eq!(parse_date("14/03/2026"), None);
+        for good in [
+            "2026-03-14 10:00",
+            "2026-03-14T10:00:00+05:30",
+            "2026-03-14 10:00:00 +0100",
+            "2026-03-14T23:59:60.123Z",
+            "2026-03-14T10:00-07",
+        ] {
+            assert_eq!(parse_date(good), "2026-03-14".parse().ok(), "{good}");
+        }
+        for bad in [
+            "2026-03-14T25:00:00Z",
+            "2026-03-14T10:61",
+            "2026-03-14T10",
+            "2026-03-14 10:00 CET",
+            "2026-03-14T10:00:00.Z",
+            "2026-03-14T10:00+5:30",
+            "2026-03-14x",
+            "2026-02-30",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
         let error = page("---\ndate: next tuesday\n---\n").unwrap_err();
         assert_eq!(error.line, 2);
         assert!(error.message.contains("YYYY-MM-DD"));

@@ -179,21 +179,26 @@ pub(super) fn check_collisions(files: &mut Vec<OutputFile>, site: &Site) -> Vec<
             continue;
         };
         keep[index] = false;
-        // Pages render before everything else, so only the first of a clash can be a page;
-        // an alias redirect comes later, so only the second can be one.
+        // Pages render before everything else, and alias redirects after them, so a page
+        // clashes with a page (`Case.md` and `case.md`), a file or an alias.
         let alias = alias_file(file);
+        let second_page = page_file(file);
         let generated = || "a page handbook generates".to_string();
         let describe = |file: &OutputFile, name: Option<String>| match &file.content {
             crate::output::Content::Copy(from) => format!("the file {}", from.display()),
             crate::output::Content::Bytes(_) => name.unwrap_or_else(generated),
         };
         let first_name = page_file(&files[first]).map(|page| format!("the page '{}'", page.path));
-        let second_name =
-            alias.map(|(page, alias)| format!("the alias '{alias}' of '{}'", page.path));
-        // Report at the alias when one is involved: that is what the author can change.
-        let (path, line) = match alias {
-            Some((page, _)) => (page.path.as_str(), page.key_line("aliases").unwrap_or(0)),
-            None => (file.path.as_str(), 0),
+        let second_name = match (second_page, alias) {
+            (Some(page), _) => Some(format!("the page '{}'", page.path)),
+            (None, Some((page, alias))) => Some(format!("the alias '{alias}' of '{}'", page.path)),
+            (None, None) => None,
+        };
+        // Report where the author can fix it: at the alias, or at the second page.
+        let (path, line) = match (second_page, alias) {
+            (Some(page), _) => (page.path.as_str(), 0),
+            (None, Some((page, _))) => (page.path.as_str(), page.key_line("aliases").unwrap_or(0)),
+            (None, None) => (file.path.as_str(), 0),
         };
         diagnostics.push(
             Diagnostic::error(

@@ -430,8 +430,7 @@ impl<'a> Renderer<'a> {
             .render(template, &context)
             .map_err(|error| {
                 format!(
-                    "template {template} ({}) failed: {}",
-                    self.input.theme.origin(template),
+                    "template {template} failed: {}",
                     describe_tera_error(&error, &self.input.theme.origins)
                 )
             })

@@ -85,10 +85,9 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
     };
     let found = engine.diagnostics();
     console.show(&found);
-    let (errors, warnings) = diagnostics::count(&found);
     say(&format!(
-        "built {} pages, {errors} errors, {warnings} warnings in {:.2} s",
-        engine.pages(),
+        "built {} in {:.2} s",
+        diagnostics::tally(engine.pages(), &found),
         started.elapsed().as_secs_f64()
     ));
     if !address.ip().is_loopback() {
@@ -453,14 +452,13 @@ fn report(plan: &watch::Plan, rebuild: &Rebuild, found: &[Diagnostic]) {
     let (errors, _) = diagnostics::count(found);
     let outcome = if errors > 0 {
         format!(
-            "{errors} error{}; still serving the last good build",
-            if errors == 1 { "" } else { "s" }
+            "{}; still serving the last good build",
+            diagnostics::plural(errors, "error")
         )
     } else {
         format!(
-            "rendered {} page{} ({}) in {} ms",
-            rebuild.rendered,
-            if rebuild.rendered == 1 { "" } else { "s" },
+            "rendered {} ({}) in {} ms",
+            diagnostics::plural(rebuild.rendered, "page"),
             rebuild.how,
             rebuild.elapsed.as_millis()
         )
