@@ -295,6 +295,13 @@ fn read_source(rel: String, absolute: &Path) -> (Option<Source>, Vec<Diagnostic>
             return (None, vec![diagnostic]);
         }
     };
+    // CommonMark replaces NUL with U+FFFD; doing it here covers titles and front matter too,
+    // which never reach the markdown parser.
+    let text = if text.contains('\0') {
+        text.replace('\0', "\u{fffd}")
+    } else {
+        text
+    };
     let (source, diagnostic) = Source::new(rel, text);
     (Some(source), diagnostic.into_iter().collect())
 }

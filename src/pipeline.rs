@@ -84,7 +84,9 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
     let config = load_config(options)?;
     let output = output_dir(options, &config);
     let output = if write_output {
-        write::guard_output(&options.root, &output)?
+        let output = write::guard_output(&options.root, &output)?;
+        write::recover(&output);
+        output
     } else {
         output
     };

@@ -1,6 +1,7 @@
 //! Write: the only stage that touches the output. A build is written to a stage folder beside
-//! the output and swapped in only when complete, so a failed build leaves the old site intact.
-//! Unchanged files are hard-linked from the old output, keeping their mtimes for sync deploys.
+//! the output and swapped in only when complete, so a failed or interrupted build leaves the old
+//! site intact. Unchanged files are hard-linked from the old output, keeping their mtimes for
+//! sync deploys; a build that changes nothing writes nothing.
 
 use std::collections::HashSet;
 use std::fs;
@@ -138,13 +139,14 @@ fn absolute_path(path: &Path) -> anyhow::Result<PathBuf> {
     Ok(resolved)
 }
 
-/// Writes the site. Files are first written to a stage folder beside `output`, so any failure
-/// while writing leaves the previous output untouched.
+/// Writes the site. The complete new site is assembled in a stage folder beside `output` and
+/// swapped in with two renames, so whenever the process stops, `output` holds either the whole
+/// previous build or the whole new one (or, between the two renames, the previous one waits
+/// beside it and [`recover`] puts it back).
 ///
-/// A first build (or an output holding symlinks) is swapped in whole. Otherwise only files
-/// whose bytes changed are staged, then moved into place with renames, and files of the previous
-/// build that are gone are deleted: unchanged files are never touched, so their mtimes survive
-/// for sync-based deploys, and a no-change build writes nothing at all.
+/// Files whose bytes did not change are hard-linked into the stage from the previous build (never
+/// rewritten), so their mtimes survive for sync-based deploys; a build that changes nothing
+/// writes nothing at all. A previous build holding symlinks is not linked from.
 pub fn write_site(output: &Path, files: &[OutputFile]) -> anyhow::Result<WriteReport> {
     for file in files {
         check_relative(&file.path)?;
@@ -156,20 +158,85 @@ pub fn write_site(output: &Path, files: &[OutputFile]) -> anyhow::Result<WriteRe
         .to_string_lossy()
         .into_owned();
     fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+    recover(output);
     remove_leftovers(parent, &name);
     let stage = parent.join(format!(".{name}.handbook-stage-{}", std::process::id()));
-    match previous_files(output) {
-        Some(previous) => update_in_place(&stage, output, files, &previous),
-        None => {
-            let all: Vec<&OutputFile> = files.iter().collect();
-            with_stage(&stage, &all, |stage| swap(stage, output, parent, &name))?;
-            Ok(WriteReport {
-                written: files.len(),
-                kept: 0,
-                removed: 0,
-            })
+    let Some(previous) = previous_files(output) else {
+        let all: Vec<&OutputFile> = files.iter().collect();
+        with_stage(&stage, &all, None, |stage| {
+            swap(stage, output, parent, &name)
+        })?;
+        return Ok(WriteReport {
+            written: files.len(),
+            kept: 0,
+            removed: 0,
+        });
+    };
+    let unchanged: Vec<bool> = files
+        .par_iter()
+        .map(|file| is_unchanged(&output.join(&file.path), file))
+        .collect();
+    let current: HashSet<&str> = files.iter().map(|file| file.path.as_str()).collect();
+    let kept = unchanged.iter().filter(|&&same| same).count();
+    let report = WriteReport {
+        written: files.len() - kept,
+        kept,
+        removed: previous
+            .iter()
+            .filter(|path| !current.contains(path.as_str()))
+            .count(),
+    };
+    if report.written == 0 && report.removed == 0 {
+        return Ok(report);
+    }
+    let all: Vec<&OutputFile> = files.iter().collect();
+    let link = Link {
+        from: output,
+        unchanged: &unchanged,
+    };
+    with_stage(&stage, &all, Some(link), |stage| {
+        swap(stage, output, parent, &name)
+    })?;
+    Ok(report)
+}
+
+/// Puts back a previous build that an interrupted swap left beside a missing output
+/// (`.public.handbook-old-<pid>`, with our marker), so no build's output is ever lost.
+pub fn recover(output: &Path) {
+    let (Some(parent), Some(name)) = (output.parent(), output.file_name()) else {
+        return;
+    };
+    if fs::symlink_metadata(output).is_ok() {
+        return;
+    }
+    let prefix = format!(".{}.handbook-old-", name.to_string_lossy());
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    let newest = entries
+        .flatten()
+        .filter(|entry| entry.file_name().to_string_lossy().starts_with(&prefix))
+        .filter(|entry| entry.path().join(MARKER).is_file())
+        .max_by_key(|entry| entry.metadata().and_then(|m| m.modified()).ok());
+    if let Some(old) = newest {
+        match fs::rename(old.path(), output) {
+            Ok(()) => log::warn!(
+                "an earlier build was interrupted while swapping in its output; restored the previous build to {}",
+                output.display()
+            ),
+            Err(error) => log::warn!(
+                "could not restore the previous build from {}: {error}",
+                old.path().display()
+            ),
         }
     }
+}
+
+/// Where unchanged files are hard-linked from: the previous output, and which files (by index
+/// into the file list) are the same there.
+struct Link<'a> {
+    from: &'a Path,
+    unchanged: &'a [bool],
 }
 
 /// Files of the previous build, when it can be updated in place: it exists, is ours, and holds
@@ -199,76 +266,12 @@ fn previous_files(output: &Path) -> Option<Vec<String>> {
     Some(files)
 }
 
-fn update_in_place(
-    stage: &Path,
-    output: &Path,
-    files: &[OutputFile],
-    previous: &[String],
-) -> anyhow::Result<WriteReport> {
-    let changed: Vec<&OutputFile> = files
-        .par_iter()
-        .filter(|file| !is_unchanged(&output.join(&file.path), file))
-        .collect();
-    let current: HashSet<&str> = files.iter().map(|file| file.path.as_str()).collect();
-    let removed: Vec<&String> = previous
-        .iter()
-        .filter(|path| !current.contains(path.as_str()))
-        .collect();
-    let report = WriteReport {
-        written: changed.len(),
-        kept: files.len() - changed.len(),
-        removed: removed.len(),
-    };
-    if changed.is_empty() && removed.is_empty() {
-        return Ok(report);
-    }
-    with_stage(stage, &changed, |stage| {
-        for path in &removed {
-            let target = output.join(path);
-            fs::remove_file(&target).with_context(|| format!("removing {}", target.display()))?;
-        }
-        prune_empty_dirs(output, &removed);
-        for file in &changed {
-            let target = output.join(&file.path);
-            if let Some(dir) = target.parent() {
-                fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-            }
-            let staged = stage.join(&file.path);
-            fs::rename(&staged, &target)
-                .with_context(|| format!("moving {} into place", target.display()))?;
-        }
-        Ok(())
-    })?;
-    Ok(report)
-}
-
-/// Removes folders left empty by deleted files, deepest first, never the output itself.
-fn prune_empty_dirs(output: &Path, removed: &[&String]) {
-    let mut dirs: Vec<PathBuf> = removed
-        .iter()
-        .flat_map(|path| {
-            Path::new(path.as_str())
-                .ancestors()
-                .skip(1)
-                .map(Path::to_path_buf)
-                .collect::<Vec<_>>()
-        })
-        .filter(|dir| !dir.as_os_str().is_empty())
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    dirs.sort_by_key(|dir| std::cmp::Reverse(dir.components().count()));
-    for dir in dirs {
-        // Fails (and is meant to) when the folder still has files.
-        fs::remove_dir(output.join(dir)).ok();
-    }
-}
-
 /// Creates the stage, writes `files` into it, runs `apply`, and always removes what is left of
 /// the stage. Errors before `apply` leave the output untouched.
 fn with_stage(
     stage: &Path,
     files: &[&OutputFile],
+    link: Option<Link>,
     apply: impl FnOnce(&Path) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     if stage.exists() {
@@ -277,7 +280,7 @@ fn with_stage(
     fs::create_dir(stage).with_context(|| format!("creating {}", stage.display()))?;
     let result = fs::write(stage.join(MARKER), MARKER_TEXT)
         .with_context(|| format!("writing {}", stage.display()))
-        .and_then(|()| fill_stage(stage, files))
+        .and_then(|()| fill_stage(stage, files, link))
         .and_then(|()| apply(stage));
     if stage.exists()
         && let Err(error) = fs::remove_dir_all(stage)
@@ -290,7 +293,7 @@ fn with_stage(
     result
 }
 
-fn fill_stage(stage: &Path, files: &[&OutputFile]) -> anyhow::Result<()> {
+fn fill_stage(stage: &Path, files: &[&OutputFile], link: Option<Link>) -> anyhow::Result<()> {
     let mut dirs: Vec<PathBuf> = files
         .iter()
         .filter_map(|file| Path::new(&file.path).parent().map(|p| stage.join(p)))
@@ -302,8 +305,13 @@ fn fill_stage(stage: &Path, files: &[&OutputFile]) -> anyhow::Result<()> {
     dirs.par_iter().try_for_each(|dir| {
         fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))
     })?;
-    files.par_iter().try_for_each(|file| {
+    files.par_iter().enumerate().try_for_each(|(index, file)| {
         let target = stage.join(&file.path);
+        if let Some(link) = &link
+            && link.unchanged[index]
+        {
+            return keep(&link.from.join(&file.path), &target);
+        }
         match &file.content {
             Content::Bytes(bytes) => {
                 fs::write(&target, bytes).with_context(|| format!("writing {}", target.display()))
@@ -313,6 +321,25 @@ fn fill_stage(stage: &Path, files: &[&OutputFile]) -> anyhow::Result<()> {
                 .with_context(|| format!("copying {} to {}", from.display(), target.display())),
         }
     })
+}
+
+/// Puts an unchanged file into the stage without rewriting it: a hard link (same inode, same
+/// mtime), or where the file system has none, a copy given the old mtime.
+fn keep(previous: &Path, target: &Path) -> anyhow::Result<()> {
+    if fs::hard_link(previous, target).is_ok() {
+        return Ok(());
+    }
+    fs::copy(previous, target)
+        .with_context(|| format!("copying {} to {}", previous.display(), target.display()))?;
+    let modified = fs::metadata(previous).and_then(|m| m.modified());
+    if let Ok(modified) = modified {
+        fs::File::options()
+            .write(true)
+            .open(target)
+            .and_then(|file| file.set_modified(modified))
+            .with_context(|| format!("keeping the mtime of {}", target.display()))?;
+    }
+    Ok(())
 }
 
 fn is_unchanged(previous: &Path, file: &OutputFile) -> bool {

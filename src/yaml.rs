@@ -42,11 +42,27 @@ pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
             Some(&opened) if message.contains("end of stream") => opened,
             _ => (line, column),
         };
+        // libyaml names a tab in indentation several ways; the line itself tells.
+        let tab_indent = text
+            .lines()
+            .nth(line.saturating_sub(1))
+            .is_some_and(|text| {
+                text.starts_with(char::is_whitespace)
+                    && text.trim_start_matches(' ').starts_with('\t')
+            });
         YamlError {
             line,
             column,
-            hint: hint(&message),
-            message: plain(&message),
+            hint: if tab_indent {
+                Some(TAB_HINT)
+            } else {
+                hint(&message)
+            },
+            message: if tab_indent {
+                "this line is indented with a tab".into()
+            } else {
+                plain(&message)
+            },
         }
     })
 }
@@ -103,10 +119,12 @@ fn plain(message: &str) -> String {
     format!("{prefix}expected {expected}, found {found}")
 }
 
+const TAB_HINT: &str = "indent with spaces: YAML does not allow tabs";
+
 /// Advice for the YAML slips people make most.
 fn hint(message: &str) -> Option<&'static str> {
     if message.contains("tab character") {
-        Some("indent with spaces: YAML does not allow tabs")
+        Some(TAB_HINT)
     } else if message.contains("mapping values are not allowed") {
         Some("quote a value that contains `: `, like `title: \"Deploys: a guide\"`")
     } else if message.contains("while scanning a quoted scalar") {

@@ -136,7 +136,7 @@ const GITHUB_ANNOTATIONS: [&str; 13] = [
     "::warning file=handbook/docs/b.md,line=1,title=duplicate-title::'Dup' is also the title of 'docs/a.md' in the same folder%0Ahelp: readers, search results and [[wikilinks]] cannot tell them apart; give one a distinct title",
     "::warning file=handbook/docs/orphan.md,title=orphan-page::no page links to 'Orphan'%0Ahelp: link to it from a related page or its folder's index.md, or add it to `nav.links`; `check.orphans: false` in handbook.yml turns this check off",
     "::error file=handbook/docs/setup/index.md,title=duplicate-url::'docs/setup.md' and 'docs/setup/index.md' both publish to /docs/setup/%0Ahelp: rename one of the files, or give one a different `slug`",
-    "::error file=handbook/docs/typed.md,line=3,col=9,title=front-matter::weight: invalid type: string \"heavy\", expected i64%0Ahelp: front matter is YAML between `---` lines; see the front-matter reference in the README",
+    "::error file=handbook/docs/typed.md,line=3,col=9,title=front-matter::weight: expected a whole number, found the text \"heavy\"%0Ahelp: write it like `weight: 10`",
     "::warning file=handbook/index.md,line=7,col=1,title=broken-link::no page or file at 'docs/gone.md' (linked as 'docs/gone.md')%0Ahelp: links are relative to the linking file; check the spelling and that the file exists",
     "::warning file=handbook/index.md,line=7,col=26,title=broken-anchor::'docs/setup.md' has no heading with anchor '#nope'%0Ahelp: anchors there: setup, install",
     "::warning file=handbook/index.md,line=7,col=59,title=missing-image::no page or file at 'img/missing.png' (linked as 'img/missing.png')%0Ahelp: links are relative to the linking file; check the spelling and that the file exists",

@@ -94,6 +94,58 @@ impl Fixture {
         Run::from(output)
     }
 
+    /// Runs the binary like [`Fixture::run`], failing the test if it takes longer than
+    /// `limit` (a hang) or dies of a panic or a signal.
+    pub fn run_limited(&self, args: &[&str], limit: std::time::Duration) -> Run {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_handbook"))
+            .args(args)
+            .current_dir(&self.root)
+            .env("NO_COLOR", "1")
+            .env("SOURCE_DATE_EPOCH", "1795392000")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Drain both pipes while waiting, so a chatty run cannot block on a full pipe.
+        let mut stdout = child.stdout.take().unwrap();
+        let mut stderr = child.stderr.take().unwrap();
+        let out = std::thread::spawn(move || {
+            let mut text = Vec::new();
+            std::io::Read::read_to_end(&mut stdout, &mut text).ok();
+            text
+        });
+        let err = std::thread::spawn(move || {
+            let mut text = Vec::new();
+            std::io::Read::read_to_end(&mut stderr, &mut text).ok();
+            text
+        });
+        let started = std::time::Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if started.elapsed() > limit {
+                child.kill().ok();
+                child.wait().ok();
+                panic!("handbook {args:?} still running after {limit:?}: a hang");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        let run = Run::from(Output {
+            status,
+            stdout: out.join().unwrap(),
+            stderr: err.join().unwrap(),
+        });
+        assert!(
+            run.code == 0 || run.code == 1 || run.code == 2,
+            "handbook {args:?} exited with {:?}:\n{}",
+            status,
+            run.stderr
+        );
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+        run
+    }
+
     /// `handbook build`, asserting success.
     pub fn build(&self) -> Run {
         let run = self.run(&["build"]);

@@ -166,3 +166,118 @@ fn a_symlink_planted_in_the_output_is_never_written_through() {
     assert!(fixture.output().join("guide/index.html").is_file());
     assert!(!fixture.output().join("guide").is_symlink());
 }
+
+/// Every file below `dir`, by relative path.
+fn snapshot(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|entry| entry.file_type().is_file())
+        .map(|entry| {
+            let rel = entry.path().strip_prefix(dir).unwrap();
+            (
+                rel.to_string_lossy().into_owned(),
+                std::fs::read(entry.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_build_killed_at_any_moment_leaves_the_old_or_the_new_site_whole() {
+    let fixture = Fixture::with_files(&[
+        ("handbook.yml", "title: Site A\n"),
+        ("index.md", "# Home\n"),
+    ]);
+    for page in 0..300 {
+        fixture.edit(
+            &format!("docs/page-{page:03}.md"),
+            &format!("# Page {page}\n\n{}\n", "Some words to index. ".repeat(100)),
+        );
+    }
+    fixture.build();
+    let site_a = snapshot(&fixture.output());
+    fixture.edit("handbook.yml", "title: Site B\n");
+    let started = std::time::Instant::now();
+    fixture.build();
+    let full = started.elapsed();
+    let site_b = snapshot(&fixture.output());
+    assert_ne!(site_a, site_b, "the title is on every page");
+
+    let binary = env!("CARGO_BIN_EXE_handbook");
+    let mut showing_b = true;
+    let mut seen = Vec::new();
+    for step in 0..24u32 {
+        // Switch the title, start a build that rewrites every page, and kill it part way.
+        let title = if showing_b { "Site A" } else { "Site B" };
+        fixture.edit("handbook.yml", &format!("title: {title}\n"));
+        let mut child = std::process::Command::new(binary)
+            .arg("build")
+            .current_dir(&fixture.root)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(full.mul_f64(f64::from(step) / 20.0));
+        child.kill().ok();
+        child.wait().unwrap();
+
+        let output = fixture.output();
+        let state = if output.exists() {
+            snapshot(&output)
+        } else {
+            // Killed between the two renames: the previous build waits beside the output.
+            let old: Vec<_> = std::fs::read_dir(fixture.root.as_path())
+                .unwrap()
+                .map(|entry| entry.unwrap().path())
+                .filter(|path| path.to_string_lossy().contains(".public.handbook-old-"))
+                .collect();
+            assert_eq!(
+                old.len(),
+                1,
+                "step {step}: output missing and no previous build"
+            );
+            snapshot(&old[0])
+        };
+        showing_b = if state == site_b {
+            true
+        } else if state == site_a {
+            false
+        } else {
+            panic!("step {step}: the output is a mix of two builds");
+        };
+        seen.push(if output.exists() { "whole" } else { "aside" });
+        if !output.exists() {
+            fixture.build();
+            showing_b = title == "Site B";
+        }
+    }
+    // The next build cleans up whatever the kills left and publishes the current title.
+    fixture.build();
+    let leftovers: Vec<_> = std::fs::read_dir(fixture.root.as_path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("handbook-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?} after {seen:?}");
+}
+
+#[test]
+fn a_previous_build_left_beside_a_missing_output_is_put_back_even_if_the_next_build_fails() {
+    let fixture = Fixture::new("basic");
+    fixture.build();
+    let before = snapshot(&fixture.output());
+    // What a kill between "move the old build aside" and "move the new one in" leaves.
+    let aside = fixture.root.join(".public.handbook-old-99999");
+    std::fs::rename(fixture.output(), &aside).unwrap();
+    fixture.edit("guide/first-steps.md", "---\ntitle: [broken\n---\n");
+    let run = fixture.run(&["build"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("restored the previous build"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(snapshot(&fixture.output()), before);
+    assert!(!aside.exists());
+}
