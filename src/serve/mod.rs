@@ -77,6 +77,10 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
     build.base_url = Some(url.clone());
     build.output = None;
 
+    // The watcher starts before the first build reads anything, so an edit made while it
+    // builds (or right after "serving" is printed) queues a rebuild instead of being lost.
+    let (tx, rx) = mpsc::channel();
+    let watcher = start_watcher(&root, tx.clone())?;
     let started = Instant::now();
     let engine = Engine::new(build)?;
     let mut console = Console {
@@ -99,9 +103,6 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
     let (problems_tx, problems_rx) = channel::channel(Arc::new(error_lines(&found)));
     let (notices, _) = broadcast::channel(64);
     let (stop_tx, stop_rx) = channel::channel(false);
-    let (tx, rx) = mpsc::channel();
-
-    let watcher = start_watcher(&root, tx.clone())?;
     let ignore = Ignore {
         output: engine.output_inside_root(),
     };
