@@ -238,6 +238,14 @@ fn line_of(page: &Page, word: &str) -> usize {
         .map_or(0, |index| index + 1)
 }
 
+/// The first line of the file that mentions `phrase` (lower case), or 0.
+fn line_containing(page: &Page, phrase: &str) -> usize {
+    page.source_text
+        .lines()
+        .position(|line| line.to_lowercase().contains(phrase))
+        .map_or(0, |index| index + 1)
+}
+
 /// Duplicate numbers are errors naming both files; the later duplicate is dropped.
 fn check_numbers(pages: &[Page], records: &mut Vec<Decision>) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
@@ -312,8 +320,37 @@ fn derive_and_check(
                 }
             }
         }
+        // The backward links a record's body states ("Superseded by [ADR 3](…)").
+        for (phrase, targets) in [
+            ("superseded by", &decision.superseded_by),
+            ("amended by", &decision.amended_by),
+        ] {
+            for &target in targets {
+                let problem = if target == decision.number {
+                    format!("record {target} says it is {phrase} itself")
+                } else if !index.contains_key(&target) {
+                    format!("'{phrase}' names record {target}, which does not exist")
+                } else {
+                    continue;
+                };
+                diagnostics.push(
+                    Diagnostic::error(
+                        &page.path,
+                        line_containing(page, phrase),
+                        1,
+                        "decision-link",
+                        problem,
+                    )
+                    .with_help("link the newer record by its number; records are numbered by their file names"),
+                );
+            }
+        }
     }
     for decision in records.iter_mut() {
+        let (number, known) = (decision.number, &index);
+        let valid = |target: &u32| *target != number && known.contains_key(target);
+        decision.superseded_by.retain(valid);
+        decision.amended_by.retain(valid);
         decision
             .superseded_by
             .extend(superseded_by.remove(&decision.number).unwrap_or_default());
@@ -617,6 +654,49 @@ mod tests {
             .iter()
             .map(|d| (d.path.as_str(), d.line, d.code))
             .collect()
+    }
+
+    #[test]
+    fn a_body_naming_itself_or_a_missing_record_as_successor_is_an_error() {
+        // Found by fuzzing: record 2 said "Superseded by [ADR 2]" and listed itself.
+        let (found_records, problems) = records(
+            &[
+                (
+                    "0002-b.md",
+                    "# B\n\n* Status: Superseded by [ADR 2](0002-b.md)\n",
+                ),
+                (
+                    "0003-c.md",
+                    "# C\n\n## Status\n\nAmended by [ADR 9](0009-x.md)\n",
+                ),
+            ],
+            None,
+        );
+        assert!(
+            found_records
+                .iter()
+                .all(|r| r.superseded_by.is_empty() && r.amended_by.is_empty())
+        );
+        let found: Vec<(&str, usize, &str)> = problems
+            .iter()
+            .filter(|p| p.code == "decision-link")
+            .map(|p| (p.path.as_str(), p.line, p.message.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    "decisions/0002-b.md",
+                    3,
+                    "record 2 says it is superseded by itself"
+                ),
+                (
+                    "decisions/0003-c.md",
+                    5,
+                    "'amended by' names record 9, which does not exist"
+                ),
+            ]
+        );
     }
 
     #[test]

@@ -126,8 +126,25 @@ pub fn resolve_page(id: PageId, pages: &[Page], targets: &LinkTargets) -> PageLi
         } else {
             resolve_one(page, &link.destination, pages, targets)
         };
+        // A broken link may still have somewhere better to point than as written.
+        let (resolution, fallback) = match resolution {
+            Resolution::Broken {
+                href,
+                code,
+                message,
+                help,
+            } => (
+                Resolution::Problem {
+                    code,
+                    message,
+                    help,
+                },
+                href,
+            ),
+            other => (other, None),
+        };
         let href = match resolution {
-            Resolution::Leave => None,
+            Resolution::Leave | Resolution::Broken { .. } => None,
             Resolution::Page { page: target, href } => {
                 if target != id {
                     outgoing.entry(target).or_insert(link.section);
@@ -151,7 +168,7 @@ pub fn resolve_page(id: PageId, pages: &[Page], targets: &LinkTargets) -> PageLi
                     Diagnostic::warning(&page.path, link.line, link.column, code, message)
                 };
                 diagnostics.push(diagnostic.with_help(help));
-                None
+                fallback
             }
         };
         hrefs.push(href);
@@ -171,6 +188,13 @@ enum Resolution {
     },
     Static(String),
     Problem {
+        code: &'static str,
+        message: String,
+        help: String,
+    },
+    /// A problem whose link is still written to `href` (site-relative) when there is one.
+    Broken {
+        href: Option<String>,
         code: &'static str,
         message: String,
         help: String,
@@ -234,7 +258,13 @@ fn resolve_one(
     } else {
         "links are relative to the linking file; check the spelling and that the file exists"
     };
-    Resolution::Problem {
+    Resolution::Broken {
+        // A site-absolute link is still written under the base path, so even a broken one
+        // stays inside the site (`/a.md` under `/handbook/` is `/handbook/a.md`).
+        href: destination.starts_with('/').then(|| match fragment {
+            Some(fragment) => format!("{}#{fragment}", encode_path(&target)),
+            None => encode_path(&target),
+        }),
         code: "broken-link",
         message: format!("no page or file at '{target}' (linked as '{destination}')"),
         help: help.into(),

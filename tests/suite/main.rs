@@ -15,6 +15,7 @@ mod cli;
 mod decisions;
 mod example;
 mod feeds;
+mod fuzz;
 mod git;
 mod harness;
 mod owners;

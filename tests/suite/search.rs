@@ -254,27 +254,24 @@ const PARITY_QUERIES: [&str; 12] = [
     "zzzzunknown",
 ];
 
-#[test]
-fn browser_and_terminal_rank_the_same_top_ten() {
-    let Some(browser) = chromium() else { return };
-    let fixture = Fixture::built_example();
-    assert!(
-        fixture.output().join("search/t").is_dir(),
-        "the example handbook is large enough to be sharded"
-    );
-    let queries = serde_json::to_string(&PARITY_QUERIES).unwrap();
+/// Runs `queries` through the browser client (in Chromium, on the built site) and the terminal,
+/// and describes every difference in the top ten: empty when they agree. Impacts are rounded to
+/// 1/100 per word in the export, so scores may differ by that and near-ties may swap places.
+pub fn compare_with_browser(browser: &Path, fixture: &Fixture, queries: &[String]) -> String {
+    let list = serde_json::to_string(queries).unwrap();
     harness_page(
         &fixture.output(),
         "_parity.html",
         &format!(
-            "var out = {{}}; for (const q of {queries}) {{ const r = await handbookSearch.search(q, {{limit: 10}}); \
+            "var out = {{}}; for (const q of {list}) {{ const r = await handbookSearch.search(q, {{limit: 10}}); \
              out[q] = {{total: r.total, complete: r.complete, hits: r.hits.map(h => [h.url, h.score])}}; }} return out;"
         ),
     );
     let server = StaticServer::start(&fixture.output());
-    let browser_results = run_in_chromium(&browser, &server.url("_parity.html"));
-    for query in PARITY_QUERIES {
-        let terminal = search(&fixture, &[query, "-n", "10"]);
+    let browser_results = run_in_chromium(browser, &server.url("_parity.html"));
+    let mut problems = Vec::new();
+    for query in queries {
+        let terminal = search(fixture, &[query, "-n", "10"]);
         let cli: Vec<(String, f64)> = terminal["hits"]
             .as_array()
             .unwrap()
@@ -286,38 +283,65 @@ fn browser_and_terminal_rank_the_same_top_ten() {
                 )
             })
             .collect();
-        let js: Vec<(String, f64)> = browser_results[query]["hits"]
-            .as_array()
-            .unwrap_or_else(|| panic!("{query}: {}", browser_results))
+        let Some(hits) = browser_results[query.as_str()]["hits"].as_array() else {
+            problems.push(format!(
+                "{query}: the browser said {}",
+                browser_results[query.as_str()]
+            ));
+            continue;
+        };
+        let js: Vec<(String, f64)> = hits
             .iter()
             .map(|h| (h[0].as_str().unwrap().into(), h[1].as_f64().unwrap()))
             .collect();
-        assert_eq!(cli.len(), js.len(), "{query}: {cli:?} vs {js:?}");
+        if cli.len() != js.len() {
+            problems.push(format!("{query}: {cli:?} vs {js:?}"));
+            continue;
+        }
+        let page = |url: &str| url.split('#').next().unwrap_or("").to_string();
         for (rank, (a, b)) in cli.iter().zip(&js).enumerate() {
-            // Impacts are rounded to 1/100 per word, so only near-ties may swap places.
-            assert!((a.1 - b.1).abs() < 0.05, "{query} #{rank}: {a:?} vs {b:?}");
-            if a.0 != b.0 {
-                let other = cli.iter().find(|c| c.0 == b.0).expect("same set");
-                assert!(
-                    (other.1 - a.1).abs() < 0.05,
-                    "{query} #{rank}: {a:?} vs {b:?}"
-                );
+            // Accepted differences, all within rounding: the same page deep-linked to another
+            // of its sections, two results swapping places, or a different result at the
+            // cut-off when the tenth and eleventh tie.
+            let near_tie = page(&a.0) == page(&b.0)
+                || match cli.iter().find(|c| page(&c.0) == page(&b.0)) {
+                    Some(other) => (other.1 - a.1).abs() < 0.05,
+                    None => cli.len() == 10 && (cli[9].1 - b.1).abs() < 0.05,
+                };
+            if (a.1 - b.1).abs() >= 0.05 || !near_tie {
+                problems.push(format!(
+                    "{query} #{rank}: {a:?} vs {b:?}\n  terminal {cli:?}\n  browser  {js:?}"
+                ));
             }
         }
-        if browser_results[query]["complete"] == true {
-            assert_eq!(
-                browser_results[query]["total"].as_u64(),
-                terminal["total"].as_u64(),
-                "{query}"
-            );
+        if browser_results[query.as_str()]["complete"] == true
+            && browser_results[query.as_str()]["total"].as_u64() != terminal["total"].as_u64()
+        {
+            problems.push(format!(
+                "{query}: total {} vs {}",
+                browser_results[query.as_str()]["total"],
+                terminal["total"]
+            ));
         }
     }
+    problems.join("\n")
+}
+
+#[test]
+fn browser_and_terminal_rank_the_same_top_ten() {
+    let Some(browser) = chromium() else { return };
+    let fixture = Fixture::built_example();
     assert!(
-        !browser_results["deploying"]["hits"]
-            .as_array()
-            .unwrap()
-            .is_empty(),
-        "stemming works without a stemmer in the browser"
+        fixture.output().join("search/t").is_dir(),
+        "the example handbook is large enough to be sharded"
+    );
+    let queries: Vec<String> = PARITY_QUERIES.iter().map(|q| q.to_string()).collect();
+    let report = compare_with_browser(&browser, &fixture, &queries);
+    assert!(report.is_empty(), "{report}");
+    let deploying = search(&fixture, &["deploying", "-n", "10"]);
+    assert!(
+        !deploying["hits"].as_array().unwrap().is_empty(),
+        "stemming works (the browser matched the terminal above)"
     );
 }
 
