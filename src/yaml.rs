@@ -38,8 +38,11 @@ pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
         let (message, marks) = strip_positions(&error.to_string());
         // An unclosed quote or bracket fails at the end of the block; where it was opened (the
         // context mark) is the line to fix.
+        let unclosed = message.contains("end of stream")
+            || message.contains("while parsing a flow sequence")
+            || message.contains("while parsing a flow mapping");
         let (line, column) = match marks.get(1) {
-            Some(&opened) if message.contains("end of stream") => opened,
+            Some(&opened) if unclosed => opened,
             _ => (line, column),
         };
         // libyaml names a tab in indentation several ways; the line itself tells.
@@ -73,6 +76,12 @@ pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
 fn plain(message: &str) -> String {
     if message.contains("end of stream") && message.contains("while scanning a quoted scalar") {
         return "a quoted value is never closed".into();
+    }
+    if message.contains("while parsing a flow sequence") {
+        return "a list opened with `[` is never closed with `]`".into();
+    }
+    if message.contains("while parsing a flow mapping") {
+        return "a mapping opened with `{` is never closed with `}`".into();
     }
     if message.starts_with("repetition limit exceeded") {
         return "YAML aliases (`*name`) repeat into too many values; write the values out".into();
@@ -127,6 +136,8 @@ fn hint(message: &str) -> Option<&'static str> {
         Some(TAB_HINT)
     } else if message.contains("mapping values are not allowed") {
         Some("quote a value that contains `: `, like `title: \"Deploys: a guide\"`")
+    } else if message.contains("while parsing a flow") {
+        Some("close it on the same line, like `tags: [a, b]`, or write one `- item` per line")
     } else if message.contains("while scanning a quoted scalar") {
         Some("end the value with the quote it starts with, on the same line")
     } else if message.starts_with("repetition limit exceeded") {
@@ -244,6 +255,12 @@ mod tests {
         assert_eq!(
             (error.line, error.message.as_str()),
             (2, "a quoted value is never closed")
+        );
+        let error =
+            parse::<BTreeMap<String, Vec<String>>>("a: [b]\ntags: [x, y\nc: [d]\n").unwrap_err();
+        assert_eq!(
+            (error.line, error.column, error.message.as_str()),
+            (2, 7, "a list opened with `[` is never closed with `]`")
         );
         assert_eq!(
             strip_positions("x at line 4 column 1, while y at line 2 column 8"),

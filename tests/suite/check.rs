@@ -434,10 +434,12 @@ impl LinkServer {
                     let response = format!(
                         "HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
                     );
-                    stream.write_all(response.as_bytes()).ok();
+                    // Out of flight before the client can see the answer: counting after the
+                    // write raced with the client's next request on a loaded machine.
                     if counted {
                         now.fetch_sub(1, Ordering::SeqCst);
                     }
+                    stream.write_all(response.as_bytes()).ok();
                 });
             }
         });

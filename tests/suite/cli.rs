@@ -17,7 +17,7 @@ fn content_errors_print_file_line_col_and_exit_1() {
         [
             "docs/a.md: warning[orphan-page]: no page links to 'A'",
             "docs/a/index.md: error[duplicate-url]: 'docs/a.md' and 'docs/a/index.md' both publish to /docs/a/",
-            "docs/bad-front-matter.md:4:1: error[front-matter]: did not find expected ',' or ']'",
+            "docs/bad-front-matter.md:3:7: error[front-matter]: a list opened with `[` is never closed with `]`",
             "docs/links.md: warning[orphan-page]: no page links to 'Links'",
             "docs/links.md:5:3: warning[broken-link]: no page or file at 'docs/nope.md' (linked as 'nope.md')",
             "docs/links.md:5:33: warning[broken-anchor]: 'index.md' has no heading with anchor '#nowhere'",
@@ -76,7 +76,7 @@ fn check_reports_json_and_writes_nothing() {
     assert_eq!(json["errors"], 2);
     assert_eq!(json["warnings"], 5);
     assert_eq!(json["findings"][2]["code"], "front-matter");
-    assert_eq!(json["findings"][2]["line"], 4);
+    assert_eq!(json["findings"][2]["line"], 3);
     assert!(!fixture.output().exists());
 }
 
