@@ -118,6 +118,24 @@ fn a_link_climbing_out_of_the_handbook_is_reported_not_followed() {
 }
 
 #[test]
+fn a_broken_site_absolute_link_stays_under_the_base_path() {
+    // Regression found by the link fuzzer: `/a.md` under `/sub/` was written as `/a.md`.
+    let fixture = Fixture::with_files(&[("docs/b.md", "[gone](/a.md) and [deep](/x/y.md#top)")]);
+    let run = fixture.run(&["build", "--base-url", "/sub/"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("docs/b.md:1:1: warning[broken-link]: no page or file at 'a.md'"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        fixture.html("docs/b/").attrs("main a", "href"),
+        ["/sub/a.md", "/sub/x/y.md#top"]
+    );
+}
+
+#[test]
 fn a_rebuild_touches_only_changed_files_and_keeps_mtimes() {
     let fixture = Fixture::new("basic");
     fixture.build();
