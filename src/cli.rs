@@ -791,6 +791,14 @@ fn finish(
         err.write_all(format_human(&shown, color).as_bytes())?;
     }
     if cli.verbose {
+        if report.write.is_some() {
+            writeln!(
+                err,
+                "  rendered {} pages, kept {} unchanged from the last build",
+                report.pages - report.pages_kept,
+                report.pages_kept
+            )?;
+        }
         for (stage, duration) in &report.timings {
             writeln!(
                 err,

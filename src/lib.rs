@@ -18,6 +18,7 @@
 //! knows the order. Model and render do no I/O; [`write`] is the only stage that touches
 //! the output folder.
 
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod diagnostics;

@@ -366,6 +366,9 @@ fn is_skipped(
     if is_skipped_name(&name, entry.depth(), entry.file_type().is_dir()) {
         return true;
     }
+    if entry.file_type().is_dir() && is_built_site(entry.path()) {
+        return true;
+    }
     if let Some(output) = options.output
         && entry.path() == output
     {
@@ -373,6 +376,12 @@ fn is_skipped(
     }
     let rel = relative(root, entry.path());
     excluded.is_match(&rel) || (entry.file_type().is_dir() && excluded.is_match(format!("{rel}/")))
+}
+
+/// A folder a build wrote (it holds the output marker): the default `public/` while building
+/// with `-o` elsewhere, or an earlier `-o` inside the handbook. Never content.
+fn is_built_site(dir: &Path) -> bool {
+    dir.join(crate::write::MARKER).is_file()
 }
 
 /// The fixed rules: dot and underscore names, `node_modules`, the top-level `themes` folder,
@@ -438,6 +447,7 @@ fn probe(root: &Path, excluded: &GlobSet, output: Option<&Path>, rel: &str) -> P
             || parts[depth - 1] == ".."
             || is_skipped_name(parts[depth - 1], depth, is_dir)
             || output.is_some_and(|output| root.join(&prefix) == output)
+            || (is_dir && is_built_site(&root.join(&prefix)))
             || excluded.is_match(&prefix)
             || (is_dir && excluded.is_match(format!("{prefix}/")))
         {

@@ -9,6 +9,9 @@ pub enum Content {
     Bytes(Vec<u8>),
     /// A source file copied as it is (read at write time, never held in memory).
     Copy(PathBuf),
+    /// The file already at this path in the previous output, which the render cache found
+    /// up to date: hard-linked into the new build, never read or re-rendered.
+    Kept(PathBuf),
 }
 
 /// One file of the built site.

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::cache::RenderCache;
 use crate::config::Config;
 use crate::diagnostics::{self, Diagnostic, Severity};
 use crate::load::{self, LoadOptions};
@@ -38,6 +39,8 @@ pub struct BuildReport {
     pub pages: usize,
     /// Output files produced (pages, listings, assets, copies).
     pub files: usize,
+    /// Pages kept from the previous build by the render cache instead of rendered.
+    pub pages_kept: usize,
     /// What was written; `None` for `check` or when errors stopped the write.
     pub write: Option<WriteReport>,
     /// Wall time per stage, in order.
@@ -111,13 +114,23 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
     // Search indexes the model, not the HTML, so it runs beside rendering. A no-change
     // rebuild reuses the index already in the output.
     let previous = write_output.then_some(output.as_path());
-    let ((mut files, mut render_problems), search_files) = rayon::join(
+    // Pages whose inputs did not change since the last build are kept, not rendered.
+    let previous_files = if write_output {
+        write::previous_files(&output)
+    } else {
+        None
+    };
+    let cache = RenderCache::load(&output, previous_files.as_deref());
+    let (rendered, search_files) = rayon::join(
         || {
-            render::render(&RenderInput {
-                site: &site,
-                config: &config,
-                theme: &theme,
-            })
+            render::render_cached(
+                &RenderInput {
+                    site: &site,
+                    config: &config,
+                    theme: &theme,
+                },
+                &cache,
+            )
         },
         || {
             // `check` writes nothing, and search has nothing to report: skip the index.
@@ -128,6 +141,12 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
             }
         },
     );
+    let render::Rendered {
+        mut files,
+        diagnostics: mut render_problems,
+        site_key,
+        page_keys,
+    } = rendered;
     files.extend(search_files?);
     found.append(&mut render_problems);
     timer.lap("render+search");
@@ -143,6 +162,10 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
     let mut report = BuildReport {
         pages: site.pages.len(),
         files: files.len(),
+        pages_kept: files
+            .iter()
+            .filter(|file| matches!(file.content, crate::output::Content::Kept(_)))
+            .count(),
         output: output.clone(),
         ..BuildReport::default()
     };
@@ -151,7 +174,8 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
         if large {
             log::info!("writing {} files", files.len());
         }
-        report.write = Some(write::write_site(&output, &files)?);
+        report.write = Some(write::write_site(&output, &files, previous_files)?);
+        cache.save(&output, site_key, &page_keys);
         timer.lap("write");
     }
     report.timings = timer.laps;

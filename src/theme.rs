@@ -19,6 +19,8 @@ pub struct Theme {
     pub assets: BTreeMap<String, Vec<u8>>,
     /// Where each template came from, for error messages.
     pub origins: BTreeMap<String, String>,
+    /// A hash of every template and asset: a changed theme renders every page again.
+    pub fingerprint: u64,
 }
 
 /// Loads the theme named in config: each file from `themes/<name>/` in the handbook if present,
@@ -59,6 +61,19 @@ pub fn load(root: &Path, config: &Config) -> anyhow::Result<Theme> {
             assets.insert(name, bytes);
         }
     }
+    let mut fingerprint = crate::output::Fnv::default();
+    for (name, (text, _)) in &templates {
+        for part in [name.as_bytes(), text.as_bytes()] {
+            fingerprint.write(&(part.len() as u64).to_le_bytes());
+            fingerprint.write(part);
+        }
+    }
+    for (name, bytes) in &assets {
+        for part in [name.as_bytes(), bytes.as_slice()] {
+            fingerprint.write(&(part.len() as u64).to_le_bytes());
+            fingerprint.write(part);
+        }
+    }
     let mut tera = tera::Tera::new();
     let mut origins = BTreeMap::new();
     let sources: Vec<(String, String)> = templates
@@ -84,6 +99,7 @@ pub fn load(root: &Path, config: &Config) -> anyhow::Result<Theme> {
         tera,
         assets,
         origins,
+        fingerprint: fingerprint.0,
     })
 }
 

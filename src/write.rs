@@ -147,7 +147,14 @@ fn absolute_path(path: &Path) -> anyhow::Result<PathBuf> {
 /// Files whose bytes did not change are hard-linked into the stage from the previous build (never
 /// rewritten), so their mtimes survive for sync-based deploys; a build that changes nothing
 /// writes nothing at all. A previous build holding symlinks is not linked from.
-pub fn write_site(output: &Path, files: &[OutputFile]) -> anyhow::Result<WriteReport> {
+///
+/// `previous` is [`previous_files`] of `output`, read before rendering; files the render
+/// cache kept ([`Content::Kept`]) need it.
+pub fn write_site(
+    output: &Path,
+    files: &[OutputFile],
+    previous: Option<Vec<String>>,
+) -> anyhow::Result<WriteReport> {
     for file in files {
         check_relative(&file.path)?;
     }
@@ -161,7 +168,13 @@ pub fn write_site(output: &Path, files: &[OutputFile]) -> anyhow::Result<WriteRe
     recover(output);
     remove_leftovers(parent, &name);
     let stage = parent.join(format!(".{name}.handbook-stage-{}", std::process::id()));
-    let Some(previous) = previous_files(output) else {
+    let Some(previous) = previous else {
+        if files
+            .iter()
+            .any(|file| matches!(file.content, Content::Kept(_)))
+        {
+            bail!("internal error: the previous build to keep pages from is gone");
+        }
         let all: Vec<&OutputFile> = files.iter().collect();
         with_stage(&stage, &all, None, |stage| {
             swap(stage, output, parent, &name)
@@ -239,9 +252,10 @@ struct Link<'a> {
     unchanged: &'a [bool],
 }
 
-/// Files of the previous build, when it can be updated in place: it exists, is ours, and holds
-/// no symlinks (which an in-place write could follow out of the output).
-fn previous_files(output: &Path) -> Option<Vec<String>> {
+/// Files of the previous build, when it can be linked from: it exists, is ours, and holds no
+/// symlinks (which a link or a read could follow out of the output). Not the marker or the
+/// render cache, which every build writes itself.
+pub fn previous_files(output: &Path) -> Option<Vec<String>> {
     if !output.join(MARKER).is_file() {
         return None;
     }
@@ -258,7 +272,7 @@ fn previous_files(output: &Path) -> Option<Vec<String>> {
                 .ok()?
                 .to_string_lossy()
                 .replace('\\', "/");
-            if rel != MARKER {
+            if rel != MARKER && rel != crate::cache::FILE {
                 files.push(rel);
             }
         }
@@ -319,6 +333,12 @@ fn fill_stage(stage: &Path, files: &[&OutputFile], link: Option<Link>) -> anyhow
             Content::Copy(from) => fs::copy(from, &target)
                 .map(|_| ())
                 .with_context(|| format!("copying {} to {}", from.display(), target.display())),
+            Content::Kept(_) => {
+                bail!(
+                    "internal error: {} was kept without a previous build",
+                    file.path
+                )
+            }
         }
     })
 }
@@ -344,6 +364,8 @@ fn keep(previous: &Path, target: &Path) -> anyhow::Result<()> {
 
 fn is_unchanged(previous: &Path, file: &OutputFile) -> bool {
     match &file.content {
+        // The render cache checked it against the previous build.
+        Content::Kept(_) => true,
         Content::Bytes(bytes) => same_bytes(previous, bytes),
         Content::Copy(from) => match (fs::metadata(from), fs::symlink_metadata(previous)) {
             (Ok(source), Ok(old)) if old.is_file() && source.len() == old.len() => {

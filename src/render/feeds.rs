@@ -8,6 +8,8 @@ use atom_syndication::{
     Category, Content, Entry, Feed, FixedDateTime, Generator, Link, Person, Text,
 };
 
+use rayon::prelude::*;
+
 use super::Renderer;
 use super::context::FeedLinkView;
 use super::digest::{week_summary, week_title};
@@ -219,10 +221,10 @@ impl<'a> Renderer<'a> {
         if !site.updates.is_empty() {
             let groups = self.groups();
             files.push(self.updates_feed(None, &groups.all));
-            files.extend(
-                groups
-                    .teams
-                    .iter()
+            let teams: Vec<_> = groups.teams.iter().collect();
+            files.par_extend(
+                teams
+                    .into_par_iter()
                     .map(|(&team, updates)| self.updates_feed(Some(team), updates)),
             );
         }

@@ -14,6 +14,7 @@ mod updates;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::cache::RenderCache;
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::model::Site;
@@ -21,7 +22,7 @@ use crate::model::decision::Decision;
 use crate::model::links::{Backlink, encode_path};
 use crate::model::nav::NodeId;
 use crate::model::page::{Page, PageId};
-use crate::output::OutputFile;
+use crate::output::{Content, OutputFile};
 use crate::theme::{Theme, describe_tera_error};
 use context::{
     BacklinkView, DecisionLinkView, DecisionView, GitView, LinkView, ListingItemView, NavItemView,
@@ -43,17 +44,58 @@ pub struct RenderInput<'a> {
 /// Renders every output file except search. Template failures become error diagnostics naming
 /// the page and the template file.
 pub fn render(input: &RenderInput) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+    let rendered = render_cached(input, &RenderCache::empty());
+    (rendered.files, rendered.diagnostics)
+}
+
+/// What [`render_cached`] made.
+pub struct Rendered {
+    /// Every output file except search; pages the cache vouched for are [`Content::Kept`].
+    pub files: Vec<OutputFile>,
+    /// Template errors and output clashes.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The site-wide key ([`Renderer::site_key`]), for the next build's cache.
+    pub site_key: u64,
+    /// Each page's output path and key ([`Renderer::page_key`]), for the next build's cache.
+    pub page_keys: Vec<(String, u64)>,
+}
+
+/// [`render`], reusing from the previous output each page whose key `cache` holds.
+pub fn render_cached(input: &RenderInput, cache: &RenderCache) -> Rendered {
     let renderer = Renderer::new(input);
+    let site_key = renderer.site_key();
     // The files beside the pages (listings, feeds, handbook.json) are mostly serial work: let
     // them run while the pages render.
-    let ((mut files, mut diagnostics), (rest, mut problems)) = rayon::join(
-        || renderer.pages(0..input.site.pages.len()),
+    let (pages, (rest, mut problems)) = rayon::join(
+        || {
+            (0..input.site.pages.len())
+                .into_par_iter()
+                .map(|id| renderer.page_cached(id, cache, site_key))
+                .collect::<Vec<_>>()
+        },
         || renderer.rest(),
     );
+    let mut files = Vec::with_capacity(pages.len() + rest.len());
+    let mut diagnostics = Vec::new();
+    let mut page_keys = Vec::with_capacity(pages.len());
+    for (result, key) in pages {
+        match result {
+            Ok(file) => {
+                page_keys.push((file.path.clone(), key));
+                files.push(file);
+            }
+            Err(diagnostic) => diagnostics.push(diagnostic),
+        }
+    }
     files.extend(rest);
     diagnostics.append(&mut problems);
     diagnostics.extend(check_collisions(&mut files, input.site));
-    (files, diagnostics)
+    Rendered {
+        files,
+        diagnostics,
+        site_key,
+        page_keys,
+    }
 }
 
 /// Renders parts of a site: every page or only some, and the files beside the pages. The
@@ -148,14 +190,25 @@ impl<'a> Renderer<'a> {
         let input = self.input;
         let mut files = Vec::with_capacity(input.site.statics.len() + 16);
         let mut diagnostics = Vec::new();
+        // The many listings (a page per tag, team and author) and feeds render in parallel.
+        let slugs: Vec<&String> = input.site.tags.keys().collect();
+        let (tag_pages, (update_pages, feeds)) = rayon::join(
+            || {
+                slugs
+                    .into_par_iter()
+                    .map(|slug| self.tag_page(slug))
+                    .collect::<Vec<_>>()
+            },
+            || rayon::join(|| self.update_pages(), || self.feeds()),
+        );
         let generated = [self.tag_index()]
             .into_iter()
-            .chain(input.site.tags.keys().map(|slug| self.tag_page(slug)))
+            .chain(tag_pages)
             .chain([self.not_found()])
             .chain(input.config.search.enabled.then(|| self.search_page()))
             .chain(self.decision_log_pages())
             .chain(self.reviews_page())
-            .chain(self.update_pages())
+            .chain(update_pages)
             .chain(self.digest_files());
         for result in generated {
             match result {
@@ -163,7 +216,7 @@ impl<'a> Renderer<'a> {
                 Err(diagnostic) => diagnostics.push(diagnostic),
             }
         }
-        files.extend(self.feeds());
+        files.extend(feeds);
         files.extend(self.redirects());
         files.extend(self.sitemap());
         files.push(self.robots());
@@ -184,19 +237,61 @@ impl<'a> Renderer<'a> {
     /// (configuration, theme, assets): its source, where its links point, and every value its
     /// template sees. A page whose key is unchanged needs no rendering. In-process use only.
     pub fn page_key(&self, id: PageId) -> u64 {
+        let (view, nav, template) = self.page_view(id, String::new());
+        self.key_of(id, &view, &nav, &template)
+    }
+
+    fn key_of(&self, id: PageId, view: &PageView, nav: &[NavItemView], template: &str) -> u64 {
         use std::hash::{Hash, Hasher};
         let site = self.input.site;
-        let mut hasher = std::hash::DefaultHasher::new();
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
         site.pages[id].source_text.hash(&mut hasher);
         site.links.hrefs[id].hash(&mut hasher);
-        let (view, nav, template) = self.page_view(id, String::new());
         template.hash(&mut hasher);
         // Serializing straight into the hasher covers every template field without a buffer.
-        if serde_json::to_writer(HashWriter(&mut hasher), &(&view, &nav)).is_err() {
+        if serde_json::to_writer(HashWriter(&mut hasher), &(view, nav)).is_err() {
             // Not reachable for these views; a unique value makes the page render.
             return u64::MAX;
         }
         hasher.finish()
+    }
+
+    /// A hash of the site-wide parts every page is made from: this binary's configuration
+    /// (all of `handbook.yml` and the command-line overrides), the theme's templates and
+    /// assets, and the `site` view. With [`Self::page_key`] it decides whether a page
+    /// from the previous build can be kept.
+    pub fn site_key(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        format!("{:?}", self.input.config).hash(&mut hasher);
+        self.input.theme.fingerprint.hash(&mut hasher);
+        if serde_json::to_writer(HashWriter(&mut hasher), &self.site_view).is_err() {
+            return u64::MAX;
+        }
+        hasher.finish()
+    }
+
+    /// Page `id`, or the previous build's file for it when `cache` holds the same key; with
+    /// the key.
+    fn page_cached(
+        &self,
+        id: PageId,
+        cache: &RenderCache,
+        site_key: u64,
+    ) -> (Result<OutputFile, Diagnostic>, u64) {
+        let (mut view, nav, template) = self.page_view(id, String::new());
+        let key = self.key_of(id, &view, &nav, &template);
+        let path = format!("{}index.html", self.input.site.pages[id].url);
+        if let Some(previous) = cache.kept(site_key, &path, key) {
+            let file = OutputFile {
+                path,
+                content: Content::Kept(previous),
+            };
+            return (Ok(file), key);
+        }
+        view.content = self.content(id);
+        let html = self.render_template(&template, &view, &nav);
+        (self.page_file(id, path, html), key)
     }
 
     fn base_path(&self) -> &str {
@@ -205,7 +300,7 @@ impl<'a> Renderer<'a> {
 }
 
 /// Feeds written bytes to a hasher.
-struct HashWriter<'h>(&'h mut std::hash::DefaultHasher);
+struct HashWriter<'h>(&'h mut xxhash_rust::xxh3::Xxh3);
 
 impl std::io::Write for HashWriter<'_> {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
@@ -262,22 +357,37 @@ impl<'a> Renderer<'a> {
     }
 
     fn page(&self, id: PageId) -> Result<OutputFile, Diagnostic> {
+        let (view, nav, template) = self.page_view(id, self.content(id));
+        let html = self.render_template(&template, &view, &nav);
+        let path = format!("{}index.html", self.input.site.pages[id].url);
+        self.page_file(id, path, html)
+    }
+
+    /// Page `id`'s markdown as HTML.
+    fn content(&self, id: PageId) -> String {
         let site = self.input.site;
-        let page = &site.pages[id];
-        let content = markdown::render(
-            page,
+        markdown::render(
+            &site.pages[id],
             &MarkdownContext {
                 config: &self.input.config.markdown,
                 hrefs: &site.links.hrefs[id],
                 base_path: self.base_path(),
             },
-        );
-        let (view, nav, template) = self.page_view(id, content);
-        let html = self.render_template(&template, &view, &nav).map_err(|message| {
+        )
+    }
+
+    fn page_file(
+        &self,
+        id: PageId,
+        path: String,
+        html: Result<String, String>,
+    ) -> Result<OutputFile, Diagnostic> {
+        let page = &self.input.site.pages[id];
+        let html = html.map_err(|message| {
             Diagnostic::error(&page.path, 0, 0, "template", message)
                 .with_help("fix the template named above, or remove it from your theme to use the built-in one")
         })?;
-        Ok(OutputFile::bytes(format!("{}index.html", page.url), html))
+        Ok(OutputFile::bytes(path, html))
     }
 
     /// What page `id`'s template sees, around the given rendered content, and the template.

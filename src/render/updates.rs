@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
+
 use super::Renderer;
 use super::context::{LinkView, ListingFilterView, UpdateItemView, UpdateListView, UpdateMetaView};
 use crate::diagnostics::Diagnostic;
@@ -25,6 +27,9 @@ pub(super) struct Groups<'a> {
     pub(super) all: Vec<&'a Update>,
     pub(super) teams: BTreeMap<&'a str, Vec<&'a Update>>,
     authors: BTreeMap<&'a str, Vec<&'a Update>>,
+    /// The link to each team's and each author's listing, in name order.
+    team_filters: Vec<(&'a str, ListingFilterView<'a>)>,
+    author_filters: Vec<(&'a str, ListingFilterView<'a>)>,
 }
 
 impl<'a> Groups<'a> {
@@ -113,6 +118,23 @@ impl<'a> Renderer<'a> {
                 groups.authors.entry(author).or_default().push(update);
             }
         }
+        let filters = |of_kind: &BTreeMap<&'a str, Vec<&'a Update>>,
+                       this: fn(&'a str) -> Filter<'a>| {
+            of_kind
+                .iter()
+                .map(|(&id, updates)| {
+                    let view = ListingFilterView {
+                        name: self.owner_view(id).name,
+                        count: updates.len(),
+                        url: self.url(&self.listing_url(this(id), 1)),
+                        is_current: false,
+                    };
+                    (id, view)
+                })
+                .collect()
+        };
+        groups.team_filters = filters(&groups.teams, Filter::Team);
+        groups.author_filters = filters(&groups.authors, Filter::Author);
         groups
     }
 
@@ -132,27 +154,19 @@ impl<'a> Renderer<'a> {
             .take(per_page)
             .map(|update| self.update_item(update))
             .collect();
+        // The filter links are the same on every listing but for the current one: made once
+        // per build (a listing per team and author makes this quadratic otherwise).
         let filters = |by_team: bool| {
-            let of_kind = if by_team {
-                &groups.teams
+            let (all, this): (_, fn(&'a str) -> Filter<'a>) = if by_team {
+                (&groups.team_filters, Filter::Team)
             } else {
-                &groups.authors
+                (&groups.author_filters, Filter::Author)
             };
-            of_kind
-                .iter()
-                .map(|(&id, updates)| {
-                    let count = updates.len();
-                    let this = if by_team {
-                        Filter::Team(id)
-                    } else {
-                        Filter::Author(id)
-                    };
-                    ListingFilterView {
-                        name: self.owner_view(id).name,
-                        count,
-                        url: self.url(&self.listing_url(this, 1)),
-                        is_current: filter == this,
-                    }
+            all.iter()
+                .map(|(id, view)| ListingFilterView {
+                    url: view.url.clone(),
+                    is_current: filter == this(id),
+                    ..*view
                 })
                 .collect()
         };
@@ -193,13 +207,19 @@ impl<'a> Renderer<'a> {
         filters.extend(groups.authors.keys().map(|&author| Filter::Author(author)));
         let landing = self.updates_landing;
         let per_page = self.input.config.updates.per_page.max(1);
-        let mut files = Vec::new();
-        for filter in filters {
-            let pages = groups.of(filter).len().div_ceil(per_page).max(1);
-            for number in 1..=pages {
-                if filter == Filter::All && number == 1 && landing.is_some() {
-                    continue;
-                }
+        let listings: Vec<(Filter, usize)> = filters
+            .into_iter()
+            .flat_map(|filter| {
+                let pages = groups.of(filter).len().div_ceil(per_page).max(1);
+                (1..=pages).map(move |number| (filter, number))
+            })
+            .filter(|&(filter, number)| {
+                !(filter == Filter::All && number == 1 && landing.is_some())
+            })
+            .collect();
+        listings
+            .into_par_iter()
+            .map(|(filter, number)| {
                 let list = self.update_list(filter, number, &groups);
                 let url = self.listing_url(filter, number);
                 let title = match (filter, number) {
@@ -216,9 +236,8 @@ impl<'a> Renderer<'a> {
                     });
                 }
                 view.updates = Some(list);
-                files.push(self.generated(&format!("{url}index.html"), "updates.html", &view));
-            }
-        }
-        files
+                self.generated(&format!("{url}index.html"), "updates.html", &view)
+            })
+            .collect()
     }
 }

@@ -881,6 +881,7 @@ fn check_as_unprivileged(fixture: &Fixture) -> Run {
         .arg("check")
         .current_dir(&fixture.root)
         .env("NO_COLOR", "1")
+        .env("SOURCE_DATE_EPOCH", "1795392000")
         .output()
         .unwrap();
     Run {

@@ -152,6 +152,119 @@ fn a_rebuild_touches_only_changed_files_and_keeps_mtimes() {
     assert!(fixture.read("guide/alpha/index.html").contains("Edited."));
 }
 
+/// The rendered pages and kept pages `build -v` reports.
+fn render_counts(run: &crate::harness::Run) -> (usize, usize) {
+    let line = run
+        .stderr
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("rendered "))
+        .unwrap_or_else(|| panic!("no render counts in {}", run.stderr));
+    let numbers: Vec<usize> = line
+        .split(' ')
+        .filter_map(|word| word.parse().ok())
+        .collect();
+    (numbers[0], numbers[1])
+}
+
+#[test]
+fn the_render_cache_gives_the_site_a_clean_build_gives() {
+    let fixture = Fixture::new("basic");
+    let clean = |step: &str| {
+        let out = fixture.parent().join(format!("clean-{step}"));
+        let run = fixture.run(&["build", "-o", out.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let site = |dir: &std::path::Path| {
+            let mut files = snapshot(dir);
+            // tantivy names its segments at random.
+            files.retain(|path, _| !path.starts_with("search/index/"));
+            files
+        };
+        let (built, clean) = (site(&fixture.output()), site(&out));
+        let differing: Vec<&String> = built
+            .keys()
+            .chain(clean.keys())
+            .filter(|path| built.get(*path) != clean.get(*path))
+            .collect();
+        assert!(
+            differing.is_empty(),
+            "{step}: the incremental build differs from a clean one in {differing:?}"
+        );
+    };
+    let build = || {
+        let run = fixture.run(&["build", "-v"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        render_counts(&run)
+    };
+    let (rendered, kept) = build();
+    let pages = rendered;
+    assert!(
+        pages >= 5 && kept == 0,
+        "first build: {rendered} rendered, {kept} kept"
+    );
+    assert_eq!(build(), (0, pages), "nothing changed: every page kept");
+    clean("no change");
+
+    let page = std::fs::read_to_string(fixture.root.join("guide/zz-last.md")).unwrap();
+    fixture.edit(
+        "guide/zz-last.md",
+        &format!("{page}\nA new sentence in the body.\n"),
+    );
+    let (rendered, _) = build();
+    assert!(
+        rendered >= 1 && rendered < pages,
+        "a body edit: {rendered} of {pages} rendered"
+    );
+    assert!(
+        fixture
+            .read("guide/zz-last/index.html")
+            .contains("A new sentence")
+    );
+    clean("body edit");
+
+    // A new title is in every page's navigation.
+    fixture.edit("guide/alpha.md", "# Alpha renamed\n\nEdited.");
+    let (rendered, _) = build();
+    assert!(
+        rendered > 2,
+        "a title is in the sidebars: {rendered} of {pages} rendered"
+    );
+    clean("title edit");
+
+    // The theme and the configuration are in every page.
+    fixture.edit("themes/default/static/extra.css", "body { color: teal; }");
+    assert_eq!(build(), (pages, 0), "a theme change renders every page");
+    clean("theme edit");
+    let config = std::fs::read_to_string(fixture.root.join("handbook.yml")).unwrap();
+    fixture.edit(
+        "handbook.yml",
+        &config.replace("Fixture Handbook", "Renamed Handbook"),
+    );
+    assert_eq!(
+        build().0,
+        pages,
+        "a configuration change renders every page"
+    );
+    clean("config edit");
+
+    // A page changed or deleted in the output by hand is rendered again.
+    let tampered = fixture.output().join("teams/platform/index.html");
+    std::fs::write(&tampered, "defaced").unwrap();
+    std::fs::remove_file(fixture.output().join("guide/first-steps/index.html")).unwrap();
+    assert_eq!(
+        build().0,
+        2,
+        "the defaced and the deleted page render again"
+    );
+    assert!(fixture.read("teams/platform/index.html").contains("<html"));
+    clean("output edited by hand");
+
+    // A damaged cache renders everything, and a good one is written again.
+    std::fs::write(fixture.output().join(".handbook-cache"), "{damaged").unwrap();
+    assert_eq!(build(), (pages, 0));
+    assert_eq!(build(), (0, pages));
+    clean("damaged cache");
+}
+
 #[test]
 fn a_page_replaced_by_a_folder_and_back_rebuilds_cleanly() {
     let fixture = Fixture::with_files(&[("index.md", "# Home"), ("a.md", "# A page")]);
@@ -190,7 +303,8 @@ fn snapshot(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>
     walkdir::WalkDir::new(dir)
         .into_iter()
         .map(Result::unwrap)
-        .filter(|entry| entry.file_type().is_file())
+        // The render cache is saved after the swap and is not part of the site.
+        .filter(|entry| entry.file_type().is_file() && entry.file_name() != ".handbook-cache")
         .map(|entry| {
             let rel = entry.path().strip_prefix(dir).unwrap();
             (
@@ -232,6 +346,8 @@ fn a_build_killed_at_any_moment_leaves_the_old_or_the_new_site_whole() {
         let mut child = std::process::Command::new(binary)
             .arg("build")
             .current_dir(&fixture.root)
+            // The same day as the fixture's builds: "What changed" is dated.
+            .env("SOURCE_DATE_EPOCH", "1795392000")
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -262,7 +378,14 @@ fn a_build_killed_at_any_moment_leaves_the_old_or_the_new_site_whole() {
         } else if state == site_a {
             false
         } else {
-            panic!("step {step}: the output is a mix of two builds");
+            let differing: Vec<&String> = state
+                .keys()
+                .chain(site_b.keys())
+                .filter(|key| {
+                    state.get(*key) != site_b.get(*key) && state.get(*key) != site_a.get(*key)
+                })
+                .collect();
+            panic!("step {step}: the output is a mix of two builds: {differing:?}");
         };
         seen.push(if output.exists() { "whole" } else { "aside" });
         if !output.exists() {

@@ -923,6 +923,7 @@ fn after_a_series_of_edits_the_preview_equals_a_clean_build() {
             .replace('\\', "/");
         if !entry.file_type().is_file()
             || rel == ".handbook-output"
+            || rel == ".handbook-cache"
             || rel.starts_with("search/index/")
         {
             continue;
