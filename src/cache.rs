@@ -68,6 +68,19 @@ struct Saved {
     binary: String,
     site: u64,
     files: Vec<(String, u64, Stamp)>,
+    /// Sets of files made together from one key (the search index and its export).
+    groups: Vec<Group>,
+}
+
+/// Files made together from one key, kept only all together.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Group {
+    /// What made them (`search`).
+    pub name: String,
+    /// What they were made from.
+    pub key: u64,
+    /// Their output paths.
+    pub paths: Vec<String>,
 }
 
 /// The keys of the last build, as far as the output still holds what it wrote.
@@ -76,6 +89,8 @@ pub struct RenderCache {
     output: PathBuf,
     site: Option<u64>,
     files: HashMap<String, u64>,
+    /// Groups whose every file was, when loaded, what that build wrote.
+    groups: Vec<Group>,
     /// The file as read, to skip saving an identical one.
     raw: Vec<u8>,
 }
@@ -104,7 +119,7 @@ impl RenderCache {
         }
         let listed: std::collections::HashSet<&str> = previous.iter().map(String::as_str).collect();
         // Checked here, once, so rendering does no I/O.
-        let files = saved
+        let files: HashMap<String, u64> = saved
             .files
             .into_par_iter()
             .filter(|(path, _, stamp)| {
@@ -112,10 +127,21 @@ impl RenderCache {
             })
             .map(|(path, key, _)| (path, key))
             .collect();
+        let groups = saved
+            .groups
+            .into_iter()
+            .filter(|group| {
+                group
+                    .paths
+                    .iter()
+                    .all(|path| files.get(path) == Some(&group.key))
+            })
+            .collect();
         RenderCache {
             output: output.to_path_buf(),
             site: Some(saved.site),
             files,
+            groups,
             raw,
         }
     }
@@ -127,17 +153,47 @@ impl RenderCache {
             .then(|| self.output.join(path))
     }
 
-    /// Records `keys` (output path, key) with the stamps the files now have in `output`, after
-    /// a successful write. A file that cannot be stamped is left out (it will render again).
-    /// Written whole (temporary file, rename); an identical cache is not rewritten.
-    pub fn save(&self, output: &Path, site: u64, keys: &[(String, u64)]) {
+    /// The previous output's files of group `name` when they were all made from `key` and are
+    /// still what that build wrote (independent of the site-wide key).
+    pub fn kept_group(&self, name: &str, key: u64) -> Option<Vec<crate::output::OutputFile>> {
+        let group = self
+            .groups
+            .iter()
+            .find(|group| group.name == name && group.key == key)?;
+        Some(
+            group
+                .paths
+                .iter()
+                .map(|path| crate::output::OutputFile {
+                    path: path.clone(),
+                    content: crate::output::Content::Kept(self.output.join(path)),
+                })
+                .collect(),
+        )
+    }
+
+    /// Records `keys` (output path, key) and `groups` with the stamps the files now have in
+    /// `output`, after a successful write. A file that cannot be stamped is left out (it, or
+    /// its group, will be made again). Written whole (temporary file, rename); an identical
+    /// cache is not rewritten.
+    pub fn save(&self, output: &Path, site: u64, keys: &[(String, u64)], groups: &[Group]) {
         let Some(binary) = binary_id() else {
             return;
         };
+        let members = groups.iter().flat_map(|group| {
+            group
+                .paths
+                .iter()
+                .map(move |path| (path.clone(), group.key))
+        });
         let files = keys
             .iter()
+            .cloned()
+            .chain(members)
+            .collect::<Vec<_>>()
+            .into_par_iter()
             .filter_map(|(path, key)| {
-                Stamp::of(&output.join(path)).map(|stamp| (path.clone(), *key, stamp))
+                Stamp::of(&output.join(&path)).map(|stamp| (path, key, stamp))
             })
             .collect();
         let saved = Saved {
@@ -145,6 +201,7 @@ impl RenderCache {
             binary,
             site,
             files,
+            groups: groups.to_vec(),
         };
         let Ok(bytes) = serde_json::to_vec(&saved) else {
             return;
@@ -207,7 +264,7 @@ mod tests {
             ("a/index.html".to_string(), 1),
             ("b/index.html".to_string(), 2),
         ];
-        RenderCache::empty().save(out, 7, &keys);
+        RenderCache::empty().save(out, 7, &keys, &[]);
 
         let cache = RenderCache::load(out, Some(&listed));
         assert_eq!(

@@ -135,9 +135,10 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
         || {
             // `check` writes nothing, and search has nothing to report: skip the index.
             if config.search.enabled && write_output {
-                crate::search::build(&site, &config, previous)
+                crate::search::build(&site, &config, previous, &cache)
+                    .map(|(files, group)| (files, vec![group]))
             } else {
-                Ok(Vec::new())
+                Ok((Vec::new(), Vec::new()))
             }
         },
     );
@@ -147,7 +148,12 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
         site_key,
         page_keys,
     } = rendered;
-    files.extend(search_files?);
+    let pages_kept = files
+        .iter()
+        .filter(|file| matches!(file.content, crate::output::Content::Kept(_)))
+        .count();
+    let (search_files, groups) = search_files?;
+    files.extend(search_files);
     found.append(&mut render_problems);
     timer.lap("render+search");
     if options.external && !write_output {
@@ -162,10 +168,7 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
     let mut report = BuildReport {
         pages: site.pages.len(),
         files: files.len(),
-        pages_kept: files
-            .iter()
-            .filter(|file| matches!(file.content, crate::output::Content::Kept(_)))
-            .count(),
+        pages_kept,
         output: output.clone(),
         ..BuildReport::default()
     };
@@ -175,7 +178,7 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
             log::info!("writing {} files", files.len());
         }
         report.write = Some(write::write_site(&output, &files, previous_files)?);
-        cache.save(&output, site_key, &page_keys);
+        cache.save(&output, site_key, &page_keys, &groups);
         timer.lap("write");
     }
     report.timings = timer.laps;

@@ -21,6 +21,7 @@ mod query;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::cache::{Group, RenderCache};
 use crate::config::Config;
 use crate::model::Site;
 use crate::model::page::PageKind;
@@ -269,13 +270,38 @@ fn stemmer_language(code: &str) -> Option<tantivy::tokenizer::Language> {
 /// Builds the index (or reuses the one in `previous_output` when its fingerprint matches) and
 /// exports the static browser files. Returns the output files: the tantivy index under
 /// [`INDEX_DIR`] and the export under [`DIR`].
+///
+/// When `cache` holds the files a build made from the same sections, they are kept as they
+/// are, with neither index nor export made again. Returns the group of files to cache.
 pub fn build(
     site: &Site,
     config: &Config,
     previous_output: Option<&Path>,
-) -> anyhow::Result<Vec<OutputFile>> {
+    cache: &RenderCache,
+) -> anyhow::Result<(Vec<OutputFile>, Group)> {
     let started = std::time::Instant::now();
-    let (index, freshness, _) = open_or_build(site, config, previous_output)?;
+    let sections = sections(site);
+    let fingerprint = fingerprint(&sections, config);
+    // The export also reads configuration the index does not (URLs under the base path): the
+    // files are kept only for the same sections and the same configuration.
+    let key = {
+        let mut hash = xxhash_rust::xxh3::Xxh3::new();
+        hash.update(&fingerprint.to_le_bytes());
+        hash.update(format!("{config:?}").as_bytes());
+        hash.digest()
+    };
+    let group = |files: &[OutputFile]| Group {
+        name: CACHE_GROUP.to_string(),
+        key,
+        paths: files.iter().map(|file| file.path.clone()).collect(),
+    };
+    if let Some(files) = cache.kept_group(CACHE_GROUP, key) {
+        log::debug!("search: kept from the last build");
+        let group = group(&files);
+        return Ok((files, group));
+    }
+    let (index, freshness) =
+        open_or_build_sections(&sections, fingerprint, config, previous_output)?;
     let indexed = started.elapsed();
     let mut files = index.files()?;
     files.extend(export::export(&index)?);
@@ -284,8 +310,12 @@ pub fn build(
         indexed,
         started.elapsed() - indexed
     );
-    Ok(files)
+    let group = group(&files);
+    Ok((files, group))
 }
+
+/// The render cache's name for the index and export files.
+const CACHE_GROUP: &str = "search";
 
 /// Indexes sections in memory and returns only the browser export: for the preview server,
 /// which serves search but writes no index.
@@ -303,14 +333,24 @@ pub fn open_or_build(
 ) -> anyhow::Result<(SearchIndex, Freshness, Vec<Section>)> {
     let sections = sections(site);
     let fingerprint = fingerprint(&sections, config);
+    let (index, freshness) = open_or_build_sections(&sections, fingerprint, config, output)?;
+    Ok((index, freshness, sections))
+}
+
+fn open_or_build_sections(
+    sections: &[Section],
+    fingerprint: u64,
+    config: &Config,
+    output: Option<&Path>,
+) -> anyhow::Result<(SearchIndex, Freshness)> {
     if let Some(output) = output
         && let Ok(Some(index)) = SearchIndex::open(&output.join(INDEX_DIR), fingerprint)
     {
-        return Ok((index, Freshness::Fresh, sections));
+        return Ok((index, Freshness::Fresh));
     }
     let settings = Settings::from_config(config);
-    let index = SearchIndex::build(&sections, &settings, fingerprint)?;
-    Ok((index, Freshness::Rebuilt, sections))
+    let index = SearchIndex::build(sections, &settings, fingerprint)?;
+    Ok((index, Freshness::Rebuilt))
 }
 
 /// A fingerprint of everything the index depends on: the handbook version, the language and

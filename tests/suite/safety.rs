@@ -257,6 +257,11 @@ fn the_render_cache_gives_the_site_a_clean_build_gives() {
     );
     assert!(fixture.read("teams/platform/index.html").contains("<html"));
     clean("output edited by hand");
+    // Search files are kept all together or made again.
+    std::fs::remove_file(fixture.output().join("search/manifest.js")).unwrap();
+    assert_eq!(build(), (0, pages));
+    assert!(fixture.output().join("search/manifest.js").is_file());
+    clean("search file deleted");
 
     // A damaged cache renders everything, and a good one is written again.
     std::fs::write(fixture.output().join(".handbook-cache"), "{damaged").unwrap();
