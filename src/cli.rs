@@ -215,6 +215,10 @@ pub struct SiteArgs {
     /// `github` Actions annotations on stdout.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Print where the time went: each stage, and each kind of work (git, markdown,
+    /// highlighting, templates, search index and export, writing).
+    #[arg(long)]
+    pub timings: bool,
 }
 
 /// `handbook build`.
@@ -790,7 +794,9 @@ fn finish(
     } else {
         err.write_all(format_human(&shown, color).as_bytes())?;
     }
-    if cli.verbose {
+    if site.timings {
+        err.write_all(format_timings(report).as_bytes())?;
+    } else if cli.verbose {
         if report.write.is_some() {
             writeln!(
                 err,
@@ -830,6 +836,50 @@ fn finish(
         writeln!(err, "{line}")?;
     }
     Ok(result)
+}
+
+/// `--timings`: the stages one after another, then the work inside them.
+fn format_timings(report: &BuildReport) -> String {
+    let ms = |duration: std::time::Duration| duration.as_secs_f64() * 1000.0;
+    let mut text = String::from("timings (wall time of each stage, one after another):\n");
+    for (stage, duration) in &report.timings {
+        text.push_str(&format!("  {stage:<16} {:>9.1} ms\n", ms(*duration)));
+    }
+    text.push_str(&format!(
+        "  {:<16} {:>9.1} ms\n",
+        "total",
+        ms(report.elapsed())
+    ));
+    for (heading, summed) in [
+        ("inside them (wall time, beside other work):", false),
+        ("inside them (summed over all threads):", true),
+    ] {
+        let rows: Vec<_> = report
+            .profile
+            .iter()
+            .filter(|spent| spent.summed == summed)
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        text.push_str(heading);
+        text.push('\n');
+        for spent in rows {
+            text.push_str(&format!(
+                "  {:<16} {:>9.1} ms\n",
+                spent.name,
+                ms(spent.time)
+            ));
+        }
+    }
+    if report.write.is_some() {
+        text.push_str(&format!(
+            "pages: {} rendered, {} kept from the last build\n",
+            report.pages - report.pages_kept,
+            report.pages_kept
+        ));
+    }
+    text
 }
 
 /// A minimal stderr logger: plain sentences for `info`, noisy dependencies held to `warn`.

@@ -29,6 +29,7 @@ pub mod load;
 pub mod model;
 pub mod output;
 pub mod pipeline;
+pub mod profile;
 pub mod records;
 pub mod render;
 pub mod scaffold;

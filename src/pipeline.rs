@@ -45,6 +45,8 @@ pub struct BuildReport {
     pub write: Option<WriteReport>,
     /// Wall time per stage, in order.
     pub timings: Vec<(&'static str, Duration)>,
+    /// Time per activity ([`crate::profile`]), for `--timings`.
+    pub profile: Vec<crate::profile::Spent>,
     /// The output folder.
     pub output: PathBuf,
 }
@@ -83,6 +85,7 @@ pub fn check(options: &BuildOptions) -> anyhow::Result<BuildReport> {
 }
 
 fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport> {
+    crate::profile::reset();
     let mut timer = Timer::new();
     let config = load_config(options)?;
     let output = output_dir(options, &config);
@@ -104,7 +107,8 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
 
     let (site, mut found) =
         model::build(&config, loaded, &history, model_options(options, today()));
-    timer.lap("model");
+    let modelled = timer.lap("model");
+    crate::profile::add(crate::profile::Activity::Model, modelled);
 
     let theme = theme::load(&options.root, &config)?;
     timer.lap("theme");
@@ -179,9 +183,11 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
         }
         report.write = Some(write::write_site(&output, &files, previous_files)?);
         cache.save(&output, site_key, &page_keys, &groups);
-        timer.lap("write");
+        let written = timer.lap("write");
+        crate::profile::add(crate::profile::Activity::Write, written);
     }
     report.timings = timer.laps;
+    report.profile = crate::profile::snapshot();
     Ok(report)
 }
 
@@ -198,10 +204,13 @@ impl Timer {
         }
     }
 
-    fn lap(&mut self, stage: &'static str) {
+    /// Ends a stage; returns its duration.
+    fn lap(&mut self, stage: &'static str) -> Duration {
         let now = Instant::now();
-        self.laps.push((stage, now - self.last));
+        let spent = now - self.last;
+        self.laps.push((stage, spent));
         self.last = now;
+        spent
     }
 }
 
@@ -222,9 +231,20 @@ fn load_with_history(
     config: &Config,
     output: &Path,
 ) -> anyhow::Result<(load::Loaded, crate::git::History)> {
+    use crate::profile::{Activity, add};
     let (loaded, history) = rayon::join(
-        || load_sources(options, config, output),
-        || read_history(&options.root, config),
+        || {
+            let started = Instant::now();
+            let loaded = load_sources(options, config, output);
+            add(Activity::Load, started.elapsed());
+            loaded
+        },
+        || {
+            let started = Instant::now();
+            let history = read_history(&options.root, config);
+            add(Activity::Git, started.elapsed());
+            history
+        },
     );
     Ok((loaded?, history))
 }

@@ -27,6 +27,12 @@ pub struct MarkdownContext<'a> {
 
 /// Renders a page body to HTML.
 pub fn render(page: &Page, context: &MarkdownContext) -> String {
+    crate::profile::time(crate::profile::Activity::Markdown, || {
+        render_timed(page, context)
+    })
+}
+
+fn render_timed(page: &Page, context: &MarkdownContext) -> String {
     let parser = Parser::new_ext(page.body(), markdown_options(context.config));
     let mut events: Vec<Event> = Vec::new();
     let mut heading_index = 0;
@@ -198,6 +204,12 @@ pub fn syntaxes() -> &'static SyntaxSet {
 }
 
 fn highlight(language: &str, code: &str, enabled: bool) -> String {
+    crate::profile::time(crate::profile::Activity::Highlight, || {
+        highlight_timed(language, code, enabled)
+    })
+}
+
+fn highlight_timed(language: &str, code: &str, enabled: bool) -> String {
     let mut html = String::with_capacity(code.len() * 2 + 64);
     let syntax = if enabled && !language.is_empty() {
         let set = syntaxes();

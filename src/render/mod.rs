@@ -73,7 +73,12 @@ pub fn render_cached(input: &RenderInput, cache: &RenderCache) -> Rendered {
                 .map(|id| renderer.page_cached(id, cache, site_key))
                 .collect::<Vec<_>>()
         },
-        || renderer.rest(),
+        || {
+            let started = std::time::Instant::now();
+            let rest = renderer.rest();
+            crate::profile::add(crate::profile::Activity::Listings, started.elapsed());
+            rest
+        },
     );
     let mut files = Vec::with_capacity(pages.len() + rest.len());
     let mut diagnostics = Vec::new();
@@ -279,8 +284,10 @@ impl<'a> Renderer<'a> {
         cache: &RenderCache,
         site_key: u64,
     ) -> (Result<OutputFile, Diagnostic>, u64) {
-        let (mut view, nav, template) = self.page_view(id, String::new());
-        let key = self.key_of(id, &view, &nav, &template);
+        use crate::profile::{Activity, time};
+        let (mut view, nav, template) =
+            time(Activity::Templates, || self.page_view(id, String::new()));
+        let key = time(Activity::Keys, || self.key_of(id, &view, &nav, &template));
         let path = format!("{}index.html", self.input.site.pages[id].url);
         if let Some(previous) = cache.kept(site_key, &path, key) {
             let file = OutputFile {
@@ -523,6 +530,17 @@ impl<'a> Renderer<'a> {
     }
 
     fn render_template(
+        &self,
+        template: &str,
+        page: &PageView,
+        nav: &[NavItemView],
+    ) -> Result<String, String> {
+        crate::profile::time(crate::profile::Activity::Templates, || {
+            self.render_template_timed(template, page, nav)
+        })
+    }
+
+    fn render_template_timed(
         &self,
         template: &str,
         page: &PageView,

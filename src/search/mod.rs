@@ -303,8 +303,13 @@ pub fn build(
     let (index, freshness) =
         open_or_build_sections(&sections, fingerprint, config, previous_output)?;
     let indexed = started.elapsed();
+    crate::profile::add(crate::profile::Activity::SearchIndex, indexed);
     let mut files = index.files()?;
     files.extend(export::export(&index)?);
+    crate::profile::add(
+        crate::profile::Activity::SearchExport,
+        started.elapsed() - indexed,
+    );
     log::debug!(
         "search: index {:?} ({freshness:?}), export {:?}",
         indexed,

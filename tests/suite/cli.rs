@@ -214,3 +214,45 @@ fn version_and_help_work() {
     assert!(help.stdout.contains("--base-url"));
     assert!(fixture.run(&["--help"]).stdout.contains("Examples:"));
 }
+
+#[test]
+fn timings_show_each_stage_and_the_work_inside_it() {
+    let fixture = Fixture::new("basic");
+    let run = fixture.run(&["build", "--timings"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let row = |name: &str| {
+        run.stderr
+            .lines()
+            .find(|line| line.trim_start().starts_with(name))
+            .and_then(|line| line.trim().strip_suffix(" ms"))
+            .and_then(|line| line.rsplit(' ').next())
+            .and_then(|number| number.parse::<f64>().ok())
+            .unwrap_or_else(|| panic!("no '{name}' row in\n{}", run.stderr))
+    };
+    for stage in ["load+git", "model", "render+search", "write", "total"] {
+        assert!(row(stage) >= 0.0);
+    }
+    for work in [
+        "markdown",
+        "highlight",
+        "templates",
+        "search index",
+        "search export",
+    ] {
+        assert!(row(work) > 0.0, "{work} took no time in\n{}", run.stderr);
+    }
+    assert!(row("total") >= row("render+search"));
+    assert!(
+        run.stderr.contains("pages: 6 rendered, 0 kept"),
+        "{}",
+        run.stderr
+    );
+    // Nothing changed: every page and the search files are kept, nothing is indexed.
+    let again = fixture.run(&["build", "--timings"]);
+    assert!(
+        again.stderr.contains("pages: 0 rendered, 6 kept"),
+        "{}",
+        again.stderr
+    );
+    assert!(!again.stderr.contains("search index"), "{}", again.stderr);
+}
