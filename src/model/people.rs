@@ -525,7 +525,9 @@ pub fn sort_west_to_east(pages: &[Page], people: &mut [PageId], date: Date) {
             .and_then(|profile| profile.timezone.as_ref())
             .map_or(i32::MAX, |zone| zone.offset_minutes(date))
     };
-    people.sort_by_cached_key(|&id| (offset(id), pages[id].title.clone()));
+    // The page id breaks ties (two people with one name and zone): callers may pass people in
+    // hash order, and the output must be the same bytes every build.
+    people.sort_by_cached_key(|&id| (offset(id), pages[id].title.clone(), id));
 }
 
 #[cfg(test)]
@@ -534,6 +536,34 @@ mod tests {
 
     fn date(text: &str) -> Date {
         text.parse().expect("date")
+    }
+
+    #[test]
+    fn namesakes_in_one_zone_sort_the_same_whatever_order_they_come_in() {
+        let pages: Vec<Page> = ["people/ana.md", "people/ana-2.md", "people/bo.md"]
+            .iter()
+            .map(|path| {
+                let text = if path.ends_with("bo.md") {
+                    "# Bo"
+                } else {
+                    "# Ana"
+                };
+                let (source, _) = crate::load::Source::new((*path).into(), text.into());
+                crate::model::page::parse_page(
+                    source,
+                    crate::model::page::PageKind::Person,
+                    &crate::config::MarkdownConfig::default(),
+                )
+                .unwrap()
+            })
+            .collect();
+        let today = date("2026-11-23");
+        let mut forward = vec![0, 1, 2];
+        let mut backward = vec![2, 1, 0];
+        sort_west_to_east(&pages, &mut forward, today);
+        sort_west_to_east(&pages, &mut backward, today);
+        assert_eq!(forward, [0, 1, 2]);
+        assert_eq!(backward, forward);
     }
 
     #[test]
