@@ -33,13 +33,7 @@ impl Stamp {
         if !metadata.is_file() {
             return None;
         }
-        let modified_ns = metadata
-            .modified()
-            .ok()?
-            .duration_since(std::time::UNIX_EPOCH)
-            .ok()?
-            .as_nanos();
-        let modified_ns = i64::try_from(modified_ns).ok()?;
+        let modified_ns = modified_ns(&metadata)?;
         #[cfg(unix)]
         let (inode, changed_ns) = {
             use std::os::unix::fs::MetadataExt;
@@ -219,6 +213,16 @@ impl RenderCache {
     }
 }
 
+/// A file's modification time in nanoseconds since 1970.
+fn modified_ns(metadata: &std::fs::Metadata) -> Option<i64> {
+    let since_epoch = metadata
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    i64::try_from(since_epoch.as_nanos()).ok()
+}
+
 /// This binary: version, size and mtime of the executable. A rebuilt or upgraded handbook
 /// never trusts keys an older one computed (views and rendering may differ).
 fn binary_id() -> Option<String> {
@@ -226,12 +230,7 @@ fn binary_id() -> Option<String> {
     ID.get_or_init(|| {
         let exe = std::env::current_exe().ok()?;
         let metadata = std::fs::metadata(exe).ok()?;
-        let modified = metadata
-            .modified()
-            .ok()?
-            .duration_since(std::time::UNIX_EPOCH)
-            .ok()?
-            .as_nanos();
+        let modified = modified_ns(&metadata)?;
         Some(format!(
             "{} {} {modified}",
             env!("CARGO_PKG_VERSION"),
