@@ -345,6 +345,12 @@ impl std::fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 impl Config {
+    /// A hash of every setting (`handbook.yml` and the command-line overrides), for the render
+    /// cache. In-process and same-binary use only: it hashes the Debug form.
+    pub fn fingerprint(&self) -> u64 {
+        xxhash_rust::xxh3::xxh3_64(format!("{self:?}").as_bytes())
+    }
+
     /// Reads `handbook.yml` from `root`, or returns the defaults when there is none.
     pub fn load(root: &Path) -> anyhow::Result<Config> {
         let path = root.join(CONFIG_FILE);

@@ -107,8 +107,7 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
 
     let (site, mut found) =
         model::build(&config, loaded, &history, model_options(options, today()));
-    let modelled = timer.lap("model");
-    crate::profile::add(crate::profile::Activity::Model, modelled);
+    timer.lap("model");
 
     let theme = theme::load(&options.root, &config)?;
     timer.lap("theme");
@@ -183,8 +182,7 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
         }
         report.write = Some(write::write_site(&output, &files, previous_files)?);
         cache.save(&output, site_key, &page_keys, &groups);
-        let written = timer.lap("write");
-        crate::profile::add(crate::profile::Activity::Write, written);
+        timer.lap("write");
     }
     report.timings = timer.laps;
     report.profile = crate::profile::snapshot();
@@ -204,13 +202,10 @@ impl Timer {
         }
     }
 
-    /// Ends a stage; returns its duration.
-    fn lap(&mut self, stage: &'static str) -> Duration {
+    fn lap(&mut self, stage: &'static str) {
         let now = Instant::now();
-        let spent = now - self.last;
-        self.laps.push((stage, spent));
+        self.laps.push((stage, now - self.last));
         self.last = now;
-        spent
     }
 }
 

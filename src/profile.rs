@@ -17,8 +17,6 @@ pub enum Activity {
     Load,
     /// The `git log` walk (a child process; its wall time).
     Git,
-    /// Front matter, markdown outline, links, owners, reviews: the site model.
-    Model,
     /// Markdown to HTML, without syntax highlighting.
     Markdown,
     /// Syntax highlighting of fenced code.
@@ -33,14 +31,11 @@ pub enum Activity {
     SearchIndex,
     /// The browser's static search files.
     SearchExport,
-    /// Writing the output folder.
-    Write,
 }
 
-const ALL: [Activity; 11] = [
+const ALL: [Activity; 9] = [
     Activity::Load,
     Activity::Git,
-    Activity::Model,
     Activity::Markdown,
     Activity::Highlight,
     Activity::Templates,
@@ -48,7 +43,6 @@ const ALL: [Activity; 11] = [
     Activity::Listings,
     Activity::SearchIndex,
     Activity::SearchExport,
-    Activity::Write,
 ];
 
 impl Activity {
@@ -57,7 +51,6 @@ impl Activity {
         match self {
             Activity::Load => "load",
             Activity::Git => "git history",
-            Activity::Model => "model",
             Activity::Markdown => "markdown",
             Activity::Highlight => "highlight",
             Activity::Templates => "templates",
@@ -65,7 +58,6 @@ impl Activity {
             Activity::Listings => "listings+feeds",
             Activity::SearchIndex => "search index",
             Activity::SearchExport => "search export",
-            Activity::Write => "write",
         }
     }
 }

@@ -268,7 +268,7 @@ impl<'a> Renderer<'a> {
     pub fn site_key(&self) -> u64 {
         use std::hash::{Hash, Hasher};
         let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-        format!("{:?}", self.input.config).hash(&mut hasher);
+        self.input.config.fingerprint().hash(&mut hasher);
         self.input.theme.fingerprint.hash(&mut hasher);
         if serde_json::to_writer(HashWriter(&mut hasher), &self.site_view).is_err() {
             return u64::MAX;

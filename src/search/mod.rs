@@ -287,7 +287,7 @@ pub fn build(
     let key = {
         let mut hash = xxhash_rust::xxh3::Xxh3::new();
         hash.update(&fingerprint.to_le_bytes());
-        hash.update(format!("{config:?}").as_bytes());
+        hash.update(&config.fingerprint().to_le_bytes());
         hash.digest()
     };
     let group = |files: &[OutputFile]| Group {
