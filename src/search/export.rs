@@ -484,10 +484,27 @@ fn split_group(
 
 /// The first `max` characters of `text`, cut at a word boundary, with `…` when cut.
 pub fn excerpt(text: &str, max: usize) -> String {
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if text.chars().count() <= max {
-        return text;
+    // Words joined by single spaces, read only until past `max` characters: sections run to
+    // megabytes, and this is called once per section.
+    let mut joined = String::with_capacity(max.min(text.len()) + 16);
+    let mut chars = 0;
+    let mut longer = false;
+    for word in text.split_whitespace() {
+        if !joined.is_empty() {
+            joined.push(' ');
+            chars += 1;
+        }
+        joined.push_str(word);
+        chars += word.chars().count();
+        if chars > max {
+            longer = true;
+            break;
+        }
     }
+    if !longer {
+        return joined;
+    }
+    let text = joined;
     let cut: String = text.chars().take(max).collect();
     let cut = match cut.rfind(' ') {
         Some(space) if space > max / 2 => &cut[..space],
@@ -520,5 +537,11 @@ mod tests {
     fn excerpts_cut_at_words() {
         assert_eq!(excerpt("one  two\nthree", 20), "one two three");
         assert_eq!(excerpt("alpha beta gamma delta", 12), "alpha beta…");
+        assert_eq!(excerpt("alpha beta", 10), "alpha beta");
+        assert_eq!(excerpt("alpha  beta ", 9), "alpha…");
+        assert_eq!(excerpt("", 9), "");
+        // Read only as far as needed, and the same cut as from the whole text.
+        let long = "word ".repeat(1_000_000);
+        assert_eq!(excerpt(&long, 12), "word word…");
     }
 }

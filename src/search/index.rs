@@ -1,15 +1,14 @@
 //! The tantivy index: schema, the `handbook` analyzer, building in memory, persisting as output
 //! files, reopening from the output folder, and running a [`Query`].
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::io::Write as _;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 use tantivy::directory::TerminatingWrite as _;
 
 use anyhow::Context as _;
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
 use tantivy::directory::{Directory, RamDirectory};
@@ -42,51 +41,75 @@ const FORMAT: u32 = 3;
 /// Characters of section text stored for the browser's snippets.
 pub const EXCERPT_CHARS: usize = 240;
 
-/// A stemming token filter that looks stems up in a table built beforehand by the stemmer.
-/// Tokens missing from the table pass unchanged, so the table must hold every token.
+/// A stemming token filter that learns the vocabulary while tantivy indexes: every token's
+/// surface form is counted and stemmed once (later occurrences look the stem up). One pass over
+/// the text gives both the index and the surface-form table the browser export needs.
 #[derive(Clone)]
-struct TableStemmer(Arc<HashMap<String, String>>);
+struct LearningStemmer(Arc<Mutex<Vocabulary>>);
 
-impl TokenFilter for TableStemmer {
-    type Tokenizer<T: Tokenizer> = TableStemmerFilter<T>;
+/// Surface form → (stem, occurrences), and the stemmer for words not seen yet.
+struct Vocabulary {
+    words: HashMap<String, (String, u32), xxhash_rust::xxh3::Xxh3DefaultBuilder>,
+    stemmer: TextAnalyzer,
+}
 
-    fn transform<T: Tokenizer>(self, tokenizer: T) -> TableStemmerFilter<T> {
-        TableStemmerFilter {
-            table: self.0,
+impl TokenFilter for LearningStemmer {
+    type Tokenizer<T: Tokenizer> = LearningStemmerFilter<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> LearningStemmerFilter<T> {
+        LearningStemmerFilter {
+            vocabulary: self.0,
             inner: tokenizer,
         }
     }
 }
 
 #[derive(Clone)]
-struct TableStemmerFilter<T> {
-    table: Arc<HashMap<String, String>>,
+struct LearningStemmerFilter<T> {
+    vocabulary: Arc<Mutex<Vocabulary>>,
     inner: T,
 }
 
-impl<T: Tokenizer> Tokenizer for TableStemmerFilter<T> {
-    type TokenStream<'a> = TableStemmerStream<'a, T::TokenStream<'a>>;
+impl<T: Tokenizer> Tokenizer for LearningStemmerFilter<T> {
+    type TokenStream<'a> = LearningStemmerStream<'a, T::TokenStream<'a>>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        TableStemmerStream {
-            table: &self.table,
+        // One lock per field value (the writer has one thread, so it is never contended).
+        LearningStemmerStream {
+            vocabulary: self
+                .vocabulary
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
             tail: self.inner.token_stream(text),
         }
     }
 }
 
-struct TableStemmerStream<'a, S> {
-    table: &'a HashMap<String, String>,
+struct LearningStemmerStream<'a, S> {
+    vocabulary: MutexGuard<'a, Vocabulary>,
     tail: S,
 }
 
-impl<S: TokenStream> TokenStream for TableStemmerStream<'_, S> {
+impl<S: TokenStream> TokenStream for LearningStemmerStream<'_, S> {
     fn advance(&mut self) -> bool {
         if !self.tail.advance() {
             return false;
         }
         let token = self.tail.token_mut();
-        if let Some(stem) = self.table.get(token.text.as_str()) {
+        let Vocabulary { words, stemmer } = &mut *self.vocabulary;
+        let stem = match words.get_mut(token.text.as_str()) {
+            Some((stem, count)) => {
+                *count += 1;
+                stem
+            }
+            None => {
+                let stem = tokens(stemmer, &token.text)
+                    .pop()
+                    .unwrap_or_else(|| token.text.clone());
+                &words.entry(token.text.clone()).or_insert((stem, 1)).0
+            }
+        };
+        if *stem != token.text {
             token.text.clear();
             token.text.push_str(stem);
         }
@@ -233,23 +256,14 @@ impl SearchIndex {
         let ram = RamDirectory::create();
         let index = Index::create(ram.clone(), schema, tantivy::IndexSettings::default())?;
         let started = std::time::Instant::now();
-        let surfaces = surfaces(sections, settings.language);
-        log::debug!(
-            "search: {} surface forms in {:?}",
-            surfaces.len(),
-            started.elapsed()
-        );
-        // Indexing looks stems up in the table just computed (the same analyzer made it)
-        // instead of running the stemmer on every token; queries use the stemmer.
-        let table: HashMap<String, String> = surfaces
-            .iter()
-            .filter(|(surface, (stem, _))| surface != &stem)
-            .map(|(surface, (stem, _))| (surface.clone(), stem.clone()))
-            .collect();
+        let vocabulary = Arc::new(Mutex::new(Vocabulary {
+            words: HashMap::default(),
+            stemmer: analyzer(settings.language, true),
+        }));
         let indexing = TextAnalyzer::builder(SimpleTokenizer::default())
             .filter(RemoveLongFilter::limit(MAX_WORD_BYTES))
             .filter(LowerCaser)
-            .filter(TableStemmer(Arc::new(table)))
+            .filter(LearningStemmer(Arc::clone(&vocabulary)))
             .build();
         index.tokenizers().register(ANALYZER, indexing);
         let mut writer = index.writer_with_num_threads(1, 256 << 20)?;
@@ -281,11 +295,31 @@ impl SearchIndex {
             doc.add_f64(fields.boost, f64::from(section.boost()));
             writer.add_document(doc)?;
         }
+        let added = started.elapsed();
         writer.commit()?;
         writer.wait_merging_threads()?;
+        log::debug!(
+            "search: documents added in {added:?}, committed at {:?}",
+            started.elapsed()
+        );
+        // The writer (and its clones of the filter) is gone: the vocabulary is ours again.
         index
             .tokenizers()
             .register(ANALYZER, analyzer(settings.language, true));
+        let words = match Arc::try_unwrap(vocabulary) {
+            Ok(vocabulary) => {
+                vocabulary
+                    .into_inner()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .words
+            }
+            Err(shared) => shared
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .words
+                .clone(),
+        };
+        let surfaces: Surfaces = words.into_iter().collect();
         let meta = Meta {
             format: FORMAT,
             fingerprint: format!("{fingerprint:016x}"),
@@ -588,62 +622,6 @@ pub(super) fn text(doc: &TantivyDocument, field: Field) -> String {
     doc.get_first(field)
         .and_then(|value| value.as_str().map(str::to_string))
         .unwrap_or_default()
-}
-
-/// Every surface form in the sections with its stem and number of occurrences.
-fn surfaces(sections: &[Section], language: Option<Language>) -> Surfaces {
-    let counts: HashMap<String, u32> = sections
-        .par_iter()
-        .fold(
-            || (analyzer(language, false), HashMap::<String, u32>::new()),
-            |(mut analyzer, mut counts), section| {
-                for text in [
-                    &section.title,
-                    &section.headings,
-                    &section.body,
-                    &section.tags,
-                ] {
-                    let mut stream = analyzer.token_stream(text);
-                    while let Some(token) = stream.next() {
-                        match counts.get_mut(token.text.as_str()) {
-                            Some(count) => *count += 1,
-                            None => {
-                                counts.insert(token.text.clone(), 1);
-                            }
-                        }
-                    }
-                }
-                (analyzer, counts)
-            },
-        )
-        .map(|(_, counts)| counts)
-        .reduce(HashMap::new, |mut a, b| {
-            for (word, count) in b {
-                *a.entry(word).or_insert(0) += count;
-            }
-            a
-        });
-    let mut words: Vec<(String, u32)> = counts.into_iter().collect();
-    words.sort_unstable();
-    let stems: Vec<String> = words
-        .par_chunks(4096)
-        .flat_map_iter(|chunk| {
-            let mut stemmer = analyzer(language, true);
-            chunk
-                .iter()
-                .map(|(word, _)| {
-                    tokens(&mut stemmer, word)
-                        .pop()
-                        .unwrap_or_else(|| word.clone())
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    let mut table: Surfaces = BTreeMap::new();
-    for ((word, count), stem) in words.into_iter().zip(stems) {
-        table.insert(word, (stem, count));
-    }
-    table
 }
 
 #[cfg(test)]

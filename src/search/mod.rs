@@ -282,6 +282,11 @@ pub fn build(
     let started = std::time::Instant::now();
     let sections = sections(site);
     let fingerprint = fingerprint(&sections, config);
+    log::debug!(
+        "search: {} sections and their fingerprint in {:?}",
+        sections.len(),
+        started.elapsed()
+    );
     // The export also reads configuration the index does not (URLs under the base path): the
     // files are kept only for the same sections and the same configuration.
     let key = {
