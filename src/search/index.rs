@@ -302,23 +302,15 @@ impl SearchIndex {
             "search: documents added in {added:?}, committed at {:?}",
             started.elapsed()
         );
-        // The writer (and its clones of the filter) is gone: the vocabulary is ours again.
         index
             .tokenizers()
             .register(ANALYZER, analyzer(settings.language, true));
-        let words = match Arc::try_unwrap(vocabulary) {
-            Ok(vocabulary) => {
-                vocabulary
-                    .into_inner()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .words
-            }
-            Err(shared) => shared
+        let words = std::mem::take(
+            &mut vocabulary
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .words
-                .clone(),
-        };
+                .words,
+        );
         let surfaces: Surfaces = words.into_iter().collect();
         let meta = Meta {
             format: FORMAT,
