@@ -12,7 +12,6 @@ mod reviews;
 mod updates;
 
 use rayon::prelude::*;
-use serde::Serialize;
 
 use crate::cache::RenderCache;
 use crate::config::Config;
@@ -109,6 +108,9 @@ pub struct Renderer<'a> {
     input: &'a RenderInput<'a>,
     absolute_base: Option<String>,
     site_view: SiteView<'a>,
+    /// `site_view` converted to a template value once: every page shares it (the conversion
+    /// per page was half of template time at 10k pages; tera values share their maps).
+    site_value: tera::Value,
     asset_files: Vec<OutputFile>,
     /// Each page's URL with the base path, encoded once: nav, breadcrumbs and backlinks
     /// repeat them on every page.
@@ -160,10 +162,12 @@ impl<'a> Renderer<'a> {
             feeds: feeds::site_feeds(input.site, input.config),
             base_path,
         };
+        let site_value = tera::Value::from_serializable(&site_view);
         Renderer {
             input,
             absolute_base,
             site_view,
+            site_value,
             asset_files,
             page_urls,
             updates_landing: folder_landing(input.site, &input.config.folders.updates),
@@ -318,13 +322,6 @@ impl std::io::Write for HashWriter<'_> {
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
-}
-
-#[derive(Serialize)]
-struct TemplateContext<'a> {
-    site: &'a SiteView<'a>,
-    page: &'a PageView<'a>,
-    nav: &'a [NavItemView<'a>],
 }
 
 impl<'a> Renderer<'a> {
@@ -546,12 +543,12 @@ impl<'a> Renderer<'a> {
         page: &PageView,
         nav: &[NavItemView],
     ) -> Result<String, String> {
-        let context = TemplateContext {
-            site: &self.site_view,
-            page,
-            nav,
-        };
-        let context = tera::Context::from_serialize(&context).map_err(|error| error.to_string())?;
+        let mut context = tera::Context::new();
+        context.insert_value("site", self.site_value.clone());
+        let page = tera::Value::try_from_serializable(page).map_err(|error| error.to_string())?;
+        let nav = tera::Value::try_from_serializable(nav).map_err(|error| error.to_string())?;
+        context.insert_value("page", page);
+        context.insert_value("nav", nav);
         self.input
             .theme
             .tera
