@@ -12,6 +12,9 @@ pub enum Content {
     /// The file already at this path in the previous output, which the render cache found
     /// up to date: hard-linked into the new build, never read or re-rendered.
     Kept(PathBuf),
+    /// Bytes already written to this file in the build's stage folder (streamed while
+    /// rendering, see `write::Stage::put`).
+    Staged(PathBuf),
 }
 
 /// One file of the built site.

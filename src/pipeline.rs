@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::diagnostics::{self, Diagnostic, Severity};
 use crate::load::{self, LoadOptions};
 use crate::model::{self, ModelOptions};
+use crate::output::OutputFile;
 use crate::render::{self, RenderInput};
 use crate::theme;
 use crate::write::{self, WriteReport};
@@ -124,6 +125,17 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
         None
     };
     let cache = RenderCache::load(&output, previous_files.as_deref());
+    // Without a previous build to link from, every file is new: write each to the stage as
+    // soon as it is made instead of holding the whole site in memory.
+    let stage = if write_output && previous_files.is_none() {
+        Some(write::Stage::create(&output)?)
+    } else {
+        None
+    };
+    let sink = |file: OutputFile| match &stage {
+        Some(stage) => stage.put(file),
+        None => file,
+    };
     let (rendered, search_files) = rayon::join(
         || {
             render::render_cached(
@@ -133,13 +145,16 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
                     theme: &theme,
                 },
                 &cache,
+                &sink,
             )
         },
         || {
             // `check` writes nothing, and search has nothing to report: skip the index.
             if config.search.enabled && write_output {
-                crate::search::build(&site, &config, previous, &cache)
-                    .map(|(files, group)| (files, vec![group]))
+                crate::search::build(&site, &config, previous, &cache).map(|(files, group)| {
+                    let files: Vec<OutputFile> = files.into_iter().map(sink).collect();
+                    (files, vec![group])
+                })
             } else {
                 Ok((Vec::new(), Vec::new()))
             }
@@ -180,7 +195,10 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
         if large {
             log::info!("writing {} files", files.len());
         }
-        report.write = Some(write::write_site(&output, &files, previous_files)?);
+        report.write = Some(match stage {
+            Some(stage) => stage.finish(&files)?,
+            None => write::write_site(&output, &files, previous_files)?,
+        });
         cache.save(&output, site_key, &page_keys, &groups);
         timer.lap("write");
     }

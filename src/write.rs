@@ -1,7 +1,8 @@
 //! Write: the only stage that touches the output. A build is written to a stage folder beside
 //! the output and swapped in only when complete, so a failed or interrupted build leaves the old
 //! site intact. Unchanged files are hard-linked from the old output, keeping their mtimes for
-//! sync deploys; a build that changes nothing writes nothing.
+//! sync deploys; a build that changes nothing writes nothing. A build with no previous output
+//! creates its [`Stage`] before rendering and files are put into it as they are made.
 
 use std::collections::HashSet;
 use std::fs;
@@ -158,33 +159,15 @@ pub fn write_site(
     for file in files {
         check_relative(&file.path)?;
     }
-    let parent = output.parent().context("the output folder has no parent")?;
-    let name = output
-        .file_name()
-        .context("the output folder has no name")?
-        .to_string_lossy()
-        .into_owned();
-    fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
-    recover(output);
-    remove_leftovers(parent, &name);
-    let stage = parent.join(format!(".{name}.handbook-stage-{}", std::process::id()));
     let Some(previous) = previous else {
-        if files
-            .iter()
-            .any(|file| matches!(file.content, Content::Kept(_)))
-        {
-            bail!("internal error: the previous build to keep pages from is gone");
-        }
-        let all: Vec<&OutputFile> = files.iter().collect();
-        with_stage(&stage, &all, None, |stage| {
-            swap(stage, output, parent, &name)
-        })?;
-        return Ok(WriteReport {
-            written: files.len(),
-            kept: 0,
-            removed: 0,
-        });
+        return Stage::create(output)?.finish(files);
     };
+    if files
+        .iter()
+        .any(|file| matches!(file.content, Content::Staged(_)))
+    {
+        bail!("internal error: files were staged for a build that links from the previous one");
+    }
     let unchanged: Vec<bool> = files
         .par_iter()
         .map(|file| is_unchanged(&output.join(&file.path), file))
@@ -202,15 +185,117 @@ pub fn write_site(
     if report.written == 0 && report.removed == 0 {
         return Ok(report);
     }
+    let stage = Stage::create(output)?;
     let all: Vec<&OutputFile> = files.iter().collect();
     let link = Link {
         from: output,
         unchanged: &unchanged,
     };
-    with_stage(&stage, &all, Some(link), |stage| {
-        swap(stage, output, parent, &name)
-    })?;
+    fill_stage(&stage.path, &all, Some(link))?;
+    stage.swap()?;
     Ok(report)
+}
+
+/// The folder a build is assembled in, beside the output (`.public.handbook-stage-<pid>`, with
+/// our marker). A build without a previous output to link from creates it before rendering and
+/// [`Stage::put`]s each file as it is made, so rendered pages do not wait in memory for the
+/// write stage. Dropping a stage that was not swapped in removes it: a failed build leaves the
+/// output as it was.
+pub struct Stage {
+    path: PathBuf,
+    output: PathBuf,
+    parent: PathBuf,
+    name: String,
+}
+
+impl Stage {
+    /// Creates an empty stage for `output` (after putting back a previous build an interrupted
+    /// swap left aside, and removing leftovers of crashed builds).
+    pub fn create(output: &Path) -> anyhow::Result<Stage> {
+        let parent = output
+            .parent()
+            .context("the output folder has no parent")?
+            .to_path_buf();
+        let name = output
+            .file_name()
+            .context("the output folder has no name")?
+            .to_string_lossy()
+            .into_owned();
+        fs::create_dir_all(&parent).with_context(|| format!("creating {}", parent.display()))?;
+        recover(output);
+        remove_leftovers(&parent, &name);
+        let path = parent.join(format!(".{name}.handbook-stage-{}", std::process::id()));
+        if path.exists() {
+            fs::remove_dir_all(&path).with_context(|| format!("removing {}", path.display()))?;
+        }
+        fs::create_dir(&path).with_context(|| format!("creating {}", path.display()))?;
+        let stage = Stage {
+            path,
+            output: output.to_path_buf(),
+            parent,
+            name,
+        };
+        fs::write(stage.path.join(MARKER), MARKER_TEXT)
+            .with_context(|| format!("writing {}", stage.path.display()))?;
+        Ok(stage)
+    }
+
+    /// Writes a generated file into the stage now and returns it as [`Content::Staged`].
+    /// Anything else comes back as it was, and so does a file that could not be written: the
+    /// write stage tries it again and reports the error.
+    pub fn put(&self, file: OutputFile) -> OutputFile {
+        let Content::Bytes(bytes) = &file.content else {
+            return file;
+        };
+        if check_relative(&file.path).is_err() {
+            return file;
+        }
+        let target = self.path.join(&file.path);
+        let written = match target.parent() {
+            Some(dir) => fs::create_dir_all(dir),
+            None => Ok(()),
+        }
+        .and_then(|()| fs::write(&target, bytes));
+        match written {
+            Ok(()) => OutputFile {
+                path: file.path,
+                content: Content::Staged(target),
+            },
+            Err(_) => file,
+        }
+    }
+
+    /// Writes the files not staged yet and swaps the stage in as the output.
+    pub fn finish(self, files: &[OutputFile]) -> anyhow::Result<WriteReport> {
+        for file in files {
+            check_relative(&file.path)?;
+        }
+        let all: Vec<&OutputFile> = files.iter().collect();
+        fill_stage(&self.path, &all, None)?;
+        self.swap()?;
+        Ok(WriteReport {
+            written: files.len(),
+            kept: 0,
+            removed: 0,
+        })
+    }
+
+    fn swap(&self) -> anyhow::Result<()> {
+        swap(&self.path, &self.output, &self.parent, &self.name)
+    }
+}
+
+impl Drop for Stage {
+    fn drop(&mut self) {
+        if self.path.exists()
+            && let Err(error) = fs::remove_dir_all(&self.path)
+        {
+            log::warn!(
+                "could not remove the stage folder {}: {error}",
+                self.path.display()
+            );
+        }
+    }
 }
 
 /// Puts back a previous build that an interrupted swap left beside a missing output
@@ -280,36 +365,10 @@ pub fn previous_files(output: &Path) -> Option<Vec<String>> {
     Some(files)
 }
 
-/// Creates the stage, writes `files` into it, runs `apply`, and always removes what is left of
-/// the stage. Errors before `apply` leave the output untouched.
-fn with_stage(
-    stage: &Path,
-    files: &[&OutputFile],
-    link: Option<Link>,
-    apply: impl FnOnce(&Path) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
-    if stage.exists() {
-        fs::remove_dir_all(stage).with_context(|| format!("removing {}", stage.display()))?;
-    }
-    fs::create_dir(stage).with_context(|| format!("creating {}", stage.display()))?;
-    let result = fs::write(stage.join(MARKER), MARKER_TEXT)
-        .with_context(|| format!("writing {}", stage.display()))
-        .and_then(|()| fill_stage(stage, files, link))
-        .and_then(|()| apply(stage));
-    if stage.exists()
-        && let Err(error) = fs::remove_dir_all(stage)
-    {
-        log::warn!(
-            "could not remove the stage folder {}: {error}",
-            stage.display()
-        );
-    }
-    result
-}
-
 fn fill_stage(stage: &Path, files: &[&OutputFile], link: Option<Link>) -> anyhow::Result<()> {
     let mut dirs: Vec<PathBuf> = files
         .iter()
+        .filter(|file| !matches!(file.content, Content::Staged(_)))
         .filter_map(|file| Path::new(&file.path).parent().map(|p| stage.join(p)))
         .collect::<HashSet<_>>()
         .into_iter()
@@ -339,6 +398,8 @@ fn fill_stage(stage: &Path, files: &[&OutputFile], link: Option<Link>) -> anyhow
                     file.path
                 )
             }
+            // Written while rendering.
+            Content::Staged(_) => Ok(()),
         }
     })
 }
@@ -367,12 +428,14 @@ fn is_unchanged(previous: &Path, file: &OutputFile) -> bool {
         // The render cache checked it against the previous build.
         Content::Kept(_) => true,
         Content::Bytes(bytes) => same_bytes(previous, bytes),
-        Content::Copy(from) => match (fs::metadata(from), fs::symlink_metadata(previous)) {
-            (Ok(source), Ok(old)) if old.is_file() && source.len() == old.len() => {
-                fs::read(from).is_ok_and(|bytes| same_bytes(previous, &bytes))
+        Content::Copy(from) | Content::Staged(from) => {
+            match (fs::metadata(from), fs::symlink_metadata(previous)) {
+                (Ok(source), Ok(old)) if old.is_file() && source.len() == old.len() => {
+                    fs::read(from).is_ok_and(|bytes| same_bytes(previous, &bytes))
+                }
+                _ => false,
             }
-            _ => false,
-        },
+        }
     }
 }
 

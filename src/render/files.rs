@@ -186,9 +186,9 @@ pub(super) fn check_collisions(files: &mut Vec<OutputFile>, site: &Site) -> Vec<
         let generated = || "a page handbook generates".to_string();
         let describe = |file: &OutputFile, name: Option<String>| match &file.content {
             crate::output::Content::Copy(from) => format!("the file {}", from.display()),
-            crate::output::Content::Bytes(_) | crate::output::Content::Kept(_) => {
-                name.unwrap_or_else(generated)
-            }
+            crate::output::Content::Bytes(_)
+            | crate::output::Content::Kept(_)
+            | crate::output::Content::Staged(_) => name.unwrap_or_else(generated),
         };
         let first_name = page_file(&files[first]).map(|page| format!("the page '{}'", page.path));
         let second_name = match (second_page, alias) {

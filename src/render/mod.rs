@@ -43,7 +43,7 @@ pub struct RenderInput<'a> {
 /// Renders every output file except search. Template failures become error diagnostics naming
 /// the page and the template file.
 pub fn render(input: &RenderInput) -> (Vec<OutputFile>, Vec<Diagnostic>) {
-    let rendered = render_cached(input, &RenderCache::empty());
+    let rendered = render_cached(input, &RenderCache::empty(), &|file| file);
     (rendered.files, rendered.diagnostics)
 }
 
@@ -59,8 +59,13 @@ pub struct Rendered {
     pub page_keys: Vec<(String, u64)>,
 }
 
-/// [`render`], reusing from the previous output each page whose key `cache` holds.
-pub fn render_cached(input: &RenderInput, cache: &RenderCache) -> Rendered {
+/// Where each rendered file goes as soon as it is made: the build passes one that writes it
+/// out and hands back a file without its bytes, so pages need not all wait in memory.
+pub type Sink<'s> = &'s (dyn Fn(OutputFile) -> OutputFile + Sync);
+
+/// [`render`], reusing from the previous output each page whose key `cache` holds, and passing
+/// each file through `sink` as it is made.
+pub fn render_cached(input: &RenderInput, cache: &RenderCache, sink: Sink) -> Rendered {
     let renderer = Renderer::new(input);
     let site_key = renderer.site_key();
     // The files beside the pages (listings, feeds, handbook.json) are mostly serial work: let
@@ -69,14 +74,18 @@ pub fn render_cached(input: &RenderInput, cache: &RenderCache) -> Rendered {
         || {
             (0..input.site.pages.len())
                 .into_par_iter()
-                .map(|id| renderer.page_cached(id, cache, site_key))
+                .map(|id| {
+                    let (file, key) = renderer.page_cached(id, cache, site_key);
+                    (file.map(sink), key)
+                })
                 .collect::<Vec<_>>()
         },
         || {
             let started = std::time::Instant::now();
-            let rest = renderer.rest();
+            let (files, problems) = renderer.rest();
+            let files: Vec<OutputFile> = files.into_iter().map(sink).collect();
             crate::profile::add(crate::profile::Activity::Listings, started.elapsed());
-            rest
+            (files, problems)
         },
     );
     let mut files = Vec::with_capacity(pages.len() + rest.len());

@@ -74,6 +74,7 @@ struct StemPostings {
 
 /// Exports the index as the browser's static files.
 pub fn export(index: &SearchIndex) -> anyhow::Result<Vec<OutputFile>> {
+    let started = std::time::Instant::now();
     let searcher = index.searcher();
     let fields = &index.fields;
     let mut stems: HashMap<String, StemPostings> = HashMap::new();
@@ -133,6 +134,11 @@ pub fn export(index: &SearchIndex) -> anyhow::Result<Vec<OutputFile>> {
             }
         }
     }
+    log::debug!(
+        "export: postings of {} segments read at {:?}",
+        searcher.segment_readers().len(),
+        started.elapsed()
+    );
     let encoded: HashMap<String, StemFiles> = stems
         .into_par_iter()
         .map(|(stem, postings)| {
@@ -193,6 +199,7 @@ pub fn export(index: &SearchIndex) -> anyhow::Result<Vec<OutputFile>> {
         })
         .collect();
 
+    log::debug!("export: shards laid out at {:?}", started.elapsed());
     // Per-section metadata (in chunks) and per-page facets.
     let count = index.sections() as usize;
     let mut sections: Vec<String> = vec![String::from("null"); count];
@@ -225,6 +232,7 @@ pub fn export(index: &SearchIndex) -> anyhow::Result<Vec<OutputFile>> {
             facet_of[sid] = [kind, status, team];
         }
     }
+    log::debug!("export: sections read at {:?}", started.elapsed());
     // Sections are numbered in page order, so a page is a run of sections.
     let mut runs: Vec<u32> = Vec::new();
     let mut names: [Vec<String>; 3] = Default::default();
@@ -302,6 +310,7 @@ pub fn export(index: &SearchIndex) -> anyhow::Result<Vec<OutputFile>> {
             script(&name, &format!("[{}]", chunk.join(","))),
         ));
     }
+    log::debug!("export: scripts made at {:?}", started.elapsed());
     let total: usize = scripts.iter().map(|(_, s)| s.len()).sum();
     let mut files = Vec::new();
     if total < BUNDLE_BYTES {

@@ -56,7 +56,7 @@ impl From<Content> for Body {
     fn from(content: Content) -> Self {
         match content {
             Content::Bytes(bytes) => Body::Bytes(Bytes::from(bytes)),
-            Content::Copy(path) | Content::Kept(path) => Body::File(path),
+            Content::Copy(path) | Content::Kept(path) | Content::Staged(path) => Body::File(path),
         }
     }
 }

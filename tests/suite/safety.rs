@@ -22,6 +22,29 @@ fn a_failed_build_keeps_the_previous_output() {
 }
 
 #[test]
+fn a_first_build_that_fails_leaves_no_output_and_no_stage() {
+    // With no previous output, pages are written into the stage while they render; the
+    // errors come out after that, and the stage must go with them.
+    let fixture = Fixture::new("basic");
+    fixture.edit("guide/first-steps.md", "---\ntitle: [broken\n---\n");
+    let run = fixture.run(&["build"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(!fixture.output().exists(), "no output from a failed build");
+    let beside: Vec<String> = std::fs::read_dir(&fixture.root)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("handbook-"))
+        .collect();
+    assert!(beside.is_empty(), "{beside:?}");
+    fixture.edit("guide/first-steps.md", "# First steps\n");
+    fixture.build();
+    assert_eq!(
+        fixture.html("guide/first-steps/").texts("main h1"),
+        ["First steps"]
+    );
+}
+
+#[test]
 fn output_at_the_source_root_or_above_is_refused() {
     let fixture = Fixture::new("basic");
     for out in [".", "..", "/"] {
