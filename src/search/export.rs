@@ -139,51 +139,65 @@ pub fn export(index: &SearchIndex) -> anyhow::Result<Vec<OutputFile>> {
         searcher.segment_readers().len(),
         started.elapsed()
     );
-    let encoded: HashMap<String, StemFiles> = stems
+    let mut encoded: Vec<(String, StemFiles)> = stems
         .into_par_iter()
-        .map(|(stem, postings)| {
-            let files = encode_stem(postings);
-            (stem, files)
-        })
+        .map(|(stem, postings)| (stem, encode_stem(postings)))
         .collect();
+    encoded.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
 
     // Shard entries: surfaces and stems share one key space.
     let surfaces = &index.meta.surfaces;
-    let mut sizes: BTreeMap<&str, usize> = BTreeMap::new();
-    for (surface, (stem, _)) in surfaces {
-        *sizes.entry(surface).or_default() += surface.len() + stem.len() + 12;
-    }
-    for (stem, files) in &encoded {
-        *sizes.entry(stem).or_default() += stem.len() + files.head.len() + 4;
-    }
-    let plan = plan_shards(&sizes);
+    let plan = {
+        let mut sizes: BTreeMap<&str, usize> = BTreeMap::new();
+        for (surface, (stem, _)) in surfaces {
+            *sizes.entry(surface).or_default() += surface.len() + stem.len() + 12;
+        }
+        for (stem, files) in &encoded {
+            *sizes.entry(stem).or_default() += stem.len() + files.head.len() + 4;
+        }
+        plan_shards(&sizes)
+    };
 
-    let mut words: Vec<Vec<String>> = vec![Vec::new(); plan.files];
-    let mut heads: Vec<Vec<String>> = vec![Vec::new(); plan.files];
-    let mut tiers: Vec<[Vec<String>; 2]> = vec![Default::default(); plan.files];
-    let mut position_files: Vec<Vec<String>> = vec![Vec::new(); plan.files];
+    // Each shard's text is appended in place (no per-entry strings, no joins), and each stem's
+    // encoded postings are dropped as soon as they are copied: at 100k pages these are
+    // hundreds of MiB.
+    let mut shards: Vec<ShardText> = (0..plan.files).map(|_| ShardText::default()).collect();
     for (surface, (stem, count)) in surfaces {
         let Some(file) = plan.file_of(surface) else {
             continue;
         };
         let stem = if stem == surface { "" } else { stem.as_str() };
-        words[file].push(format!("{}:[{},{count}]", quote(surface), quote(stem)));
+        let out = entry(&mut shards[file].words);
+        quote_into(out, surface);
+        out.extend_from_slice(b":[");
+        quote_into(out, stem);
+        out.extend_from_slice(format!(",{count}]").as_bytes());
     }
-    let mut sorted: Vec<(&String, &StemFiles)> = encoded.iter().collect();
-    sorted.sort_by(|a, b| a.0.cmp(b.0));
-    for (stem, files) in sorted {
-        let Some(file) = plan.file_of(stem) else {
+    for (stem, files) in encoded {
+        let Some(file) = plan.file_of(&stem) else {
             continue;
         };
-        let key = quote(stem);
-        heads[file].push(format!("{key}:{}", files.head));
+        let shard = &mut shards[file];
+        let out = entry(&mut shard.heads);
+        quote_into(out, &stem);
+        out.push(b':');
+        out.extend_from_slice(files.head.as_bytes());
         for (tier, text) in files.tiers.iter().enumerate() {
             if !text.is_empty() {
-                tiers[file][tier].push(format!("{key}:\"{text}\""));
+                let out = entry(&mut shard.tiers[tier]);
+                quote_into(out, &stem);
+                out.extend_from_slice(b":\"");
+                out.extend_from_slice(text.as_bytes());
+                out.push(b'"');
             }
         }
-        position_files[file].push(format!("{key}:\"{}\"", files.positions));
+        let out = entry(&mut shard.positions);
+        quote_into(out, &stem);
+        out.extend_from_slice(b":\"");
+        out.extend_from_slice(files.positions.as_bytes());
+        out.push(b'"');
     }
+    log::debug!("export: shards laid out at {:?}", started.elapsed());
 
     // Prefix completions for keys that were split, so a short prefix needs no extra shards.
     let completions: BTreeMap<&str, Vec<(&str, &str)>> = plan
@@ -199,37 +213,52 @@ pub fn export(index: &SearchIndex) -> anyhow::Result<Vec<OutputFile>> {
         })
         .collect();
 
-    log::debug!("export: shards laid out at {:?}", started.elapsed());
     // Per-section metadata (in chunks) and per-page facets.
     let count = index.sections() as usize;
     let mut sections: Vec<String> = vec![String::from("null"); count];
     let mut page_of: Vec<u32> = vec![0; count];
     let mut facet_of: Vec<[String; 3]> = vec![Default::default(); count];
     for segment in searcher.segment_readers() {
-        let store = segment.get_store_reader(64)?;
         let sids = segment.fast_fields().u64("sid")?.first_or_default_col(0);
         let pages = segment.fast_fields().u64("page")?.first_or_default_col(0);
-        for doc in 0..segment.max_doc() {
-            let sid = sids.get_val(doc) as usize;
-            if sid >= count {
-                continue;
-            }
-            let stored: TantivyDocument = store.get(doc)?;
-            let kind = text(&stored, fields.kind);
-            let status = text(&stored, fields.status);
-            let team = text(&stored, fields.team);
-            sections[sid] = serde_json::to_string(&(
-                text(&stored, fields.text[0]),
-                text(&stored, fields.heading),
-                text(&stored, fields.url),
-                &kind,
-                &status,
-                &team,
-                text(&stored, fields.date),
-                text(&stored, fields.excerpt),
-            ))?;
-            page_of[sid] = pages.get_val(doc) as u32;
-            facet_of[sid] = [kind, status, team];
+        // Stored documents decompress block by block: each thread reads its own run of them.
+        let read: Vec<Option<SectionRow>> = (0..segment.max_doc())
+            .into_par_iter()
+            .map_init(
+                || segment.get_store_reader(64),
+                |store, doc| -> anyhow::Result<Option<SectionRow>> {
+                    let sid = sids.get_val(doc) as usize;
+                    if sid >= count {
+                        return Ok(None);
+                    }
+                    let store = store.as_ref().map_err(|error| anyhow::anyhow!("{error}"))?;
+                    let stored: TantivyDocument = store.get(doc)?;
+                    let kind = text(&stored, fields.kind);
+                    let status = text(&stored, fields.status);
+                    let team = text(&stored, fields.team);
+                    let json = serde_json::to_string(&(
+                        text(&stored, fields.text[0]),
+                        text(&stored, fields.heading),
+                        text(&stored, fields.url),
+                        &kind,
+                        &status,
+                        &team,
+                        text(&stored, fields.date),
+                        text(&stored, fields.excerpt),
+                    ))?;
+                    Ok(Some(SectionRow {
+                        sid,
+                        json,
+                        page: pages.get_val(doc) as u32,
+                        facets: [kind, status, team],
+                    }))
+                },
+            )
+            .collect::<anyhow::Result<_>>()?;
+        for row in read.into_iter().flatten() {
+            sections[row.sid] = row.json;
+            page_of[row.sid] = row.page;
+            facet_of[row.sid] = row.facets;
         }
     }
     log::debug!("export: sections read at {:?}", started.elapsed());
@@ -264,7 +293,7 @@ pub fn export(index: &SearchIndex) -> anyhow::Result<Vec<OutputFile>> {
         "sections": count,
         "pages": runs.len(),
         "keys": plan.keys,
-        "tiers": tiers.iter().map(|t| [u8::from(!t[0].is_empty()), u8::from(!t[1].is_empty())]).collect::<Vec<_>>(),
+        "tiers": shards.iter().map(|t| [u8::from(!t.tiers[0].is_empty()), u8::from(!t.tiers[1].is_empty())]).collect::<Vec<_>>(),
         "facets": {"kind": names[0], "status": names[1], "team": names[2]},
         "statusBoost": names[1].iter().map(|status| (status, status_boost(status))).collect::<BTreeMap<_, _>>(),
         "completions": completions,
@@ -283,39 +312,41 @@ pub fn export(index: &SearchIndex) -> anyhow::Result<Vec<OutputFile>> {
         serde_json::to_string(&codes[2])?
     );
 
-    let mut scripts: Vec<(String, String)> = vec![("facets".into(), script("facets", &facets))];
-    for file in 0..plan.files {
+    let mut scripts: Vec<(String, Vec<u8>)> =
+        vec![("facets".into(), script("facets", &facets).into_bytes())];
+    for (file, shard) in shards.into_iter().enumerate() {
         let name = format!("t/{file}");
-        let data = format!(
-            "{{\"w\":{{{}}},\"t\":{{{}}}}}",
-            words[file].join(","),
-            heads[file].join(",")
+        let data = script_of(
+            &name,
+            &[b"{\"w\":{", &shard.words, b"},\"t\":{", &shard.heads, b"}}"],
         );
-        scripts.push((name.clone(), script(&name, &data)));
-        for (tier, entries) in tiers[file].iter().enumerate() {
+        scripts.push((name, data));
+        for (tier, entries) in shard.tiers.iter().enumerate() {
             if !entries.is_empty() {
                 let name = format!("t/{file}.{}", tier + 1);
-                let data = format!("{{{}}}", entries.join(","));
-                scripts.push((name.clone(), script(&name, &data)));
+                let data = script_of(&name, &[b"{", entries, b"}"]);
+                scripts.push((name, data));
             }
         }
         let name = format!("p/{file}");
-        let data = format!("{{{}}}", position_files[file].join(","));
-        scripts.push((name.clone(), script(&name, &data)));
+        let data = script_of(&name, &[b"{", &shard.positions, b"}"]);
+        scripts.push((name, data));
     }
     for (n, chunk) in sections.chunks(CHUNK).enumerate() {
         let name = format!("d/{n}");
-        scripts.push((
-            name.clone(),
-            script(&name, &format!("[{}]", chunk.join(","))),
-        ));
+        let mut rows = Vec::with_capacity(chunk.iter().map(|row| row.len() + 1).sum());
+        for row in chunk {
+            entry(&mut rows).extend_from_slice(row.as_bytes());
+        }
+        let data = script_of(&name, &[b"[", &rows, b"]"]);
+        scripts.push((name, data));
     }
     log::debug!("export: scripts made at {:?}", started.elapsed());
     let total: usize = scripts.iter().map(|(_, s)| s.len()).sum();
     let mut files = Vec::new();
     if total < BUNDLE_BYTES {
         manifest["bundle"] = serde_json::json!(true);
-        let bundle: String = scripts.into_iter().map(|(_, s)| s).collect();
+        let bundle: Vec<u8> = scripts.into_iter().flat_map(|(_, s)| s).collect();
         files.push(OutputFile::bytes(format!("{DIR}/bundle.js"), bundle));
     } else {
         for (name, script) in scripts {
@@ -337,6 +368,52 @@ fn quote(text: &str) -> String {
 
 fn script(name: &str, data: &str) -> String {
     format!("handbookSearch.load({},{data});\n", quote(name))
+}
+
+/// [`script`] of data given in parts, assembled with one allocation.
+fn script_of(name: &str, parts: &[&[u8]]) -> Vec<u8> {
+    let head = format!("handbookSearch.load({},", quote(name));
+    let mut out = Vec::with_capacity(head.len() + parts.iter().map(|p| p.len()).sum::<usize>() + 3);
+    out.extend_from_slice(head.as_bytes());
+    for part in parts {
+        out.extend_from_slice(part);
+    }
+    out.extend_from_slice(b");\n");
+    out
+}
+
+/// Appends `text` as a JSON string literal.
+fn quote_into(out: &mut Vec<u8>, text: &str) {
+    if serde_json::to_writer(&mut *out, text).is_err() {
+        // Not reachable: writing a string to memory cannot fail.
+        out.extend_from_slice(b"\"\"");
+    }
+}
+
+/// `out`, after a comma when it already holds an entry.
+fn entry(out: &mut Vec<u8>) -> &mut Vec<u8> {
+    if !out.is_empty() {
+        out.push(b',');
+    }
+    out
+}
+
+/// One shard file's text: surface entries, head postings, tier postings and positions, each a
+/// comma-separated list of `"key":value` entries.
+#[derive(Default)]
+struct ShardText {
+    words: Vec<u8>,
+    heads: Vec<u8>,
+    tiers: [Vec<u8>; 2],
+    positions: Vec<u8>,
+}
+
+/// One stored section, read for the metadata chunks and the facets.
+struct SectionRow {
+    sid: usize,
+    json: String,
+    page: u32,
+    facets: [String; 3],
 }
 
 struct StemFiles {
