@@ -125,15 +125,11 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
         None
     };
     let cache = RenderCache::load(&output, previous_files.as_deref());
-    // Without a previous build to link from, every file is new: write each to the stage as
-    // soon as it is made instead of holding the whole site in memory.
-    let stage = if write_output && previous_files.is_none() {
-        Some(write::Stage::create(&output)?)
-    } else {
-        None
-    };
-    let sink = |file: OutputFile| match &stage {
-        Some(stage) => stage.put(file),
+    // Each file goes to disk (or is found unchanged) as soon as it is made, instead of the
+    // whole site waiting in memory for the write stage.
+    let streamer = write_output.then(|| write::Streamer::new(&output, previous_files.is_some()));
+    let sink = |file: OutputFile| match &streamer {
+        Some(streamer) => streamer.put(file),
         None => file,
     };
     let (rendered, search_files) = rayon::join(
@@ -162,14 +158,11 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
     );
     let render::Rendered {
         mut files,
+        pages_kept,
         diagnostics: mut render_problems,
         site_key,
         page_keys,
     } = rendered;
-    let pages_kept = files
-        .iter()
-        .filter(|file| matches!(file.content, crate::output::Content::Kept(_)))
-        .count();
     let (search_files, groups) = search_files?;
     files.extend(search_files);
     found.append(&mut render_problems);
@@ -191,14 +184,12 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
         ..BuildReport::default()
     };
     report.diagnostics = found;
-    if write_output && !report.has_errors() {
+    // With errors the streamer is dropped, and with it the stage: the output stays as it was.
+    if let Some(streamer) = streamer.filter(|_| !report.has_errors()) {
         if large {
             log::info!("writing {} files", files.len());
         }
-        report.write = Some(match stage {
-            Some(stage) => stage.finish(&files)?,
-            None => write::write_site(&output, &files, previous_files)?,
-        });
+        report.write = Some(streamer.finish(&files, previous_files)?);
         cache.save(&output, site_key, &page_keys, &groups);
         timer.lap("write");
     }

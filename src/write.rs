@@ -1,8 +1,8 @@
 //! Write: the only stage that touches the output. A build is written to a stage folder beside
 //! the output and swapped in only when complete, so a failed or interrupted build leaves the old
 //! site intact. Unchanged files are hard-linked from the old output, keeping their mtimes for
-//! sync deploys; a build that changes nothing writes nothing. A build with no previous output
-//! creates its [`Stage`] before rendering and files are put into it as they are made.
+//! sync deploys; a build that changes nothing writes nothing. A [`Streamer`] does this while the
+//! files are being made, so they need not all wait in memory.
 
 use std::collections::HashSet;
 use std::fs;
@@ -156,18 +156,26 @@ pub fn write_site(
     files: &[OutputFile],
     previous: Option<Vec<String>>,
 ) -> anyhow::Result<WriteReport> {
+    write_with_stage(output, files, previous, None)
+}
+
+/// [`write_site`], with the stage a [`Streamer`] already put some files into (or none).
+fn write_with_stage(
+    output: &Path,
+    files: &[OutputFile],
+    previous: Option<Vec<String>>,
+    stage: Option<Stage>,
+) -> anyhow::Result<WriteReport> {
     for file in files {
         check_relative(&file.path)?;
     }
     let Some(previous) = previous else {
-        return Stage::create(output)?.finish(files);
+        let stage = match stage {
+            Some(stage) => stage,
+            None => Stage::create(output)?,
+        };
+        return stage.finish(files);
     };
-    if files
-        .iter()
-        .any(|file| matches!(file.content, Content::Staged(_)))
-    {
-        bail!("internal error: files were staged for a build that links from the previous one");
-    }
     let unchanged: Vec<bool> = files
         .par_iter()
         .map(|file| is_unchanged(&output.join(&file.path), file))
@@ -185,7 +193,10 @@ pub fn write_site(
     if report.written == 0 && report.removed == 0 {
         return Ok(report);
     }
-    let stage = Stage::create(output)?;
+    let stage = match stage {
+        Some(stage) => stage,
+        None => Stage::create(output)?,
+    };
     let all: Vec<&OutputFile> = files.iter().collect();
     let link = Link {
         from: output,
@@ -196,11 +207,70 @@ pub fn write_site(
     Ok(report)
 }
 
+/// The write stage, run while files are being made: [`Streamer::put`] takes each generated file
+/// as it comes. A file with the same bytes as in the previous build is handed back as
+/// [`Content::Kept`] (it will be hard-linked; its bytes are dropped now); any other goes into
+/// the stage at once, created on the first such file, so a build that changes nothing still
+/// writes nothing. [`Streamer::finish`] writes the rest and swaps the stage in; dropping the
+/// streamer instead (a build with errors) deletes the stage.
+pub struct Streamer {
+    output: PathBuf,
+    /// Whether there is a previous build to compare with and link from.
+    previous: bool,
+    stage: std::sync::OnceLock<Option<Stage>>,
+}
+
+impl Streamer {
+    /// A streamer into `output`; `previous` when [`previous_files`] found a build there.
+    pub fn new(output: &Path, previous: bool) -> Streamer {
+        Streamer {
+            output: output.to_path_buf(),
+            previous,
+            stage: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Takes a file as soon as it is made; see [`Streamer`]. A file that cannot be staged (the
+    /// stage cannot be created, a write fails) comes back as it was: the write stage tries it
+    /// again and reports the error.
+    pub fn put(&self, file: OutputFile) -> OutputFile {
+        let Content::Bytes(bytes) = &file.content else {
+            return file;
+        };
+        if check_relative(&file.path).is_err() {
+            return file;
+        }
+        if self.previous {
+            let old = self.output.join(&file.path);
+            if same_bytes(&old, bytes) {
+                return OutputFile {
+                    path: file.path,
+                    content: Content::Kept(old),
+                };
+            }
+        }
+        match self.stage.get_or_init(|| Stage::create(&self.output).ok()) {
+            Some(stage) => stage.put(file),
+            None => file,
+        }
+    }
+
+    /// Writes what is not written yet and swaps the new build in (see [`write_site`]).
+    pub fn finish(
+        self,
+        files: &[OutputFile],
+        previous: Option<Vec<String>>,
+    ) -> anyhow::Result<WriteReport> {
+        let stage = self.stage.into_inner().flatten();
+        write_with_stage(&self.output, files, previous, stage)
+    }
+}
+
 /// The folder a build is assembled in, beside the output (`.public.handbook-stage-<pid>`, with
-/// our marker). A build without a previous output to link from creates it before rendering and
-/// [`Stage::put`]s each file as it is made, so rendered pages do not wait in memory for the
-/// write stage. Dropping a stage that was not swapped in removes it: a failed build leaves the
-/// output as it was.
+/// our marker). A [`Streamer`] creates it while rendering and [`Stage::put`]s each new or changed
+/// file into it as it is made, so rendered pages do not wait in memory for the write stage.
+/// Dropping a stage that was not swapped in removes it: a failed build leaves the output as it
+/// was.
 pub struct Stage {
     path: PathBuf,
     output: PathBuf,
@@ -428,14 +498,14 @@ fn is_unchanged(previous: &Path, file: &OutputFile) -> bool {
         // The render cache checked it against the previous build.
         Content::Kept(_) => true,
         Content::Bytes(bytes) => same_bytes(previous, bytes),
-        Content::Copy(from) | Content::Staged(from) => {
-            match (fs::metadata(from), fs::symlink_metadata(previous)) {
-                (Ok(source), Ok(old)) if old.is_file() && source.len() == old.len() => {
-                    fs::read(from).is_ok_and(|bytes| same_bytes(previous, &bytes))
-                }
-                _ => false,
+        // Staged because it differed from the previous build (or there was none).
+        Content::Staged(_) => false,
+        Content::Copy(from) => match (fs::metadata(from), fs::symlink_metadata(previous)) {
+            (Ok(source), Ok(old)) if old.is_file() && source.len() == old.len() => {
+                fs::read(from).is_ok_and(|bytes| same_bytes(previous, &bytes))
             }
-        }
+            _ => false,
+        },
     }
 }
 

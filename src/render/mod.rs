@@ -49,8 +49,11 @@ pub fn render(input: &RenderInput) -> (Vec<OutputFile>, Vec<Diagnostic>) {
 
 /// What [`render_cached`] made.
 pub struct Rendered {
-    /// Every output file except search; pages the cache vouched for are [`Content::Kept`].
+    /// Every output file except search (as the sink handed them back); pages the cache
+    /// vouched for are [`Content::Kept`].
     pub files: Vec<OutputFile>,
+    /// Pages the cache vouched for (not rendered).
+    pub pages_kept: usize,
     /// Template errors and output clashes.
     pub diagnostics: Vec<Diagnostic>,
     /// The site-wide key ([`Renderer::site_key`]), for the next build's cache.
@@ -76,7 +79,9 @@ pub fn render_cached(input: &RenderInput, cache: &RenderCache, sink: Sink) -> Re
                 .into_par_iter()
                 .map(|id| {
                     let (file, key) = renderer.page_cached(id, cache, site_key);
-                    (file.map(sink), key)
+                    let kept =
+                        matches!(&file, Ok(file) if matches!(file.content, Content::Kept(_)));
+                    (file.map(sink), key, kept)
                 })
                 .collect::<Vec<_>>()
         },
@@ -91,7 +96,8 @@ pub fn render_cached(input: &RenderInput, cache: &RenderCache, sink: Sink) -> Re
     let mut files = Vec::with_capacity(pages.len() + rest.len());
     let mut diagnostics = Vec::new();
     let mut page_keys = Vec::with_capacity(pages.len());
-    for (result, key) in pages {
+    let pages_kept = pages.iter().filter(|(_, _, kept)| *kept).count();
+    for (result, key, _) in pages {
         match result {
             Ok(file) => {
                 page_keys.push((file.path.clone(), key));
@@ -105,6 +111,7 @@ pub fn render_cached(input: &RenderInput, cache: &RenderCache, sink: Sink) -> Re
     diagnostics.extend(check_collisions(&mut files, input.site));
     Rendered {
         files,
+        pages_kept,
         diagnostics,
         site_key,
         page_keys,
