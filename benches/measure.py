@@ -113,7 +113,7 @@ def bench_handbook(pages):
             "no_change_speedup": round(cold["wall_s"] / again["wall_s"], 1)}
 
 
-def bench_handbook_without_search(pages):
+def corpus_without_search(pages):
     """The same corpus (hard-linked) with `search: {enabled: false}`."""
     source = corpus(pages)
     copy = WORK / f"corpus-{pages}-nosearch"
@@ -121,8 +121,14 @@ def bench_handbook_without_search(pages):
         shutil.rmtree(copy, ignore_errors=True)
         subprocess.run(["cp", "-al", str(source), str(copy)], check=True)
     config = copy / "handbook.yml"
+    # Unlinked first: the hard-linked copy must not write through to the corpus.
     config.unlink(missing_ok=True)
     config.write_text("search:\n  enabled: false\n")
+    return copy
+
+
+def bench_handbook_without_search(pages):
+    copy = corpus_without_search(pages)
     out = fresh(f"out-{pages}-nosearch")
     cold = run([str(BINARY), "build", str(copy), "-o", str(out), "--quiet", "--timings"])
     profile = timings(cold)
