@@ -150,17 +150,9 @@ fn absolute_path(path: &Path) -> anyhow::Result<PathBuf> {
 /// writes nothing at all. A previous build holding symlinks is not linked from.
 ///
 /// `previous` is [`previous_files`] of `output`, read before rendering; files the render
-/// cache kept ([`Content::Kept`]) need it.
-pub fn write_site(
-    output: &Path,
-    files: &[OutputFile],
-    previous: Option<Vec<String>>,
-) -> anyhow::Result<WriteReport> {
-    write_with_stage(output, files, previous, None)
-}
-
-/// [`write_site`], with the stage a [`Streamer`] already put some files into (or none).
-fn write_with_stage(
+/// cache kept ([`Content::Kept`]) need it. `stage` is the one the [`Streamer`] already put
+/// files into, if it made one. Run by [`Streamer::finish`].
+fn write_site(
     output: &Path,
     files: &[OutputFile],
     previous: Option<Vec<String>>,
@@ -168,6 +160,11 @@ fn write_with_stage(
 ) -> anyhow::Result<WriteReport> {
     for file in files {
         check_relative(&file.path)?;
+    }
+    if stage.is_none() {
+        // Nothing was staged while rendering (nothing changed, so far): clear what crashed
+        // builds left beside the output, as making a stage does.
+        clear_leftovers(output);
     }
     let Some(previous) = previous else {
         let stage = match stage {
@@ -255,14 +252,14 @@ impl Streamer {
         }
     }
 
-    /// Writes what is not written yet and swaps the new build in (see [`write_site`]).
+    /// Writes what is not written yet and swaps the new build in (`write_site`).
     pub fn finish(
         self,
         files: &[OutputFile],
         previous: Option<Vec<String>>,
     ) -> anyhow::Result<WriteReport> {
         let stage = self.stage.into_inner().flatten();
-        write_with_stage(&self.output, files, previous, stage)
+        write_site(&self.output, files, previous, stage)
     }
 }
 
@@ -292,8 +289,7 @@ impl Stage {
             .to_string_lossy()
             .into_owned();
         fs::create_dir_all(&parent).with_context(|| format!("creating {}", parent.display()))?;
-        recover(output);
-        remove_leftovers(&parent, &name);
+        clear_leftovers(output);
         let path = parent.join(format!(".{name}.handbook-stage-{}", std::process::id()));
         if path.exists() {
             fs::remove_dir_all(&path).with_context(|| format!("removing {}", path.display()))?;
@@ -544,6 +540,14 @@ fn swap(stage: &Path, output: &Path, parent: &Path, name: &str) -> anyhow::Resul
     fs::remove_dir_all(&old)
         .with_context(|| format!("removing the previous build at {}", old.display()))?;
     Ok(())
+}
+
+/// [`recover`] and [`remove_leftovers`] for `output`.
+fn clear_leftovers(output: &Path) {
+    if let (Some(parent), Some(name)) = (output.parent(), output.file_name()) {
+        recover(output);
+        remove_leftovers(parent, &name.to_string_lossy());
+    }
 }
 
 /// Removes stage and old folders a crashed build left behind: only folders with our name

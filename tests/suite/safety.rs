@@ -432,6 +432,21 @@ fn a_build_killed_at_any_moment_leaves_the_old_or_the_new_site_whole() {
 }
 
 #[test]
+fn a_build_that_changes_nothing_still_clears_what_a_killed_build_left() {
+    // A build killed while deleting the previous site (after the new one was swapped in)
+    // leaves that old site beside the output; the next build changes nothing, yet removes it.
+    let fixture = Fixture::new("basic");
+    fixture.build();
+    let before = snapshot(&fixture.output());
+    let aside = fixture.root.join(".public.handbook-old-424242");
+    crate::harness::copy_tree(&fixture.output(), &aside);
+    let run = fixture.build();
+    assert!(run.stderr.contains("0 written"), "{}", run.stderr);
+    assert!(!aside.exists(), "the old site was left beside the output");
+    assert_eq!(snapshot(&fixture.output()), before);
+}
+
+#[test]
 fn a_previous_build_left_beside_a_missing_output_is_put_back_even_if_the_next_build_fails() {
     let fixture = Fixture::new("basic");
     fixture.build();

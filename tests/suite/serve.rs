@@ -966,11 +966,15 @@ fn open_starts_the_browser_at_the_preview_url() {
     );
     let preview = Preview::start_with_env(&fixture, &["--open"], &[("PATH", path)]);
     let deadline = Instant::now() + WAIT;
-    while !opened.exists() {
+    // The shell creates the file before it writes the line: wait for the whole line.
+    let url = loop {
+        let written = std::fs::read_to_string(&opened).unwrap_or_default();
+        if written.ends_with('\n') {
+            break written;
+        }
         assert!(Instant::now() < deadline, "the browser was not opened");
         std::thread::sleep(Duration::from_millis(20));
-    }
-    let url = std::fs::read_to_string(&opened).unwrap();
+    };
     assert_eq!(url.trim(), preview.url("/"));
 }
 
