@@ -292,7 +292,7 @@ impl Stage {
         clear_leftovers(output);
         let path = parent.join(format!(".{name}.handbook-stage-{}", std::process::id()));
         if path.exists() {
-            fs::remove_dir_all(&path).with_context(|| format!("removing {}", path.display()))?;
+            remove_ours(&path).with_context(|| format!("removing {}", path.display()))?;
         }
         fs::create_dir(&path).with_context(|| format!("creating {}", path.display()))?;
         let stage = Stage {
@@ -354,7 +354,7 @@ impl Stage {
 impl Drop for Stage {
     fn drop(&mut self) {
         if self.path.exists()
-            && let Err(error) = fs::remove_dir_all(&self.path)
+            && let Err(error) = remove_ours(&self.path)
         {
             log::warn!(
                 "could not remove the stage folder {}: {error}",
@@ -522,7 +522,7 @@ fn swap(stage: &Path, output: &Path, parent: &Path, name: &str) -> anyhow::Resul
     }
     let old = parent.join(format!(".{name}.handbook-old-{}", std::process::id()));
     if old.exists() {
-        fs::remove_dir_all(&old).with_context(|| format!("removing {}", old.display()))?;
+        remove_ours(&old).with_context(|| format!("removing {}", old.display()))?;
     }
     fs::rename(output, &old)
         .with_context(|| format!("moving the previous build aside from {}", output.display()))?;
@@ -537,7 +537,7 @@ fn swap(stage: &Path, output: &Path, parent: &Path, name: &str) -> anyhow::Resul
         return Err(anyhow::Error::new(error)
             .context(format!("moving the new build to {}", output.display())));
     }
-    fs::remove_dir_all(&old)
+    remove_ours(&old)
         .with_context(|| format!("removing the previous build at {}", old.display()))?;
     Ok(())
 }
@@ -550,6 +550,50 @@ fn clear_leftovers(output: &Path) {
     }
 }
 
+/// Deletes one of our folders (a stage, or a previous build moved aside). It is first renamed
+/// to a trash name (`.public.handbook-trash-<pid>-<n>`), so a deletion cut short by a kill never
+/// leaves a partial site under a name [`recover`] would restore; and its marker goes last, so
+/// the partial trash still carries it and the next build finishes the job.
+fn remove_ours(path: &Path) -> std::io::Result<()> {
+    static TRASHED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let trash = match (path.parent(), path.file_name()) {
+        (Some(parent), Some(file_name)) => {
+            let file_name = file_name.to_string_lossy();
+            // `.public.handbook-stage-12` → `.public.handbook-trash-<pid>-<n>`
+            match file_name.find(".handbook-") {
+                Some(at) if !file_name[at..].starts_with(".handbook-trash-") => {
+                    let n = TRASHED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let trash = parent.join(format!(
+                        "{}.handbook-trash-{}-{n}",
+                        &file_name[..at],
+                        std::process::id()
+                    ));
+                    fs::rename(path, &trash)?;
+                    trash
+                }
+                _ => path.to_path_buf(),
+            }
+        }
+        _ => path.to_path_buf(),
+    };
+    for entry in fs::read_dir(&trash)? {
+        let entry = entry?;
+        if entry.file_name() == MARKER {
+            continue;
+        }
+        if entry.file_type()?.is_dir() {
+            fs::remove_dir_all(entry.path())?;
+        } else {
+            fs::remove_file(entry.path())?;
+        }
+    }
+    match fs::remove_file(trash.join(MARKER)) {
+        Err(error) if error.kind() != std::io::ErrorKind::NotFound => return Err(error),
+        _ => {}
+    }
+    fs::remove_dir(&trash)
+}
+
 /// Removes stage and old folders a crashed build left behind: only folders with our name
 /// pattern that also carry the marker, so nothing else is ever deleted.
 fn remove_leftovers(parent: &Path, name: &str) {
@@ -559,6 +603,7 @@ fn remove_leftovers(parent: &Path, name: &str) {
     let prefixes = [
         format!(".{name}.handbook-stage-"),
         format!(".{name}.handbook-old-"),
+        format!(".{name}.handbook-trash-"),
     ];
     for entry in entries.flatten() {
         let file_name = entry.file_name().to_string_lossy().into_owned();
@@ -567,11 +612,16 @@ fn remove_leftovers(parent: &Path, name: &str) {
             .any(|prefix| file_name.starts_with(prefix.as_str()));
         let path = entry.path();
         let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-        if ours
-            && is_dir
-            && path.join(MARKER).is_file()
-            && let Err(error) = fs::remove_dir_all(&path)
-        {
+        if !ours || !is_dir {
+            continue;
+        }
+        if !path.join(MARKER).is_file() {
+            // Killed between making the folder and writing the marker: it is empty, and
+            // remove_dir removes nothing else.
+            let _ = fs::remove_dir(&path);
+            continue;
+        }
+        if let Err(error) = remove_ours(&path) {
             log::warn!(
                 "could not remove the leftover folder {}: {error}",
                 path.display()

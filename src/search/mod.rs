@@ -307,10 +307,14 @@ pub fn build(
     }
     let (index, freshness) =
         open_or_build_sections(&sections, fingerprint, config, previous_output)?;
+    // The sections' text is in the index now; at 100k pages it is most of a GiB.
+    drop(sections);
     let indexed = started.elapsed();
     crate::profile::add(crate::profile::Activity::SearchIndex, indexed);
+    let exported = export::export(&index)?;
     let mut files = index.files()?;
-    files.extend(export::export(&index)?);
+    drop(index);
+    files.extend(exported);
     crate::profile::add(
         crate::profile::Activity::SearchExport,
         started.elapsed() - indexed,

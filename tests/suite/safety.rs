@@ -447,6 +447,34 @@ fn a_build_that_changes_nothing_still_clears_what_a_killed_build_left() {
 }
 
 #[test]
+fn a_deletion_cut_short_is_finished_and_never_restored() {
+    // Old sites and stages are renamed to a trash name before they are deleted, so a kill
+    // mid-deletion leaves a partial folder that no build mistakes for a previous site.
+    let fixture = Fixture::new("basic");
+    fixture.build();
+    let before = snapshot(&fixture.output());
+    let trash = fixture.root.join(".public.handbook-trash-77777-0");
+    crate::harness::copy_tree(&fixture.output(), &trash);
+    std::fs::remove_file(trash.join("guide/first-steps/index.html")).unwrap();
+    // And a kill between the two renames of the swap: the output is missing.
+    let aside = fixture.root.join(".public.handbook-old-88888");
+    std::fs::rename(fixture.output(), &aside).unwrap();
+    let run = fixture.build();
+    assert!(
+        run.stderr.contains("restored the previous build"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(snapshot(&fixture.output()), before);
+    let beside: Vec<String> = std::fs::read_dir(&fixture.root)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("handbook-"))
+        .collect();
+    assert!(beside.is_empty(), "{beside:?}");
+}
+
+#[test]
 fn a_previous_build_left_beside_a_missing_output_is_put_back_even_if_the_next_build_fails() {
     let fixture = Fixture::new("basic");
     fixture.build();
