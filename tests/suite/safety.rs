@@ -30,11 +30,7 @@ fn a_first_build_that_fails_leaves_no_output_and_no_stage() {
     let run = fixture.run(&["build"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(!fixture.output().exists(), "no output from a failed build");
-    let beside: Vec<String> = std::fs::read_dir(&fixture.root)
-        .unwrap()
-        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| name.contains("handbook-"))
-        .collect();
+    let beside = leftovers(&fixture.root);
     assert!(beside.is_empty(), "{beside:?}");
     fixture.edit("guide/first-steps.md", "# First steps\n");
     fixture.build();
@@ -326,6 +322,25 @@ fn a_symlink_planted_in_the_output_is_never_written_through() {
     assert!(!fixture.output().join("guide").is_symlink());
 }
 
+/// The names beside the output that a build made (stages, old sites, trash).
+fn leftovers(root: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(root)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("handbook-"))
+        .collect()
+}
+
+/// The basic fixture built, with a copy of its output under `name` beside it (what a killed
+/// build leaves), and the output's snapshot.
+fn built_with_a_copy_beside(name: &str) -> (Fixture, std::collections::BTreeMap<String, Vec<u8>>) {
+    let fixture = Fixture::new("basic");
+    fixture.build();
+    let before = snapshot(&fixture.output());
+    crate::harness::copy_tree(&fixture.output(), &fixture.root.join(name));
+    (fixture, before)
+}
+
 /// Every file below `dir`, by relative path.
 fn snapshot(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     walkdir::WalkDir::new(dir)
@@ -423,23 +438,16 @@ fn a_build_killed_at_any_moment_leaves_the_old_or_the_new_site_whole() {
     }
     // The next build cleans up whatever the kills left and publishes the current title.
     fixture.build();
-    let leftovers: Vec<_> = std::fs::read_dir(fixture.root.as_path())
-        .unwrap()
-        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| name.contains("handbook-"))
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?} after {seen:?}");
+    let left = leftovers(&fixture.root);
+    assert!(left.is_empty(), "{left:?} after {seen:?}");
 }
 
 #[test]
 fn a_build_that_changes_nothing_still_clears_what_a_killed_build_left() {
     // A build killed while deleting the previous site (after the new one was swapped in)
     // leaves that old site beside the output; the next build changes nothing, yet removes it.
-    let fixture = Fixture::new("basic");
-    fixture.build();
-    let before = snapshot(&fixture.output());
+    let (fixture, before) = built_with_a_copy_beside(".public.handbook-old-424242");
     let aside = fixture.root.join(".public.handbook-old-424242");
-    crate::harness::copy_tree(&fixture.output(), &aside);
     let run = fixture.build();
     assert!(run.stderr.contains("0 written"), "{}", run.stderr);
     assert!(!aside.exists(), "the old site was left beside the output");
@@ -450,11 +458,8 @@ fn a_build_that_changes_nothing_still_clears_what_a_killed_build_left() {
 fn a_deletion_cut_short_is_finished_and_never_restored() {
     // Old sites and stages are renamed to a trash name before they are deleted, so a kill
     // mid-deletion leaves a partial folder that no build mistakes for a previous site.
-    let fixture = Fixture::new("basic");
-    fixture.build();
-    let before = snapshot(&fixture.output());
+    let (fixture, before) = built_with_a_copy_beside(".public.handbook-trash-77777-0");
     let trash = fixture.root.join(".public.handbook-trash-77777-0");
-    crate::harness::copy_tree(&fixture.output(), &trash);
     std::fs::remove_file(trash.join("guide/first-steps/index.html")).unwrap();
     // And a kill between the two renames of the swap: the output is missing.
     let aside = fixture.root.join(".public.handbook-old-88888");
@@ -466,11 +471,7 @@ fn a_deletion_cut_short_is_finished_and_never_restored() {
         run.stderr
     );
     assert_eq!(snapshot(&fixture.output()), before);
-    let beside: Vec<String> = std::fs::read_dir(&fixture.root)
-        .unwrap()
-        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| name.contains("handbook-"))
-        .collect();
+    let beside = leftovers(&fixture.root);
     assert!(beside.is_empty(), "{beside:?}");
 }
 
