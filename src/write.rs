@@ -560,7 +560,7 @@ fn remove_ours(path: &Path) -> std::io::Result<()> {
         (Some(parent), Some(file_name)) => {
             let file_name = file_name.to_string_lossy();
             // `.public.handbook-stage-12` → `.public.handbook-trash-<pid>-<n>`
-            match file_name.find(".handbook-") {
+            match file_name.rfind(".handbook-") {
                 Some(at) if !file_name[at..].starts_with(".handbook-trash-") => {
                     let n = TRASHED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let trash = parent.join(format!(
