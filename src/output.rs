@@ -13,7 +13,7 @@ pub enum Content {
     /// up to date: hard-linked into the new build, never read or re-rendered.
     Kept(PathBuf),
     /// Bytes already written to this file in the build's stage folder (streamed while
-    /// rendering, see `write::Stage::put`).
+    /// rendering, see `write::Streamer::put`).
     Staged(PathBuf),
 }
 

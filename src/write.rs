@@ -246,9 +246,15 @@ impl Streamer {
                 };
             }
         }
-        match self.stage.get_or_init(|| Stage::create(&self.output).ok()) {
-            Some(stage) => stage.put(file),
-            None => file,
+        let Some(stage) = self.stage.get_or_init(|| Stage::create(&self.output).ok()) else {
+            return file;
+        };
+        match stage.put(&file.path, bytes) {
+            Ok(target) => OutputFile {
+                path: file.path,
+                content: Content::Staged(target),
+            },
+            Err(_) => file,
         }
     }
 
@@ -268,7 +274,7 @@ impl Streamer {
 /// file into it as it is made, so rendered pages do not wait in memory for the write stage.
 /// Dropping a stage that was not swapped in removes it: a failed build leaves the output as it
 /// was.
-pub struct Stage {
+struct Stage {
     path: PathBuf,
     output: PathBuf,
     parent: PathBuf,
@@ -278,7 +284,7 @@ pub struct Stage {
 impl Stage {
     /// Creates an empty stage for `output` (after putting back a previous build an interrupted
     /// swap left aside, and removing leftovers of crashed builds).
-    pub fn create(output: &Path) -> anyhow::Result<Stage> {
+    fn create(output: &Path) -> anyhow::Result<Stage> {
         let parent = output
             .parent()
             .context("the output folder has no parent")?
@@ -306,36 +312,20 @@ impl Stage {
         Ok(stage)
     }
 
-    /// Writes a generated file into the stage now and returns it as [`Content::Staged`].
-    /// Anything else comes back as it was, and so does a file that could not be written: the
-    /// write stage tries it again and reports the error.
-    pub fn put(&self, file: OutputFile) -> OutputFile {
-        let Content::Bytes(bytes) = &file.content else {
-            return file;
-        };
-        if check_relative(&file.path).is_err() {
-            return file;
+    /// Writes `bytes` to `path` (relative, checked by the caller) in the stage now; returns
+    /// where.
+    fn put(&self, path: &str, bytes: &[u8]) -> std::io::Result<PathBuf> {
+        let target = self.path.join(path);
+        if let Some(dir) = target.parent() {
+            fs::create_dir_all(dir)?;
         }
-        let target = self.path.join(&file.path);
-        let written = match target.parent() {
-            Some(dir) => fs::create_dir_all(dir),
-            None => Ok(()),
-        }
-        .and_then(|()| fs::write(&target, bytes));
-        match written {
-            Ok(()) => OutputFile {
-                path: file.path,
-                content: Content::Staged(target),
-            },
-            Err(_) => file,
-        }
+        fs::write(&target, bytes)?;
+        Ok(target)
     }
 
     /// Writes the files not staged yet and swaps the stage in as the output.
-    pub fn finish(self, files: &[OutputFile]) -> anyhow::Result<WriteReport> {
-        for file in files {
-            check_relative(&file.path)?;
-        }
+    /// The caller checked the paths.
+    fn finish(self, files: &[OutputFile]) -> anyhow::Result<WriteReport> {
         let all: Vec<&OutputFile> = files.iter().collect();
         fill_stage(&self.path, &all, None)?;
         self.swap()?;

@@ -184,18 +184,10 @@ pub fn export(index: &SearchIndex) -> anyhow::Result<Vec<OutputFile>> {
         out.extend_from_slice(files.head.as_bytes());
         for (tier, text) in files.tiers.iter().enumerate() {
             if !text.is_empty() {
-                let out = entry(&mut shard.tiers[tier]);
-                quote_into(out, &stem);
-                out.extend_from_slice(b":\"");
-                out.extend_from_slice(text.as_bytes());
-                out.push(b'"');
+                string_entry(&mut shard.tiers[tier], &stem, text);
             }
         }
-        let out = entry(&mut shard.positions);
-        quote_into(out, &stem);
-        out.extend_from_slice(b":\"");
-        out.extend_from_slice(files.positions.as_bytes());
-        out.push(b'"');
+        string_entry(&mut shard.positions, &stem, &files.positions);
     }
     log::debug!("export: shards laid out at {:?}", started.elapsed());
 
@@ -313,10 +305,10 @@ pub fn export(index: &SearchIndex) -> anyhow::Result<Vec<OutputFile>> {
     );
 
     let mut scripts: Vec<(String, Vec<u8>)> =
-        vec![("facets".into(), script("facets", &facets).into_bytes())];
+        vec![("facets".into(), script("facets", &[facets.as_bytes()]))];
     for (file, shard) in shards.into_iter().enumerate() {
         let name = format!("t/{file}");
-        let data = script_of(
+        let data = script(
             &name,
             &[b"{\"w\":{", &shard.words, b"},\"t\":{", &shard.heads, b"}}"],
         );
@@ -324,12 +316,12 @@ pub fn export(index: &SearchIndex) -> anyhow::Result<Vec<OutputFile>> {
         for (tier, entries) in shard.tiers.iter().enumerate() {
             if !entries.is_empty() {
                 let name = format!("t/{file}.{}", tier + 1);
-                let data = script_of(&name, &[b"{", entries, b"}"]);
+                let data = script(&name, &[b"{", entries, b"}"]);
                 scripts.push((name, data));
             }
         }
         let name = format!("p/{file}");
-        let data = script_of(&name, &[b"{", &shard.positions, b"}"]);
+        let data = script(&name, &[b"{", &shard.positions, b"}"]);
         scripts.push((name, data));
     }
     for (n, chunk) in sections.chunks(CHUNK).enumerate() {
@@ -338,7 +330,7 @@ pub fn export(index: &SearchIndex) -> anyhow::Result<Vec<OutputFile>> {
         for row in chunk {
             entry(&mut rows).extend_from_slice(row.as_bytes());
         }
-        let data = script_of(&name, &[b"[", &rows, b"]"]);
+        let data = script(&name, &[b"[", &rows, b"]"]);
         scripts.push((name, data));
     }
     log::debug!("export: scripts made at {:?}", started.elapsed());
@@ -356,7 +348,7 @@ pub fn export(index: &SearchIndex) -> anyhow::Result<Vec<OutputFile>> {
     let manifest = manifest.to_string();
     files.push(OutputFile::bytes(
         format!("{DIR}/manifest.js"),
-        script("manifest", &manifest),
+        script("manifest", &[manifest.as_bytes()]),
     ));
     Ok(files)
 }
@@ -366,12 +358,9 @@ fn quote(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_string())
 }
 
-fn script(name: &str, data: &str) -> String {
-    format!("handbookSearch.load({},{data});\n", quote(name))
-}
-
-/// [`script`] of data given in parts, assembled with one allocation.
-fn script_of(name: &str, parts: &[&[u8]]) -> Vec<u8> {
+/// `handbookSearch.load(name, data);` with the data given in parts, assembled with one
+/// allocation.
+fn script(name: &str, parts: &[&[u8]]) -> Vec<u8> {
     let head = format!("handbookSearch.load({},", quote(name));
     let mut out = Vec::with_capacity(head.len() + parts.iter().map(|p| p.len()).sum::<usize>() + 3);
     out.extend_from_slice(head.as_bytes());
@@ -388,6 +377,15 @@ fn quote_into(out: &mut Vec<u8>, text: &str) {
         // Not reachable: writing a string to memory cannot fail.
         out.extend_from_slice(b"\"\"");
     }
+}
+
+/// Appends `"key":"value"` to a list of entries; `value` is VLQ digits (nothing to escape).
+fn string_entry(out: &mut Vec<u8>, key: &str, value: &str) {
+    let out = entry(out);
+    quote_into(out, key);
+    out.extend_from_slice(b":\"");
+    out.extend_from_slice(value.as_bytes());
+    out.push(b'"');
 }
 
 /// `out`, after a comma when it already holds an entry.
