@@ -77,61 +77,88 @@ pub fn export(index: &SearchIndex) -> anyhow::Result<Vec<OutputFile>> {
     let started = std::time::Instant::now();
     let searcher = index.searcher();
     let fields = &index.fields;
+    let segments = searcher.segment_readers();
+    let sids = segments
+        .iter()
+        .map(|segment| Ok(segment.fast_fields().u64("sid")?.first_or_default_col(0)))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let mut stems: HashMap<String, StemPostings> = HashMap::new();
-    for segment in searcher.segment_readers() {
-        let sids = segment.fast_fields().u64("sid")?.first_or_default_col(0);
-        for (number, field) in fields.text.iter().enumerate() {
-            let inverted = segment.inverted_index(*field)?;
-            let norms = segment.get_fieldnorms_reader(*field)?;
-            let mut terms = Vec::new();
-            let mut stream = inverted.terms().stream()?;
+    for (number, field) in fields.text.iter().enumerate() {
+        let mut inverted = Vec::with_capacity(segments.len());
+        let mut norms = Vec::with_capacity(segments.len());
+        // Each stem's term info in every segment that has it.
+        let mut terms: BTreeMap<String, Vec<(usize, tantivy::postings::TermInfo)>> =
+            BTreeMap::new();
+        for (place, segment) in segments.iter().enumerate() {
+            let index = segment.inverted_index(*field)?;
+            let mut stream = index.terms().stream()?;
             while stream.advance() {
                 if let Ok(stem) = std::str::from_utf8(stream.key()) {
-                    terms.push((stem.to_string(), stream.value().clone()));
+                    terms
+                        .entry(stem.to_string())
+                        .or_default()
+                        .push((place, stream.value().clone()));
                 }
             }
-            let read: Vec<FieldPostings> = terms
-                .into_par_iter()
-                .map(|(stem, info)| -> anyhow::Result<_> {
-                    let term = Term::from_field_text(*field, &stem);
-                    let weight =
-                        Bm25Weight::for_terms(&searcher, &[term])?.boost_by(BOOSTS[number]);
-                    let mut postings = inverted.read_postings_from_terminfo(
-                        &info,
-                        IndexRecordOption::WithFreqsAndPositions,
-                    )?;
-                    let mut scores = Vec::new();
-                    let mut body = String::new();
-                    let mut places = Vec::new();
-                    let mut last_sid = 0;
-                    let mut doc = postings.doc();
-                    while doc != TERMINATED {
-                        let sid = sids.get_val(doc) as u32;
-                        let freq = postings.term_freq();
-                        scores.push((sid, weight.score(norms.fieldnorm_id(doc), freq)));
-                        postings.positions(&mut places);
-                        vlq(&mut body, sid.wrapping_sub(last_sid));
-                        vlq(&mut body, places.len() as u32);
-                        let mut last = 0;
-                        for &place in &places {
-                            vlq(&mut body, place - last);
-                            last = place;
-                        }
-                        last_sid = sid;
-                        doc = postings.advance();
+            inverted.push(index);
+            norms.push(segment.get_fieldnorms_reader(*field)?);
+        }
+        let read: Vec<FieldPostings> = terms
+            .into_par_iter()
+            .map(|(stem, infos)| -> anyhow::Result<_> {
+                let term = Term::from_field_text(*field, &stem);
+                let weight = Bm25Weight::for_terms(&searcher, &[term])?.boost_by(BOOSTS[number]);
+                let mut cursors = infos
+                    .iter()
+                    .map(|(place, info)| {
+                        let postings = inverted[*place].read_postings_from_terminfo(
+                            info,
+                            IndexRecordOption::WithFreqsAndPositions,
+                        )?;
+                        Ok((*place, postings))
+                    })
+                    .collect::<anyhow::Result<Vec<_>>>()?;
+                let mut scores = Vec::new();
+                let mut body = String::new();
+                let mut places = Vec::new();
+                let mut last_sid = 0;
+                // Segments split the sections between indexing threads: merge their postings
+                // by section, so the export is the same however the documents were split.
+                loop {
+                    let next = cursors
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, (_, postings))| postings.doc() != TERMINATED)
+                        .min_by_key(|(_, (place, postings))| sids[*place].get_val(postings.doc()))
+                        .map(|(at, _)| at);
+                    let Some(at) = next else { break };
+                    let (place, postings) = &mut cursors[at];
+                    let doc = postings.doc();
+                    let sid = sids[*place].get_val(doc) as u32;
+                    let freq = postings.term_freq();
+                    scores.push((sid, weight.score(norms[*place].fieldnorm_id(doc), freq)));
+                    postings.positions(&mut places);
+                    vlq(&mut body, sid.wrapping_sub(last_sid));
+                    vlq(&mut body, places.len() as u32);
+                    let mut last = 0;
+                    for &place in &places {
+                        vlq(&mut body, place - last);
+                        last = place;
                     }
-                    let mut group = String::with_capacity(body.len() + 8);
-                    vlq(&mut group, number as u32);
-                    vlq(&mut group, scores.len() as u32);
-                    group.push_str(&body);
-                    Ok((stem, scores, group))
-                })
-                .collect::<anyhow::Result<_>>()?;
-            for (stem, scores, group) in read {
-                let entry = stems.entry(stem).or_default();
-                entry.scores.extend(scores);
-                entry.positions.push_str(&group);
-            }
+                    last_sid = sid;
+                    postings.advance();
+                }
+                let mut group = String::with_capacity(body.len() + 8);
+                vlq(&mut group, number as u32);
+                vlq(&mut group, scores.len() as u32);
+                group.push_str(&body);
+                Ok((stem, scores, group))
+            })
+            .collect::<anyhow::Result<_>>()?;
+        for (stem, scores, group) in read {
+            let entry = stems.entry(stem).or_default();
+            entry.scores.extend(scores);
+            entry.positions.push_str(&group);
         }
     }
     log::debug!(

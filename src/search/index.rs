@@ -266,7 +266,7 @@ impl SearchIndex {
             .filter(LearningStemmer(Arc::clone(&vocabulary)))
             .build();
         index.tokenizers().register(ANALYZER, indexing);
-        let mut writer = index.writer_with_num_threads(1, 256 << 20)?;
+        let mut writer = index.writer_with_num_threads(2, 256 << 20)?;
         for (sid, section) in sections.iter().enumerate() {
             let mut doc = TantivyDocument::default();
             let texts = [
