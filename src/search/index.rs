@@ -44,8 +44,49 @@ pub const EXCERPT_CHARS: usize = 240;
 /// A stemming token filter that learns the vocabulary while tantivy indexes: every token's
 /// surface form is counted and stemmed once (later occurrences look the stem up). One pass over
 /// the text gives both the index and the surface-form table the browser export needs.
+///
+/// tantivy copies the analyzer for each segment it writes and each field; every copy learns
+/// into a vocabulary of its own (so indexing threads never wait for each other), and
+/// [`Learnt::words`] adds them up at the end.
 #[derive(Clone)]
-struct LearningStemmer(Arc<Mutex<Vocabulary>>);
+struct LearningStemmer {
+    learnt: Learnt,
+    stemmer: TextAnalyzer,
+}
+
+/// Every vocabulary the filter's copies have learnt.
+#[derive(Clone, Default)]
+struct Learnt(Arc<Mutex<Vec<Arc<Mutex<Vocabulary>>>>>);
+
+impl Learnt {
+    /// A new, empty vocabulary for one copy of the filter.
+    fn vocabulary(&self, stemmer: &TextAnalyzer) -> Arc<Mutex<Vocabulary>> {
+        let vocabulary = Arc::new(Mutex::new(Vocabulary {
+            words: HashMap::default(),
+            stemmer: stemmer.clone(),
+        }));
+        lock(&self.0).push(Arc::clone(&vocabulary));
+        vocabulary
+    }
+
+    /// Surface form → (stem, occurrences) over every copy.
+    fn words(&self) -> Surfaces {
+        let mut all: HashMap<String, (String, u32), xxhash_rust::xxh3::Xxh3DefaultBuilder> =
+            HashMap::default();
+        for vocabulary in lock(&self.0).drain(..) {
+            for (surface, (stem, count)) in std::mem::take(&mut lock(&vocabulary).words) {
+                all.entry(surface).or_insert((stem, 0)).1 += count;
+            }
+        }
+        all.into_iter().collect()
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
 
 /// Surface form → (stem, occurrences), and the stemmer for words not seen yet.
 struct Vocabulary {
@@ -58,28 +99,39 @@ impl TokenFilter for LearningStemmer {
 
     fn transform<T: Tokenizer>(self, tokenizer: T) -> LearningStemmerFilter<T> {
         LearningStemmerFilter {
-            vocabulary: self.0,
+            vocabulary: self.learnt.vocabulary(&self.stemmer),
+            stemmer: self.stemmer,
+            learnt: self.learnt,
             inner: tokenizer,
         }
     }
 }
 
-#[derive(Clone)]
 struct LearningStemmerFilter<T> {
     vocabulary: Arc<Mutex<Vocabulary>>,
+    stemmer: TextAnalyzer,
+    learnt: Learnt,
     inner: T,
+}
+
+impl<T: Clone> Clone for LearningStemmerFilter<T> {
+    fn clone(&self) -> Self {
+        LearningStemmerFilter {
+            vocabulary: self.learnt.vocabulary(&self.stemmer),
+            stemmer: self.stemmer.clone(),
+            learnt: self.learnt.clone(),
+            inner: self.inner.clone(),
+        }
+    }
 }
 
 impl<T: Tokenizer> Tokenizer for LearningStemmerFilter<T> {
     type TokenStream<'a> = LearningStemmerStream<'a, T::TokenStream<'a>>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        // One lock per field value (the writer has one thread, so it is never contended).
+        // One lock per field value, never contended: this copy is used by one thread.
         LearningStemmerStream {
-            vocabulary: self
-                .vocabulary
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
+            vocabulary: lock(&self.vocabulary),
             tail: self.inner.token_stream(text),
         }
     }
@@ -256,14 +308,14 @@ impl SearchIndex {
         let ram = RamDirectory::create();
         let index = Index::create(ram.clone(), schema, tantivy::IndexSettings::default())?;
         let started = std::time::Instant::now();
-        let vocabulary = Arc::new(Mutex::new(Vocabulary {
-            words: HashMap::default(),
-            stemmer: analyzer(settings.language, true),
-        }));
+        let learnt = Learnt::default();
         let indexing = TextAnalyzer::builder(SimpleTokenizer::default())
             .filter(RemoveLongFilter::limit(MAX_WORD_BYTES))
             .filter(LowerCaser)
-            .filter(LearningStemmer(Arc::clone(&vocabulary)))
+            .filter(LearningStemmer {
+                learnt: learnt.clone(),
+                stemmer: analyzer(settings.language, true),
+            })
             .build();
         index.tokenizers().register(ANALYZER, indexing);
         let mut writer = index.writer_with_num_threads(2, 256 << 20)?;
@@ -305,13 +357,7 @@ impl SearchIndex {
         index
             .tokenizers()
             .register(ANALYZER, analyzer(settings.language, true));
-        let words = std::mem::take(
-            &mut vocabulary
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .words,
-        );
-        let surfaces: Surfaces = words.into_iter().collect();
+        let surfaces = learnt.words();
         let meta = Meta {
             format: FORMAT,
             fingerprint: format!("{fingerprint:016x}"),
