@@ -273,8 +273,8 @@ impl<'a> Renderer<'a> {
         site.pages[id].source_text.hash(&mut hasher);
         site.links.hrefs[id].hash(&mut hasher);
         template.hash(&mut hasher);
-        // Serializing straight into the hasher covers every template field without a buffer.
-        if serde_json::to_writer(HashWriter(&mut hasher), &(view, nav)).is_err() {
+        // Serializing into the hasher covers every template field.
+        if !hash_json(&mut hasher, &(view, nav)) {
             // Not reachable for these views; a unique value makes the page render.
             return u64::MAX;
         }
@@ -290,7 +290,7 @@ impl<'a> Renderer<'a> {
         let mut hasher = xxhash_rust::xxh3::Xxh3::new();
         self.input.config.fingerprint().hash(&mut hasher);
         self.input.theme.fingerprint.hash(&mut hasher);
-        if serde_json::to_writer(HashWriter(&mut hasher), &self.site_view).is_err() {
+        if !hash_json(&mut hasher, &self.site_view) {
             return u64::MAX;
         }
         hasher.finish()
@@ -324,6 +324,14 @@ impl<'a> Renderer<'a> {
     fn base_path(&self) -> &str {
         &self.site_view.base_path
     }
+}
+
+/// Feeds `value`'s JSON to `hasher`, in 16 KiB chunks: serde writes a few bytes at a time, and
+/// a hasher update per write cost more than the serializing. False if it cannot be serialized.
+fn hash_json(hasher: &mut xxhash_rust::xxh3::Xxh3, value: &impl serde::Serialize) -> bool {
+    use std::io::Write as _;
+    let mut writer = std::io::BufWriter::with_capacity(16 << 10, HashWriter(hasher));
+    serde_json::to_writer(&mut writer, value).is_ok() && writer.flush().is_ok()
 }
 
 /// Feeds written bytes to a hasher.
