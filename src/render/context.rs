@@ -267,10 +267,20 @@ pub struct UpdateListView<'a> {
     pub newer_url: Option<String>,
     /// Older updates, or null on the last page.
     pub older_url: Option<String>,
-    /// Every team with updates (count, listing URL, whether it is this listing).
+    /// Every team with updates (count, listing URL, whether it is this listing); with more
+    /// than [`INLINE_FILTERS`](super::updates::INLINE_FILTERS) teams, only the current one, and
+    /// `teams_index` links to the page that lists them all.
     pub teams: Vec<ListingFilterView<'a>>,
-    /// Every author with updates.
+    /// Every author with updates, or only the current one (see `teams`).
     pub authors: Vec<ListingFilterView<'a>>,
+    /// The page listing every team's updates (`updates/team/`), when `teams` does not.
+    pub teams_index: Option<String>,
+    /// The page listing every author's updates (`updates/author/`), when `authors` does not.
+    pub authors_index: Option<String>,
+    /// Teams with updates.
+    pub team_count: usize,
+    /// Authors with updates.
+    pub author_count: usize,
     /// The listing of all updates.
     pub all_url: String,
     /// True on the listing of all updates.

@@ -13,6 +13,12 @@ use crate::model::page::{PageId, slugify};
 use crate::model::updates::Update;
 use crate::output::OutputFile;
 
+/// Above this many teams (or authors) a listing no longer links every one of them: each
+/// listing would carry them all, and output would grow with listings × filters (at 100k
+/// synthetic pages, 384 teams and 1,040 authors made 10k listings of ~100 KB each). The
+/// listings then link to one page per kind, `updates/team/` and `updates/author/`.
+pub(crate) const INLINE_FILTERS: usize = 30;
+
 /// Which updates a listing shows.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Filter<'a> {
@@ -154,22 +160,6 @@ impl<'a> Renderer<'a> {
             .take(per_page)
             .map(|update| self.update_item(update))
             .collect();
-        // The filter links are the same on every listing but for the current one: made once
-        // per build (a listing per team and author makes this quadratic otherwise).
-        let filters = |by_team: bool| {
-            let (all, this): (_, fn(&'a str) -> Filter<'a>) = if by_team {
-                (&groups.team_filters, Filter::Team)
-            } else {
-                (&groups.author_filters, Filter::Author)
-            };
-            all.iter()
-                .map(|(id, view)| ListingFilterView {
-                    url: view.url.clone(),
-                    is_current: filter == this(id),
-                    ..*view
-                })
-                .collect()
-        };
         let heading = match filter {
             Filter::All => "All updates".to_string(),
             Filter::Team(id) | Filter::Author(id) => self.owner_view(id).name.to_string(),
@@ -181,11 +171,88 @@ impl<'a> Renderer<'a> {
             pages,
             newer_url: (number > 1).then(|| self.url(&self.listing_url(filter, number - 1))),
             older_url: (number < pages).then(|| self.url(&self.listing_url(filter, number + 1))),
-            teams: filters(true),
-            authors: filters(false),
+            ..self.filter_links(filter, groups, None)
+        }
+    }
+
+    /// A listing's links to the other listings, without updates: every team and every author,
+    /// or, past [`INLINE_FILTERS`], the current one and a link to the page of them all. With
+    /// `index`, the whole list of teams (true) or authors (false), for that page.
+    fn filter_links(
+        &self,
+        filter: Filter<'a>,
+        groups: &Groups<'a>,
+        index: Option<bool>,
+    ) -> UpdateListView<'a> {
+        // The links are the same on every listing but for the current one: made once per
+        // build (a listing per team and author makes this quadratic otherwise).
+        let links = |by_team: bool| {
+            let (all, this): (_, fn(&'a str) -> Filter<'a>) = if by_team {
+                (&groups.team_filters, Filter::Team)
+            } else {
+                (&groups.author_filters, Filter::Author)
+            };
+            let every = match index {
+                Some(teams) => teams == by_team,
+                None => all.len() <= INLINE_FILTERS,
+            };
+            let shown: Vec<ListingFilterView> = all
+                .iter()
+                .filter(|(id, _)| every || filter == this(id))
+                .map(|(id, view)| ListingFilterView {
+                    url: view.url.clone(),
+                    is_current: filter == this(id),
+                    ..*view
+                })
+                .collect();
+            let kind = if by_team { "team" } else { "author" };
+            let linked = (all.len() > INLINE_FILTERS && index != Some(by_team))
+                .then(|| self.url(&format!("{}{kind}/", self.updates_folder())));
+            (shown, linked)
+        };
+        let (teams, teams_index) = links(true);
+        let (authors, authors_index) = links(false);
+        UpdateListView {
+            heading: String::new(),
+            items: Vec::new(),
+            page: 1,
+            pages: 1,
+            newer_url: None,
+            older_url: None,
+            teams,
+            authors,
+            teams_index,
+            authors_index,
+            team_count: groups.team_filters.len(),
+            author_count: groups.author_filters.len(),
             all_url: self.url(&self.listing_url(Filter::All, 1)),
             is_all: filter == Filter::All,
         }
+    }
+
+    /// `updates/team/` and `updates/author/`, each the list of every team's (author's)
+    /// listing, for the kinds with more than [`INLINE_FILTERS`].
+    fn filter_indexes(&self, groups: &Groups<'a>) -> Vec<Result<OutputFile, Diagnostic>> {
+        [
+            (true, "team", "Updates by team", &groups.team_filters),
+            (false, "author", "Updates by author", &groups.author_filters),
+        ]
+        .into_iter()
+        .filter(|(_, _, _, all)| all.len() > INLINE_FILTERS)
+        .map(|(by_team, kind, title, _)| {
+            let url = format!("{}{kind}/", self.updates_folder());
+            let mut view = self.generated_view(title, self.url(&url), "updates", Vec::new());
+            view.breadcrumbs.push(LinkView {
+                title: "Updates",
+                url: self.url(&self.updates_folder()),
+            });
+            let mut list = self.filter_links(Filter::All, groups, Some(by_team));
+            list.heading = title.to_string();
+            list.is_all = false;
+            view.updates = Some(list);
+            self.generated(&format!("{url}index.html"), "updates.html", &view)
+        })
+        .collect()
     }
 
     /// Page one of all updates, for the updates folder's landing page.
@@ -217,27 +284,26 @@ impl<'a> Renderer<'a> {
                 !(filter == Filter::All && number == 1 && landing.is_some())
             })
             .collect();
-        listings
-            .into_par_iter()
-            .map(|(filter, number)| {
-                let list = self.update_list(filter, number, &groups);
-                let url = self.listing_url(filter, number);
-                let title = match (filter, number) {
-                    (Filter::All, 1) => "Updates".to_string(),
-                    (Filter::All, n) => format!("Updates, page {n}"),
-                    (_, 1) => format!("Updates: {}", list.heading),
-                    (_, n) => format!("Updates: {}, page {n}", list.heading),
-                };
-                let mut view = self.generated_view(&title, self.url(&url), "updates", Vec::new());
-                if filter != Filter::All || number > 1 {
-                    view.breadcrumbs.push(LinkView {
-                        title: "Updates",
-                        url: self.url(&self.updates_folder()),
-                    });
-                }
-                view.updates = Some(list);
-                self.generated(&format!("{url}index.html"), "updates.html", &view)
-            })
-            .collect()
+        let mut files = self.filter_indexes(&groups);
+        files.par_extend(listings.into_par_iter().map(|(filter, number)| {
+            let list = self.update_list(filter, number, &groups);
+            let url = self.listing_url(filter, number);
+            let title = match (filter, number) {
+                (Filter::All, 1) => "Updates".to_string(),
+                (Filter::All, n) => format!("Updates, page {n}"),
+                (_, 1) => format!("Updates: {}", list.heading),
+                (_, n) => format!("Updates: {}, page {n}", list.heading),
+            };
+            let mut view = self.generated_view(&title, self.url(&url), "updates", Vec::new());
+            if filter != Filter::All || number > 1 {
+                view.breadcrumbs.push(LinkView {
+                    title: "Updates",
+                    url: self.url(&self.updates_folder()),
+                });
+            }
+            view.updates = Some(list);
+            self.generated(&format!("{url}index.html"), "updates.html", &view)
+        }));
+        files
     }
 }

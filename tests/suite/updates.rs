@@ -180,3 +180,70 @@ fn new_update_writes_todays_file_from_the_template_once() {
     assert_eq!(again.code, 2);
     assert!(again.stderr.contains("already exists"), "{}", again.stderr);
 }
+
+/// Past 30 authors, listings stop linking every author (each listing would carry them all, and
+/// output would grow with listings × authors): they link to `updates/author/`, which lists them
+/// all. Teams stay inline while there are few of them.
+#[test]
+fn many_authors_are_listed_on_one_page_instead_of_on_every_listing() {
+    let mut files: Vec<(String, String)> = vec![
+        ("handbook.yml".into(), "updates:\n  per_page: 5\n".into()),
+        ("updates/index.md".into(), "# Updates\n".into()),
+    ];
+    for n in 1..=31 {
+        files.push((
+            format!("updates/2026/2026-10-{:02}-note-{n}.md", n % 28 + 1),
+            format!("---\ntitle: Note {n}\nauthor: writer-{n:02}\nteam: platform\n---\nText.\n"),
+        ));
+    }
+    let borrowed: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(path, text)| (path.as_str(), text.as_str()))
+        .collect();
+    let fixture = Fixture::with_files(&borrowed);
+    let run = fixture.build();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+
+    let listing = fixture.html("updates/page/2/");
+    assert_eq!(
+        listing.count(".update-authors a"),
+        1,
+        "only the link to all authors"
+    );
+    assert_eq!(
+        listing.attrs(".update-authors a.filter-index", "href"),
+        ["/updates/author/"]
+    );
+    assert_eq!(listing.texts(".update-authors a"), ["all 31 authors"]);
+    // One team: still linked inline, and no page of all teams.
+    assert_eq!(listing.texts(".log-filters a"), ["All", "platform 31"]);
+    assert!(!fixture.output().join("updates/team/index.html").exists());
+
+    let one = fixture.html("updates/author/writer-07/");
+    assert_eq!(
+        one.texts(".update-authors a"),
+        ["writer-07", "all 31 authors"],
+        "an author's listing names its author"
+    );
+    assert_eq!(
+        one.attrs(".update-authors a[aria-current=page]", "href"),
+        ["/updates/author/writer-07/"]
+    );
+
+    let index = fixture.html("updates/author/");
+    assert_eq!(index.texts("h1"), ["Updates by author"]);
+    assert_eq!(index.count(".update-authors a"), 31);
+    assert_eq!(index.count(".update-authors a.filter-index"), 0);
+    assert_eq!(
+        index.count(".updates li"),
+        0,
+        "the index lists authors, not updates"
+    );
+    assert_eq!(
+        index
+            .attrs(".breadcrumbs a", "href")
+            .last()
+            .map(String::as_str),
+        Some("/updates/")
+    );
+}
