@@ -205,9 +205,8 @@ impl<'a> Renderer<'a> {
                     ..*view
                 })
                 .collect();
-            let kind = if by_team { "team" } else { "author" };
             let linked = (all.len() > INLINE_FILTERS && index != Some(by_team))
-                .then(|| self.url(&format!("{}{kind}/", self.updates_folder())));
+                .then(|| self.url(&self.filter_index_url(by_team)));
             (shown, linked)
         };
         let (teams, teams_index) = links(true);
@@ -230,17 +229,23 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// The page of every team's (`by_team`) or every author's listing: `updates/team/`.
+    fn filter_index_url(&self, by_team: bool) -> String {
+        let kind = if by_team { "team" } else { "author" };
+        format!("{}{kind}/", self.updates_folder())
+    }
+
     /// `updates/team/` and `updates/author/`, each the list of every team's (author's)
     /// listing, for the kinds with more than [`INLINE_FILTERS`].
     fn filter_indexes(&self, groups: &Groups<'a>) -> Vec<Result<OutputFile, Diagnostic>> {
         [
-            (true, "team", "Updates by team", &groups.team_filters),
-            (false, "author", "Updates by author", &groups.author_filters),
+            (true, "Updates by team", &groups.team_filters),
+            (false, "Updates by author", &groups.author_filters),
         ]
         .into_iter()
-        .filter(|(_, _, _, all)| all.len() > INLINE_FILTERS)
-        .map(|(by_team, kind, title, _)| {
-            let url = format!("{}{kind}/", self.updates_folder());
+        .filter(|(_, _, all)| all.len() > INLINE_FILTERS)
+        .map(|(by_team, title, _)| {
+            let url = self.filter_index_url(by_team);
             let mut view = self.generated_view(title, self.url(&url), "updates", Vec::new());
             view.breadcrumbs.push(LinkView {
                 title: "Updates",

@@ -6,6 +6,7 @@ use std::io::Write as _;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::ThreadId;
 use tantivy::directory::TerminatingWrite as _;
 
 use anyhow::Context as _;
@@ -45,8 +46,8 @@ pub const EXCERPT_CHARS: usize = 240;
 /// surface form is counted and stemmed once (later occurrences look the stem up). One pass over
 /// the text gives both the index and the surface-form table the browser export needs.
 ///
-/// tantivy copies the analyzer for each segment it writes and each field; every copy learns
-/// into a vocabulary of its own (so indexing threads never wait for each other), and
+/// Each indexing thread learns into a vocabulary of its own (so the threads never wait for each
+/// other, and tantivy's copies of the analyzer per segment and field share it), and
 /// [`Learnt::words`] adds them up at the end.
 #[derive(Clone)]
 struct LearningStemmer {
@@ -54,26 +55,31 @@ struct LearningStemmer {
     stemmer: TextAnalyzer,
 }
 
-/// Every vocabulary the filter's copies have learnt.
+/// Every indexing thread's vocabulary.
 #[derive(Clone, Default)]
-struct Learnt(Arc<Mutex<Vec<Arc<Mutex<Vocabulary>>>>>);
+struct Learnt(Arc<Mutex<HashMap<ThreadId, Arc<Mutex<Vocabulary>>>>>);
 
 impl Learnt {
-    /// A new, empty vocabulary for one copy of the filter.
-    fn vocabulary(&self, stemmer: &TextAnalyzer) -> Arc<Mutex<Vocabulary>> {
-        let vocabulary = Arc::new(Mutex::new(Vocabulary {
-            words: HashMap::default(),
-            stemmer: stemmer.clone(),
-        }));
-        lock(&self.0).push(Arc::clone(&vocabulary));
-        vocabulary
+    /// The vocabulary of the calling thread, made on its first use.
+    fn vocabulary(&self, stemmer: &TextAnalyzer) -> (ThreadId, Arc<Mutex<Vocabulary>>) {
+        let thread = std::thread::current().id();
+        let vocabulary = lock(&self.0)
+            .entry(thread)
+            .or_insert_with(|| {
+                Arc::new(Mutex::new(Vocabulary {
+                    words: HashMap::default(),
+                    stemmer: stemmer.clone(),
+                }))
+            })
+            .clone();
+        (thread, vocabulary)
     }
 
-    /// Surface form → (stem, occurrences) over every copy.
+    /// Surface form → (stem, occurrences) over every thread.
     fn words(&self) -> Surfaces {
         let mut all: HashMap<String, (String, u32), xxhash_rust::xxh3::Xxh3DefaultBuilder> =
             HashMap::default();
-        for vocabulary in lock(&self.0).drain(..) {
+        for (_, vocabulary) in lock(&self.0).drain() {
             for (surface, (stem, count)) in std::mem::take(&mut lock(&vocabulary).words) {
                 all.entry(surface).or_insert((stem, 0)).1 += count;
             }
@@ -107,31 +113,25 @@ impl TokenFilter for LearningStemmer {
     }
 }
 
+/// The filter, holding the vocabulary of the thread that used it last.
+#[derive(Clone)]
 struct LearningStemmerFilter<T> {
-    vocabulary: Arc<Mutex<Vocabulary>>,
+    vocabulary: (ThreadId, Arc<Mutex<Vocabulary>>),
     stemmer: TextAnalyzer,
     learnt: Learnt,
     inner: T,
-}
-
-impl<T: Clone> Clone for LearningStemmerFilter<T> {
-    fn clone(&self) -> Self {
-        LearningStemmerFilter {
-            vocabulary: self.learnt.vocabulary(&self.stemmer),
-            stemmer: self.stemmer.clone(),
-            learnt: self.learnt.clone(),
-            inner: self.inner.clone(),
-        }
-    }
 }
 
 impl<T: Tokenizer> Tokenizer for LearningStemmerFilter<T> {
     type TokenStream<'a> = LearningStemmerStream<'a, T::TokenStream<'a>>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        // One lock per field value, never contended: this copy is used by one thread.
+        if self.vocabulary.0 != std::thread::current().id() {
+            self.vocabulary = self.learnt.vocabulary(&self.stemmer);
+        }
+        // One lock per field value, never contended: only this thread uses its vocabulary.
         LearningStemmerStream {
-            vocabulary: lock(&self.vocabulary),
+            vocabulary: lock(&self.vocabulary.1),
             tail: self.inner.token_stream(text),
         }
     }
