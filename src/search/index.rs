@@ -319,6 +319,9 @@ impl SearchIndex {
             .build();
         index.tokenizers().register(ANALYZER, indexing);
         let mut writer = index.writer_with_num_threads(2, 256 << 20)?;
+        // The export reads any number of segments; merging them would only cost time and, while
+        // a merge's output and inputs are both in the RAM directory, memory.
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
         for (sid, section) in sections.iter().enumerate() {
             let mut doc = TantivyDocument::default();
             let texts = [
