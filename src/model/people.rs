@@ -369,7 +369,7 @@ pub fn relations(
 }
 
 /// What an id in front matter must name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Expect {
     Person,
     Team,
@@ -393,6 +393,7 @@ pub fn check(site: &Site) -> Vec<Diagnostic> {
     let known = Known {
         people: ids(&directory.people),
         teams: ids(&directory.teams),
+        suggestions: std::cell::RefCell::default(),
     };
     let mut found = Vec::new();
     for page in &site.pages {
@@ -437,18 +438,21 @@ pub fn check(site: &Site) -> Vec<Diagnostic> {
 struct Known<'a> {
     people: Vec<&'a str>,
     teams: Vec<&'a str>,
+    /// The suggestion for each unknown id met so far: the same wrong id is usually on many
+    /// pages, and comparing it with every id again made this check grow with pages × ids.
+    suggestions: std::cell::RefCell<HashMap<(Expect, String), Option<&'a str>>>,
 }
 
-fn unknown(
+fn unknown<'a>(
     page: &Page,
     directory: &Directory,
-    known: &Known,
+    known: &Known<'a>,
     key: &str,
     expect: Expect,
     value: &str,
 ) -> Option<Diagnostic> {
     let value = value.trim();
-    let (resolved, candidates, what): (_, [&[&str]; 2], _) = match expect {
+    let (resolved, candidates, what): (_, [&[&'a str]; 2], _) = match expect {
         Expect::Person => (directory.person(value), [&known.people, &[]], "person"),
         Expect::Team => (directory.team(value), [&known.teams, &[]], "team"),
         Expect::Either => (
@@ -469,10 +473,17 @@ fn unknown(
         Expect::Team => "teams/",
         _ => "people/",
     };
-    let help = match closest(
-        value.trim_start_matches('@'),
-        candidates.iter().flat_map(|ids| ids.iter().copied()),
-    ) {
+    let near = *known
+        .suggestions
+        .borrow_mut()
+        .entry((expect, value.to_string()))
+        .or_insert_with(|| {
+            closest(
+                value.trim_start_matches('@'),
+                candidates.iter().flat_map(|ids| ids.iter().copied()),
+            )
+        });
+    let help = match near {
         Some(near) => format!("did you mean `{near}`? ids are the file names of {what} pages"),
         None => format!(
             "ids are the file names of {what} pages (`{folder}{value}.md` would be `{value}`); fix the id or add the page"
