@@ -91,88 +91,100 @@ pub fn status_boost(status: &str) -> f32 {
 
 /// Sections of every page, in page order, then document order.
 pub fn sections(site: &Site) -> Vec<Section> {
+    use rayon::prelude::*;
+    // Pages in parallel (this is the start of search, the longest path of a build), in order.
+    let per_page: Vec<Vec<Section>> = site
+        .pages
+        .par_iter()
+        .enumerate()
+        .map(|(number, page)| page_sections(site, number, page))
+        .collect();
+    per_page.into_iter().flatten().collect()
+}
+
+/// The sections of page `number`: its introduction (when it has one) and one per heading of
+/// level 1-3, deeper headings folded into their section.
+fn page_sections(site: &Site, number: usize, page: &crate::model::page::Page) -> Vec<Section> {
     let mut sections = Vec::new();
-    for (number, page) in site.pages.iter().enumerate() {
-        let decision = site.decision_of_page(number);
-        let status = decision.map_or(String::new(), |d| d.status.as_str().to_string());
-        let team = page.record.team.clone().unwrap_or_default();
-        let kind = page.kind.as_str().to_string();
-        let title = page.title.clone();
-        // Records are found by number too: `ADR 12`, `0012`.
-        let number_tags = match (page.kind, decision) {
-            (PageKind::Decision, Some(decision)) => {
-                format!("adr {:04} {}", decision.number, decision.number)
-            }
-            _ => String::new(),
-        };
-        let base = Section {
-            page: number as u32,
-            title,
-            heading: None,
-            headings: String::new(),
-            body: String::new(),
-            tags: format!("{} {number_tags}", page.tags.join(" "))
-                .trim()
-                .to_string(),
-            kind,
-            status,
-            team,
-            author: page.owners.ids.join(" "),
-            date: page.date.map(|d| d.to_string()).unwrap_or_default(),
-            url: page.url.clone(),
-        };
-        let splits: Vec<usize> = page
-            .headings
+    let decision = site.decision_of_page(number);
+    let status = decision.map_or(String::new(), |d| d.status.as_str().to_string());
+    let team = page.record.team.clone().unwrap_or_default();
+    let kind = page.kind.as_str().to_string();
+    let title = page.title.clone();
+    // Records are found by number too: `ADR 12`, `0012`.
+    let number_tags = match (page.kind, decision) {
+        (PageKind::Decision, Some(decision)) => {
+            format!("adr {:04} {}", decision.number, decision.number)
+        }
+        _ => String::new(),
+    };
+    let base = Section {
+        page: number as u32,
+        title,
+        heading: None,
+        headings: String::new(),
+        body: String::new(),
+        tags: format!("{} {number_tags}", page.tags.join(" "))
+            .trim()
+            .to_string(),
+        kind,
+        status,
+        team,
+        author: page.owners.ids.join(" "),
+        date: page.date.map(|d| d.to_string()).unwrap_or_default(),
+        url: page.url.clone(),
+    };
+    let splits: Vec<usize> = page
+        .headings
+        .iter()
+        .enumerate()
+        .filter(|(i, h)| h.level <= 3 && !(*i == 0 && page.has_title_heading))
+        .map(|(i, _)| i)
+        .collect();
+    let text = page.text.as_str();
+    let intro_start = match page.headings.first() {
+        Some(first) if page.has_title_heading => first.text_end,
+        _ => 0,
+    };
+    let intro_end = splits
+        .first()
+        .map_or(text.len(), |&i| page.headings[i].text_start);
+    let sub_headings = |from: usize, to: usize| {
+        page.headings
             .iter()
-            .enumerate()
-            .filter(|(i, h)| h.level <= 3 && !(*i == 0 && page.has_title_heading))
-            .map(|(i, _)| i)
-            .collect();
-        let text = page.text.as_str();
-        let intro_start = match page.headings.first() {
-            Some(first) if page.has_title_heading => first.text_end,
-            _ => 0,
-        };
-        let intro_end = splits
-            .first()
-            .map_or(text.len(), |&i| page.headings[i].text_start);
-        let sub_headings = |from: usize, to: usize| {
-            page.headings
-                .iter()
-                .filter(|h| h.text_start >= from && h.text_start < to && h.level > 3)
-                .map(|h| h.text.as_str())
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
-        let intro = text
-            .get(intro_start.min(intro_end)..intro_end)
-            .unwrap_or("");
-        if splits.is_empty() || !intro.trim().is_empty() {
-            sections.push(Section {
-                headings: sub_headings(intro_start, intro_end),
-                body: intro.trim().to_string(),
-                ..base.clone()
-            });
-        }
-        for (n, &i) in splits.iter().enumerate() {
-            let heading = &page.headings[i];
-            let end = splits
-                .get(n + 1)
-                .map_or(text.len(), |&next| page.headings[next].text_start);
-            let body = text.get(heading.text_end.min(end)..end).unwrap_or("");
-            let subs = sub_headings(heading.text_end, end);
-            sections.push(Section {
-                heading: Some(heading.text.clone()),
-                headings: if subs.is_empty() {
-                    heading.text.clone()
-                } else {
-                    format!("{} {subs}", heading.text)
-                },
-                body: body.trim().to_string(),
-                url: format!("{}#{}", page.url, heading.anchor),
-                ..base.clone()
-            });
-        }
+            .filter(|h| h.text_start >= from && h.text_start < to && h.level > 3)
+            .map(|h| h.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let intro = text
+        .get(intro_start.min(intro_end)..intro_end)
+        .unwrap_or("");
+    if splits.is_empty() || !intro.trim().is_empty() {
+        sections.push(Section {
+            headings: sub_headings(intro_start, intro_end),
+            body: intro.trim().to_string(),
+            ..base.clone()
+        });
+    }
+    for (n, &i) in splits.iter().enumerate() {
+        let heading = &page.headings[i];
+        let end = splits
+            .get(n + 1)
+            .map_or(text.len(), |&next| page.headings[next].text_start);
+        let body = text.get(heading.text_end.min(end)..end).unwrap_or("");
+        let subs = sub_headings(heading.text_end, end);
+        sections.push(Section {
+            heading: Some(heading.text.clone()),
+            headings: if subs.is_empty() {
+                heading.text.clone()
+            } else {
+                format!("{} {subs}", heading.text)
+            },
+            body: body.trim().to_string(),
+            url: format!("{}#{}", page.url, heading.anchor),
+            ..base.clone()
+        });
     }
     sections
 }
@@ -370,9 +382,9 @@ fn open_or_build_sections(
 /// A fingerprint of everything the index depends on: the handbook version, the language and
 /// every section. An index whose fingerprint matches is reused instead of rebuilt.
 pub fn fingerprint(sections: &[Section], config: &Config) -> u64 {
-    let mut hash = crate::output::Fnv::default();
-    hash.write(env!("CARGO_PKG_VERSION").as_bytes());
-    hash.write(config.language.as_bytes());
+    let mut hash = xxhash_rust::xxh3::Xxh3::new();
+    hash.update(env!("CARGO_PKG_VERSION").as_bytes());
+    hash.update(config.language.as_bytes());
     for section in sections {
         for part in [
             &section.title,
@@ -386,12 +398,12 @@ pub fn fingerprint(sections: &[Section], config: &Config) -> u64 {
             &section.date,
             &section.url,
         ] {
-            hash.write(part.as_bytes());
-            hash.write(&[0xff]);
+            hash.update(part.as_bytes());
+            hash.update(&[0xff]);
         }
-        hash.write(&section.page.to_le_bytes());
+        hash.update(&section.page.to_le_bytes());
     }
-    hash.0
+    hash.digest()
 }
 
 /// Surface form (lowercased word as written) → (stem, occurrences), for prefix expansion and
