@@ -50,25 +50,24 @@ pub const EXCERPT_CHARS: usize = 240;
 /// other, and tantivy's copies of the analyzer per segment and field share it), and
 /// [`Learnt::words`] adds them up at the end.
 #[derive(Clone)]
-struct LearningStemmer {
-    learnt: Learnt,
+struct LearningStemmer(Arc<Learnt>);
+
+/// Every indexing thread's vocabulary, and the stemmer that starts each one.
+struct Learnt {
+    vocabularies: Mutex<HashMap<ThreadId, Arc<Mutex<Vocabulary>>>>,
     stemmer: TextAnalyzer,
 }
 
-/// Every indexing thread's vocabulary.
-#[derive(Clone, Default)]
-struct Learnt(Arc<Mutex<HashMap<ThreadId, Arc<Mutex<Vocabulary>>>>>);
-
 impl Learnt {
     /// The vocabulary of the calling thread, made on its first use.
-    fn vocabulary(&self, stemmer: &TextAnalyzer) -> (ThreadId, Arc<Mutex<Vocabulary>>) {
+    fn vocabulary(&self) -> (ThreadId, Arc<Mutex<Vocabulary>>) {
         let thread = std::thread::current().id();
-        let vocabulary = lock(&self.0)
+        let vocabulary = lock(&self.vocabularies)
             .entry(thread)
             .or_insert_with(|| {
                 Arc::new(Mutex::new(Vocabulary {
                     words: HashMap::default(),
-                    stemmer: stemmer.clone(),
+                    stemmer: self.stemmer.clone(),
                 }))
             })
             .clone();
@@ -79,7 +78,7 @@ impl Learnt {
     fn words(&self) -> Surfaces {
         let mut all: HashMap<String, (String, u32), xxhash_rust::xxh3::Xxh3DefaultBuilder> =
             HashMap::default();
-        for (_, vocabulary) in lock(&self.0).drain() {
+        for (_, vocabulary) in lock(&self.vocabularies).drain() {
             for (surface, (stem, count)) in std::mem::take(&mut lock(&vocabulary).words) {
                 all.entry(surface).or_insert((stem, 0)).1 += count;
             }
@@ -105,9 +104,8 @@ impl TokenFilter for LearningStemmer {
 
     fn transform<T: Tokenizer>(self, tokenizer: T) -> LearningStemmerFilter<T> {
         LearningStemmerFilter {
-            vocabulary: self.learnt.vocabulary(&self.stemmer),
-            stemmer: self.stemmer,
-            learnt: self.learnt,
+            vocabulary: self.0.vocabulary(),
+            learnt: self.0,
             inner: tokenizer,
         }
     }
@@ -117,8 +115,7 @@ impl TokenFilter for LearningStemmer {
 #[derive(Clone)]
 struct LearningStemmerFilter<T> {
     vocabulary: (ThreadId, Arc<Mutex<Vocabulary>>),
-    stemmer: TextAnalyzer,
-    learnt: Learnt,
+    learnt: Arc<Learnt>,
     inner: T,
 }
 
@@ -127,7 +124,7 @@ impl<T: Tokenizer> Tokenizer for LearningStemmerFilter<T> {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
         if self.vocabulary.0 != std::thread::current().id() {
-            self.vocabulary = self.learnt.vocabulary(&self.stemmer);
+            self.vocabulary = self.learnt.vocabulary();
         }
         // One lock per field value, never contended: only this thread uses its vocabulary.
         LearningStemmerStream {
@@ -308,14 +305,14 @@ impl SearchIndex {
         let ram = RamDirectory::create();
         let index = Index::create(ram.clone(), schema, tantivy::IndexSettings::default())?;
         let started = std::time::Instant::now();
-        let learnt = Learnt::default();
+        let learnt = Arc::new(Learnt {
+            vocabularies: Mutex::default(),
+            stemmer: analyzer(settings.language, true),
+        });
         let indexing = TextAnalyzer::builder(SimpleTokenizer::default())
             .filter(RemoveLongFilter::limit(MAX_WORD_BYTES))
             .filter(LowerCaser)
-            .filter(LearningStemmer {
-                learnt: learnt.clone(),
-                stemmer: analyzer(settings.language, true),
-            })
+            .filter(LearningStemmer(Arc::clone(&learnt)))
             .build();
         index.tokenizers().register(ANALYZER, indexing);
         let mut writer = index.writer_with_num_threads(2, 256 << 20)?;
