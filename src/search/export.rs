@@ -24,7 +24,7 @@ use rayon::prelude::*;
 use tantivy::postings::Postings;
 use tantivy::query::Bm25Weight;
 use tantivy::schema::{IndexRecordOption, TantivyDocument};
-use tantivy::{DocSet, TERMINATED, Term};
+use tantivy::{DocSet, TERMINATED};
 
 use super::index::{SearchIndex, text};
 use super::{BOOSTS, DIR, MIN_PREFIX, PREFIX_EXPANSIONS, complete, status_boost};
@@ -78,10 +78,17 @@ pub fn export(index: &SearchIndex) -> anyhow::Result<Vec<OutputFile>> {
     let searcher = index.searcher();
     let fields = &index.fields;
     let segments = searcher.segment_readers();
+    // Section number of every document, per segment: read once, then looked up while merging.
     let sids = segments
         .iter()
-        .map(|segment| Ok(segment.fast_fields().u64("sid")?.first_or_default_col(0)))
+        .map(|segment| {
+            let column = segment.fast_fields().u64("sid")?.first_or_default_col(0);
+            Ok((0..segment.max_doc())
+                .map(|doc| column.get_val(doc) as u32)
+                .collect::<Vec<u32>>())
+        })
         .collect::<anyhow::Result<Vec<_>>>()?;
+    let total_docs: u64 = segments.iter().map(|s| u64::from(s.max_doc())).sum();
     let mut stems: HashMap<String, StemPostings> = HashMap::new();
     for (number, field) in fields.text.iter().enumerate() {
         let mut inverted = Vec::with_capacity(segments.len());
@@ -103,11 +110,27 @@ pub fn export(index: &SearchIndex) -> anyhow::Result<Vec<OutputFile>> {
             inverted.push(index);
             norms.push(segment.get_fieldnorms_reader(*field)?);
         }
+        // BM25 as tantivy's `TermQuery` scores: a stem's weight depends only on its document
+        // frequency, and most stems share a small one, so weights are made once per frequency.
+        let tokens: u64 = inverted.iter().map(|index| index.total_num_tokens()).sum();
+        let average = tokens as f32 / total_docs.max(1) as f32;
+        let frequencies: std::collections::BTreeSet<u64> = terms
+            .values()
+            .map(|infos| infos.iter().map(|(_, info)| u64::from(info.doc_freq)).sum())
+            .collect();
+        let weights: HashMap<u64, Bm25Weight> = frequencies
+            .into_iter()
+            .map(|frequency| {
+                let weight = Bm25Weight::for_one_term_without_explain(frequency, total_docs, average)
+                    .boost_by(BOOSTS[number]);
+                (frequency, weight)
+            })
+            .collect();
         let read: Vec<FieldPostings> = terms
             .into_par_iter()
             .map(|(stem, infos)| -> anyhow::Result<_> {
-                let term = Term::from_field_text(*field, &stem);
-                let weight = Bm25Weight::for_terms(&searcher, &[term])?.boost_by(BOOSTS[number]);
+                let frequency: u64 = infos.iter().map(|(_, info)| u64::from(info.doc_freq)).sum();
+                let weight = &weights[&frequency];
                 let mut cursors = infos
                     .iter()
                     .map(|(place, info)| {
@@ -129,12 +152,12 @@ pub fn export(index: &SearchIndex) -> anyhow::Result<Vec<OutputFile>> {
                         .iter()
                         .enumerate()
                         .filter(|(_, (_, postings))| postings.doc() != TERMINATED)
-                        .min_by_key(|(_, (place, postings))| sids[*place].get_val(postings.doc()))
+                        .min_by_key(|(_, (place, postings))| sids[*place][postings.doc() as usize])
                         .map(|(at, _)| at);
                     let Some(at) = next else { break };
                     let (place, postings) = &mut cursors[at];
                     let doc = postings.doc();
-                    let sid = sids[*place].get_val(doc) as u32;
+                    let sid = sids[*place][doc as usize];
                     let freq = postings.term_freq();
                     scores.push((sid, weight.score(norms[*place].fieldnorm_id(doc), freq)));
                     postings.positions(&mut places);
@@ -455,7 +478,9 @@ struct StemFiles {
 /// impact. Each tier is stored in section order as VLQ `section delta, impact` pairs.
 fn encode_stem(postings: StemPostings) -> StemFiles {
     let mut scores = postings.scores;
-    scores.sort_unstable_by_key(|(sid, _)| *sid);
+    // One sorted run per field: a stable sort merges them, and adds a section's field scores
+    // in field order, so sums are the same on every build.
+    scores.sort_by_key(|(sid, _)| *sid);
     let mut summed: Vec<(u32, f32)> = Vec::with_capacity(scores.len());
     for (sid, score) in scores {
         match summed.last_mut() {
@@ -467,32 +492,36 @@ fn encode_stem(postings: StemPostings) -> StemFiles {
         .into_iter()
         .map(|(sid, score)| (sid, ((score * SCALE).round() as u32).max(1)))
         .collect();
-    let mut by_impact = docs.clone();
-    by_impact.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let mut bounds = Vec::new();
-    let mut parts: Vec<String> = Vec::new();
+    // Rank: higher impact first, then lower section. The last posting of each full tier
+    // (found by selection, not by sorting) splits the postings into tiers, and one pass in
+    // section order fills them already sorted.
+    let rank = |a: &(u32, u32), b: &(u32, u32)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
+    let mut cuts: Vec<(u32, u32)> = Vec::new();
     let mut start = 0;
-    for size in TIERS.iter().copied().chain([usize::MAX]) {
-        if start >= by_impact.len() {
-            parts.push(String::new());
-            continue;
+    let mut remaining = Vec::new();
+    for size in TIERS {
+        if start + size >= docs.len() {
+            break;
         }
-        let end = start.saturating_add(size).min(by_impact.len());
-        let mut tier: Vec<(u32, u32)> = by_impact[start..end].to_vec();
-        if end < by_impact.len() {
-            bounds.push(by_impact[end - 1].1);
+        if remaining.is_empty() {
+            remaining.clone_from(&docs);
         }
-        tier.sort_unstable();
-        let mut text = String::with_capacity(tier.len() * 4);
-        let mut last = 0;
-        for (sid, impact) in tier {
-            vlq(&mut text, sid - last);
-            vlq(&mut text, impact);
-            last = sid;
-        }
-        parts.push(text);
-        start = end;
+        let (_, last, _) = remaining[start..].select_nth_unstable_by(size - 1, rank);
+        cuts.push(*last);
+        start += size;
     }
+    let mut parts: Vec<String> = vec![String::new(); TIERS.len() + 1];
+    let mut lasts = [0u32; TIERS.len() + 1];
+    for posting in &docs {
+        let tier = cuts
+            .iter()
+            .position(|cut| rank(posting, cut) != std::cmp::Ordering::Greater)
+            .unwrap_or(cuts.len());
+        vlq(&mut parts[tier], posting.0 - lasts[tier]);
+        vlq(&mut parts[tier], posting.1);
+        lasts[tier] = posting.0;
+    }
+    let bounds: Vec<u32> = cuts.iter().map(|cut| cut.1).collect();
     let rest = parts.split_off(1);
     let head = format!(
         "[{},{},\"{}\"]",
