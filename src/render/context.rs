@@ -132,6 +132,10 @@ pub struct TocEntry<'a> {
 /// A sidebar entry; only the current page's branch is expanded.
 #[derive(Serialize)]
 pub struct NavItemView<'a> {
+    /// The nav tree node (not a template field): closed entries' template values are made once
+    /// per node.
+    #[serde(skip)]
+    pub node: crate::model::nav::NodeId,
     /// Shown text.
     pub title: &'a str,
     /// URL, or null for a folder without a landing page.
@@ -146,6 +150,28 @@ pub struct NavItemView<'a> {
     pub children: Vec<NavItemView<'a>>,
     /// Entries left out of a long list, shown as "N more".
     pub more: usize,
+}
+
+/// Every template field, so page keys cover what the sidebar shows (not which node it came
+/// from: node numbers shift when pages are added).
+impl std::hash::Hash for NavItemView<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.title.hash(state);
+        self.url.hash(state);
+        self.is_current.hash(state);
+        self.is_open.hash(state);
+        self.is_section.hash(state);
+        self.children.hash(state);
+        self.more.hash(state);
+    }
+}
+
+impl NavItemView<'_> {
+    /// True when the entry's template value depends on its node alone: not on the path to the
+    /// current page, nor on the window of siblings.
+    pub fn is_closed(&self) -> bool {
+        !self.is_current && !self.is_open && self.children.is_empty() && self.more == 0
+    }
 }
 
 /// `page` in page templates.

@@ -135,6 +135,9 @@ pub struct Renderer<'a> {
     updates_landing: Option<PageId>,
     /// The people folder's landing page, which shows the people directory.
     people_landing: Option<PageId>,
+    /// The template value of each nav node's closed sidebar entry, made on first use: most of
+    /// every page's sidebar is closed entries, the same on every page that shows them.
+    closed_entries: Vec<std::sync::OnceLock<tera::Value>>,
 }
 
 impl<'a> Renderer<'a> {
@@ -188,6 +191,9 @@ impl<'a> Renderer<'a> {
             page_urls,
             updates_landing: folder_landing(input.site, &input.config.folders.updates),
             people_landing: folder_landing(input.site, &input.config.folders.people),
+            closed_entries: (0..input.site.nav.nodes.len())
+                .map(|_| std::sync::OnceLock::new())
+                .collect(),
         }
     }
 
@@ -273,8 +279,9 @@ impl<'a> Renderer<'a> {
         site.pages[id].source_text.hash(&mut hasher);
         site.links.hrefs[id].hash(&mut hasher);
         template.hash(&mut hasher);
+        nav.hash(&mut hasher);
         // Serializing into the hasher covers every template field.
-        if !hash_json(&mut hasher, &(view, nav)) {
+        if !hash_json(&mut hasher, view) {
             // Not reachable for these views; a unique value makes the page render.
             return u64::MAX;
         }
@@ -570,7 +577,7 @@ impl<'a> Renderer<'a> {
         let mut context = tera::Context::new();
         context.insert_value("site", self.site_value.clone());
         let page = tera::Value::try_from_serializable(page).map_err(|error| error.to_string())?;
-        let nav = tera::Value::try_from_serializable(nav).map_err(|error| error.to_string())?;
+        let nav = self.nav_value(nav)?;
         context.insert_value("page", page);
         context.insert_value("nav", nav);
         self.input
@@ -583,6 +590,42 @@ impl<'a> Renderer<'a> {
                     describe_tera_error(&error, &self.input.theme.origins)
                 )
             })
+    }
+
+    /// The sidebar as a template value, sharing each closed entry's value between pages.
+    fn nav_value(&self, items: &[NavItemView]) -> Result<tera::Value, String> {
+        let mut values = Vec::with_capacity(items.len());
+        for item in items {
+            let shared = self.closed_entries.get(item.node).filter(|_| item.is_closed());
+            if let Some(value) = shared.and_then(std::sync::OnceLock::get) {
+                values.push(value.clone());
+                continue;
+            }
+            // The entry without its children, which are added as their own (shared) values.
+            let entry = NavItemView {
+                node: item.node,
+                title: item.title,
+                url: item.url.clone(),
+                is_current: item.is_current,
+                is_open: item.is_open,
+                is_section: item.is_section,
+                children: Vec::new(),
+                more: item.more,
+            };
+            let mut value =
+                tera::Value::try_from_serializable(&entry).map_err(|error| error.to_string())?;
+            if !item.children.is_empty() {
+                let mut map = value.into_map().unwrap_or_default();
+                map.insert("children".into(), self.nav_value(&item.children)?);
+                value = tera::Value::from(map);
+            }
+            if let Some(cell) = shared {
+                // Another thread may have made it meanwhile: the same value.
+                let _ = cell.set(value.clone());
+            }
+            values.push(value);
+        }
+        Ok(tera::Value::from(values))
     }
 
     fn breadcrumbs(&self, node: Option<NodeId>) -> Vec<LinkView<'a>> {
@@ -635,6 +678,7 @@ impl<'a> Renderer<'a> {
                 let entry = &nav.nodes[child];
                 let is_open = open.contains(&child);
                 NavItemView {
+                    node: child,
                     title: &entry.title,
                     url: entry.page.map(|p| self.page_urls[p].clone()),
                     is_current: Some(child) == current,
