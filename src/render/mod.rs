@@ -596,7 +596,10 @@ impl<'a> Renderer<'a> {
     fn nav_value(&self, items: &[NavItemView]) -> Result<tera::Value, String> {
         let mut values = Vec::with_capacity(items.len());
         for item in items {
-            let shared = self.closed_entries.get(item.node).filter(|_| item.is_closed());
+            let shared = self
+                .closed_entries
+                .get(item.node)
+                .filter(|_| item.is_closed());
             if let Some(value) = shared.and_then(std::sync::OnceLock::get) {
                 values.push(value.clone());
                 continue;

@@ -121,8 +121,9 @@ pub fn export(index: &SearchIndex) -> anyhow::Result<Vec<OutputFile>> {
         let weights: HashMap<u64, Bm25Weight> = frequencies
             .into_iter()
             .map(|frequency| {
-                let weight = Bm25Weight::for_one_term_without_explain(frequency, total_docs, average)
-                    .boost_by(BOOSTS[number]);
+                let weight =
+                    Bm25Weight::for_one_term_without_explain(frequency, total_docs, average)
+                        .boost_by(BOOSTS[number]);
                 (frequency, weight)
             })
             .collect();
@@ -671,6 +672,84 @@ mod tests {
             assert!(plan.file_of(word).is_some(), "{word} has no shard");
         }
         assert_eq!(plan.file_of("q"), None);
+    }
+
+    /// The tiers as first written: every posting sorted by impact, cut into tiers, each tier
+    /// sorted back into section order.
+    fn tiers_by_sorting(docs: &[(u32, u32)]) -> (Vec<u32>, Vec<Vec<(u32, u32)>>) {
+        let mut by_impact = docs.to_vec();
+        by_impact.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let (mut bounds, mut tiers, mut start) = (Vec::new(), Vec::new(), 0usize);
+        for size in TIERS.iter().copied().chain([usize::MAX]) {
+            let end = start.saturating_add(size).min(by_impact.len());
+            if end < by_impact.len() {
+                bounds.push(by_impact[end - 1].1);
+            }
+            let mut tier = by_impact[start.min(end)..end].to_vec();
+            tier.sort_unstable();
+            tiers.push(tier);
+            start = end;
+        }
+        (bounds, tiers)
+    }
+
+    fn encoded(tier: &[(u32, u32)]) -> String {
+        let (mut text, mut last) = (String::new(), 0);
+        for &(sid, impact) in tier {
+            vlq(&mut text, sid - last);
+            vlq(&mut text, impact);
+            last = sid;
+        }
+        text
+    }
+
+    #[test]
+    fn tiers_by_selection_match_tiers_by_sorting() {
+        use proptest::prelude::*;
+        use proptest::test_runner::{Config, TestRunner};
+        // Lengths around every tier edge; few distinct scores, so ties between sections are
+        // common (the rank breaks them by section number).
+        let lengths = prop_oneof![0usize..140, 1100usize..1200, 1140usize..1160];
+        let strategy = lengths.prop_flat_map(|n| {
+            proptest::collection::vec((0u32..3, 1u32..6), n).prop_map(|steps| {
+                let mut sid = 0;
+                steps
+                    .into_iter()
+                    .map(|(gap, score)| {
+                        sid += gap + 1;
+                        (sid, score as f32 / 4.0)
+                    })
+                    .collect::<Vec<(u32, f32)>>()
+            })
+        });
+        let mut runner = TestRunner::new(Config {
+            cases: 64,
+            failure_persistence: None,
+            ..Config::default()
+        });
+        runner
+            .run(&strategy, |scores| {
+                let docs: Vec<(u32, u32)> = scores
+                    .iter()
+                    .map(|&(sid, score)| (sid, ((score * SCALE).round() as u32).max(1)))
+                    .collect();
+                let (bounds, tiers) = tiers_by_sorting(&docs);
+                let files = encode_stem(StemPostings {
+                    scores,
+                    positions: String::new(),
+                });
+                let head = format!(
+                    "[{},{},\"{}\"]",
+                    docs.len(),
+                    serde_json::to_string(&bounds).unwrap_or_default(),
+                    encoded(&tiers[0])
+                );
+                prop_assert_eq!(files.head, head);
+                prop_assert_eq!(&files.tiers[0], &encoded(&tiers[1]));
+                prop_assert_eq!(&files.tiers[1], &encoded(&tiers[2]));
+                Ok(())
+            })
+            .unwrap_or_else(|failure| panic!("{failure}"));
     }
 
     #[test]
