@@ -114,10 +114,11 @@ pub fn export(index: &SearchIndex) -> anyhow::Result<Vec<OutputFile>> {
         // frequency, and most stems share a small one, so weights are made once per frequency.
         let tokens: u64 = inverted.iter().map(|index| index.total_num_tokens()).sum();
         let average = tokens as f32 / total_docs.max(1) as f32;
-        let frequencies: std::collections::BTreeSet<u64> = terms
-            .values()
-            .map(|infos| infos.iter().map(|(_, info)| u64::from(info.doc_freq)).sum())
-            .collect();
+        let frequency_of = |infos: &[(usize, tantivy::postings::TermInfo)]| -> u64 {
+            infos.iter().map(|(_, info)| u64::from(info.doc_freq)).sum()
+        };
+        let frequencies: std::collections::BTreeSet<u64> =
+            terms.values().map(|infos| frequency_of(infos)).collect();
         let weights: HashMap<u64, Bm25Weight> = frequencies
             .into_iter()
             .map(|frequency| {
@@ -130,8 +131,9 @@ pub fn export(index: &SearchIndex) -> anyhow::Result<Vec<OutputFile>> {
         let read: Vec<FieldPostings> = terms
             .into_par_iter()
             .map(|(stem, infos)| -> anyhow::Result<_> {
-                let frequency: u64 = infos.iter().map(|(_, info)| u64::from(info.doc_freq)).sum();
-                let weight = &weights[&frequency];
+                let weight = weights
+                    .get(&frequency_of(&infos))
+                    .ok_or_else(|| anyhow::anyhow!("no BM25 weight for `{stem}`"))?;
                 let mut cursors = infos
                     .iter()
                     .map(|(place, info)| {
