@@ -1232,22 +1232,24 @@ fn memory_stays_flat_across_a_thousand_rebuilds() {
         );
         let expected = format!("version {version}<");
         preview.wait_for_page("/guide/live/", |r| r.body.contains(&expected));
-        if version % 50 == 0 {
+        if version % 10 == 0 {
             samples.push(resident_kib(preview.child.id()));
         }
     }
     let rebuilds = preview.log().matches("rendered").count();
-    eprintln!("serve memory over 1,000 rebuilds ({rebuilds} logged), KiB every 50: {samples:?}");
+    eprintln!("serve memory over 1,000 rebuilds ({rebuilds} logged), KiB every 10: {samples:?}");
     assert!(
         rebuilds >= 1000,
         "every edit was a rebuild:\n{}",
         preview.log()
     );
-    // Resident memory swings by ~20 MiB with background search exports and allocator arenas,
-    // but a leak lifts its floor: the lowest of the last three samples may not exceed the
-    // lowest of three after warm-up by 16 MiB (800 rebuilds apart: a 20 KiB-per-rebuild leak).
+    // Resident memory swings by up to ~45 MiB with background search exports and allocator
+    // arenas (seen on a loaded CI machine: 82 -> 125 -> 82 MiB between samples), but a leak lifts
+    // its floor: the lowest of the last twenty samples (rebuilds 810-1000) may not exceed the
+    // lowest of those after warm-up (rebuilds 60-250) by 16 MiB, 750 rebuilds apart: a leak of
+    // 22 KiB per rebuild fails. Many samples per window, so a window's lowest is a quiet moment.
     let floor = |window: &[u64]| window.iter().copied().min().unwrap();
-    let grown = floor(&samples[17..]).saturating_sub(floor(&samples[1..4]));
+    let grown = floor(&samples[80..]).saturating_sub(floor(&samples[5..25]));
     assert!(
         grown < 16 * 1024,
         "resident memory grew by {grown} KiB: {samples:?}"
