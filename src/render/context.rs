@@ -146,7 +146,9 @@ pub struct NavItemView<'a> {
     pub is_open: bool,
     /// A folder.
     pub is_section: bool,
-    /// Expanded children (empty when collapsed).
+    /// Expanded children (empty when collapsed). Added to the template value by the renderer,
+    /// which shares collapsed entries' values between pages.
+    #[serde(skip_serializing)]
     pub children: Vec<NavItemView<'a>>,
     /// Entries left out of a long list, shown as "N more".
     pub more: usize,

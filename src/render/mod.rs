@@ -604,24 +604,13 @@ impl<'a> Renderer<'a> {
                 values.push(value.clone());
                 continue;
             }
-            // The entry without its children, which are added as their own (shared) values.
-            let entry = NavItemView {
-                node: item.node,
-                title: item.title,
-                url: item.url.clone(),
-                is_current: item.is_current,
-                is_open: item.is_open,
-                is_section: item.is_section,
-                children: Vec::new(),
-                more: item.more,
-            };
-            let mut value =
-                tera::Value::try_from_serializable(&entry).map_err(|error| error.to_string())?;
-            if !item.children.is_empty() {
-                let mut map = value.into_map().unwrap_or_default();
-                map.insert("children".into(), self.nav_value(&item.children)?);
-                value = tera::Value::from(map);
-            }
+            // Children are left out of the serialized entry and added as their own values.
+            let mut map = tera::Value::try_from_serializable(item)
+                .map_err(|error| error.to_string())?
+                .into_map()
+                .unwrap_or_default();
+            map.insert("children".into(), self.nav_value(&item.children)?);
+            let value = tera::Value::from(map);
             if let Some(cell) = shared {
                 // Another thread may have made it meanwhile: the same value.
                 let _ = cell.set(value.clone());
