@@ -11,6 +11,9 @@ use crate::config::Config;
 
 static BUILT_IN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
+/// The template that holds `NavTree`, whose output the renderer can make natively.
+const COMPONENTS: &str = "components.html";
+
 /// A loaded theme: templates compiled into tera, plus the static assets to publish.
 pub struct Theme {
     /// Compiled templates and components.
@@ -21,6 +24,9 @@ pub struct Theme {
     pub origins: BTreeMap<String, String>,
     /// A hash of every template and asset: a changed theme renders every page again.
     pub fingerprint: u64,
+    /// True while `components.html` is the built-in one: the renderer then gives templates the
+    /// sidebar as `nav_html`, made in Rust byte for byte as the built-in `NavTree` would.
+    pub native_sidebar: bool,
 }
 
 /// Loads the theme named in config: each file from `themes/<name>/` in the handbook if present,
@@ -61,6 +67,10 @@ pub fn load(root: &Path, config: &Config) -> anyhow::Result<Theme> {
             assets.insert(name, bytes);
         }
     }
+    let native_sidebar = templates.get(COMPONENTS).map(|(text, _)| text.as_bytes())
+        == BUILT_IN
+            .get_file(format!("templates/{COMPONENTS}"))
+            .map(|file| file.contents());
     let mut fingerprint = crate::output::Fnv::default();
     for (name, (text, _)) in &templates {
         for part in [name.as_bytes(), text.as_bytes()] {
@@ -100,6 +110,7 @@ pub fn load(root: &Path, config: &Config) -> anyhow::Result<Theme> {
         assets,
         origins,
         fingerprint: fingerprint.0,
+        native_sidebar,
     })
 }
 

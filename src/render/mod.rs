@@ -9,6 +9,7 @@ mod files;
 pub mod markdown;
 mod people;
 mod reviews;
+mod sidebar;
 mod updates;
 
 use rayon::prelude::*;
@@ -138,6 +139,9 @@ pub struct Renderer<'a> {
     /// The template value of each nav node's closed sidebar entry, made on first use: most of
     /// every page's sidebar is closed entries, the same on every page that shows them.
     closed_entries: Vec<std::sync::OnceLock<tera::Value>>,
+    /// The sidebar as HTML (`nav_html`), made natively while the theme's `NavTree` component
+    /// is the built-in one; `None` when the theme has its own.
+    sidebar_html: Option<sidebar::SidebarHtml>,
 }
 
 impl<'a> Renderer<'a> {
@@ -194,6 +198,10 @@ impl<'a> Renderer<'a> {
             closed_entries: (0..input.site.nav.nodes.len())
                 .map(|_| std::sync::OnceLock::new())
                 .collect(),
+            sidebar_html: input
+                .theme
+                .native_sidebar
+                .then(|| sidebar::SidebarHtml::new(input.site.nav.nodes.len())),
         }
     }
 
@@ -577,9 +585,14 @@ impl<'a> Renderer<'a> {
         let mut context = tera::Context::new();
         context.insert_value("site", self.site_value.clone());
         let page = tera::Value::try_from_serializable(page).map_err(|error| error.to_string())?;
+        let nav_html = match &self.sidebar_html {
+            Some(sidebar) => tera::Value::from(sidebar.render(nav)?),
+            None => tera::Value::none(),
+        };
         let nav = self.nav_value(nav)?;
         context.insert_value("page", page);
         context.insert_value("nav", nav);
+        context.insert_value("nav_html", nav_html);
         self.input
             .theme
             .tera

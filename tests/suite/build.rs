@@ -352,3 +352,89 @@ fn an_alias_over_a_generated_page_names_the_alias_and_its_line() {
         run.stderr
     );
 }
+
+/// Every `.html` file below `dir`, by relative path.
+fn html_files(dir: &std::path::Path) -> std::collections::BTreeMap<String, String> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|entry| entry.path().extension().is_some_and(|ext| ext == "html"))
+        .map(|entry| {
+            let path = entry.path().strip_prefix(dir).unwrap();
+            let text = std::fs::read_to_string(entry.path()).unwrap();
+            (path.to_string_lossy().into_owned(), text)
+        })
+        .collect()
+}
+
+#[test]
+fn the_sidebar_made_in_rust_is_what_the_navtree_component_renders() {
+    // Windowed siblings ("N more"), a folder without a landing page, text that needs escaping,
+    // nested open branches; then the example handbook.
+    let small = Fixture::with_files(&[
+        ("handbook.yml", "nav:\n  max_siblings: 2\n"),
+        ("index.md", "# Home\n"),
+        ("a/index.md", "---\ntitle: Tom & Jerry's <\"guide\">\n---\n"),
+        ("a/one.md", "---\nweight: 1\n---\n# One\n"),
+        ("a/two.md", "# Two\n"),
+        ("a/three.md", "# Three\n"),
+        ("a/deep/four.md", "# Four\n"),
+        ("a/deep/five.md", "# Five\n"),
+        ("bare/six.md", "# Six\n"),
+        ("c/index.md", "# C\n"),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("example");
+    crate::harness::copy_tree(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("example-handbook"),
+        &root,
+    );
+    std::fs::remove_dir_all(root.join("public")).ok();
+    let example = Fixture::from_root(dir, root);
+    let built_in = include_str!("../../themes/default/templates/components.html");
+    for fixture in [&small, &example] {
+        let native = fixture.parent().join("native");
+        let run = fixture.run(&["build", "-o", native.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        // Any change to components.html (here a comment) makes the renderer use the component.
+        fixture.edit(
+            "themes/default/templates/components.html",
+            &format!("{built_in}{{# the component's own rendering #}}\n"),
+        );
+        let component = fixture.parent().join("component");
+        let run = fixture.run(&["build", "-o", component.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let (native, component) = (html_files(&native), html_files(&component));
+        assert!(native.len() > 5, "{native:?}");
+        assert_eq!(
+            native.keys().collect::<Vec<_>>(),
+            component.keys().collect::<Vec<_>>()
+        );
+        for (path, html) in &native {
+            assert_eq!(html, &component[path], "{path}");
+        }
+        let sidebars = native
+            .values()
+            .filter(|html| html.contains("<nav class=\"sidebar\""))
+            .count();
+        assert!(sidebars > 5, "{sidebars} pages with a sidebar");
+    }
+    let html = std::fs::read_to_string(small.parent().join("native/a/two/index.html")).unwrap();
+    let page = crate::harness::Page(scraper::Html::parse_document(&html));
+    assert_eq!(
+        page.texts(".sidebar .nav-more"),
+        ["2 more…", "1 more…"],
+        "windows of two siblings"
+    );
+    assert!(
+        html.contains("Tom &amp; Jerry&#39;s &lt;&quot;guide&quot;&gt;"),
+        "{html}"
+    );
+    let html = std::fs::read_to_string(small.parent().join("native/bare/six/index.html")).unwrap();
+    let page = crate::harness::Page(scraper::Html::parse_document(&html));
+    assert_eq!(
+        page.texts(".sidebar span:not(.nav-more)"),
+        ["Bare"],
+        "a folder without a landing page"
+    );
+}

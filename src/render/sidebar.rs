@@ -1,0 +1,96 @@
+//! The sidebar as HTML, made in Rust: byte for byte what the built-in theme's `NavTree`
+//! component (`themes/default/templates/components.html`) renders from `nav`.
+//!
+//! The sidebar is ~90 entries on every page, and interpreting the component for each was about
+//! half of all template time. A closed entry (not open, not current, no "N more") is the same on
+//! every page that shows it, so its HTML is made once per nav node and copied. The renderer uses
+//! this only while the theme's `components.html` is the built-in one (see
+//! [`crate::theme::Theme::native_sidebar`]); a theme that changes it gets its own component.
+//! Escaping is tera's own function, so text is escaped exactly as the template would.
+
+use std::io::Write as _;
+use std::sync::OnceLock;
+
+use super::context::NavItemView;
+
+/// Renders sidebars, sharing closed entries' HTML between pages.
+pub struct SidebarHtml {
+    /// The HTML of each nav node's closed entry, made on first use.
+    closed: Vec<OnceLock<Vec<u8>>>,
+}
+
+impl SidebarHtml {
+    /// For a nav tree of `nodes` nodes.
+    pub fn new(nodes: usize) -> Self {
+        SidebarHtml {
+            closed: (0..nodes).map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    /// `<NavTree items={nav} />` for one page's sidebar.
+    pub fn render(&self, items: &[NavItemView]) -> Result<String, String> {
+        let mut out = Vec::with_capacity(8 * 1024);
+        self.list(&mut out, items)
+            .map_err(|error| format!("sidebar: {error}"))?;
+        String::from_utf8(out).map_err(|error| format!("sidebar: {error}"))
+    }
+
+    fn list(&self, out: &mut Vec<u8>, items: &[NavItemView]) -> std::io::Result<()> {
+        out.extend_from_slice(b"<ul>");
+        for item in items {
+            let shared = self.closed.get(item.node).filter(|_| item.is_closed());
+            match shared {
+                Some(cell) => {
+                    if cell.get().is_none() {
+                        let mut html = Vec::with_capacity(128);
+                        self.entry(&mut html, item)?;
+                        // Another thread may have made it meanwhile: the same bytes.
+                        let _ = cell.set(html);
+                    }
+                    out.extend_from_slice(cell.get().map_or(&[][..], Vec::as_slice));
+                }
+                None => self.entry(out, item)?,
+            }
+        }
+        out.extend_from_slice(b"\n</ul>");
+        Ok(())
+    }
+
+    fn entry(&self, out: &mut Vec<u8>, item: &NavItemView) -> std::io::Result<()> {
+        out.extend_from_slice(b"\n  <li class=\"");
+        out.extend_from_slice(if item.is_section { b"section" } else { b"leaf" });
+        if item.is_open {
+            out.extend_from_slice(b" open");
+        }
+        if item.is_current {
+            out.extend_from_slice(b" current");
+        }
+        out.extend_from_slice(b"\">");
+        match &item.url {
+            Some(url) => {
+                out.extend_from_slice(b"<a href=\"");
+                tera::escape_html(url, out)?;
+                out.extend_from_slice(b"\"");
+                if item.is_current {
+                    out.extend_from_slice(b" aria-current=\"page\"");
+                }
+                out.extend_from_slice(b">");
+                tera::escape_html(item.title, out)?;
+                out.extend_from_slice(b"</a>");
+            }
+            None => {
+                out.extend_from_slice(b"<span>");
+                tera::escape_html(item.title, out)?;
+                out.extend_from_slice(b"</span>");
+            }
+        }
+        if !item.children.is_empty() {
+            self.list(out, &item.children)?;
+        }
+        if item.more > 0 {
+            write!(out, "<span class=\"nav-more\">{} more…</span>", item.more)?;
+        }
+        out.extend_from_slice(b"\n  </li>");
+        Ok(())
+    }
+}
