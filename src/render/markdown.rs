@@ -5,9 +5,8 @@ use std::sync::OnceLock;
 
 use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, CowStr, Event, LinkType, Parser, Tag, TagEnd};
 use pulldown_cmark_escape::{escape_href, escape_html};
-use syntect::html::{ClassStyle, ClassedHTMLGenerator};
+use syntect::html::ClassStyle;
 use syntect::parsing::SyntaxSet;
-use syntect::util::LinesWithEndings;
 
 use crate::config::MarkdownConfig;
 use crate::model::page::{Page, markdown_options};
@@ -232,25 +231,12 @@ fn highlight_timed(language: &str, code: &str, enabled: bool) -> String {
     }
     html.push('>');
     match syntax {
-        Some((set, syntax)) => {
-            let mut generator =
-                ClassedHTMLGenerator::new_with_class_style(syntax, set, HIGHLIGHT_CLASS_STYLE);
-            let mut ok = true;
-            for line in LinesWithEndings::from(code) {
-                if generator
-                    .parse_html_for_line_which_includes_newline(line)
-                    .is_err()
-                {
-                    ok = false;
-                    break;
-                }
-            }
-            if ok {
-                html.push_str(&generator.finalize());
-            } else {
+        Some((set, syntax)) => match super::highlight::classed_html(code, syntax, set) {
+            Some(classed) => html.push_str(&classed),
+            None => {
                 escape_html(&mut html, code).ok();
             }
-        }
+        },
         None => {
             escape_html(&mut html, code).ok();
         }

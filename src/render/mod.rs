@@ -6,6 +6,7 @@ mod decisions;
 mod digest;
 mod feeds;
 mod files;
+mod highlight;
 pub mod markdown;
 mod people;
 mod reviews;
