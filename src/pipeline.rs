@@ -147,10 +147,8 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
         || {
             // `check` writes nothing, and search has nothing to report: skip the index.
             if config.search.enabled && write_output {
-                crate::search::build(&site, &config, previous, &cache).map(|(files, group)| {
-                    let files: Vec<OutputFile> = files.into_iter().map(sink).collect();
-                    (files, vec![group])
-                })
+                crate::search::build(&site, &config, previous, &cache, &sink)
+                    .map(|(files, group)| (files, vec![group]))
             } else {
                 Ok((Vec::new(), Vec::new()))
             }

@@ -29,6 +29,7 @@ use tantivy::{DocSet, TERMINATED};
 use super::index::{SearchIndex, text};
 use super::{BOOSTS, DIR, MIN_PREFIX, PREFIX_EXPANSIONS, complete, status_boost};
 use crate::output::OutputFile;
+use crate::render::Sink;
 
 /// Impacts are stored in units of 1/`SCALE`.
 pub const SCALE: f32 = 100.0;
@@ -60,8 +61,15 @@ fn vlq(out: &mut String, mut n: u32) {
     }
 }
 
-/// One field's postings of one stem: (stem, (section, score)…, VLQ position group).
-type FieldPostings = (String, Vec<(u32, f32)>, String);
+/// Where a stem's postings are: (text field number, segment, term info).
+type TermPlace = (usize, usize, tantivy::postings::TermInfo);
+
+/// Sections with a stem in one field: the sum of its document frequencies over segments.
+fn frequency_of(run: &[TermPlace]) -> u64 {
+    run.iter()
+        .map(|(_, _, info)| u64::from(info.doc_freq))
+        .sum()
+}
 
 /// One stem's postings over all fields.
 #[derive(Default)]
@@ -72,8 +80,9 @@ struct StemPostings {
     positions: String,
 }
 
-/// Exports the index as the browser's static files.
-pub fn export(index: &SearchIndex) -> anyhow::Result<Vec<OutputFile>> {
+/// Exports the index as the browser's static files, passing each through `sink` as soon as it
+/// is made (at 100k pages they are most of a GiB; the sink writes them and drops the bytes).
+pub fn export(index: &SearchIndex, sink: Sink) -> anyhow::Result<Vec<OutputFile>> {
     let started = std::time::Instant::now();
     let searcher = index.searcher();
     let fields = &index.fields;
@@ -89,65 +98,83 @@ pub fn export(index: &SearchIndex) -> anyhow::Result<Vec<OutputFile>> {
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let total_docs: u64 = segments.iter().map(|s| u64::from(s.max_doc())).sum();
-    let mut stems: HashMap<String, StemPostings> = HashMap::new();
+    // Each stem's term info in every field and segment that has it, in field order.
+    let mut terms: BTreeMap<String, Vec<TermPlace>> = BTreeMap::new();
+    let mut inverted = Vec::with_capacity(fields.text.len());
+    let mut norms = Vec::with_capacity(fields.text.len());
+    let mut averages = Vec::with_capacity(fields.text.len());
     for (number, field) in fields.text.iter().enumerate() {
-        let mut inverted = Vec::with_capacity(segments.len());
-        let mut norms = Vec::with_capacity(segments.len());
-        // Each stem's term info in every segment that has it.
-        let mut terms: BTreeMap<String, Vec<(usize, tantivy::postings::TermInfo)>> =
-            BTreeMap::new();
+        let mut field_inverted = Vec::with_capacity(segments.len());
+        let mut field_norms = Vec::with_capacity(segments.len());
         for (place, segment) in segments.iter().enumerate() {
             let index = segment.inverted_index(*field)?;
             let mut stream = index.terms().stream()?;
             while stream.advance() {
                 if let Ok(stem) = std::str::from_utf8(stream.key()) {
-                    terms
-                        .entry(stem.to_string())
-                        .or_default()
-                        .push((place, stream.value().clone()));
+                    let info = stream.value().clone();
+                    match terms.get_mut(stem) {
+                        Some(places) => places.push((number, place, info)),
+                        None => {
+                            terms.insert(stem.to_string(), vec![(number, place, info)]);
+                        }
+                    }
                 }
             }
-            inverted.push(index);
-            norms.push(segment.get_fieldnorms_reader(*field)?);
+            field_inverted.push(index);
+            field_norms.push(segment.get_fieldnorms_reader(*field)?);
         }
-        // BM25 as tantivy's `TermQuery` scores: a stem's weight depends only on its document
-        // frequency, and most stems share a small one, so weights are made once per frequency.
-        let tokens: u64 = inverted.iter().map(|index| index.total_num_tokens()).sum();
-        let average = tokens as f32 / total_docs.max(1) as f32;
-        let frequency_of = |infos: &[(usize, tantivy::postings::TermInfo)]| -> u64 {
-            infos.iter().map(|(_, info)| u64::from(info.doc_freq)).sum()
-        };
-        let frequencies: std::collections::BTreeSet<u64> =
-            terms.values().map(|infos| frequency_of(infos)).collect();
-        let weights: HashMap<u64, Bm25Weight> = frequencies
-            .into_iter()
-            .map(|frequency| {
-                let weight =
-                    Bm25Weight::for_one_term_without_explain(frequency, total_docs, average)
-                        .boost_by(BOOSTS[number]);
-                (frequency, weight)
-            })
-            .collect();
-        let read: Vec<FieldPostings> = terms
-            .into_par_iter()
-            .map(|(stem, infos)| -> anyhow::Result<_> {
+        let tokens: u64 = field_inverted
+            .iter()
+            .map(|index| index.total_num_tokens())
+            .sum();
+        averages.push(tokens as f32 / total_docs.max(1) as f32);
+        inverted.push(field_inverted);
+        norms.push(field_norms);
+    }
+    // BM25 as tantivy's `TermQuery` scores: a stem's weight in a field depends only on its
+    // document frequency there, and most stems share a small one, so weights are made once per
+    // field and frequency.
+    let mut frequencies: std::collections::BTreeSet<(usize, u64)> = Default::default();
+    for places in terms.values() {
+        for run in places.chunk_by(|a, b| a.0 == b.0) {
+            frequencies.insert((run[0].0, frequency_of(run)));
+        }
+    }
+    let weights: HashMap<(usize, u64), Bm25Weight> = frequencies
+        .into_iter()
+        .map(|(number, frequency)| {
+            let weight =
+                Bm25Weight::for_one_term_without_explain(frequency, total_docs, averages[number])
+                    .boost_by(BOOSTS[number]);
+            ((number, frequency), weight)
+        })
+        .collect();
+    // Each stem is read in every field and encoded at once, so only the encoded postings
+    // are ever held for all stems (at 100k pages the raw ones were over a GiB more).
+    let terms: Vec<(String, Vec<TermPlace>)> = terms.into_iter().collect();
+    let encoded: Vec<(String, StemFiles)> = terms
+        .into_par_iter()
+        .map(|(stem, places)| -> anyhow::Result<_> {
+            let mut postings = StemPostings::default();
+            for run in places.chunk_by(|a, b| a.0 == b.0) {
+                let number = run[0].0;
                 let weight = weights
-                    .get(&frequency_of(&infos))
+                    .get(&(number, frequency_of(run)))
                     .ok_or_else(|| anyhow::anyhow!("no BM25 weight for `{stem}`"))?;
-                let mut cursors = infos
+                let mut cursors = run
                     .iter()
-                    .map(|(place, info)| {
-                        let postings = inverted[*place].read_postings_from_terminfo(
+                    .map(|(_, place, info)| {
+                        let postings = inverted[number][*place].read_postings_from_terminfo(
                             info,
                             IndexRecordOption::WithFreqsAndPositions,
                         )?;
                         Ok((*place, postings))
                     })
                     .collect::<anyhow::Result<Vec<_>>>()?;
-                let mut scores = Vec::new();
                 let mut body = String::new();
                 let mut places = Vec::new();
                 let mut last_sid = 0;
+                let first = postings.scores.len();
                 // Segments split the sections between indexing threads: merge their postings
                 // by section, so the export is the same however the documents were split.
                 loop {
@@ -158,12 +185,13 @@ pub fn export(index: &SearchIndex) -> anyhow::Result<Vec<OutputFile>> {
                         .min_by_key(|(_, (place, postings))| sids[*place][postings.doc() as usize])
                         .map(|(at, _)| at);
                     let Some(at) = next else { break };
-                    let (place, postings) = &mut cursors[at];
-                    let doc = postings.doc();
+                    let (place, cursor) = &mut cursors[at];
+                    let doc = cursor.doc();
                     let sid = sids[*place][doc as usize];
-                    let freq = postings.term_freq();
-                    scores.push((sid, weight.score(norms[*place].fieldnorm_id(doc), freq)));
-                    postings.positions(&mut places);
+                    let freq = cursor.term_freq();
+                    let norm = norms[number][*place].fieldnorm_id(doc);
+                    postings.scores.push((sid, weight.score(norm, freq)));
+                    cursor.positions(&mut places);
                     vlq(&mut body, sid.wrapping_sub(last_sid));
                     vlq(&mut body, places.len() as u32);
                     let mut last = 0;
@@ -172,31 +200,23 @@ pub fn export(index: &SearchIndex) -> anyhow::Result<Vec<OutputFile>> {
                         last = place;
                     }
                     last_sid = sid;
-                    postings.advance();
+                    cursor.advance();
                 }
-                let mut group = String::with_capacity(body.len() + 8);
-                vlq(&mut group, number as u32);
-                vlq(&mut group, scores.len() as u32);
-                group.push_str(&body);
-                Ok((stem, scores, group))
-            })
-            .collect::<anyhow::Result<_>>()?;
-        for (stem, scores, group) in read {
-            let entry = stems.entry(stem).or_default();
-            entry.scores.extend(scores);
-            entry.positions.push_str(&group);
-        }
-    }
+                vlq(&mut postings.positions, number as u32);
+                vlq(
+                    &mut postings.positions,
+                    (postings.scores.len() - first) as u32,
+                );
+                postings.positions.push_str(&body);
+            }
+            Ok((stem, encode_stem(postings)))
+        })
+        .collect::<anyhow::Result<_>>()?;
     log::debug!(
-        "export: postings of {} segments read at {:?}",
+        "export: postings of {} segments read and encoded at {:?}",
         searcher.segment_readers().len(),
         started.elapsed()
     );
-    let mut encoded: Vec<(String, StemFiles)> = stems
-        .into_par_iter()
-        .map(|(stem, postings)| (stem, encode_stem(postings)))
-        .collect();
-    encoded.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
 
     // Shard entries: surfaces and stems share one key space.
     let surfaces = &index.meta.surfaces;
@@ -357,25 +377,25 @@ pub fn export(index: &SearchIndex) -> anyhow::Result<Vec<OutputFile>> {
         serde_json::to_string(&codes[2])?
     );
 
-    let mut scripts: Vec<(String, Vec<u8>)> =
-        vec![("facets".into(), script("facets", &[facets.as_bytes()]))];
+    let mut out = Outgoing::new(sink);
+    out.add("facets", script("facets", &[facets.as_bytes()]));
     for (file, shard) in shards.into_iter().enumerate() {
         let name = format!("t/{file}");
         let data = script(
             &name,
             &[b"{\"w\":{", &shard.words, b"},\"t\":{", &shard.heads, b"}}"],
         );
-        scripts.push((name, data));
+        out.add(&name, data);
         for (tier, entries) in shard.tiers.iter().enumerate() {
             if !entries.is_empty() {
                 let name = format!("t/{file}.{}", tier + 1);
                 let data = script(&name, &[b"{", entries, b"}"]);
-                scripts.push((name, data));
+                out.add(&name, data);
             }
         }
         let name = format!("p/{file}");
         let data = script(&name, &[b"{", &shard.positions, b"}"]);
-        scripts.push((name, data));
+        out.add(&name, data);
     }
     for (n, chunk) in sections.chunks(CHUNK).enumerate() {
         let name = format!("d/{n}");
@@ -384,26 +404,74 @@ pub fn export(index: &SearchIndex) -> anyhow::Result<Vec<OutputFile>> {
             entry(&mut rows).extend_from_slice(row.as_bytes());
         }
         let data = script(&name, &[b"[", &rows, b"]"]);
-        scripts.push((name, data));
+        out.add(&name, data);
     }
     log::debug!("export: scripts made at {:?}", started.elapsed());
-    let total: usize = scripts.iter().map(|(_, s)| s.len()).sum();
-    let mut files = Vec::new();
-    if total < BUNDLE_BYTES {
-        manifest["bundle"] = serde_json::json!(true);
-        let bundle: Vec<u8> = scripts.into_iter().flat_map(|(_, s)| s).collect();
-        files.push(OutputFile::bytes(format!("{DIR}/bundle.js"), bundle));
-    } else {
-        for (name, script) in scripts {
-            files.push(OutputFile::bytes(format!("{DIR}/{name}.js"), script));
-        }
-    }
+    let bundled = out.finish();
+    manifest["bundle"] = serde_json::json!(bundled);
     let manifest = manifest.to_string();
-    files.push(OutputFile::bytes(
+    out.files.push(sink(OutputFile::bytes(
         format!("{DIR}/manifest.js"),
         script("manifest", &[manifest.as_bytes()]),
-    ));
-    Ok(files)
+    )));
+    Ok(out.files)
+}
+
+/// The export's scripts on their way out: held while they add up to less than
+/// [`BUNDLE_BYTES`] (a small site gets them as one `bundle.js`, which also works from
+/// `file://`), then each passed to the sink as it is made.
+struct Outgoing<'s> {
+    sink: Sink<'s>,
+    held: Vec<(String, Vec<u8>)>,
+    held_bytes: usize,
+    streaming: bool,
+    files: Vec<OutputFile>,
+}
+
+impl<'s> Outgoing<'s> {
+    fn new(sink: Sink<'s>) -> Self {
+        Outgoing {
+            sink,
+            held: Vec::new(),
+            held_bytes: 0,
+            streaming: false,
+            files: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, name: &str, script: Vec<u8>) {
+        if self.streaming {
+            self.send(name, script);
+            return;
+        }
+        self.held_bytes += script.len();
+        self.held.push((name.to_string(), script));
+        if self.held_bytes >= BUNDLE_BYTES {
+            self.streaming = true;
+            for (name, script) in std::mem::take(&mut self.held) {
+                self.send(&name, script);
+            }
+        }
+    }
+
+    fn send(&mut self, name: &str, script: Vec<u8>) {
+        let file = OutputFile::bytes(format!("{DIR}/{name}.js"), script);
+        self.files.push((self.sink)(file));
+    }
+
+    /// Sends what is held as one bundle if the scripts stayed small; true if it did.
+    fn finish(&mut self) -> bool {
+        if self.streaming {
+            return false;
+        }
+        let bundle: Vec<u8> = std::mem::take(&mut self.held)
+            .into_iter()
+            .flat_map(|(_, script)| script)
+            .collect();
+        let file = OutputFile::bytes(format!("{DIR}/bundle.js"), bundle);
+        self.files.push((self.sink)(file));
+        true
+    }
 }
 
 /// A JSON string literal.

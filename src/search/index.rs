@@ -30,6 +30,7 @@ use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, Term as Ta
 use super::query::{Query, Term};
 use super::{BOOSTS, Hit, INDEX_DIR, Results, Section, Settings, Surfaces, complete};
 use crate::output::OutputFile;
+use crate::render::Sink;
 
 /// Name of the analyzer in the tantivy index.
 const ANALYZER: &str = "handbook";
@@ -429,8 +430,9 @@ impl SearchIndex {
         Ok(Some(SearchIndex::from_index(index, ram, fields, meta)?))
     }
 
-    /// The index as output files under `search/index/`.
-    pub fn files(&self) -> anyhow::Result<Vec<OutputFile>> {
+    /// The index as output files under `search/index/`, each passed through `sink` as soon as it
+    /// is copied out of memory.
+    pub fn files(&self, sink: Sink) -> anyhow::Result<Vec<OutputFile>> {
         let mut names: Vec<PathBuf> = self
             .index
             .directory()
@@ -448,12 +450,15 @@ impl SearchIndex {
                 continue;
             }
             let bytes = self.ram.open_read(&name)?.read_bytes()?.as_slice().to_vec();
-            files.push(OutputFile::bytes(format!("{INDEX_DIR}/{text}"), bytes));
+            files.push(sink(OutputFile::bytes(
+                format!("{INDEX_DIR}/{text}"),
+                bytes,
+            )));
         }
-        files.push(OutputFile::bytes(
+        files.push(sink(OutputFile::bytes(
             format!("{INDEX_DIR}/{META_FILE}"),
             serde_json::to_vec(&self.meta)?,
-        ));
+        )));
         Ok(files)
     }
 
@@ -687,7 +692,7 @@ mod tests {
         };
         let index = SearchIndex::build(&[section], &settings, 7).unwrap();
         let dir = tempfile::tempdir().unwrap();
-        for file in index.files().unwrap() {
+        for file in index.files(&|file: OutputFile| file).unwrap() {
             let path = dir.path().join(&file.path);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             let crate::output::Content::Bytes(bytes) = file.content else {

@@ -26,6 +26,7 @@ use crate::config::Config;
 use crate::model::Site;
 use crate::model::page::PageKind;
 use crate::output::OutputFile;
+use crate::render::Sink;
 
 pub use index::{SearchIndex, analyze};
 pub use query::{Filter, Query, Term};
@@ -284,12 +285,14 @@ fn stemmer_language(code: &str) -> Option<tantivy::tokenizer::Language> {
 /// [`INDEX_DIR`] and the export under [`DIR`].
 ///
 /// When `cache` holds the files a build made from the same sections, they are kept as they
-/// are, with neither index nor export made again. Returns the group of files to cache.
+/// are, with neither index nor export made again. Each file goes through `sink` as soon as it
+/// is made. Returns the group of files to cache.
 pub fn build(
     site: &Site,
     config: &Config,
     previous_output: Option<&Path>,
     cache: &RenderCache,
+    sink: Sink,
 ) -> anyhow::Result<(Vec<OutputFile>, Group)> {
     let started = std::time::Instant::now();
     let sections = sections(site);
@@ -315,7 +318,7 @@ pub fn build(
     if let Some(files) = cache.kept_group(CACHE_GROUP, key) {
         log::debug!("search: kept from the last build");
         let group = group(&files);
-        return Ok((files, group));
+        return Ok((files.into_iter().map(sink).collect(), group));
     }
     let (index, freshness) =
         open_or_build_sections(&sections, fingerprint, config, previous_output)?;
@@ -323,8 +326,8 @@ pub fn build(
     drop(sections);
     let indexed = started.elapsed();
     crate::profile::add(crate::profile::Activity::SearchIndex, indexed);
-    let exported = export::export(&index)?;
-    let mut files = index.files()?;
+    let exported = export::export(&index, sink)?;
+    let mut files = index.files(sink)?;
     drop(index);
     files.extend(exported);
     crate::profile::add(
@@ -348,7 +351,7 @@ const CACHE_GROUP: &str = "search";
 pub fn export_sections(sections: &[Section], config: &Config) -> anyhow::Result<Vec<OutputFile>> {
     let settings = Settings::from_config(config);
     let index = SearchIndex::build(sections, &settings, fingerprint(sections, config))?;
-    export::export(&index)
+    export::export(&index, &|file: OutputFile| file)
 }
 
 /// The index in `output` when it matches the site, else a new one built in memory.
