@@ -4,6 +4,8 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use rayon::prelude::*;
+
 use crate::diagnostics::Diagnostic;
 use crate::model::page::{Page, PageId, slugify};
 
@@ -92,8 +94,12 @@ pub fn resolve(pages: &[Page], targets: &LinkTargets) -> (LinkGraph, Vec<Diagnos
         backlinks: vec![Vec::new(); pages.len()],
     };
     let mut diagnostics = Vec::new();
-    for id in 0..pages.len() {
-        let mut resolved = resolve_page(id, pages, targets);
+    // Pages resolve independently (in parallel); backlinks are gathered in page order.
+    let resolved: Vec<PageLinks> = (0..pages.len())
+        .into_par_iter()
+        .map(|id| resolve_page(id, pages, targets))
+        .collect();
+    for (id, mut resolved) in resolved.into_iter().enumerate() {
         for (&target, &section) in &resolved.outgoing {
             graph.backlinks[target].push(Backlink { page: id, section });
         }
