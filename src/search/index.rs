@@ -298,7 +298,7 @@ fn language_from_name(name: Option<&str>) -> Option<Language> {
 impl SearchIndex {
     /// Indexes `sections` in memory.
     pub fn build(
-        sections: &[Section],
+        sections: &[Section<'_>],
         settings: &Settings,
         fingerprint: u64,
     ) -> anyhow::Result<SearchIndex> {
@@ -322,7 +322,7 @@ impl SearchIndex {
         writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
         for (sid, section) in sections.iter().enumerate() {
             let mut doc = TantivyDocument::default();
-            let texts = [
+            let texts: [&str; 4] = [
                 &section.title,
                 &section.headings,
                 &section.body,
@@ -507,7 +507,7 @@ impl SearchIndex {
         &self,
         query: &Query,
         limit: usize,
-        sections: &[Section],
+        sections: &[Section<'_>],
     ) -> anyhow::Result<Results> {
         let fields = &self.fields;
         let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
@@ -627,7 +627,7 @@ impl SearchIndex {
             let url = text(&doc, fields.url);
             let body = sections
                 .get(sid as usize)
-                .map_or_else(|| text(&doc, fields.excerpt), |s| s.body.clone());
+                .map_or_else(|| text(&doc, fields.excerpt), |s| s.body.to_string());
             let snippet = snippets.snippet(&body);
             let (snippet_text, highlights) = if snippet.highlighted().is_empty() {
                 // (newlines become spaces below; one byte each, so ranges stay valid)

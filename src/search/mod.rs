@@ -18,6 +18,7 @@ mod export;
 mod index;
 mod query;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -46,7 +47,7 @@ pub const TEXT_FIELDS: [&str; 4] = ["title", "headings", "body", "tags"];
 
 /// One searchable unit: a page's introduction or one of its `##`/`###` sections.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Section {
+pub struct Section<'a> {
     /// Index of the page in `Site::pages`.
     pub page: u32,
     /// Page title.
@@ -55,8 +56,9 @@ pub struct Section {
     pub heading: Option<String>,
     /// Text of the section's heading and its deeper (`####`…) sub-headings.
     pub headings: String,
-    /// Plain text of the section.
-    pub body: String,
+    /// Plain text of the section, borrowed from the page's text while the site is at hand (at
+    /// 100k pages the copies were most of a GiB while the index was built).
+    pub body: Cow<'a, str>,
     /// Page tags, space-separated.
     pub tags: String,
     /// page, decision, update, person or team.
@@ -73,7 +75,25 @@ pub struct Section {
     pub url: String,
 }
 
-impl Section {
+impl Section<'_> {
+    /// The section with its own copy of the body, to outlive the site.
+    pub fn into_owned(self) -> Section<'static> {
+        Section {
+            body: Cow::Owned(self.body.into_owned()),
+            page: self.page,
+            title: self.title,
+            heading: self.heading,
+            headings: self.headings,
+            tags: self.tags,
+            kind: self.kind,
+            status: self.status,
+            team: self.team,
+            author: self.author,
+            date: self.date,
+            url: self.url,
+        }
+    }
+
     /// Status factor: accepted decisions rank above proposed ones, and both above records that
     /// no longer hold.
     pub fn boost(&self) -> f32 {
@@ -91,10 +111,10 @@ pub fn status_boost(status: &str) -> f32 {
 }
 
 /// Sections of every page, in page order, then document order.
-pub fn sections(site: &Site) -> Vec<Section> {
+pub fn sections(site: &Site) -> Vec<Section<'_>> {
     use rayon::prelude::*;
     // Pages in parallel (this is the start of search, the longest path of a build), in order.
-    let per_page: Vec<Vec<Section>> = site
+    let per_page: Vec<Vec<Section<'_>>> = site
         .pages
         .par_iter()
         .enumerate()
@@ -105,7 +125,11 @@ pub fn sections(site: &Site) -> Vec<Section> {
 
 /// The sections of page `number`: its introduction (when it has one) and one per heading of
 /// level 1-3, deeper headings folded into their section.
-fn page_sections(site: &Site, number: usize, page: &crate::model::page::Page) -> Vec<Section> {
+fn page_sections<'a>(
+    site: &Site,
+    number: usize,
+    page: &'a crate::model::page::Page,
+) -> Vec<Section<'a>> {
     let mut sections = Vec::new();
     let decision = site.decision_of_page(number);
     let status = decision.map_or(String::new(), |d| d.status.as_str().to_string());
@@ -124,7 +148,7 @@ fn page_sections(site: &Site, number: usize, page: &crate::model::page::Page) ->
         title,
         heading: None,
         headings: String::new(),
-        body: String::new(),
+        body: Cow::Borrowed(""),
         tags: format!("{} {number_tags}", page.tags.join(" "))
             .trim()
             .to_string(),
@@ -164,7 +188,7 @@ fn page_sections(site: &Site, number: usize, page: &crate::model::page::Page) ->
     if splits.is_empty() || !intro.trim().is_empty() {
         sections.push(Section {
             headings: sub_headings(intro_start, intro_end),
-            body: intro.trim().to_string(),
+            body: Cow::Borrowed(intro.trim()),
             ..base.clone()
         });
     }
@@ -182,7 +206,7 @@ fn page_sections(site: &Site, number: usize, page: &crate::model::page::Page) ->
             } else {
                 format!("{} {subs}", heading.text)
             },
-            body: body.trim().to_string(),
+            body: Cow::Borrowed(body.trim()),
             url: format!("{}#{}", page.url, heading.anchor),
             ..base.clone()
         });
@@ -348,18 +372,21 @@ const CACHE_GROUP: &str = "search";
 
 /// Indexes sections in memory and returns only the browser export: for the preview server,
 /// which serves search but writes no index.
-pub fn export_sections(sections: &[Section], config: &Config) -> anyhow::Result<Vec<OutputFile>> {
+pub fn export_sections(
+    sections: &[Section<'_>],
+    config: &Config,
+) -> anyhow::Result<Vec<OutputFile>> {
     let settings = Settings::from_config(config);
     let index = SearchIndex::build(sections, &settings, fingerprint(sections, config))?;
     export::export(&index, &|file: OutputFile| file)
 }
 
 /// The index in `output` when it matches the site, else a new one built in memory.
-pub fn open_or_build(
-    site: &Site,
+pub fn open_or_build<'a>(
+    site: &'a Site,
     config: &Config,
     output: Option<&Path>,
-) -> anyhow::Result<(SearchIndex, Freshness, Vec<Section>)> {
+) -> anyhow::Result<(SearchIndex, Freshness, Vec<Section<'a>>)> {
     let sections = sections(site);
     let fingerprint = fingerprint(&sections, config);
     let (index, freshness) = open_or_build_sections(&sections, fingerprint, config, output)?;
@@ -367,7 +394,7 @@ pub fn open_or_build(
 }
 
 fn open_or_build_sections(
-    sections: &[Section],
+    sections: &[Section<'_>],
     fingerprint: u64,
     config: &Config,
     output: Option<&Path>,
@@ -384,12 +411,12 @@ fn open_or_build_sections(
 
 /// A fingerprint of everything the index depends on: the handbook version, the language and
 /// every section. An index whose fingerprint matches is reused instead of rebuilt.
-pub fn fingerprint(sections: &[Section], config: &Config) -> u64 {
+pub fn fingerprint(sections: &[Section<'_>], config: &Config) -> u64 {
     let mut hash = xxhash_rust::xxh3::Xxh3::new();
     hash.update(env!("CARGO_PKG_VERSION").as_bytes());
     hash.update(config.language.as_bytes());
     for section in sections {
-        for part in [
+        let parts: [&str; 10] = [
             &section.title,
             &section.headings,
             &section.body,
@@ -400,7 +427,8 @@ pub fn fingerprint(sections: &[Section], config: &Config) -> u64 {
             &section.author,
             &section.date,
             &section.url,
-        ] {
+        ];
+        for part in parts {
             hash.update(part.as_bytes());
             hash.update(&[0xff]);
         }

@@ -228,11 +228,14 @@ impl Engine {
     }
 
     /// The sections search indexes, when search is on.
-    pub fn search_sections(&self) -> Option<Vec<Section>> {
-        self.config
-            .search
-            .enabled
-            .then(|| search::sections(&self.site))
+    /// They own their text: they are indexed on another thread while the site changes.
+    pub fn search_sections(&self) -> Option<Vec<Section<'static>>> {
+        self.config.search.enabled.then(|| {
+            search::sections(&self.site)
+                .into_iter()
+                .map(Section::into_owned)
+                .collect()
+        })
     }
 
     /// Replaces the search export with a freshly built one.
