@@ -231,39 +231,6 @@ pub fn export(index: &SearchIndex, sink: Sink) -> anyhow::Result<Vec<OutputFile>
         plan_shards(&sizes)
     };
 
-    // Each shard's text is appended in place (no per-entry strings, no joins), and each stem's
-    // encoded postings are dropped as soon as they are copied: at 100k pages these are
-    // hundreds of MiB.
-    let mut shards: Vec<ShardText> = (0..plan.files).map(|_| ShardText::default()).collect();
-    for (surface, (stem, count)) in surfaces {
-        let Some(file) = plan.file_of(surface) else {
-            continue;
-        };
-        let stem = if stem == surface { "" } else { stem.as_str() };
-        let out = entry(&mut shards[file].words);
-        quote_into(out, surface);
-        out.extend_from_slice(b":[");
-        quote_into(out, stem);
-        out.extend_from_slice(format!(",{count}]").as_bytes());
-    }
-    for (stem, files) in encoded {
-        let Some(file) = plan.file_of(&stem) else {
-            continue;
-        };
-        let shard = &mut shards[file];
-        let out = entry(&mut shard.heads);
-        quote_into(out, &stem);
-        out.push(b':');
-        out.extend_from_slice(files.head.as_bytes());
-        for (tier, text) in files.tiers.iter().enumerate() {
-            if !text.is_empty() {
-                string_entry(&mut shard.tiers[tier], &stem, text);
-            }
-        }
-        string_entry(&mut shard.positions, &stem, &files.positions);
-    }
-    log::debug!("export: shards laid out at {:?}", started.elapsed());
-
     // Prefix completions for keys that were split, so a short prefix needs no extra shards.
     let completions: BTreeMap<&str, Vec<(&str, &str)>> = plan
         .split
@@ -358,7 +325,7 @@ pub fn export(index: &SearchIndex, sink: Sink) -> anyhow::Result<Vec<OutputFile>
         "sections": count,
         "pages": runs.len(),
         "keys": plan.keys,
-        "tiers": shards.iter().map(|t| [u8::from(!t.tiers[0].is_empty()), u8::from(!t.tiers[1].is_empty())]).collect::<Vec<_>>(),
+        "tiers": null,
         "facets": {"kind": names[0], "status": names[1], "team": names[2]},
         "statusBoost": names[1].iter().map(|status| (status, status_boost(status))).collect::<BTreeMap<_, _>>(),
         "completions": completions,
@@ -379,7 +346,54 @@ pub fn export(index: &SearchIndex, sink: Sink) -> anyhow::Result<Vec<OutputFile>
 
     let mut out = Outgoing::new(sink);
     out.add("facets", script("facets", &[facets.as_bytes()]));
-    for (file, shard) in shards.into_iter().enumerate() {
+    // Shards cover ranges of the sorted key space in file order, so each is made from the next
+    // run of surfaces and stems and sent before the next begins: only one shard's text is held
+    // (at 100k pages all of them were hundreds of MiB), and each stem's encoded postings are
+    // dropped as soon as they are copied.
+    let mut words = surfaces.iter().peekable();
+    let mut stems = encoded.into_iter().peekable();
+    let mut tiers = Vec::with_capacity(plan.files);
+    for file in 0..plan.files {
+        let mut shard = ShardText::default();
+        while let Some(&(surface, (stem, count))) = words.peek() {
+            match plan.file_of(surface) {
+                Some(at) if at > file => break,
+                Some(at) if at < file => anyhow::bail!("shard plan out of order at `{surface}`"),
+                Some(_) => {
+                    let stem = if stem == surface { "" } else { stem.as_str() };
+                    let out = entry(&mut shard.words);
+                    quote_into(out, surface);
+                    out.extend_from_slice(b":[");
+                    quote_into(out, stem);
+                    out.extend_from_slice(format!(",{count}]").as_bytes());
+                }
+                None => {}
+            }
+            words.next();
+        }
+        while let Some((stem, _)) = stems.peek() {
+            match plan.file_of(stem) {
+                Some(at) if at > file => break,
+                Some(at) if at < file => anyhow::bail!("shard plan out of order at `{stem}`"),
+                _ => {}
+            }
+            let Some((stem, files)) = stems.next() else {
+                break;
+            };
+            if plan.file_of(&stem).is_none() {
+                continue;
+            }
+            let out = entry(&mut shard.heads);
+            quote_into(out, &stem);
+            out.push(b':');
+            out.extend_from_slice(files.head.as_bytes());
+            for (tier, text) in files.tiers.iter().enumerate() {
+                if !text.is_empty() {
+                    string_entry(&mut shard.tiers[tier], &stem, text);
+                }
+            }
+            string_entry(&mut shard.positions, &stem, &files.positions);
+        }
         let name = format!("t/{file}");
         let data = script(
             &name,
@@ -396,7 +410,18 @@ pub fn export(index: &SearchIndex, sink: Sink) -> anyhow::Result<Vec<OutputFile>
         let name = format!("p/{file}");
         let data = script(&name, &[b"{", &shard.positions, b"}"]);
         out.add(&name, data);
+        tiers.push([
+            u8::from(!shard.tiers[0].is_empty()),
+            u8::from(!shard.tiers[1].is_empty()),
+        ]);
     }
+    if words.any(|(surface, _)| plan.file_of(surface).is_some())
+        || stems.any(|(stem, _)| plan.file_of(&stem).is_some())
+    {
+        anyhow::bail!("shard plan has keys past its last file");
+    }
+    manifest["tiers"] = serde_json::json!(tiers);
+    log::debug!("export: shards made at {:?}", started.elapsed());
     for (n, chunk) in sections.chunks(CHUNK).enumerate() {
         let name = format!("d/{n}");
         let mut rows = Vec::with_capacity(chunk.iter().map(|row| row.len() + 1).sum());
@@ -742,6 +767,22 @@ mod tests {
             assert!(plan.file_of(word).is_some(), "{word} has no shard");
         }
         assert_eq!(plan.file_of("q"), None);
+    }
+
+    proptest::proptest! {
+        /// The export makes shards one after another from the sorted keys: that needs a key's
+        /// file never to go down as keys go up.
+        #[test]
+        fn shard_files_follow_key_order(
+            words in proptest::collection::btree_map("[a-dé]{1,7}", 1usize..3000, 1..1500),
+        ) {
+            let sizes: BTreeMap<&str, usize> =
+                words.iter().map(|(w, size)| (w.as_str(), *size)).collect();
+            let plan = plan_shards(&sizes);
+            let files: Vec<usize> = sizes.keys().filter_map(|w| plan.file_of(w)).collect();
+            proptest::prop_assert_eq!(files.len(), sizes.len());
+            proptest::prop_assert!(files.windows(2).all(|pair| pair[0] <= pair[1]), "{:?}", files);
+        }
     }
 
     /// The tiers as first written: every posting sorted by impact, cut into tiers, each tier
