@@ -346,7 +346,8 @@ pub fn build(
     }
     let (index, freshness) =
         open_or_build_sections(&sections, fingerprint, config, previous_output)?;
-    // The sections' text is in the index now; at 100k pages it is most of a GiB.
+    // The sections are in the index now (their titles, headings and URLs are copies; their text
+    // is borrowed from the pages).
     drop(sections);
     let indexed = started.elapsed();
     crate::profile::add(crate::profile::Activity::SearchIndex, indexed);
