@@ -174,6 +174,24 @@ impl NavItemView<'_> {
     pub fn is_closed(&self) -> bool {
         !self.is_current && !self.is_open && self.children.is_empty() && self.more == 0
     }
+
+    /// For a closed entry, its value in `cells` (one per nav node), made by `make` on first
+    /// use; `None` for an entry that is not closed, whose value is made per page.
+    pub fn shared<'c, T, E>(
+        &self,
+        cells: &'c [std::sync::OnceLock<T>],
+        make: impl FnOnce() -> Result<T, E>,
+    ) -> Result<Option<&'c T>, E> {
+        let Some(cell) = cells.get(self.node).filter(|_| self.is_closed()) else {
+            return Ok(None);
+        };
+        if let Some(value) = cell.get() {
+            return Ok(Some(value));
+        }
+        // Another thread may have made it meanwhile: the same value.
+        let _ = cell.set(make()?);
+        Ok(cell.get())
+    }
 }
 
 /// `page` in page templates.

@@ -46,54 +46,47 @@ pub fn classed_html(code: &str, syntax: &SyntaxReference, set: &SyntaxSet) -> Op
     let syntax_id = std::ptr::from_ref(syntax) as usize;
     MEMO.with(|memo| {
         let mut memo = memo.borrow_mut();
+        let memo = &mut *memo;
         let mut html = String::with_capacity(code.len() * 3);
         let mut state = ParseState::new(syntax);
         let mut scopes = ScopeStack::new();
         let mut open_spans: isize = 0;
         for line in LinesWithEndings::from(code) {
+            if memo.count >= MEMO_LINES {
+                memo.lines.clear();
+                memo.count = 0;
+            }
             let key = xxhash_rust::xxh3::xxh3_64_with_seed(line.as_bytes(), syntax_id as u64);
-            let known = memo.lines.get(&key).and_then(|entries| {
-                entries.iter().find(|parsed| {
-                    parsed.syntax == syntax_id && *parsed.line == *line && parsed.before == state
-                })
+            let entries = memo.lines.entry(key).or_default();
+            let known = entries.iter().position(|parsed| {
+                parsed.syntax == syntax_id && *parsed.line == *line && parsed.before == state
             });
-            let (spans, delta) = match known {
-                Some(parsed) => {
-                    let spans = line_tokens_to_classed_spans(
-                        line,
-                        &parsed.ops,
-                        HIGHLIGHT_CLASS_STYLE,
-                        &mut scopes,
-                    )
-                    .ok()?;
-                    state.clone_from(&parsed.after);
-                    spans
+            let at = match known {
+                Some(at) => {
+                    state.clone_from(&entries[at].after);
+                    at
                 }
                 None => {
                     let before = state.clone();
                     let ops = state.parse_line(line, set).ok()?;
-                    let spans = line_tokens_to_classed_spans(
-                        line,
-                        &ops,
-                        HIGHLIGHT_CLASS_STYLE,
-                        &mut scopes,
-                    )
-                    .ok()?;
-                    if memo.count >= MEMO_LINES {
-                        memo.lines.clear();
-                        memo.count = 0;
-                    }
-                    memo.count += 1;
-                    memo.lines.entry(key).or_default().push(Parsed {
+                    entries.push(Parsed {
                         syntax: syntax_id,
                         line: line.into(),
                         before,
                         ops,
                         after: state.clone(),
                     });
-                    spans
+                    memo.count += 1;
+                    entries.len() - 1
                 }
             };
+            let (spans, delta) = line_tokens_to_classed_spans(
+                line,
+                &entries[at].ops,
+                HIGHLIGHT_CLASS_STYLE,
+                &mut scopes,
+            )
+            .ok()?;
             html.push_str(&spans);
             open_spans += delta;
         }

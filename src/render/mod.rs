@@ -610,28 +610,24 @@ impl<'a> Renderer<'a> {
     fn nav_value(&self, items: &[NavItemView]) -> Result<tera::Value, String> {
         let mut values = Vec::with_capacity(items.len());
         for item in items {
-            let shared = self
-                .closed_entries
-                .get(item.node)
-                .filter(|_| item.is_closed());
-            if let Some(value) = shared.and_then(std::sync::OnceLock::get) {
-                values.push(value.clone());
-                continue;
+            let entry = || self.nav_entry_value(item);
+            match item.shared(&self.closed_entries, entry)? {
+                Some(value) => values.push(value.clone()),
+                None => values.push(entry()?),
             }
-            // Children are left out of the serialized entry and added as their own values.
-            let mut map = tera::Value::try_from_serializable(item)
-                .map_err(|error| error.to_string())?
-                .into_map()
-                .unwrap_or_default();
-            map.insert("children".into(), self.nav_value(&item.children)?);
-            let value = tera::Value::from(map);
-            if let Some(cell) = shared {
-                // Another thread may have made it meanwhile: the same value.
-                let _ = cell.set(value.clone());
-            }
-            values.push(value);
         }
         Ok(tera::Value::from(values))
+    }
+
+    /// One sidebar entry as a template value. Children are left out of the serialized entry
+    /// and added as their own values.
+    fn nav_entry_value(&self, item: &NavItemView) -> Result<tera::Value, String> {
+        let mut map = tera::Value::try_from_serializable(item)
+            .map_err(|error| error.to_string())?
+            .into_map()
+            .unwrap_or_default();
+        map.insert("children".into(), self.nav_value(&item.children)?);
+        Ok(tera::Value::from(map))
     }
 
     fn breadcrumbs(&self, node: Option<NodeId>) -> Vec<LinkView<'a>> {

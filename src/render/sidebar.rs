@@ -38,17 +38,13 @@ impl SidebarHtml {
     fn list(&self, out: &mut Vec<u8>, items: &[NavItemView]) -> std::io::Result<()> {
         out.extend_from_slice(b"<ul>");
         for item in items {
-            let shared = self.closed.get(item.node).filter(|_| item.is_closed());
-            match shared {
-                Some(cell) => {
-                    if cell.get().is_none() {
-                        let mut html = Vec::with_capacity(128);
-                        self.entry(&mut html, item)?;
-                        // Another thread may have made it meanwhile: the same bytes.
-                        let _ = cell.set(html);
-                    }
-                    out.extend_from_slice(cell.get().map_or(&[][..], Vec::as_slice));
-                }
+            let entry = || -> std::io::Result<Vec<u8>> {
+                let mut html = Vec::with_capacity(128);
+                self.entry(&mut html, item)?;
+                Ok(html)
+            };
+            match item.shared(&self.closed, entry)? {
+                Some(html) => out.extend_from_slice(html),
                 None => self.entry(out, item)?,
             }
         }

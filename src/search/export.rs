@@ -356,10 +356,9 @@ pub fn export(index: &SearchIndex, sink: Sink) -> anyhow::Result<Vec<OutputFile>
     for file in 0..plan.files {
         let mut shard = ShardText::default();
         while let Some(&(surface, (stem, count))) = words.peek() {
-            match plan.file_of(surface) {
-                Some(at) if at > file => break,
-                Some(at) if at < file => anyhow::bail!("shard plan out of order at `{surface}`"),
-                Some(_) => {
+            match plan.place(surface, file)? {
+                Place::Later => break,
+                Place::Here => {
                     let stem = if stem == surface { "" } else { stem.as_str() };
                     let out = entry(&mut shard.words);
                     quote_into(out, surface);
@@ -367,20 +366,19 @@ pub fn export(index: &SearchIndex, sink: Sink) -> anyhow::Result<Vec<OutputFile>
                     quote_into(out, stem);
                     out.extend_from_slice(format!(",{count}]").as_bytes());
                 }
-                None => {}
+                Place::Nowhere => {}
             }
             words.next();
         }
         while let Some((stem, _)) = stems.peek() {
-            match plan.file_of(stem) {
-                Some(at) if at > file => break,
-                Some(at) if at < file => anyhow::bail!("shard plan out of order at `{stem}`"),
-                _ => {}
+            let place = plan.place(stem, file)?;
+            if place == Place::Later {
+                break;
             }
             let Some((stem, files)) = stems.next() else {
                 break;
             };
-            if plan.file_of(&stem).is_none() {
+            if place == Place::Nowhere {
                 continue;
             }
             let out = entry(&mut shard.heads);
@@ -448,8 +446,9 @@ pub fn export(index: &SearchIndex, sink: Sink) -> anyhow::Result<Vec<OutputFile>
 struct Outgoing<'s> {
     sink: Sink<'s>,
     held: Vec<(String, Vec<u8>)>,
+    /// Bytes held so far; once at [`BUNDLE_BYTES`] they are sent and every later script is
+    /// sent as it comes.
     held_bytes: usize,
-    streaming: bool,
     files: Vec<OutputFile>,
 }
 
@@ -459,20 +458,22 @@ impl<'s> Outgoing<'s> {
             sink,
             held: Vec::new(),
             held_bytes: 0,
-            streaming: false,
             files: Vec::new(),
         }
     }
 
+    fn streaming(&self) -> bool {
+        self.held_bytes >= BUNDLE_BYTES
+    }
+
     fn add(&mut self, name: &str, script: Vec<u8>) {
-        if self.streaming {
+        if self.streaming() {
             self.send(name, script);
             return;
         }
         self.held_bytes += script.len();
         self.held.push((name.to_string(), script));
-        if self.held_bytes >= BUNDLE_BYTES {
-            self.streaming = true;
+        if self.streaming() {
             for (name, script) in std::mem::take(&mut self.held) {
                 self.send(&name, script);
             }
@@ -486,7 +487,7 @@ impl<'s> Outgoing<'s> {
 
     /// Sends what is held as one bundle if the scripts stayed small; true if it did.
     fn finish(&mut self) -> bool {
-        if self.streaming {
+        if self.streaming() {
             return false;
         }
         let bundle: Vec<u8> = std::mem::take(&mut self.held)
@@ -641,7 +642,27 @@ struct ShardPlan {
     files: usize,
 }
 
+/// Where a key goes while shard `file` is being made.
+#[derive(PartialEq)]
+enum Place {
+    Here,
+    Later,
+    /// In no shard (the plan has no key for it).
+    Nowhere,
+}
+
 impl ShardPlan {
+    /// Where `key` goes while shard `file` is made; keys come in sorted order, so a key of an
+    /// earlier shard means the plan is out of order.
+    fn place(&self, key: &str, file: usize) -> anyhow::Result<Place> {
+        Ok(match self.file_of(key) {
+            None => Place::Nowhere,
+            Some(at) if at == file => Place::Here,
+            Some(at) if at > file => Place::Later,
+            Some(_) => anyhow::bail!("shard plan out of order at `{key}`"),
+        })
+    }
+
     /// The file for a word: the one of the longest key that starts it.
     fn file_of(&self, word: &str) -> Option<usize> {
         let chars: Vec<(usize, char)> = word.char_indices().collect();

@@ -353,20 +353,6 @@ fn an_alias_over_a_generated_page_names_the_alias_and_its_line() {
     );
 }
 
-/// Every `.html` file below `dir`, by relative path.
-fn html_files(dir: &std::path::Path) -> std::collections::BTreeMap<String, String> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .map(Result::unwrap)
-        .filter(|entry| entry.path().extension().is_some_and(|ext| ext == "html"))
-        .map(|entry| {
-            let path = entry.path().strip_prefix(dir).unwrap();
-            let text = std::fs::read_to_string(entry.path()).unwrap();
-            (path.to_string_lossy().into_owned(), text)
-        })
-        .collect()
-}
-
 #[test]
 fn the_sidebar_made_in_rust_is_what_the_navtree_component_renders() {
     // Windowed siblings ("N more"), a folder without a landing page, text that needs escaping,
@@ -383,14 +369,14 @@ fn the_sidebar_made_in_rust_is_what_the_navtree_component_renders() {
         ("bare/six.md", "# Six\n"),
         ("c/index.md", "# C\n"),
     ]);
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("example");
-    crate::harness::copy_tree(
-        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("example-handbook"),
-        &root,
-    );
-    std::fs::remove_dir_all(root.join("public")).ok();
-    let example = Fixture::from_root(dir, root);
+    let example = Fixture::example();
+    let html_files = |dir: &std::path::Path| -> std::collections::BTreeMap<String, String> {
+        crate::harness::snapshot(dir)
+            .into_iter()
+            .filter(|(path, _)| path.ends_with(".html"))
+            .map(|(path, bytes)| (path, String::from_utf8(bytes).unwrap()))
+            .collect()
+    };
     let built_in = include_str!("../../themes/default/templates/components.html");
     for fixture in [&small, &example] {
         let native = fixture.parent().join("native");

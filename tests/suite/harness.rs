@@ -208,17 +208,39 @@ impl Fixture {
         Fixture { _dir: dir, root }
     }
 
-    /// The shipped `example-handbook/`, copied without its output and built.
-    pub fn built_example() -> Fixture {
+    /// The shipped `example-handbook/`, copied without its output.
+    pub fn example() -> Fixture {
         let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("example-handbook");
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("example");
         copy_tree(&source, &root);
         std::fs::remove_dir_all(root.join("public")).ok();
-        let fixture = Fixture::from_root(dir, root);
+        Fixture::from_root(dir, root)
+    }
+
+    /// The shipped `example-handbook/`, copied without its output and built.
+    pub fn built_example() -> Fixture {
+        let fixture = Fixture::example();
         fixture.build();
         fixture
     }
+}
+
+/// Every file below `dir`, by relative path.
+pub fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        // The render cache is saved after the swap and is not part of the site.
+        .filter(|entry| entry.file_type().is_file() && entry.file_name() != ".handbook-cache")
+        .map(|entry| {
+            let rel = entry.path().strip_prefix(dir).unwrap();
+            (
+                rel.to_string_lossy().into_owned(),
+                std::fs::read(entry.path()).unwrap(),
+            )
+        })
+        .collect()
 }
 
 /// Chromium for browser tests, or `None` after printing one loud skip line. With

@@ -1,7 +1,7 @@
 //! Output safety: failed builds keep the old output; dangerous output folders are refused;
 //! nothing outside the output is written; symlinks out of the handbook are not followed.
 
-use crate::harness::Fixture;
+use crate::harness::{Fixture, snapshot};
 
 #[test]
 fn a_failed_build_keeps_the_previous_output() {
@@ -339,23 +339,6 @@ fn built_with_a_copy_beside(name: &str) -> (Fixture, std::collections::BTreeMap<
     let before = snapshot(&fixture.output());
     crate::harness::copy_tree(&fixture.output(), &fixture.root.join(name));
     (fixture, before)
-}
-
-/// Every file below `dir`, by relative path.
-fn snapshot(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .map(Result::unwrap)
-        // The render cache is saved after the swap and is not part of the site.
-        .filter(|entry| entry.file_type().is_file() && entry.file_name() != ".handbook-cache")
-        .map(|entry| {
-            let rel = entry.path().strip_prefix(dir).unwrap();
-            (
-                rel.to_string_lossy().into_owned(),
-                std::fs::read(entry.path()).unwrap(),
-            )
-        })
-        .collect()
 }
 
 #[test]
