@@ -345,6 +345,21 @@ impl std::fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 impl Config {
+    /// The forge URL under which files of the handbook folder are shown
+    /// (`https://github.com/o/r/blob/HEAD/docs/`), when `repo_url` is set.
+    pub fn forge_blob_url(&self, prefix: &str) -> Option<String> {
+        let repo = self.repo_url.as_deref()?.trim_end_matches('/');
+        if !(repo.starts_with("https://") || repo.starts_with("http://")) {
+            return None;
+        }
+        let blob = if repo.contains("gitlab") {
+            "/-/blob/HEAD/"
+        } else {
+            "/blob/HEAD/"
+        };
+        Some(format!("{repo}{blob}{prefix}"))
+    }
+
     /// A hash of every setting (`handbook.yml` and the command-line overrides), for the render
     /// cache. In-process and same-binary use only: it hashes the Debug form.
     pub fn fingerprint(&self) -> u64 {

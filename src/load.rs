@@ -174,6 +174,29 @@ pub struct Loaded {
     pub statics: Vec<StaticFile>,
     /// Unreadable files, invalid UTF-8, skipped symlinks, unclosed front matter.
     pub diagnostics: Vec<Diagnostic>,
+    /// What the walk left out by its rules, sorted by path (for `--verbose` and the summary).
+    pub skipped: Vec<Skipped>,
+    /// Files that exist but are not published, with the reason: every file under a skipped
+    /// folder (but `.git` and `node_modules`, which are not walked: those appear as `dir/`).
+    pub unpublished: std::collections::HashMap<String, String>,
+}
+
+/// A file or folder the walk left out, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// Source-relative path; folders end with `/`.
+    pub path: String,
+    /// Why, in words (`dot folder`, `matches exclude pattern 'drafts/**'`).
+    pub reason: String,
+    /// Markdown files left out with it.
+    pub markdown: usize,
+}
+
+impl Loaded {
+    /// Markdown files the rules left out.
+    pub fn skipped_markdown(&self) -> usize {
+        self.skipped.iter().map(|skipped| skipped.markdown).sum()
+    }
 }
 
 /// What the walk should leave out besides its fixed rules.
@@ -195,11 +218,26 @@ pub fn load(root: &Path, config: &Config, options: &LoadOptions) -> anyhow::Resu
     let excluded = exclude_set(config)?;
     let mut diagnostics = Vec::new();
     let mut entries = Vec::new();
+    let skipped_here = std::cell::RefCell::new(Vec::new());
     let walker = WalkDir::new(&root)
         .follow_links(false)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|entry| entry.depth() == 0 || !is_skipped(entry, &root, &excluded, options));
+        .filter_entry(|entry| {
+            if entry.depth() == 0 {
+                return true;
+            }
+            match skip_reason(entry, &root, &excluded, options) {
+                Some(reason) => {
+                    skipped_here
+                        .borrow_mut()
+                        .push((entry.path().to_path_buf(), entry.file_type().is_dir(), reason));
+                    false
+                }
+                None => true,
+            }
+        });
+    let mut aliases = Vec::new();
     for entry in walker {
         let entry = match entry {
             Ok(entry) => entry,
@@ -219,7 +257,7 @@ pub fn load(root: &Path, config: &Config, options: &LoadOptions) -> anyhow::Resu
         }
         let rel = relative(&root, entry.path());
         let absolute = if entry.path_is_symlink() {
-            match resolve_symlink(entry.path(), &root) {
+            match resolve_symlink(entry.path(), &root, &excluded, options) {
                 Ok(Some(target)) => target,
                 Ok(None) => continue,
                 Err(diagnostic) => {
@@ -239,6 +277,11 @@ pub fn load(root: &Path, config: &Config, options: &LoadOptions) -> anyhow::Resu
             continue;
         }
         if is_markdown(&rel) {
+            if entry.path_is_symlink() && is_markdown(&relative(&root, &absolute)) {
+                // `README.md -> index.md`: one page, published under its real name.
+                aliases.push((rel, relative(&root, &absolute)));
+                continue;
+            }
             entries.push(Entry::Markdown(rel, absolute));
         } else {
             entries.push(Entry::Static(StaticFile {
@@ -247,6 +290,7 @@ pub fn load(root: &Path, config: &Config, options: &LoadOptions) -> anyhow::Resu
             }));
         }
     }
+    let (skipped, unpublished) = describe_skipped(&root, skipped_here.into_inner(), aliases);
 
     let mut statics = Vec::new();
     let mut to_read = Vec::new();
@@ -271,7 +315,69 @@ pub fn load(root: &Path, config: &Config, options: &LoadOptions) -> anyhow::Resu
         sources,
         statics,
         diagnostics,
+        skipped,
+        unpublished,
     })
+}
+
+/// Lists what the walk left out: each skipped file, and each skipped folder with the markdown
+/// files in it (walked to count them and to know its files, but `.git` and `node_modules`).
+fn describe_skipped(
+    root: &Path,
+    found: Vec<(PathBuf, bool, String)>,
+    aliases: Vec<(String, String)>,
+) -> (Vec<Skipped>, std::collections::HashMap<String, String>) {
+    let mut skipped = Vec::new();
+    let mut unpublished = std::collections::HashMap::new();
+    for (path, is_dir, reason) in found {
+        let rel = relative(root, &path);
+        if !is_dir {
+            if is_markdown(&rel) || reason.starts_with("matches") {
+                skipped.push(Skipped {
+                    markdown: usize::from(is_markdown(&rel)),
+                    path: rel.clone(),
+                    reason: reason.clone(),
+                });
+            }
+            unpublished.insert(rel, reason);
+            continue;
+        }
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        if matches!(name.as_deref(), Some(".git" | "node_modules")) || reason == "build output" {
+            unpublished.insert(format!("{rel}/"), reason);
+            continue;
+        }
+        let mut markdown = 0;
+        for entry in WalkDir::new(&path)
+            .follow_links(false)
+            .into_iter()
+            .filter_entry(|entry| entry.file_name() != ".git" && entry.file_name() != "node_modules")
+            .flatten()
+        {
+            if entry.file_type().is_dir() {
+                continue;
+            }
+            let file = relative(root, entry.path());
+            markdown += usize::from(is_markdown(&file));
+            unpublished.insert(file, reason.clone());
+        }
+        if markdown > 0 || reason.starts_with("matches") {
+            skipped.push(Skipped {
+                path: format!("{rel}/"),
+                reason,
+                markdown,
+            });
+        }
+    }
+    for (alias, target) in aliases {
+        skipped.push(Skipped {
+            path: alias,
+            reason: format!("symlink to {target}, which is published"),
+            markdown: 0,
+        });
+    }
+    skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    (skipped, unpublished)
 }
 
 fn read_source(rel: String, absolute: &Path) -> (Option<Source>, Vec<Diagnostic>) {
@@ -306,9 +412,16 @@ fn read_source(rel: String, absolute: &Path) -> (Option<Source>, Vec<Diagnostic>
     (Some(source), diagnostic.into_iter().collect())
 }
 
-/// Symlinks are followed only when they resolve inside the handbook, so a build can never
-/// publish files from elsewhere on the machine (a pull request can add a link to `/etc`).
-fn resolve_symlink(link: &Path, root: &Path) -> Result<Option<PathBuf>, Diagnostic> {
+/// Symlinks are followed only when they resolve inside the handbook, to a file the walk would
+/// publish itself: never outside (a pull request can add a link to `/etc`), never into parts
+/// that are not published (`.git/config` holds CI tokens; dot files, `exclude:`, `themes/`,
+/// the output).
+fn resolve_symlink(
+    link: &Path,
+    root: &Path,
+    excluded: &GlobSet,
+    options: &LoadOptions,
+) -> Result<Option<PathBuf>, Diagnostic> {
     let target = link.canonicalize().map_err(|_| {
         Diagnostic::warning(
             "",
@@ -328,6 +441,17 @@ fn resolve_symlink(link: &Path, root: &Path) -> Result<Option<PathBuf>, Diagnost
         )
         .with_help("copy the file into the handbook instead"));
     }
+    let rel = relative(root, &target);
+    if let Some(reason) = hidden_reason(root, excluded, options.output, &rel, target.is_dir()) {
+        return Err(Diagnostic::warning(
+            "",
+            0,
+            0,
+            "symlink",
+            format!("symlink points to '{rel}', which is not published ({reason}); not followed"),
+        )
+        .with_help("link to a published file, or copy what should be published"));
+    }
     if target.is_file() {
         Ok(Some(target))
     } else if target.is_dir() {
@@ -336,6 +460,36 @@ fn resolve_symlink(link: &Path, root: &Path) -> Result<Option<PathBuf>, Diagnost
     } else {
         Err(special_file(""))
     }
+}
+
+/// Why the walk would leave out `rel` (or one of the folders it is in), if it would.
+fn hidden_reason(
+    root: &Path,
+    excluded: &GlobSet,
+    output: Option<&Path>,
+    rel: &str,
+    is_dir: bool,
+) -> Option<String> {
+    let parts: Vec<&str> = rel.split('/').collect();
+    for depth in 1..=parts.len() {
+        let part_is_dir = depth < parts.len() || is_dir;
+        let prefix = parts[..depth].join("/");
+        if is_metadata(rel) {
+            return Some("handbook metadata".into());
+        }
+        if let Some(reason) = name_reason(parts[depth - 1], depth, part_is_dir) {
+            return Some(reason.into());
+        }
+        if output.is_some_and(|output| root.join(&prefix) == output)
+            || (part_is_dir && is_built_site(&root.join(&prefix)))
+        {
+            return Some("build output".into());
+        }
+        if let Some(reason) = excluded_reason(excluded, &prefix, part_is_dir) {
+            return Some(reason);
+        }
+    }
+    None
 }
 
 /// A named pipe, socket or device: reading one could block the build forever.
@@ -356,26 +510,29 @@ impl Diagnostic {
     }
 }
 
-fn is_skipped(
+/// Why the walk leaves out `entry`, if it does.
+fn skip_reason(
     entry: &walkdir::DirEntry,
     root: &Path,
     excluded: &GlobSet,
     options: &LoadOptions,
-) -> bool {
+) -> Option<String> {
     let name = entry.file_name().to_string_lossy();
-    if is_skipped_name(&name, entry.depth(), entry.file_type().is_dir()) {
-        return true;
+    let is_dir = entry.file_type().is_dir();
+    if let Some(reason) = name_reason(&name, entry.depth(), is_dir) {
+        return Some(reason.into());
     }
-    if entry.file_type().is_dir() && is_built_site(entry.path()) {
-        return true;
-    }
-    if let Some(output) = options.output
-        && entry.path() == output
+    if (is_dir && is_built_site(entry.path()))
+        || options.output.is_some_and(|output| entry.path() == output)
     {
-        return true;
+        return Some("build output".into());
     }
-    let rel = relative(root, entry.path());
-    excluded.is_match(&rel) || (entry.file_type().is_dir() && excluded.is_match(format!("{rel}/")))
+    excluded_reason(excluded, &relative(root, entry.path()), is_dir)
+}
+
+fn excluded_reason(excluded: &GlobSet, rel: &str, is_dir: bool) -> Option<String> {
+    (excluded.is_match(rel) || (is_dir && excluded.is_match(format!("{rel}/"))))
+        .then(|| "matches an `exclude:` pattern".to_string())
 }
 
 /// A folder a build wrote (it holds the output marker): the default `public/` while building
@@ -384,14 +541,21 @@ fn is_built_site(dir: &Path) -> bool {
     dir.join(crate::write::MARKER).is_file()
 }
 
-/// The fixed rules: dot and underscore names, `node_modules`, the top-level `themes` folder,
-/// and editor backups (`notes.md~`, Emacs `#notes.md#`), which come and go while writing.
-fn is_skipped_name(name: &str, depth: usize, is_dir: bool) -> bool {
-    name.starts_with('.')
-        || name.starts_with('_')
-        || name == "node_modules"
-        || (depth == 1 && name == "themes" && is_dir)
-        || (!is_dir && (name.ends_with('~') || name.starts_with('#')))
+/// The fixed rules: dot names, `node_modules`, the top-level `themes` folder, and editor
+/// backups (`notes.md~`, Emacs `#notes.md#`), which come and go while writing. Folders
+/// starting with `_` are content (a documentation set writes `:` as `_colon_`).
+fn name_reason(name: &str, depth: usize, is_dir: bool) -> Option<&'static str> {
+    if name.starts_with('.') {
+        Some(if is_dir { "dot folder" } else { "dot file" })
+    } else if name == "node_modules" {
+        Some("dependencies (node_modules)")
+    } else if depth == 1 && name == "themes" && is_dir {
+        Some("theme folder")
+    } else if !is_dir && (name.ends_with('~') || name.starts_with('#')) {
+        Some("editor backup")
+    } else {
+        None
+    }
 }
 
 /// What one path of the handbook is now, by the same rules as [`load`].
@@ -438,25 +602,17 @@ fn probe(root: &Path, excluded: &GlobSet, output: Option<&Path>, rel: &str) -> P
     let Ok(metadata) = std::fs::symlink_metadata(&path) else {
         return Probe::Absent;
     };
-    let parts: Vec<&str> = rel.split('/').collect();
-    for depth in 1..=parts.len() {
-        let is_dir = depth < parts.len() || metadata.is_dir();
-        let prefix = parts[..depth].join("/");
-        if is_metadata(rel)
-            || parts[depth - 1].is_empty()
-            || parts[depth - 1] == ".."
-            || is_skipped_name(parts[depth - 1], depth, is_dir)
-            || output.is_some_and(|output| root.join(&prefix) == output)
-            || (is_dir && is_built_site(&root.join(&prefix)))
-            || excluded.is_match(&prefix)
-            || (is_dir && excluded.is_match(format!("{prefix}/")))
-        {
-            return Probe::Absent;
-        }
+    if rel.split('/').any(|part| part.is_empty() || part == "..")
+        || hidden_reason(root, excluded, output, rel, metadata.is_dir()).is_some()
+    {
+        return Probe::Absent;
     }
     let absolute = if metadata.file_type().is_symlink() {
-        match resolve_symlink(&path, root) {
-            Ok(Some(target)) => target,
+        let options = LoadOptions { output };
+        match resolve_symlink(&path, root, excluded, &options) {
+            Ok(Some(target)) if !(is_markdown(rel) && is_markdown(&relative(root, &target))) => {
+                target
+            }
             _ => return Probe::Absent,
         }
     } else if metadata.is_dir() {

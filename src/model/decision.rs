@@ -89,21 +89,47 @@ impl Status {
     pub fn parse(text: &str) -> Option<Status> {
         let lower = text.trim().to_lowercase();
         let first_line = lower.lines().next().unwrap_or("").trim();
-        let word: String = first_line
-            .trim_start_matches(['*', '-', '_', ' '])
+        let phrase: String = first_line
+            .trim_start_matches(['*', '-', '_', ' ', '`'])
             .chars()
             .take_while(|c| c.is_alphabetic() || *c == ' ')
             .collect();
-        let word = word.trim();
+        let phrase = phrase.trim();
+        if phrase.is_empty() {
+            return Some(Status::Accepted);
+        }
+        // Partly superseded or amended: still in force (the phrase is shown as written).
+        if let Some(rest) = phrase
+            .strip_prefix("partly ")
+            .or_else(|| phrase.strip_prefix("partially "))
+            && (rest.starts_with("superseded") || rest.starts_with("replaced"))
+        {
+            return Some(Status::Accepted);
+        }
+        let words: Vec<&str> = phrase.split_whitespace().collect();
+        // The whole phrase, then its first two words, then its first: `Accepted by the board`.
+        for candidate in [phrase.to_string(), words[..words.len().min(2)].join(" "), words[0].to_string()] {
+            if let Some(status) = Status::from_words(&candidate) {
+                return Some(status);
+            }
+        }
+        None
+    }
+
+    fn from_words(word: &str) -> Option<Status> {
         let status = match word {
-            "" => Status::Accepted,
             w if w.starts_with("superseded") || w.starts_with("replaced") => Status::Superseded,
-            "accepted" | "approved" | "adopted" | "agreed" | "decided" | "done" | "active" => {
+            "accepted" | "approved" | "adopted" | "agreed" | "decided" | "done" | "active"
+            | "implemented" | "final" | "complete" | "completed" | "merged" | "in force" => {
                 Status::Accepted
             }
-            "proposed" | "pending" | "on hold" | "draft" | "open" | "in review" | "in progress"
-            | "under review" | "wip" => Status::Proposed,
-            "rejected" | "declined" | "denied" | "abandoned" | "withdrawn" => Status::Rejected,
+            "proposed" | "proposal" | "pending" | "on hold" | "draft" | "open" | "in review"
+            | "in progress" | "under review" | "under discussion" | "wip" | "postponed" => {
+                Status::Proposed
+            }
+            "rejected" | "declined" | "denied" | "abandoned" | "withdrawn" | "closed" => {
+                Status::Rejected
+            }
             "deprecated" | "retired" | "obsolete" | "revoked" => Status::Deprecated,
             _ => return None,
         };
@@ -113,20 +139,25 @@ impl Status {
 
 /// Builds and validates the decision records among `pages`. `today` enables the overdue
 /// `decide_by` check (passed in, so builds and tests are reproducible).
-pub fn build(pages: &[Page], today: Option<Date>) -> (Vec<Decision>, Vec<Diagnostic>) {
+pub fn build(
+    pages: &[Page],
+    today: Option<Date>,
+    strict: bool,
+) -> (Vec<Decision>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let mut records: Vec<Decision> = Vec::new();
     let mut unnumbered: Vec<Decision> = Vec::new();
+    let problem = Problem { strict };
     for (id, page) in pages.iter().enumerate() {
         if page.kind != PageKind::Decision {
             continue;
         }
         let header = parse_body_header(page.body());
-        let file_name = page.path.rsplit('/').next().unwrap_or(&page.path);
+        let file_name = record_file_name(&page.path);
         let number = page
             .record
             .number
-            .or_else(|| number_from_file_name(file_name));
+            .or_else(|| number_from_file_name(&file_name));
         let status_text = page
             .record
             .status
@@ -144,33 +175,28 @@ pub fn build(pages: &[Page], today: Option<Date>) -> (Vec<Decision>, Vec<Diagnos
                 let names = Status::ALL.map(Status::as_str);
                 let help = match closest(&word, names) {
                     Some(name) => format!("did you mean `{name}`? statuses: {}", names.join(", ")),
-                    None => format!("use one of: {}", names.join(", ")),
+                    None => format!(
+                        "it is shown as written and counted as proposed; use one of: {}",
+                        names.join(", ")
+                    ),
                 };
                 diagnostics.push(
-                    Diagnostic::error(
-                        &page.path,
-                        line_of(page, "status"),
-                        1,
-                        "decision-status",
-                        format!("unknown status '{status_text}'"),
-                    )
-                    .with_help(help),
+                    problem
+                        .new(
+                            &page.path,
+                            line_of(page, "status"),
+                            "decision-status",
+                            format!("unknown status '{}'", first_line(&status_text)),
+                        )
+                        .with_help(help),
                 );
                 Status::Proposed
             }
         };
-        let links = |targets: &[String]| -> Vec<u32> {
-            targets
-                .iter()
-                .filter_map(|target| {
-                    number_from_file_name(target.rsplit('/').next().unwrap_or(target))
-                })
-                .collect()
-        };
         let mut supersedes = page.record.supersedes.clone();
-        supersedes.extend(links(&header.supersedes));
+        supersedes.extend(&header.supersedes);
         let mut amends = page.record.amends.clone();
-        amends.extend(links(&header.amends));
+        amends.extend(&header.amends);
         let mut deciders = page.record.deciders.clone();
         if deciders.is_empty() {
             deciders = header.deciders.clone();
@@ -193,8 +219,8 @@ pub fn build(pages: &[Page], today: Option<Date>) -> (Vec<Decision>, Vec<Diagnos
             team: page.record.team.clone(),
             supersedes: sorted_unique(supersedes),
             amends: sorted_unique(amends),
-            superseded_by: sorted_unique(links(&header.superseded_by)),
-            amended_by: sorted_unique(links(&header.amended_by)),
+            superseded_by: sorted_unique(header.superseded_by.clone()),
+            amended_by: sorted_unique(header.amended_by.clone()),
             decide_by: page.record.decide_by,
             is_overdue: false,
         };
@@ -212,9 +238,39 @@ pub fn build(pages: &[Page], today: Option<Date>) -> (Vec<Decision>, Vec<Diagnos
         records.push(decision);
     }
     records.sort_by_key(|d| (d.number, d.page));
-    diagnostics.extend(check_numbers(pages, &mut records));
-    diagnostics.extend(derive_and_check(pages, &mut records, today));
+    diagnostics.extend(check_numbers(pages, &records, problem));
+    diagnostics.extend(derive_and_check(pages, &mut records, today, problem));
     (records, diagnostics)
+}
+
+/// How serious a lifecycle problem is: a warning in logs as teams wrote them, an error with
+/// `--strict`, so CI catches what a change introduces.
+#[derive(Debug, Clone, Copy)]
+struct Problem {
+    strict: bool,
+}
+
+impl Problem {
+    fn new(self, path: &str, line: usize, code: &'static str, message: String) -> Diagnostic {
+        if self.strict {
+            Diagnostic::error(path, line, 1, code, message)
+        } else {
+            Diagnostic::warning(path, line, 1, code, message)
+        }
+    }
+}
+
+/// The name a record is numbered by: its file name, or its folder's for `0007-x/index.md`.
+fn record_file_name(path: &str) -> String {
+    let mut parts = path.rsplit('/');
+    let name = parts.next().unwrap_or(path);
+    let lower = name.to_ascii_lowercase();
+    if matches!(lower.as_str(), "index.md" | "readme.md" | "_index.md")
+        && let Some(folder) = parts.next()
+    {
+        return format!("{folder}.md");
+    }
+    name.to_string()
 }
 
 fn first_line(text: &str) -> String {
@@ -246,30 +302,31 @@ fn line_containing(page: &Page, phrase: &str) -> usize {
         .map_or(0, |index| index + 1)
 }
 
-/// Duplicate numbers are errors naming both files; the later duplicate is dropped.
-fn check_numbers(pages: &[Page], records: &mut Vec<Decision>) -> Vec<Diagnostic> {
+/// A number used by two records names both files. Both records stay in the log: real
+/// archives hold such clashes from long ago (a warning); `--strict` makes it an error.
+fn check_numbers(pages: &[Page], records: &[Decision], problem: Problem) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     let next_free = records.iter().map(|d| d.number).max().unwrap_or(0) + 1;
     let mut seen: BTreeMap<u32, PageId> = BTreeMap::new();
-    records.retain(|decision| match seen.get(&decision.number) {
-        Some(&first) => {
-            let page = &pages[decision.page];
-            diagnostics.push(
-                Diagnostic::error(&page.path, 0, 0, "decision-number", format!(
-                    "decision number {} is also used by '{}'",
-                    decision.number, pages[first].path
-                ))
-                .with_help(format!(
-                    "two branches probably added a record each: rename this one to {next_free:04}-…, or set `number: {next_free}` in its front matter (`handbook new decision --number N` picks a number for a new record)"
-                )),
-            );
-            false
+    for decision in records {
+        match seen.get(&decision.number) {
+            Some(&first) => {
+                let page = &pages[decision.page];
+                diagnostics.push(
+                    problem.new(&page.path, 0, "decision-number", format!(
+                        "decision number {} is also used by '{}'",
+                        decision.number, pages[first].path
+                    ))
+                    .with_help(format!(
+                        "two branches probably added a record each: rename this one to {next_free:04}-…, or set `number: {next_free}` in its front matter (`handbook new decision --number N` picks a number for a new record)"
+                    )),
+                );
+            }
+            None => {
+                seen.insert(decision.number, decision.page);
+            }
         }
-        None => {
-            seen.insert(decision.number, decision.page);
-            true
-        }
-    });
+    }
     diagnostics
 }
 
@@ -277,13 +334,14 @@ fn derive_and_check(
     pages: &[Page],
     records: &mut [Decision],
     today: Option<Date>,
+    problem: Problem,
 ) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
-    let index: BTreeMap<u32, usize> = records
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (d.number, i))
-        .collect();
+    // The first record of a number stands for it in relations.
+    let mut index: BTreeMap<u32, usize> = BTreeMap::new();
+    for (i, decision) in records.iter().enumerate() {
+        index.entry(decision.number).or_insert(i);
+    }
     let mut superseded_by: BTreeMap<u32, BTreeSet<u32>> = BTreeMap::new();
     let mut amended_by: BTreeMap<u32, BTreeSet<u32>> = BTreeMap::new();
     for decision in records.iter() {
@@ -295,10 +353,9 @@ fn derive_and_check(
             for &target in targets {
                 if target == decision.number {
                     diagnostics.push(
-                        Diagnostic::error(
+                        problem.new(
                             &page.path,
                             line_of(page, key),
-                            1,
                             "decision-link",
                             format!("record {target} {key} itself"),
                         )
@@ -306,10 +363,9 @@ fn derive_and_check(
                     );
                 } else if !index.contains_key(&target) {
                     diagnostics.push(
-                        Diagnostic::error(
+                        problem.new(
                             &page.path,
                             line_of(page, key),
-                            1,
                             "decision-link",
                             format!("`{key}` names record {target}, which does not exist"),
                         )
@@ -326,7 +382,7 @@ fn derive_and_check(
             ("amended by", &decision.amended_by),
         ] {
             for &target in targets {
-                let problem = if target == decision.number {
+                let message = if target == decision.number {
                     format!("record {target} says it is {phrase} itself")
                 } else if !index.contains_key(&target) {
                     format!("'{phrase}' names record {target}, which does not exist")
@@ -334,12 +390,11 @@ fn derive_and_check(
                     continue;
                 };
                 diagnostics.push(
-                    Diagnostic::error(
+                    problem.new(
                         &page.path,
                         line_containing(page, phrase),
-                        1,
                         "decision-link",
-                        problem,
+                        message,
                     )
                     .with_help("link the newer record by its number; records are numbered by their file names"),
                 );
@@ -368,7 +423,7 @@ fn derive_and_check(
                 .map(|n| format!("{} ({})", n, pages[records[index[n]].page].path))
                 .collect();
             diagnostics.push(
-                Diagnostic::error(&first.path, line_of(first, key), 1, "decision-cycle", format!("`{key}` forms a cycle: {}", names.join(" → ")))
+                problem.new(&first.path, line_of(first, key), "decision-cycle", format!("`{key}` forms a cycle: {}", names.join(" → ")))
                     .with_help("a newer record replaces an older one; remove the link that points forward in time"),
             );
         }
@@ -382,10 +437,9 @@ fn derive_and_check(
             .any(|n| statuses.get(n) == Some(&Status::Accepted));
         if decision.status == Status::Superseded && decision.superseded_by.is_empty() {
             diagnostics.push(
-                Diagnostic::error(
+                problem.new(
                     &page.path,
                     line_of(page, "status"),
-                    1,
                     "decision-successor",
                     format!(
                         "record {} is superseded, but no record supersedes it",
@@ -492,15 +546,37 @@ fn find_cycle(records: &[Decision], index: &BTreeMap<u32, usize>, key: &str) -> 
     None
 }
 
-/// The record number from a file name: `0007-use-nats.md` → 7. Date-named files
-/// (`20240131-foo.md`, Log4brains) have no number and are numbered by date instead.
+/// The record number from a file name: `0007-use-nats.md` → 7, `rfc-0042-x.md` → 42. Date-named
+/// files (`20240131-foo.md` as Log4brains names them, `2024-01-31-foo.md`) have no number and
+/// are numbered by date instead.
 pub fn number_from_file_name(name: &str) -> Option<u32> {
+    if date_prefix(name).is_some() {
+        return None;
+    }
+    let lower = name.to_ascii_lowercase();
+    let name = ["adr-", "adr_", "rfc-", "rfc_", "dr-"]
+        .iter()
+        .find_map(|prefix| lower.strip_prefix(prefix))
+        .unwrap_or(&lower);
     let digits: String = name.chars().take_while(char::is_ascii_digit).collect();
     let rest = &name[digits.len()..];
     if digits.is_empty() || digits.len() > 6 || !(rest.starts_with(['-', '_', '.'])) {
         return None;
     }
     digits.parse().ok()
+}
+
+/// The date a file name starts with: `20201016-x.md` or `2020-10-16-x.md`.
+pub fn date_prefix(name: &str) -> Option<Date> {
+    let compact = name.get(..8).filter(|d| d.bytes().all(|b| b.is_ascii_digit()));
+    let (date, rest) = match compact {
+        Some(d) => (format!("{}-{}-{}", &d[..4], &d[4..6], &d[6..8]), &name[8..]),
+        None => (name.get(..10)?.to_string(), name.get(10..)?),
+    };
+    if !rest.starts_with(['-', '_', '.']) {
+        return None;
+    }
+    parse_date(&date)
 }
 
 /// Metadata read from a record's body, for formats without front matter.
@@ -516,64 +592,91 @@ pub struct BodyHeader {
     pub date: Option<String>,
     /// `* Deciders:` names, split on commas.
     pub deciders: Vec<String>,
-    /// Link targets after "Supersedes" in the status section.
-    pub supersedes: Vec<String>,
-    /// Link targets after "Superseded by".
-    pub superseded_by: Vec<String>,
-    /// Link targets after "Amends".
-    pub amends: Vec<String>,
-    /// Link targets after "Amended by".
-    pub amended_by: Vec<String>,
+    /// Records this one says it supersedes (status text or `## Links`).
+    pub supersedes: Vec<u32>,
+    /// Records this one says supersede it.
+    pub superseded_by: Vec<u32>,
+    /// Records this one says it amends.
+    pub amends: Vec<u32>,
+    /// Records this one says amend it.
+    pub amended_by: Vec<u32>,
 }
 
-/// Reads adr-tools/Nygard and MADR 2 metadata from a record body.
+/// Reads the metadata older formats keep in a record's body: the status as a section under
+/// any heading level (`## Status`, `### Status`), as a plain or bulleted line before the first
+/// section (`Status: Rejected`, `* Status: accepted`, `**Status:** Accepted`), MADR 2 bullets
+/// (`* Deciders:`, `* Date:`), and relations in the status text or a `## Links` section
+/// (`superseded by ADR-0057`, `Supersedes [x](0003-x.md)`, `Amends …`). Code blocks are skipped.
 pub fn parse_body_header(body: &str) -> BodyHeader {
     let mut header = BodyHeader::default();
     let mut section: Option<String> = None;
-    let mut status_lines: Vec<&str> = Vec::new();
+    let mut status_lines: Vec<String> = Vec::new();
+    let mut relation_lines: Vec<String> = Vec::new();
+    let mut fence: Option<&str> = None;
     for line in body.lines() {
         let trimmed = line.trim();
-        if let Some(title) = trimmed.strip_prefix("# ") {
-            if header.title.is_none() {
-                let (number, title) = split_numbered_title(title.trim());
+        if let Some(open) = fence {
+            if trimmed.starts_with(open) {
+                fence = None;
+            }
+            continue;
+        }
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            fence = Some(&trimmed[..3]);
+            continue;
+        }
+        if let Some((level, text)) = atx_heading(trimmed) {
+            if level == 1 && header.title.is_none() {
+                let (number, title) = split_numbered_title(text);
                 header.heading_number = number;
                 header.title = Some(title.to_string());
+                continue;
             }
+            let name = plain(text).trim_end_matches(':').trim().to_lowercase();
+            // A status heading that carries the value: `## Status: Accepted`.
+            if let Some(value) = key_value(text, "status") {
+                status_lines.push(value.to_string());
+            }
+            section = Some(name);
             continue;
         }
-        if let Some(name) = trimmed.strip_prefix("## ") {
-            section = Some(name.trim().to_lowercase());
+        match section.as_deref() {
+            Some("status") => {
+                if !trimmed.is_empty() {
+                    status_lines.push(plain(trimmed.trim_start_matches(['*', '-', '+', ' '])));
+                }
+                continue;
+            }
+            Some("links" | "related decisions" | "related" | "relations") => {
+                relation_lines.push(plain(trimmed.trim_start_matches(['*', '-', '+', ' '])));
+                continue;
+            }
+            _ => {}
+        }
+        let in_preamble = matches!(
+            section.as_deref(),
+            None | Some("metadata" | "decision record" | "details" | "summary")
+        );
+        if !in_preamble {
             continue;
         }
-        if section.as_deref() == Some("status") {
-            if !trimmed.is_empty() {
-                status_lines.push(trimmed);
-            }
-            continue;
-        }
-        if section.is_none() {
-            if let Some(value) = bullet_value(trimmed, "status") {
-                status_lines.push(value);
-            } else if let Some(value) = bullet_value(trimmed, "deciders") {
-                header.deciders = split_names(value);
-            } else if let Some(value) = bullet_value(trimmed, "date")
-                .or_else(|| trimmed.strip_prefix("Date:").map(str::trim))
-            {
-                header.date = Some(value.to_string());
-            }
+        if let Some(value) = key_value(trimmed, "status") {
+            status_lines.push(value.to_string());
+        } else if let Some(value) = key_value(trimmed, "deciders") {
+            header.deciders = split_names(value);
+        } else if let Some(value) = key_value(trimmed, "date") {
+            header.date = Some(value.to_string());
         }
     }
-    for line in &status_lines {
-        let lower = line.to_lowercase();
-        let targets = link_targets(line);
-        if lower.starts_with("superseded by") {
-            header.superseded_by.extend(targets);
-        } else if lower.starts_with("supersedes") {
-            header.supersedes.extend(targets);
-        } else if lower.starts_with("amended by") {
-            header.amended_by.extend(targets);
-        } else if lower.starts_with("amends") {
-            header.amends.extend(targets);
+    for line in status_lines.iter().chain(&relation_lines) {
+        for (relation, numbers) in relations_in(line) {
+            let list = match relation {
+                Relation::SupersededBy => &mut header.superseded_by,
+                Relation::Supersedes => &mut header.supersedes,
+                Relation::AmendedBy => &mut header.amended_by,
+                Relation::Amends => &mut header.amends,
+            };
+            list.extend(numbers);
         }
     }
     header.status = status_lines
@@ -588,6 +691,113 @@ pub fn parse_body_header(body: &str) -> BodyHeader {
     header
 }
 
+/// `## Status` → (2, "Status"); `#hashtag` is not a heading.
+fn atx_heading(line: &str) -> Option<(usize, &str)> {
+    let level = line.chars().take_while(|&c| c == '#').count();
+    if !(1..=6).contains(&level) {
+        return None;
+    }
+    let rest = &line[level..];
+    if !(rest.is_empty() || rest.starts_with([' ', '\t'])) {
+        return None;
+    }
+    Some((level, rest.trim().trim_end_matches('#').trim()))
+}
+
+/// Text without emphasis markers and backticks: `**Accepted**` → `Accepted`.
+fn plain(text: &str) -> String {
+    text.replace("**", "")
+        .replace("__", "")
+        .replace('`', "")
+        .trim()
+        .trim_end_matches('.')
+        .to_string()
+}
+
+/// `Status: x`, `* Status: x`, `- **Status**: x`, `**Status:** x` → `x`.
+fn key_value<'a>(line: &'a str, key: &str) -> Option<&'a str> {
+    let rest = line.trim_start_matches(['*', '-', '+', ' ', '_']);
+    let (name, value) = rest.split_once(':')?;
+    if !name.trim().trim_matches(['*', '_']).eq_ignore_ascii_case(key) {
+        return None;
+    }
+    let value = value.trim().trim_start_matches(['*', '_']).trim();
+    let value = value.trim_end_matches(['*', '_']).trim();
+    (!value.is_empty()).then_some(value)
+}
+
+/// How a status or links line relates a record to others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Relation {
+    SupersededBy,
+    Supersedes,
+    AmendedBy,
+    Amends,
+}
+
+/// The relations a line states, clause by clause (`accepted; supersedes ADR-0045`), with the
+/// record numbers each names: by link (`[x](0015-x.md)`) or in words (`ADR-0057`, `RFC 12`).
+fn relations_in(line: &str) -> Vec<(Relation, Vec<u32>)> {
+    let mut found = Vec::new();
+    for clause in line.split([';', ',']) {
+        let clause = clause.trim().trim_start_matches(['*', '-', '+', ' ']);
+        let lower = clause.to_lowercase();
+        let lower = lower.trim_start_matches("status:").trim();
+        let lower = lower
+            .strip_prefix("partly ")
+            .or_else(|| lower.strip_prefix("partially "))
+            .unwrap_or(lower);
+        let relation = if lower.starts_with("superseded by") || lower.starts_with("replaced by") {
+            Relation::SupersededBy
+        } else if lower.starts_with("supersedes") || lower.starts_with("replaces") {
+            Relation::Supersedes
+        } else if lower.starts_with("amended by") {
+            Relation::AmendedBy
+        } else if lower.starts_with("amends") {
+            Relation::Amends
+        } else {
+            continue;
+        };
+        let mut numbers: Vec<u32> = link_targets(clause)
+            .iter()
+            .filter_map(|target| {
+                let name = target.split('#').next().unwrap_or(target);
+                let name = name.trim_end_matches('/');
+                let file = name.rsplit('/').next().unwrap_or(name);
+                number_from_file_name(file).or_else(|| {
+                    // A folder-style record linked by its folder or index file.
+                    let folder = name.rsplit('/').nth(1).unwrap_or("");
+                    number_from_file_name(&format!("{folder}.md"))
+                })
+            })
+            .collect();
+        if numbers.is_empty() {
+            numbers = numbers_in_words(clause);
+        }
+        found.push((relation, numbers));
+    }
+    found
+}
+
+/// `ADR-0057`, `ADR 57`, `RFC #12`, `record 3`, `decision 0004` → the numbers.
+fn numbers_in_words(text: &str) -> Vec<u32> {
+    let lower = text.to_lowercase();
+    let mut numbers = Vec::new();
+    for word in ["adr", "rfc", "record", "decision"] {
+        let mut from = 0;
+        while let Some(at) = lower[from..].find(word) {
+            let start = from + at + word.len();
+            from = start;
+            let rest = lower[start..].trim_start_matches([' ', '-', '#', '_']);
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            if let Ok(number) = digits.parse() {
+                numbers.push(number);
+            }
+        }
+    }
+    numbers
+}
+
 /// `12. Use NATS` → (Some(12), "Use NATS").
 pub(crate) fn split_numbered_title(title: &str) -> (Option<u32>, &str) {
     let digits: String = title.chars().take_while(char::is_ascii_digit).collect();
@@ -595,15 +805,6 @@ pub(crate) fn split_numbered_title(title: &str) -> (Option<u32>, &str) {
         Some(rest) if !digits.is_empty() => (digits.parse().ok(), rest.trim()),
         _ => (None, title),
     }
-}
-
-/// `* Status: accepted` → `accepted` (also `- ` bullets, any case of the key).
-fn bullet_value<'a>(line: &'a str, key: &str) -> Option<&'a str> {
-    let rest = line
-        .strip_prefix("* ")
-        .or_else(|| line.strip_prefix("- "))?;
-    let (name, value) = rest.split_once(':')?;
-    name.trim().eq_ignore_ascii_case(key).then(|| value.trim())
 }
 
 fn split_names(value: &str) -> Vec<String> {

@@ -12,13 +12,23 @@ use crate::model::page::{Page, PageId, slugify};
 /// Where each link of each page goes once built.
 #[derive(Debug, Default, Clone)]
 pub struct LinkGraph {
-    /// Per page, per link (document order): the rewritten site-relative href, path already
-    /// percent-encoded (`docs/a/#x`, `img/my%20logo.png`), or `None` to leave it as written.
-    pub hrefs: Vec<Vec<Option<String>>>,
+    /// Per page, per link (document order): what the link becomes in the output.
+    pub hrefs: Vec<Vec<Href>>,
     /// Per page, the distinct pages it links to, sorted.
     pub outgoing: Vec<Vec<PageId>>,
     /// Per page, the distinct pages linking to it, sorted.
     pub backlinks: Vec<Vec<Backlink>>,
+}
+
+/// What one link becomes in the output.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Href {
+    /// Left as written (external links, and broken ones with nowhere better to point).
+    AsWritten,
+    /// The site-relative href, path already percent-encoded (`docs/a/#x`, `img/my%20logo.png`).
+    To(String),
+    /// Not a link at all: a `[[Word]]` that names no page, shown as written.
+    Text,
 }
 
 /// A page that links to another, and where.
@@ -38,12 +48,19 @@ pub struct LinkTargets<'a> {
     pub by_url: &'a HashMap<String, PageId>,
     /// Static file paths.
     pub statics: &'a HashSet<String>,
+    /// URLs of folders without a landing page, whose generated listing is published there.
+    pub listings: &'a HashSet<String>,
     /// Source paths of drafts left out of this build.
     pub drafts: &'a HashSet<String>,
     /// The base path (`/` or `/handbook/`), which site-absolute links may start with.
     pub base_path: &'a str,
     /// Pages by wikilink name.
     pub names: &'a WikiNames,
+    /// Files that exist in the handbook but are not published, with the reason.
+    pub unpublished: &'a HashMap<String, String>,
+    /// The forge URL of the handbook's folder (`https://github.com/o/r/blob/HEAD/docs/`), for
+    /// the help of links to unpublished files.
+    pub forge: Option<&'a str>,
 }
 
 /// Pages by the names a `[[wikilink]]` may use: the slug of the title and of the file name
@@ -75,15 +92,25 @@ impl WikiNames {
     fn get(&self, name: &str) -> &[PageId] {
         self.0.get(&slugify(name)).map_or(&[], Vec::as_slice)
     }
+
+    /// A known name within a small edit distance of `name`, for "did you mean".
+    fn closest(&self, name: &str) -> Option<&str> {
+        let slug = slugify(name);
+        if slug.chars().count() < 4 {
+            return None;
+        }
+        crate::diagnostics::closest(&slug, self.0.keys().map(String::as_str))
+    }
 }
 
 /// Codes of the diagnostics link resolution reports.
-pub const CODES: [&str; 5] = [
+pub const CODES: [&str; 6] = [
     "broken-link",
     "broken-anchor",
     "missing-image",
     "draft-link",
     "ambiguous-link",
+    "unpublished-link",
 ];
 
 /// Resolves every link of every page.
@@ -113,7 +140,7 @@ pub fn resolve(pages: &[Page], targets: &LinkTargets) -> (LinkGraph, Vec<Diagnos
 /// The links of one page, resolved.
 pub struct PageLinks {
     /// Per link, in document order: see [`LinkGraph::hrefs`].
-    pub hrefs: Vec<Option<String>>,
+    pub hrefs: Vec<Href>,
     /// Distinct other pages linked to, with the section of the first link to each.
     pub outgoing: BTreeMap<PageId, Option<usize>>,
     /// Broken links and anchors.
@@ -150,14 +177,29 @@ pub fn resolve_page(id: PageId, pages: &[Page], targets: &LinkTargets) -> PageLi
             other => (other, None),
         };
         let href = match resolution {
-            Resolution::Leave | Resolution::Broken { .. } => None,
+            Resolution::Leave | Resolution::Broken { .. } => Href::AsWritten,
+            Resolution::Text(problem) => {
+                if let Some((message, help)) = problem {
+                    diagnostics.push(
+                        Diagnostic::warning(
+                            &page.path,
+                            link.line,
+                            link.column,
+                            "broken-link",
+                            message,
+                        )
+                        .with_help(help),
+                    );
+                }
+                Href::Text
+            }
             Resolution::Page { page: target, href } => {
                 if target != id {
                     outgoing.entry(target).or_insert(link.section);
                 }
-                Some(href)
+                Href::To(href)
             }
-            Resolution::Static(href) => Some(href),
+            Resolution::Static(href) => Href::To(href),
             Resolution::Problem {
                 code,
                 message,
@@ -168,13 +210,32 @@ pub fn resolve_page(id: PageId, pages: &[Page], targets: &LinkTargets) -> PageLi
                 } else {
                     code
                 };
-                let diagnostic = if code == "ambiguous-link" {
-                    Diagnostic::error(&page.path, link.line, link.column, code, message)
-                } else {
+                diagnostics.push(
                     Diagnostic::warning(&page.path, link.line, link.column, code, message)
-                };
-                diagnostics.push(diagnostic.with_help(help));
-                fallback
+                        .with_help(help),
+                );
+                fallback.map_or(Href::AsWritten, Href::To)
+            }
+            Resolution::Ambiguous {
+                page: target,
+                href,
+                message,
+                help,
+            } => {
+                diagnostics.push(
+                    Diagnostic::warning(
+                        &page.path,
+                        link.line,
+                        link.column,
+                        "ambiguous-link",
+                        message,
+                    )
+                    .with_help(help),
+                );
+                if target != id {
+                    outgoing.entry(target).or_insert(link.section);
+                }
+                Href::To(href)
             }
         };
         hrefs.push(href);
@@ -188,6 +249,15 @@ pub fn resolve_page(id: PageId, pages: &[Page], targets: &LinkTargets) -> PageLi
 
 enum Resolution {
     Leave,
+    /// Shown as text, with the warning to give, if any.
+    Text(Option<(String, String)>),
+    /// Linked to the likeliest of several pages, with a warning naming them all.
+    Ambiguous {
+        page: PageId,
+        href: String,
+        message: String,
+        help: String,
+    },
     Page {
         page: PageId,
         href: String,
@@ -225,8 +295,8 @@ fn resolve_one(
         return match fragment {
             Some(anchor) if !has_anchor(page, anchor) => Resolution::Problem {
                 code: "broken-anchor",
-                message: format!("no heading with anchor '#{anchor}' on this page"),
-                help: anchor_help(page),
+                message: format!("no heading or anchor '#{anchor}' on this page"),
+                help: anchor_help(page, anchor),
             },
             _ => Resolution::Leave,
         };
@@ -236,27 +306,61 @@ fn resolve_one(
         return Resolution::Problem {
             code: "broken-link",
             message: format!("link '{destination}' points outside the handbook"),
-            help: "link to pages inside the handbook, relative to this file".into(),
+            help: match targets.forge {
+                Some(_) => "link files outside the handbook by their full forge URL (https://…)"
+                    .into(),
+                None => "link to pages inside the handbook, relative to this file".into(),
+            },
         };
     };
-    if let Some(&id) = targets
-        .by_path
-        .get(&target)
-        .or_else(|| targets.by_url.get(&as_url(&target)))
-    {
-        return to_page(id, fragment, pages);
-    }
-    if targets.statics.contains(&target) {
-        return Resolution::Static(match fragment {
-            Some(fragment) => format!("{}#{fragment}", encode_path(&target)),
-            None => encode_path(&target),
-        });
+    // As GitHub resolves it (from the file's folder), else as a browser resolves it on the
+    // built site (from the page's URL): a link that works in either place works in the output,
+    // which is rewritten to the target found.
+    let from_url = (!decoded.starts_with('/'))
+        .then(|| join(&format!("{}index.md", page.url), &decoded, targets.base_path))
+        .flatten();
+    for candidate in std::iter::once(&target).chain(from_url.as_ref()) {
+        if let Some(&id) = targets
+            .by_path
+            .get(candidate)
+            .or_else(|| targets.by_url.get(&as_url(candidate)))
+        {
+            return to_page(id, fragment, pages);
+        }
+        let as_folder = as_url(candidate);
+        if targets.statics.contains(candidate.as_str()) || targets.listings.contains(&as_folder)
+        {
+            let path = if targets.statics.contains(candidate.as_str()) {
+                candidate.clone()
+            } else {
+                as_folder
+            };
+            return Resolution::Static(match fragment {
+                Some(fragment) => format!("{}#{fragment}", encode_path(&path)),
+                None => encode_path(&path),
+            });
+        }
     }
     if targets.drafts.contains(&target) {
         return Resolution::Problem {
             code: "draft-link",
             message: format!("'{target}' is a draft and is not published"),
             help: "publish the page (remove `draft: true`) or build with --drafts".into(),
+        };
+    }
+    if let Some(reason) = unpublished(targets, &target) {
+        return Resolution::Problem {
+            code: "unpublished-link",
+            message: format!("'{target}' exists but is not published ({reason})"),
+            help: match targets.forge {
+                Some(forge) => format!(
+                    "link it on the forge instead: {forge}{}",
+                    encode_path(target.trim_end_matches('/'))
+                ),
+                None => "link it by its forge URL (https://…), or set `repo_url` in handbook.yml \
+                         for a suggestion"
+                    .into(),
+            },
         };
     }
     let help = if destination.starts_with('/') {
@@ -277,6 +381,22 @@ fn resolve_one(
     }
 }
 
+/// Why an existing file (or folder) at `target` is not published, if it is one.
+fn unpublished<'t>(targets: &'t LinkTargets, target: &str) -> Option<&'t str> {
+    let target = target.trim_end_matches('/');
+    if let Some(reason) = targets.unpublished.get(target) {
+        return Some(reason);
+    }
+    // A folder: any file under it that is unpublished gives the reason.
+    let mut folder = target;
+    loop {
+        if let Some(reason) = targets.unpublished.get(&format!("{folder}/")) {
+            return Some(reason);
+        }
+        folder = folder.rsplit_once('/')?.0;
+    }
+}
+
 /// A link to page `id`, checking the anchor.
 fn to_page(id: PageId, fragment: Option<&str>, pages: &[Page]) -> Resolution {
     let target_page = &pages[id];
@@ -286,10 +406,10 @@ fn to_page(id: PageId, fragment: Option<&str>, pages: &[Page]) -> Resolution {
         return Resolution::Problem {
             code: "broken-anchor",
             message: format!(
-                "'{}' has no heading with anchor '#{anchor}'",
+                "'{}' has no heading or anchor '#{anchor}'",
                 target_page.path
             ),
-            help: anchor_help(target_page),
+            help: anchor_help(target_page, anchor),
         };
     }
     let href = match fragment {
@@ -300,8 +420,10 @@ fn to_page(id: PageId, fragment: Option<&str>, pages: &[Page]) -> Resolution {
 }
 
 /// `[[Page title]]`, `[[file-name]]`, `[[path/to/page]]` (from the root, else from this
-/// page's folder; `.md` optional), each with an optional `#anchor`. A name several pages share
-/// is an error: the author must say which one.
+/// page's folder; `.md` optional), each with an optional `#anchor`. A name that matches no
+/// page stays text (documentation writes `[[Prototype]]` for other things), with a warning
+/// only when a page has a close name; a name several pages share links the nearest one and
+/// warns, naming them all.
 fn resolve_wiki(
     page: &Page,
     destination: &str,
@@ -343,41 +465,85 @@ fn resolve_wiki(
     }
     match targets.names.get(name) {
         [id] => to_page(*id, fragment, pages),
-        [] => Resolution::Problem {
-            code: "broken-link",
-            message: format!("no page is titled or named '{name}' (wikilink [[{destination}]])"),
-            help: "wikilinks match a page's title or file name; check the spelling".into(),
-        },
-        several => Resolution::Problem {
-            code: "ambiguous-link",
-            message: format!(
-                "[[{destination}]] could mean {}",
-                several
-                    .iter()
-                    .map(|&id| format!("'{}'", pages[id].path))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            help: format!(
-                "name the page by its path instead, like [[{}|{name}]]",
-                pages[several[0]].path.trim_end_matches(".md")
-            ),
-        },
+        [] => Resolution::Text(targets.names.closest(name).map(|close| {
+            (
+                format!("[[{destination}]] names no page; it is shown as text"),
+                format!("did you mean [[{close}]]?"),
+            )
+        })),
+        several => {
+            let nearest = nearest_page(page, several, pages);
+            let chosen = match to_page(nearest, fragment, pages) {
+                Resolution::Page { href, .. } => href,
+                other => return other,
+            };
+            Resolution::Ambiguous {
+                page: nearest,
+                href: chosen,
+                message: format!(
+                    "[[{destination}]] could mean {}; linked to '{}', the nearest",
+                    several
+                        .iter()
+                        .map(|&id| format!("'{}'", pages[id].path))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    pages[nearest].path
+                ),
+                help: format!(
+                    "name the page by its path to choose, like [[{}|{name}]]",
+                    pages[nearest].path.trim_end_matches(".md")
+                ),
+            }
+        }
     }
+}
+
+/// Of several pages, the one whose folder shares the longest prefix with `page`'s (then the
+/// first by path).
+fn nearest_page(page: &Page, candidates: &[PageId], pages: &[Page]) -> PageId {
+    let shared = |other: &Page| {
+        page.path
+            .split('/')
+            .zip(other.path.split('/'))
+            .take_while(|(a, b)| a == b)
+            .count()
+    };
+    let mut best = candidates[0];
+    for &candidate in &candidates[1..] {
+        if shared(&pages[candidate]) > shared(&pages[best]) {
+            best = candidate;
+        }
+    }
+    best
 }
 
 fn has_anchor(page: &Page, anchor: &str) -> bool {
     let anchor = percent_decode(anchor);
-    anchor.is_empty() || page.headings.iter().any(|heading| heading.anchor == anchor)
+    anchor.is_empty()
+        || page.headings.iter().any(|heading| heading.anchor == anchor)
+        || page.html_ids.iter().any(|id| *id == anchor)
+        // Footnote references and definitions (`#fn-1`, `#fnref-1` in GitHub's output).
+        || anchor.starts_with("fn-")
+        || anchor.starts_with("fnref-")
 }
 
-fn anchor_help(page: &Page) -> String {
-    let anchors: Vec<&str> = page
-        .headings
-        .iter()
-        .take(8)
-        .map(|h| h.anchor.as_str())
-        .collect();
+fn anchor_help(page: &Page, anchor: &str) -> String {
+    let anchor = percent_decode(anchor);
+    let all = || {
+        page.headings
+            .iter()
+            .map(|h| h.anchor.as_str())
+            .chain(page.html_ids.iter().map(String::as_str))
+    };
+    if let Some(same) = all().find(|known| {
+        known.eq_ignore_ascii_case(&anchor) || **known == slugify(&anchor.replace('-', " "))
+    }) {
+        return format!("did you mean '#{same}'? anchors are case-sensitive in browsers");
+    }
+    if let Some(close) = crate::diagnostics::closest(&anchor, all()) {
+        return format!("did you mean '#{close}'?");
+    }
+    let anchors: Vec<&str> = all().take(8).collect();
     if anchors.is_empty() {
         "the page has no headings".into()
     } else {

@@ -4,6 +4,7 @@
 pub mod check;
 pub mod decision;
 pub mod digest;
+pub mod events;
 pub mod links;
 pub mod nav;
 pub mod owners;
@@ -55,6 +56,11 @@ pub struct Site {
     by_path: HashMap<String, PageId>,
     by_url: HashMap<String, PageId>,
     static_paths: HashSet<String>,
+    /// URLs of folders without a landing page (`""` for a root without one): each gets a
+    /// generated page listing what is in it.
+    pub listings: HashSet<String>,
+    unpublished: HashMap<String, String>,
+    forge: Option<String>,
     drafts: HashSet<String>,
     base_path: String,
     /// The handbook folder inside its git repository (`docs-site/`, or empty).
@@ -126,6 +132,8 @@ pub fn build(
         sources,
         statics,
         diagnostics: mut found,
+        unpublished,
+        ..
     } = loaded;
     let parsed: Vec<Result<Page, Diagnostic>> = sources
         .into_par_iter()
@@ -138,14 +146,14 @@ pub fn build(
             Err(diagnostic) => found.push(diagnostic),
         }
     }
-    let (site, mut more) = assemble(config, pages, statics, history, options);
+    let (site, mut more) = assemble(config, pages, statics, &unpublished, history, options);
     found.append(&mut more);
     (site, found)
 }
 
-/// Parses one source into a page of the kind its folder gives it.
+/// Parses one source into a page of the kind its folder and name give it.
 pub fn parse(config: &Config, source: crate::load::Source) -> Result<Page, Diagnostic> {
-    let kind = kind_of(config, &source.path);
+    let kind = kind_of(config, &source);
     parse_page(source, kind, &config.markdown)
 }
 
@@ -155,6 +163,7 @@ pub fn assemble(
     config: &Config,
     pages: Vec<Page>,
     statics: Vec<StaticFile>,
+    unpublished: &HashMap<String, String>,
     history: &History,
     options: ModelOptions,
 ) -> (Site, Vec<Diagnostic>) {
@@ -166,6 +175,24 @@ pub fn assemble(
         page.git = history.get(&page.path).cloned();
         if page.is_draft && !options.drafts {
             drafts.insert(page.path.clone());
+            continue;
+        }
+        if let Some(&first) = by_url.get(&page.url)
+            && let Some(moved) = landing_aside(&kept[first], &page)
+        {
+            // `README.md` beside `index.md`: index.md is the folder's page, README.md is
+            // published as `readme/` beside it.
+            if moved == 0 {
+                let url = format!("{}readme/", page.url);
+                let readme = &mut kept[first];
+                readme.url = url.clone();
+                by_url.insert(url, first);
+                by_url.insert(page.url.clone(), kept.len());
+            } else {
+                page.url = format!("{}readme/", page.url);
+                by_url.insert(page.url.clone(), kept.len());
+            }
+            kept.push(page);
             continue;
         }
         if let Some(&first) = by_url.get(&page.url) {
@@ -209,20 +236,25 @@ pub fn assemble(
     let static_paths: HashSet<String> = statics.iter().map(|file| file.path.clone()).collect();
     let base_path = config.base_path();
     let names = WikiNames::new(&pages);
+    let listings = folder_listings(&pages, &by_url);
+    let forge = config.forge_blob_url(&history.prefix);
     let targets = LinkTargets {
         by_path: &by_path,
         by_url: &by_url,
         statics: &static_paths,
+        listings: &listings,
         drafts: &drafts,
         base_path: &base_path,
         names: &names,
+        unpublished,
+        forge: forge.as_deref(),
     };
     let (links, mut link_problems) = links::resolve(&pages, &targets);
     found.append(&mut link_problems);
     found.extend(check_aliases(&pages, &by_url));
     let nav = nav::build(&pages);
     let tags = collect_tags(&pages);
-    let (decisions, mut decision_problems) = decision::build(&pages, options.today);
+    let (decisions, mut decision_problems) = decision::build(&pages, options.today, options.strict);
     found.append(&mut decision_problems);
     let relations = people::relations(&pages, &directory, &updates, &decisions);
     let site = Site {
@@ -246,6 +278,9 @@ pub fn assemble(
         by_path,
         by_url,
         static_paths,
+        listings,
+        unpublished: unpublished.clone(),
+        forge,
         drafts,
         base_path,
         repo_prefix: history.prefix.clone(),
@@ -290,14 +325,64 @@ impl Site {
             by_path: &self.by_path,
             by_url: &self.by_url,
             statics: &self.static_paths,
+            listings: &self.listings,
             drafts: &self.drafts,
             base_path: &self.base_path,
             names: &self.names,
+            unpublished: &self.unpublished,
+            forge: self.forge.as_deref(),
         };
         let resolved = links::resolve_page(id, &self.pages, &targets);
         self.links.hrefs[id] = resolved.hrefs;
         Ok((id, resolved.diagnostics))
     }
+}
+
+/// When `a` and `b` are `README.md` and `index.md` of one folder: 0 when `a` (already kept)
+/// is the README and must move aside, 1 when `b` is.
+fn landing_aside(a: &Page, b: &Page) -> Option<usize> {
+    let folder = |page: &Page| page.path.rsplit_once('/').map_or("", |(dir, _)| dir).to_string();
+    let name = |page: &Page| {
+        page.path
+            .rsplit('/')
+            .next()
+            .unwrap_or(&page.path)
+            .to_ascii_lowercase()
+    };
+    if folder(a) != folder(b) {
+        return None;
+    }
+    match (name(a).as_str(), name(b).as_str()) {
+        ("readme.md", "index.md" | "_index.md") => Some(0),
+        ("index.md" | "_index.md", "readme.md") => Some(1),
+        _ => None,
+    }
+}
+
+/// The URLs of folders that hold published pages (at any depth) but no landing page of their
+/// own, the root included.
+fn folder_listings(pages: &[Page], by_url: &HashMap<String, PageId>) -> HashSet<String> {
+    let mut folders = HashSet::new();
+    for page in pages {
+        let mut dir = page.path.rsplit_once('/').map_or("", |(dir, _)| dir);
+        loop {
+            let url = if dir.is_empty() {
+                String::new()
+            } else {
+                format!("{dir}/")
+            };
+            if !folders.insert(url) {
+                break;
+            }
+            match dir.rsplit_once('/') {
+                Some((parent, _)) => dir = parent,
+                None if !dir.is_empty() => dir = "",
+                None => break,
+            }
+        }
+    }
+    folders.retain(|url| !by_url.contains_key(url));
+    folders
 }
 
 /// True when `folder` (as written in handbook.yml: `runbooks`, `/runbooks/`) holds `path`;
@@ -311,22 +396,30 @@ pub fn holds(folder: &str, path: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('/'))
 }
 
-/// Which kind of page a path is, from the configured folders. Landing pages stay plain pages.
-fn kind_of(config: &Config, path: &str) -> PageKind {
+/// Which kind of page a source is, from the configured folders and its name. In a decisions
+/// folder only records are records: a file named with a number or a date (`0007-x.md`,
+/// `20201016-x.md`), a folder-style record (`0007-x/index.md`), or a file whose front matter
+/// declares a `status`. Templates, READMEs, translations and sub-pages there are plain pages.
+fn kind_of(config: &Config, source: &crate::load::Source) -> PageKind {
+    let path = source.path.as_str();
     // An empty folder setting means no folder of that kind, not every page.
     let in_folder =
         |folder: &str| !matches!(folder.trim_matches('/'), "" | ".") && holds(folder, path);
-    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
-    if name == "index.md" || name == "readme.md" {
-        return PageKind::Page;
-    }
     if config
         .folders
         .decisions
         .iter()
-        .any(|folder| in_folder(folder))
+        .any(|folder| in_decisions_folder(folder, path))
     {
-        PageKind::Decision
+        return if is_record(source) {
+            PageKind::Decision
+        } else {
+            PageKind::Page
+        };
+    }
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    if name == "index.md" || name == "readme.md" {
+        PageKind::Page
     } else if in_folder(&config.folders.updates) {
         PageKind::Update
     } else if directly_in(&config.folders.people, path) {
@@ -336,6 +429,51 @@ fn kind_of(config: &Config, path: &str) -> PageKind {
     } else {
         PageKind::Page
     }
+}
+
+/// A decisions folder as configured: a path (`docs/adr`) holds what is under it; a bare name
+/// (`adr`, the default `decisions`) is that folder wherever it is (`doc/architecture/adr`).
+fn in_decisions_folder(folder: &str, path: &str) -> bool {
+    let folder = folder.trim_matches('/');
+    if matches!(folder, "" | ".") {
+        return false;
+    }
+    if folder.contains('/') {
+        return holds(folder, path);
+    }
+    let Some((dir, _)) = path.rsplit_once('/') else {
+        return false;
+    };
+    dir.split('/').any(|part| part.eq_ignore_ascii_case(folder))
+}
+
+/// Whether a file in a decisions folder is a record (see [`kind_of`]).
+fn is_record(source: &crate::load::Source) -> bool {
+    let path = source.path.as_str();
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    let stem = name.strip_suffix(".md").unwrap_or(&name);
+    let stem = stem.strip_suffix(".markdown").unwrap_or(stem);
+    if stem == "template" || stem.ends_with("-template") || stem.ends_with("_template") {
+        return false;
+    }
+    let declares_status = || {
+        crate::yaml::top_level_keys(source.front_matter_text())
+            .iter()
+            .any(|key| key.name == "status")
+    };
+    let numbered = |name: &str| {
+        decision::number_from_file_name(name).is_some() || decision::date_prefix(name).is_some()
+    };
+    if name == "index.md" || name == "readme.md" || name == "_index.md" {
+        // `0007-use-nats/index.md`, or any folder's index that declares a status.
+        let folder = path
+            .rsplit('/')
+            .nth(1)
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        return (path.contains('/') && numbered(&format!("{folder}.md"))) || declares_status();
+    }
+    numbered(&name) || declares_status()
 }
 
 /// True for `folder/<name>.md`: person and team pages are the files directly in their folder

@@ -1,7 +1,7 @@
 //! Pages: typed front matter, URLs, and the one pulldown-cmark pass per page that finds
 //! headings (with stable, unique, GitHub-compatible anchors), links and plain text.
 
-use pulldown_cmark::{Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, HeadingLevel, LinkType, Options, Tag, TagEnd};
 use serde::{Deserialize, Deserializer};
 
 use crate::config::MarkdownConfig;
@@ -495,6 +495,10 @@ pub struct Page {
     /// True when the body opens with the `# heading` that became the title; the renderer then
     /// leaves it out so the title is not shown twice.
     pub has_title_heading: bool,
+    /// Anchors defined by raw HTML in the body (`<a name="x">`, `id="x"`).
+    pub html_ids: Vec<String>,
+    /// The first template code of another generator found outside code (line, column, text).
+    pub template_code: Option<(usize, usize, String)>,
     /// The whole source file.
     pub source_text: String,
     /// Where the markdown body starts in `source_text`.
@@ -532,8 +536,9 @@ impl Page {
     }
 
     /// True for a folder's landing page (`index.md`, `README.md`).
+    /// A `README.md` beside an `index.md` is published beside it and is not a landing page.
     pub fn is_landing(&self) -> bool {
-        is_landing_name(file_name(&self.path))
+        is_landing_name(file_name(&self.path)) && !self.url.ends_with("readme/")
     }
 }
 
@@ -559,19 +564,7 @@ pub fn outline(page: &Page) -> u64 {
 /// pulldown-cmark options shared by the model pass and the render pass; both must see the same
 /// events in the same order, because the renderer applies anchors and links by position.
 pub fn markdown_options(config: &MarkdownConfig) -> Options {
-    let mut options = Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_HEADING_ATTRIBUTES
-        | Options::ENABLE_GFM;
-    if config.wikilinks {
-        options |= Options::ENABLE_WIKILINKS;
-    }
-    if config.smart_punctuation {
-        options |= Options::ENABLE_SMART_PUNCTUATION;
-    }
-    options
+    super::events::options(config)
 }
 
 /// Parses one source into a page. Bad front matter yields an error diagnostic and no page.
@@ -660,9 +653,14 @@ pub fn parse_page(
         .filter(|title| !title.trim().is_empty())
         .or_else(|| profile.as_ref().and_then(|profile| profile.name.clone()))
         .or_else(|| heading_title.clone())
-        .unwrap_or_else(|| title_from_file_name(&source.path));
-    // The body's `# heading` is left out when it says what the title says.
-    let has_title_heading = heading_title.as_deref() == Some(title.as_str());
+        .unwrap_or_else(|| match kind {
+            // `0007-use-nats.md` → `Use nats`, not `0007 use nats`.
+            PageKind::Decision => record_title_from_file_name(&source.path),
+            _ => title_from_file_name(&source.path),
+        });
+    // The body's `# heading` is left out when it opens the page and says what the title says.
+    let has_title_heading =
+        analysis.title_is_first && heading_title.as_deref() == Some(title.as_str());
     // An update's `summary`, else the description, else the text before `<!-- more -->`,
     // else the first paragraph.
     let summary = match (
@@ -730,6 +728,8 @@ pub fn parse_page(
         links: analysis.links,
         text: analysis.text,
         has_title_heading,
+        html_ids: analysis.html_ids,
+        template_code: analysis.template_code,
         path: source.path,
         body_start: source.body_start,
         source_text: source.text,
@@ -741,9 +741,16 @@ struct Analysis {
     links: Vec<Link>,
     text: String,
     first_paragraph: String,
+    /// Plain text of the first level-1 heading (image alt text left out).
     title_heading: Option<String>,
+    /// True when that heading is the page's first heading, which the renderer then leaves out.
+    title_is_first: bool,
     /// Where `<!-- more -->` was, as an offset in `text`.
     more: Option<usize>,
+    /// Anchors that raw HTML defines (`<a name="x">`, any element's `id="x"`).
+    html_ids: Vec<String>,
+    /// The first template code of another generator outside code: line, column and the text.
+    template_code: Option<(usize, usize, String)>,
 }
 
 fn analyse(source: &Source, markdown: &MarkdownConfig) -> Analysis {
@@ -755,15 +762,19 @@ fn analyse(source: &Source, markdown: &MarkdownConfig) -> Analysis {
         text: String::with_capacity(body.len()),
         first_paragraph: String::new(),
         title_heading: None,
+        title_is_first: false,
         more: None,
+        html_ids: Vec::new(),
+        template_code: None,
     };
     let mut anchors = Anchors::default();
     let mut heading: Option<(u8, Option<String>, usize, String, usize)> = None;
     let mut in_first_paragraph = false;
-    let mut seen_block = false;
-    let parser = Parser::new_ext(body, markdown_options(markdown)).into_offset_iter();
-    for (event, range) in parser {
+    let mut images = 0usize;
+    let mut paragraph_start = false;
+    for (event, range) in super::events::parse(body, markdown) {
         let offset = source.body_start + range.start;
+        let is_code = matches!(event, Event::Code(_));
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
                 let (line, _) = lines.position(offset);
@@ -780,8 +791,9 @@ fn analyse(source: &Source, markdown: &MarkdownConfig) -> Analysis {
                     analysis.text.push('\n');
                     let text_end = analysis.text.len();
                     let text = text.trim().to_string();
-                    if level == 1 && !seen_block && analysis.title_heading.is_none() {
+                    if level == 1 && analysis.title_heading.is_none() && !text.is_empty() {
                         analysis.title_heading = Some(text.clone());
+                        analysis.title_is_first = analysis.headings.is_empty();
                     }
                     let anchor = anchors.claim(id.unwrap_or_else(|| slugify(&text)));
                     analysis.headings.push(Heading {
@@ -793,20 +805,21 @@ fn analyse(source: &Source, markdown: &MarkdownConfig) -> Analysis {
                         text_end,
                     });
                 }
-                seen_block = true;
             }
-            Event::Start(Tag::Paragraph) if analysis.first_paragraph.is_empty() => {
-                in_first_paragraph = true;
+            Event::Start(Tag::Paragraph) => {
+                paragraph_start = true;
+                if analysis.first_paragraph.is_empty() {
+                    in_first_paragraph = true;
+                }
+                continue;
             }
             Event::End(TagEnd::Paragraph) => {
                 in_first_paragraph = false;
-                seen_block = true;
                 analysis.text.push('\n');
             }
             Event::End(
                 TagEnd::CodeBlock | TagEnd::Item | TagEnd::TableCell | TagEnd::BlockQuote(_),
             ) => {
-                seen_block = true;
                 analysis.text.push('\n');
             }
             Event::Start(Tag::Link {
@@ -825,6 +838,7 @@ fn analyse(source: &Source, markdown: &MarkdownConfig) -> Analysis {
                 });
             }
             Event::Start(Tag::Image { dest_url, .. }) => {
+                images += 1;
                 let (line, column) = lines.position(offset);
                 analysis.links.push(Link {
                     destination: dest_url.to_string(),
@@ -835,8 +849,18 @@ fn analyse(source: &Source, markdown: &MarkdownConfig) -> Analysis {
                     column,
                 });
             }
+            Event::End(TagEnd::Image) => images = images.saturating_sub(1),
             Event::Text(text) | Event::Code(text) => {
-                if let Some((_, _, _, heading_text, _)) = heading.as_mut() {
+                if !is_code
+                    && analysis.template_code.is_none()
+                    && let Some(found) = template_code(&text, paragraph_start)
+                {
+                    let (line, column) = lines.position(offset);
+                    analysis.template_code = Some((line, column, found));
+                }
+                if let Some((_, _, _, heading_text, _)) = heading.as_mut()
+                    && images == 0
+                {
                     heading_text.push_str(&text);
                 }
                 if in_first_paragraph {
@@ -844,10 +868,11 @@ fn analyse(source: &Source, markdown: &MarkdownConfig) -> Analysis {
                 }
                 analysis.text.push_str(&text);
             }
-            Event::Html(html) | Event::InlineHtml(html)
-                if analysis.more.is_none() && is_more_marker(&html) =>
-            {
-                analysis.more = Some(analysis.text.len());
+            Event::Html(html) | Event::InlineHtml(html) => {
+                if analysis.more.is_none() && is_more_marker(&html) {
+                    analysis.more = Some(analysis.text.len());
+                }
+                html_ids(&html, &mut analysis.html_ids);
             }
             Event::SoftBreak | Event::HardBreak => {
                 if in_first_paragraph {
@@ -857,8 +882,73 @@ fn analyse(source: &Source, markdown: &MarkdownConfig) -> Analysis {
             }
             _ => {}
         }
+        paragraph_start = false;
     }
     analysis
+}
+
+/// Template code of another generator in text that will be published as it is: Liquid and
+/// Jinja tags (`{% include x %}`), `{{ variables }}`, Hugo shortcodes (`{{< x >}}`) and MDX
+/// `import … from` lines. Returns the text found, shortened.
+fn template_code(text: &str, paragraph_start: bool) -> Option<String> {
+    let shorten_to = |found: &str| shorten(found, 60);
+    for (open, close) in [("{{<", ">}}"), ("{{%", "%}}"), ("{%", "%}"), ("{{", "}}")] {
+        if let Some(start) = text.find(open)
+            && let Some(length) = text[start + open.len()..].find(close)
+        {
+            let end = start + open.len() + length + close.len();
+            let inner = text[start + open.len()..end - close.len()].trim();
+            if !inner.is_empty() && !inner.contains('\n') {
+                return Some(shorten_to(&text[start..end]));
+            }
+        }
+    }
+    if paragraph_start {
+        let line = text.lines().next().unwrap_or("").trim();
+        if (line.starts_with("import ") && line.contains(" from "))
+            || line.starts_with("export const ")
+            || line.starts_with("export default ")
+        {
+            return Some(shorten_to(line));
+        }
+    }
+    None
+}
+
+/// Adds the anchors a piece of raw HTML defines: any element's `id` and `<a name>`.
+fn html_ids(html: &str, ids: &mut Vec<String>) {
+    let bytes = html.as_bytes();
+    let lower = html.to_ascii_lowercase();
+    for attribute in ["id", "name"] {
+        let mut from = 0;
+        while let Some(at) = lower[from..].find(attribute) {
+            let start = from + at;
+            from = start + attribute.len();
+            // An attribute name stands after whitespace inside a tag.
+            if start == 0 || !bytes[start - 1].is_ascii_whitespace() {
+                continue;
+            }
+            let rest = html[from..].trim_start();
+            let Some(rest) = rest.strip_prefix('=') else {
+                continue;
+            };
+            let rest = rest.trim_start();
+            let value = match rest.chars().next() {
+                Some(quote @ ('"' | '\'')) => rest[1..].split(quote).next().unwrap_or(""),
+                Some(_) => rest
+                    .split(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/')
+                    .next()
+                    .unwrap_or(""),
+                None => "",
+            };
+            if attribute == "name" && !lower[..start].contains("<a") {
+                continue;
+            }
+            if !value.is_empty() && !ids.iter().any(|id| id == value) {
+                ids.push(value.to_string());
+            }
+        }
+    }
 }
 
 /// `<!-- more -->` (any case and spacing): where a summary ends.
@@ -979,6 +1069,18 @@ pub fn title_from_file_name(path: &str) -> String {
     humanize(name)
 }
 
+/// A record's title from its file name without the number or date: `0007-use-nats.md` →
+/// `Use nats`, `20201016-pick-a-db.md` → `Pick a db`.
+pub fn record_title_from_file_name(path: &str) -> String {
+    let name = file_name(path);
+    let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+    let rest = stem.trim_start_matches(|c: char| c.is_ascii_digit() || c == '-' || c == '_');
+    if rest.is_empty() || is_landing_name(name) {
+        return title_from_file_name(path);
+    }
+    humanize(rest)
+}
+
 /// `on-call_runbook` → `On call runbook`.
 pub fn humanize(name: &str) -> String {
     let spaced: String = name
@@ -994,7 +1096,7 @@ pub fn humanize(name: &str) -> String {
 
 /// Shortens plain text to at most `max` characters at a word boundary, adding `…`.
 pub fn shorten(text: &str, max: usize) -> String {
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = text.trim().to_string();
     if text.chars().count() <= max {
         return text;
     }

@@ -215,6 +215,9 @@ pub struct PageView<'a> {
     pub is_home: bool,
     /// Rendered body HTML (mark it `safe`).
     pub content: String,
+    /// The title as HTML when its heading holds markup (`code`, emphasis, links), else null;
+    /// `title` is always the plain text (mark it `safe`).
+    pub title_html: Option<String>,
     /// Level 2–3 headings.
     pub toc: Vec<TocEntry<'a>>,
     /// Tags with their listing URLs.

@@ -302,7 +302,8 @@ impl<'a> Renderer<'a> {
                 hrefs: &site.links.hrefs[id],
                 base_path: self.base_path(),
             },
-        );
+        )
+        .html;
         match base {
             Some(origin) => ["href=\"", "src=\""]
                 .into_iter()

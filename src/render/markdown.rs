@@ -3,13 +3,14 @@
 
 use std::sync::OnceLock;
 
-use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, CowStr, Event, LinkType, Parser, Tag, TagEnd};
+use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, CowStr, Event, LinkType, Tag, TagEnd};
 use pulldown_cmark_escape::{escape_href, escape_html};
 use syntect::html::ClassStyle;
 use syntect::parsing::SyntaxSet;
 
 use crate::config::MarkdownConfig;
-use crate::model::page::{Page, markdown_options};
+use crate::model::links::Href;
+use crate::model::page::Page;
 
 /// Prefix of every highlighting class, so theme CSS cannot collide with it.
 pub const HIGHLIGHT_CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
@@ -18,25 +19,38 @@ pub const HIGHLIGHT_CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefi
 pub struct MarkdownContext<'a> {
     /// Markdown options from config.
     pub config: &'a MarkdownConfig,
-    /// Rewritten hrefs for this page's links, in document order (`None`: leave as written).
-    pub hrefs: &'a [Option<String>],
+    /// What becomes of this page's links, in document order.
+    pub hrefs: &'a [Href],
     /// Prefix for rewritten site-relative hrefs (`/` or `/handbook/`).
     pub base_path: &'a str,
 }
 
+/// A page body as HTML.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// The body without the title heading when the page opens with it.
+    pub html: String,
+    /// The title heading's inline HTML, when it holds more than plain text (code, emphasis,
+    /// links), for the page's `<h1>`; titles elsewhere stay plain text.
+    pub title_html: Option<String>,
+}
+
 /// Renders a page body to HTML.
-pub fn render(page: &Page, context: &MarkdownContext) -> String {
+pub fn render(page: &Page, context: &MarkdownContext) -> Rendered {
     crate::profile::time(crate::profile::Activity::Markdown, || {
         render_timed(page, context)
     })
 }
 
-fn render_timed(page: &Page, context: &MarkdownContext) -> String {
-    let parser = Parser::new_ext(page.body(), markdown_options(context.config));
+fn render_timed(page: &Page, context: &MarkdownContext) -> Rendered {
+    let parser = crate::model::events::parse(page.body(), context.config).map(|(event, _)| event);
     let mut events: Vec<Event> = Vec::new();
     let mut heading_index = 0;
     let mut link_index = 0;
-    let mut skipping_title = false;
+    let mut title: Option<Vec<Event>> = None;
+    let mut title_html = None;
+    // A wikilink shown as text: its destination, whether it has a label, and the label.
+    let mut as_text: Option<(String, bool, String)> = None;
     let mut code: Option<(String, String)> = None;
     for event in parser {
         if let Some((language, text)) = code.as_mut() {
@@ -52,9 +66,66 @@ fn render_timed(page: &Page, context: &MarkdownContext) -> String {
             }
             continue;
         }
-        if skipping_title {
-            if matches!(event, Event::End(TagEnd::Heading(_))) {
-                skipping_title = false;
+        if let Some((destination, has_label, label)) = as_text.as_mut() {
+            match event {
+                Event::Text(text) => label.push_str(&text),
+                Event::End(TagEnd::Link) => {
+                    let written = if *has_label {
+                        format!("[[{destination}|{label}]]")
+                    } else {
+                        format!("[[{destination}]]")
+                    };
+                    events.push(Event::Text(written.into()));
+                    as_text = None;
+                }
+                _ => {}
+            }
+            continue;
+        }
+        if let Some(inline) = title.as_mut() {
+            match event {
+                Event::End(TagEnd::Heading(_)) => {
+                    title_html = title_inline_html(std::mem::take(inline), page);
+                    title = None;
+                    continue;
+                }
+                // Links in the title count, so the body's links keep their targets.
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }) if !matches!(link_type, LinkType::Autolink | LinkType::Email) => {
+                    let index = link_index;
+                    link_index += 1;
+                    let dest_url = rewritten(context, index).unwrap_or(dest_url);
+                    inline.push(Event::Start(Tag::Link {
+                        link_type,
+                        dest_url: defused(dest_url, context.config.raw_html),
+                        title,
+                        id,
+                    }));
+                }
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }) => {
+                    let index = link_index;
+                    link_index += 1;
+                    let dest_url = rewritten(context, index).unwrap_or(dest_url);
+                    inline.push(Event::Start(Tag::Image {
+                        link_type,
+                        dest_url: defused(dest_url, context.config.raw_html),
+                        title,
+                        id,
+                    }));
+                }
+                Event::Html(html) | Event::InlineHtml(html) if !context.config.raw_html => {
+                    inline.push(Event::Text(html));
+                }
+                other => inline.push(other),
             }
             continue;
         }
@@ -63,7 +134,7 @@ fn render_timed(page: &Page, context: &MarkdownContext) -> String {
                 let index = heading_index;
                 heading_index += 1;
                 if index == 0 && page.has_title_heading {
-                    skipping_title = true;
+                    title = Some(Vec::new());
                     continue;
                 }
                 let anchor = page
@@ -104,6 +175,13 @@ fn render_timed(page: &Page, context: &MarkdownContext) -> String {
                 } else {
                     let index = link_index;
                     link_index += 1;
+                    if matches!(context.hrefs.get(index), Some(Href::Text)) {
+                        // A `[[Word]]` that names no page stays as it was written.
+                        let has_label =
+                            matches!(link_type, LinkType::WikiLink { has_pothole: true });
+                        as_text = Some((dest_url.to_string(), has_label, String::new()));
+                        continue;
+                    }
                     rewritten(context, index).unwrap_or(dest_url)
                 };
                 let dest_url = defused(dest_url, context.config.raw_html);
@@ -155,12 +233,49 @@ fn render_timed(page: &Page, context: &MarkdownContext) -> String {
     }
     let mut html = String::with_capacity(page.body().len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    html
+    Rendered { html, title_html }
+}
+
+/// The title heading's inner HTML when it holds markup; `None` for plain text (the template
+/// shows the plain title then). A record's `12. ` number prefix is left out, as in its title.
+fn title_inline_html(inline: Vec<Event>, page: &Page) -> Option<String> {
+    // Badge images are not part of a title.
+    let mut images = 0usize;
+    let mut inline: Vec<Event> = inline
+        .into_iter()
+        .filter(|event| match event {
+            Event::Start(Tag::Image { .. }) => {
+                images += 1;
+                false
+            }
+            Event::End(TagEnd::Image) => {
+                images = images.saturating_sub(1);
+                false
+            }
+            _ => images == 0,
+        })
+        .collect();
+    if inline.iter().all(|event| matches!(event, Event::Text(_))) {
+        return None;
+    }
+    if page.kind == crate::model::page::PageKind::Decision
+        && let Some(Event::Text(first)) = inline.first_mut()
+    {
+        let (number, rest) = crate::model::decision::split_numbered_title(first);
+        if number.is_some() {
+            *first = rest.to_string().into();
+        }
+    }
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, inline.into_iter());
+    Some(html.trim().to_string())
 }
 
 fn rewritten<'a>(context: &MarkdownContext, index: usize) -> Option<CowStr<'a>> {
-    let href = context.hrefs.get(index)?.as_ref()?;
-    Some(format!("{}{href}", context.base_path).into())
+    match context.hrefs.get(index)? {
+        Href::To(href) => Some(format!("{}{href}", context.base_path).into()),
+        Href::AsWritten | Href::Text => None,
+    }
 }
 
 /// With raw HTML off (untrusted contributors), a link must not run script either:
@@ -251,7 +366,7 @@ mod tests {
     use crate::load::Source;
     use crate::model::page::{PageKind, parse_page};
 
-    fn render_text(text: &str, hrefs: &[Option<String>], config: &MarkdownConfig) -> String {
+    fn render_text(text: &str, hrefs: &[Href], config: &MarkdownConfig) -> String {
         let (source, _) = Source::new("docs/a.md".into(), text.into());
         let page = parse_page(source, PageKind::Page, config).unwrap();
         render(
@@ -262,6 +377,7 @@ mod tests {
                 base_path: "/hb/",
             },
         )
+        .html
     }
 
     #[test]
@@ -277,7 +393,7 @@ mod tests {
 
     #[test]
     fn links_are_rewritten_by_position_and_base_path() {
-        let hrefs = [Some("teams/platform/#on-call".to_string()), None];
+        let hrefs = [Href::To("teams/platform/#on-call".to_string()), Href::AsWritten];
         let html = render_text(
             "[a](../teams/platform.md#on-call) [b](https://x.org)",
             &hrefs,
@@ -288,6 +404,46 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("href=\"https://x.org\""), "{html}");
+    }
+
+    #[test]
+    fn links_in_the_title_heading_do_not_shift_the_body_links() {
+        let hrefs = [
+            Href::To("a/".to_string()),
+            Href::To("b/".to_string()),
+            Href::To("c/".to_string()),
+        ];
+        let config = MarkdownConfig::default();
+        let (source, _) = Source::new(
+            "docs/x.md".into(),
+            "# Home with [a](a.md) and `code`\n\n[b](b.md) [[C]]\n".into(),
+        );
+        let page = parse_page(source, PageKind::Page, &config).unwrap();
+        assert!(page.has_title_heading);
+        let rendered = render(
+            &page,
+            &MarkdownContext {
+                config: &config,
+                hrefs: &hrefs,
+                base_path: "/",
+            },
+        );
+        assert!(rendered.html.contains("<a href=\"/b/\">b</a>"), "{}", rendered.html);
+        assert!(rendered.html.contains("<a href=\"/c/\">C</a>"), "{}", rendered.html);
+        assert_eq!(
+            rendered.title_html.as_deref(),
+            Some("Home with <a href=\"/a/\">a</a> and <code>code</code>")
+        );
+    }
+
+    #[test]
+    fn an_unresolved_wikilink_stays_text() {
+        let html = render_text(
+            "See [[Prototype]] and [[Call|the call]].",
+            &[Href::Text, Href::Text],
+            &MarkdownConfig::default(),
+        );
+        assert_eq!(html, "<p>See [[Prototype]] and [[Call|the call]].</p>\n");
     }
 
     #[test]

@@ -332,7 +332,9 @@ impl<'a> Renderer<'a> {
             };
             return (Ok(file), key);
         }
-        view.content = self.content(id);
+        let rendered = self.content(id);
+        view.content = rendered.html;
+        view.title_html = rendered.title_html;
         let html = self.render_template(&template, &view, &nav);
         (self.page_file(id, path, html), key)
     }
@@ -401,14 +403,16 @@ impl<'a> Renderer<'a> {
     }
 
     fn page(&self, id: PageId) -> Result<OutputFile, Diagnostic> {
-        let (view, nav, template) = self.page_view(id, self.content(id));
+        let rendered = self.content(id);
+        let (mut view, nav, template) = self.page_view(id, rendered.html);
+        view.title_html = rendered.title_html;
         let html = self.render_template(&template, &view, &nav);
         let path = format!("{}index.html", self.input.site.pages[id].url);
         self.page_file(id, path, html)
     }
 
     /// Page `id`'s markdown as HTML.
-    fn content(&self, id: PageId) -> String {
+    fn content(&self, id: PageId) -> markdown::Rendered {
         let site = self.input.site;
         markdown::render(
             &site.pages[id],
@@ -456,6 +460,7 @@ impl<'a> Renderer<'a> {
             kind: page.kind.as_str(),
             is_home: page.url.is_empty(),
             content,
+            title_html: None,
             toc: toc(page),
             tags: page
                 .tags
@@ -728,6 +733,7 @@ impl<'a> Renderer<'a> {
             kind,
             is_home: false,
             content: String::new(),
+            title_html: None,
             toc: Vec::new(),
             tags: Vec::new(),
             date: None,

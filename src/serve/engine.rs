@@ -124,6 +124,8 @@ pub struct Engine {
     rules: load::Rules,
     files: BTreeMap<String, Parsed>,
     statics: BTreeMap<String, StaticFile>,
+    /// Files that exist but are not published (from the last walk), for link help.
+    unpublished: HashMap<String, String>,
     /// Problems of the last walk that belong to no markdown file (symlinks, unreadable folders).
     walk_problems: Vec<Diagnostic>,
     /// A configuration or theme that failed to load; the previous one stays in use.
@@ -161,6 +163,7 @@ impl Engine {
             rules,
             files: BTreeMap::new(),
             statics: BTreeMap::new(),
+            unpublished: HashMap::new(),
             walk_problems: Vec::new(),
             fatal: None,
             history: crate::git::History::default(),
@@ -443,6 +446,7 @@ impl Engine {
             .into_iter()
             .map(|file| (file.path.clone(), file))
             .collect();
+        self.unpublished = loaded.unpublished;
         self.walk_problems = walk;
         Ok(())
     }
@@ -462,7 +466,14 @@ impl Engine {
             strict: self.options.strict,
         };
         let (site, problems) =
-            model::assemble(&self.config, pages, statics, &self.history, model_options);
+            model::assemble(
+                &self.config,
+                pages,
+                statics,
+                &self.unpublished,
+                &self.history,
+                model_options,
+            );
         self.site = site;
         self.site_problems = problems;
         self.render(all, None)

@@ -114,7 +114,7 @@ fn ignored(path: &str, ignore: &Ignore) -> bool {
     }
     let name = path.rsplit('/').next().unwrap_or(path);
     path.split('/')
-        .any(|part| part.starts_with('.') || part.starts_with('_') || part == "node_modules")
+        .any(|part| part.starts_with('.') || part == "node_modules")
         || name.ends_with('~')
         || name.starts_with('#')
 }
@@ -218,7 +218,7 @@ mod tests {
     }
 
     #[test]
-    fn output_git_and_underscore_paths_are_ignored() {
+    fn output_git_and_dependency_paths_are_ignored_but_underscore_folders_are_content() {
         let found = plan(&[
             ("public/index.html", Entry::File),
             ("public", Entry::Folder),
@@ -229,7 +229,7 @@ mod tests {
         ]);
         assert_eq!(
             found.markdown,
-            BTreeSet::from(["publication.md".to_string()])
+            BTreeSet::from(["_drafts/x.md".to_string(), "publication.md".to_string()])
         );
         assert!(!found.rescan);
         assert!(plan(&[(".git", Entry::Folder)]).is_empty());
