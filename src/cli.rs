@@ -791,8 +791,19 @@ fn finish(
     if site.format == Format::Github {
         let prefix = repository_prefix(&pipeline::resolve_root(site.dir.as_deref()));
         out.write_all(diagnostics::format_github(&shown, &prefix).as_bytes())?;
-    } else {
+    } else if cli.verbose {
         err.write_all(format_human(&shown, color).as_bytes())?;
+    } else {
+        err.write_all(diagnostics::format_human_capped(&shown, color, HUMAN_PER_CODE).as_bytes())?;
+    }
+    if cli.verbose {
+        for skipped in &report.skipped {
+            let markdown = match skipped.markdown {
+                0 => String::new(),
+                count => format!(": {}", diagnostics::plural(count, "markdown file")),
+            };
+            writeln!(err, "  skipped {} ({}){markdown}", skipped.path, skipped.reason)?;
+        }
     }
     if site.timings {
         err.write_all(format_timings(report).as_bytes())?;
@@ -814,8 +825,17 @@ fn finish(
         }
     }
     if !cli.quiet || result != Outcome::Success {
+        let skipped: usize = report.skipped.iter().map(|s| s.markdown).sum();
+        let skipped = match skipped {
+            0 => String::new(),
+            count => format!(
+                ", {} skipped{}",
+                diagnostics::plural(count, "markdown file"),
+                if cli.verbose { "" } else { " (-v lists them)" }
+            ),
+        };
         let mut line = format!(
-            "{verb} {} in {:.2} s",
+            "{verb} {}{skipped} in {:.2} s",
             diagnostics::tally(report.pages, &report.diagnostics),
             report.elapsed().as_secs_f64()
         );
@@ -837,6 +857,9 @@ fn finish(
     }
     Ok(result)
 }
+
+/// How many findings of one code human output shows before summarising the rest.
+const HUMAN_PER_CODE: usize = 20;
 
 /// `--timings`: the stages one after another, then the work inside them.
 fn format_timings(report: &BuildReport) -> String {

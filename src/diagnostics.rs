@@ -164,6 +164,33 @@ pub fn format_human(diagnostics: &[Diagnostic], color: bool) -> String {
     out
 }
 
+/// Human output for large reports: at most `per_code` findings of each code, then, when any
+/// were left out, a table of counts per code. JSON and GitHub output stay complete.
+pub fn format_human_capped(diagnostics: &[Diagnostic], color: bool, per_code: usize) -> String {
+    let mut seen: std::collections::BTreeMap<(&str, Severity), usize> = Default::default();
+    let mut shown = Vec::new();
+    for diagnostic in diagnostics {
+        let count = seen.entry((diagnostic.code, diagnostic.severity)).or_default();
+        *count += 1;
+        if *count <= per_code {
+            shown.push(diagnostic.clone());
+        }
+    }
+    let mut out = format_human(&shown, color);
+    if shown.len() < diagnostics.len() {
+        let _ = writeln!(
+            out,
+            "{} of {} findings shown (the first {per_code} of each code; `--format json` lists all):",
+            shown.len(),
+            diagnostics.len()
+        );
+        for ((code, severity), count) in &seen {
+            let _ = writeln!(out, "  {count:>7} {:<7} {code}", severity.as_str());
+        }
+    }
+    out
+}
+
 /// Formats diagnostics as GitHub Actions workflow commands, one line each:
 /// `::error file=docs/a.md,line=3,col=5,title=broken-link::message%0Ahelp`. `prefix` is the
 /// handbook folder relative to the repository (`docs-site/`, or empty), since annotations name

@@ -66,6 +66,9 @@ pub struct History {
     pub prefix: String,
     /// The clone is shallow: git dates would be wrong, so `files` is left empty.
     pub shallow: bool,
+    /// Why there is no history when git could not give one (no git, not a repository,
+    /// dubious ownership, a failing log), for one warning.
+    pub problem: Option<String>,
     /// The repository's CODEOWNERS file, when it has one (read beside the log).
     pub codeowners: Option<crate::load::CodeOwnersFile>,
 }
@@ -98,15 +101,17 @@ const SAVED_VERSION: u32 = 2;
 /// newer than the saved ones are read, and the file is brought up to date.
 pub fn read(root: &Path, cache: Option<&Path>) -> History {
     // One call: the prefix line (empty at the top), then "true" or "false".
-    let Some(answer) = git(
+    let answer = match git_checked(
         root,
         &["rev-parse", "--show-prefix", "--is-shallow-repository"],
-    ) else {
-        log::debug!(
-            "no git repository at {}: pages get no git dates",
-            root.display()
-        );
-        return History::default();
+    ) {
+        Ok(answer) => answer,
+        Err(problem) => {
+            return History {
+                problem: Some(problem),
+                ..History::default()
+            };
+        }
     };
     let mut lines = answer.lines();
     let mut history = History {
@@ -121,7 +126,7 @@ pub fn read(root: &Path, cache: Option<&Path>) -> History {
     let Some(cache) = cache else {
         match log(root, at_top, None) {
             Ok(folder) => history.files = folder.files,
-            Err(error) => log::warn!("could not read git history: {error}"),
+            Err(error) => history.problem = Some(format!("`git log` failed: {error}")),
         }
         return history;
     };
@@ -156,9 +161,40 @@ pub fn read(root: &Path, cache: Option<&Path>) -> History {
             }
             history.files = saved.files;
         }
-        Err(error) => log::warn!("could not read git history: {error}"),
+        Err(error) => history.problem = Some(format!("`git log` failed: {error}")),
     }
     history
+}
+
+/// Runs a git command in `root`: its stdout, or why git could not answer, in words.
+fn git_checked(root: &Path, args: &[&str]) -> Result<String, String> {
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|error| match error.kind() {
+            std::io::ErrorKind::NotFound => "git is not installed (no `git` on PATH)".to_string(),
+            _ => format!("git could not be started: {error}"),
+        })?;
+    if output.status.success() {
+        return Ok(String::from_utf8_lossy(&output.stdout).into_owned());
+    }
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let lower = stderr.to_lowercase();
+    Err(if lower.contains("dubious ownership") {
+        format!(
+            "git refuses the repository because another user owns it (\"dubious ownership\", common \
+             in CI containers); run `git config --global --add safe.directory {}`",
+            root.display()
+        )
+    } else if lower.contains("not a git repository") {
+        "the handbook is not in a git repository".to_string()
+    } else {
+        let first = stderr.lines().find(|line| !line.trim().is_empty()).unwrap_or("").trim();
+        format!("git failed: {first}")
+    })
 }
 
 /// True when commit `old` is an ancestor of (or is) `new`.

@@ -477,6 +477,11 @@ fn hidden_reason(
         if is_metadata(rel) {
             return Some("handbook metadata".into());
         }
+        match gitbook_assets(&prefix, part_is_dir) {
+            Some(true) => continue,
+            Some(false) => return Some("dot folder".into()),
+            None => {}
+        }
         if let Some(reason) = name_reason(parts[depth - 1], depth, part_is_dir) {
             return Some(reason.into());
         }
@@ -519,6 +524,10 @@ fn skip_reason(
 ) -> Option<String> {
     let name = entry.file_name().to_string_lossy();
     let is_dir = entry.file_type().is_dir();
+    let rel = relative(root, entry.path());
+    if let Some(published) = gitbook_assets(&rel, is_dir) {
+        return (!published).then(|| "dot folder".to_string());
+    }
     if let Some(reason) = name_reason(&name, entry.depth(), is_dir) {
         return Some(reason.into());
     }
@@ -527,7 +536,17 @@ fn skip_reason(
     {
         return Some("build output".into());
     }
-    excluded_reason(excluded, &relative(root, entry.path()), is_dir)
+    excluded_reason(excluded, &rel, is_dir)
+}
+
+/// GitBook keeps a handbook's images in `.gitbook/assets/`: that one dot folder is published
+/// (and walked into), nothing else under `.gitbook`. `None` for paths elsewhere.
+fn gitbook_assets(rel: &str, is_dir: bool) -> Option<bool> {
+    if rel == ".gitbook" {
+        return Some(is_dir);
+    }
+    let rest = rel.strip_prefix(".gitbook/")?;
+    Some(rest == "assets" || rest.starts_with("assets/"))
 }
 
 fn excluded_reason(excluded: &GlobSet, rel: &str, is_dir: bool) -> Option<String> {

@@ -50,6 +50,8 @@ pub struct BuildReport {
     pub profile: Vec<crate::profile::Spent>,
     /// The output folder.
     pub output: PathBuf,
+    /// What the walk left out by its rules (dot folders, `exclude:`, …), for `--verbose`.
+    pub skipped: Vec<load::Skipped>,
 }
 
 impl BuildReport {
@@ -99,7 +101,8 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
     };
     timer.lap("config");
 
-    let (loaded, history) = load_with_history(options, &config, &output)?;
+    let (mut loaded, history) = load_with_history(options, &config, &output)?;
+    let skipped = std::mem::take(&mut loaded.skipped);
     let large = loaded.sources.len() >= 1000;
     if large {
         log::info!("loaded {} markdown files", loaded.sources.len());
@@ -179,6 +182,7 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
         files: files.len(),
         pages_kept,
         output: output.clone(),
+        skipped,
         ..BuildReport::default()
     };
     report.diagnostics = found;
@@ -251,19 +255,12 @@ fn load_with_history(
     Ok((loaded?, history))
 }
 
-/// Reads the git history of the handbook and its CODEOWNERS, warning once about a shallow
-/// clone.
+/// Reads the git history of the handbook and its CODEOWNERS (problems become one `git`
+/// warning in the model).
 pub fn read_history(root: &Path, config: &Config) -> crate::git::History {
     let cache = config.git.cache.as_ref().map(|file| root.join(file));
     let mut history = crate::git::read(root, cache.as_deref());
     history.codeowners = load::read_codeowners(root, &history.prefix);
-    if history.shallow {
-        log::warn!(
-            "this is a shallow git clone, so every page would look updated on the day of the clone; \
-             dates from git are left out.\n  help: fetch the full history: `fetch-depth: 0` in \
-             actions/checkout (GitHub Actions), `GIT_DEPTH: 0` (GitLab CI), or `git fetch --unshallow`"
-        );
-    }
     history
 }
 

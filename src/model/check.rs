@@ -65,11 +65,12 @@ const TEAM_KEYS: &[&str] = &[
 ];
 
 /// Codes of the findings made here.
-pub const CODES: [&str; 4] = [
+pub const CODES: [&str; 5] = [
     "orphan-page",
     "duplicate-title",
     "missing-field",
     "unknown-key",
+    "template-syntax",
 ];
 
 /// The front-matter keys only pages of `kind` understand.
@@ -96,6 +97,24 @@ pub fn site(site: &Site, config: &Config, strict: bool) -> Vec<Diagnostic> {
     }
     duplicate_titles(&site.pages, &mut found);
     for page in &site.pages {
+        if let Some((line, column, code)) = &page.template_code {
+            found.push(
+                Diagnostic::warning(
+                    &page.path,
+                    *line,
+                    *column,
+                    "template-syntax",
+                    format!(
+                        "`{code}` is template code of another generator (Liquid, Jinja, Hugo, MDX); \
+                         handbook publishes it as text"
+                    ),
+                )
+                .with_help(
+                    "put it in backticks if it is an example, or replace it with markdown; \
+                     only the first such place in a file is reported",
+                ),
+            );
+        }
         required_keys(page, config, &mut found);
         if strict {
             unknown_keys(page, &mut found);
@@ -104,8 +123,11 @@ pub fn site(site: &Site, config: &Config, strict: bool) -> Vec<Diagnostic> {
     found
 }
 
-/// Plain pages (not landing pages, the home page or records, which listings reach) that no
-/// other page links to and no header link names.
+/// The handbook's own 404 page, published as `404.html` and never listed in navigation.
+pub const NOT_FOUND_PAGE: &str = "404.md";
+
+/// Plain pages that nothing reaches: not in the navigation (which lists every page but the
+/// 404 page), not linked from another page, not named by a header link.
 fn orphans(site: &Site, config: &Config, found: &mut Vec<Diagnostic>) {
     let in_header: HashSet<String> = config
         .nav
@@ -114,8 +136,11 @@ fn orphans(site: &Site, config: &Config, found: &mut Vec<Diagnostic>) {
         .map(|link| format!("{}/", link.url.trim_matches('/')))
         .collect();
     for (id, page) in site.pages.iter().enumerate() {
+        // The sidebar and folder listings reach every page with a nav entry.
         if page.kind != PageKind::Page
             || page.is_landing()
+            || site.nav.node_of_page[id].is_some()
+            || page.path == NOT_FOUND_PAGE
             || !site.links.backlinks[id].is_empty()
             || in_header.contains(&page.url)
         {

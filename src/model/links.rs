@@ -20,6 +20,10 @@ pub struct LinkGraph {
     pub backlinks: Vec<Vec<Backlink>>,
 }
 
+/// The reason given for a page left out because of its own errors (bad front matter): links
+/// to it are not reported, its error is.
+pub const HAS_ERRORS: &str = "it has errors, reported there";
+
 /// What one link becomes in the output.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Href {
@@ -48,8 +52,8 @@ pub struct LinkTargets<'a> {
     pub by_url: &'a HashMap<String, PageId>,
     /// Static file paths.
     pub statics: &'a HashSet<String>,
-    /// URLs of folders without a landing page, whose generated listing is published there.
-    pub listings: &'a HashSet<String>,
+    /// URLs of generated folder listings.
+    pub listings: &'a HashMap<String, usize>,
     /// Source paths of drafts left out of this build.
     pub drafts: &'a HashSet<String>,
     /// The base path (`/` or `/handbook/`), which site-absolute links may start with.
@@ -328,7 +332,7 @@ fn resolve_one(
             return to_page(id, fragment, pages);
         }
         let as_folder = as_url(candidate);
-        if targets.statics.contains(candidate.as_str()) || targets.listings.contains(&as_folder)
+        if targets.statics.contains(candidate.as_str()) || targets.listings.contains_key(&as_folder)
         {
             let path = if targets.statics.contains(candidate.as_str()) {
                 candidate.clone()
@@ -349,6 +353,9 @@ fn resolve_one(
         };
     }
     if let Some(reason) = unpublished(targets, &target) {
+        if reason == HAS_ERRORS {
+            return Resolution::Leave;
+        }
         return Resolution::Problem {
             code: "unpublished-link",
             message: format!("'{target}' exists but is not published ({reason})"),

@@ -56,9 +56,11 @@ pub struct Site {
     by_path: HashMap<String, PageId>,
     by_url: HashMap<String, PageId>,
     static_paths: HashSet<String>,
-    /// URLs of folders without a landing page (`""` for a root without one): each gets a
-    /// generated page listing what is in it.
-    pub listings: HashSet<String>,
+    /// Generated folder listings by URL, with the folder's nav node: a folder without a landing
+    /// page gets one at its own URL (`""` for a root without one), a folder whose sidebar list
+    /// is cut short ("N more…") gets one at `<folder>/all-pages/`. No page is reachable only
+    /// through search.
+    pub listings: HashMap<String, nav::NodeId>,
     unpublished: HashMap<String, String>,
     forge: Option<String>,
     drafts: HashSet<String>,
@@ -93,6 +95,12 @@ impl Site {
     }
 
     /// The page built from a source path.
+    /// True when a file at this site-relative path is copied as it is.
+    pub fn static_path_exists(&self, path: &str) -> bool {
+        self.static_paths.contains(path)
+    }
+
+    /// The page at a source path.
     pub fn page_by_path(&self, path: &str) -> Option<&Page> {
         self.by_path.get(path).map(|&id| &self.pages[id])
     }
@@ -140,15 +148,53 @@ pub fn build(
         .map(|source| parse(config, source))
         .collect();
     let mut pages = Vec::with_capacity(parsed.len());
+    let mut unpublished = unpublished;
     for result in parsed {
         match result {
             Ok(page) => pages.push(page),
-            Err(diagnostic) => found.push(diagnostic),
+            Err(diagnostic) => {
+                // Its error is reported; links to it are not reported again.
+                unpublished.insert(diagnostic.path.clone(), links::HAS_ERRORS.to_string());
+                found.push(diagnostic);
+            }
         }
     }
     let (site, mut more) = assemble(config, pages, statics, &unpublished, history, options);
     found.append(&mut more);
+    found.extend(git_warning(history));
     (site, found)
+}
+
+/// One warning when pages get no dates or authors from git, saying why.
+fn git_warning(history: &History) -> Option<Diagnostic> {
+    if history.shallow {
+        return Some(
+            Diagnostic::warning(
+                "",
+                0,
+                0,
+                "git",
+                "this is a shallow git clone, so every page would look updated on the day of the \
+                 clone; dates and authors from git are left out"
+                    .into(),
+            )
+            .with_help(
+                "fetch the full history: `fetch-depth: 0` in actions/checkout (GitHub Actions), \
+                 `GIT_DEPTH: 0` (GitLab CI), or `git fetch --unshallow`",
+            ),
+        );
+    }
+    let problem = history.problem.as_ref()?;
+    Some(
+        Diagnostic::warning(
+            "",
+            0,
+            0,
+            "git",
+            format!("pages have no dates or authors from git: {problem}"),
+        )
+        .with_help("front-matter `date` and `updated` still apply"),
+    )
 }
 
 /// Parses one source into a page of the kind its folder and name give it.
@@ -180,20 +226,21 @@ pub fn assemble(
         if let Some(&first) = by_url.get(&page.url)
             && let Some(moved) = landing_aside(&kept[first], &page)
         {
-            // `README.md` beside `index.md`: index.md is the folder's page, README.md is
-            // published as `readme/` beside it.
-            if moved == 0 {
-                let url = format!("{}readme/", page.url);
-                let readme = &mut kept[first];
-                readme.url = url.clone();
-                by_url.insert(url, first);
-                by_url.insert(page.url.clone(), kept.len());
+            // A folder's page keeps the folder's URL: `README.md` beside `index.md` is
+            // published as `readme/`, GitBook's `x.md` beside `x/README.md` as `x/x/`.
+            let mut aside = if moved == 0 {
+                std::mem::replace(&mut kept[first], page)
             } else {
-                page.url = format!("{}readme/", page.url);
-                by_url.insert(page.url.clone(), kept.len());
+                page
+            };
+            let url = aside_url(&aside);
+            if !by_url.contains_key(&url) {
+                aside.url = url.clone();
+                by_url.insert(url, kept.len());
+                kept.push(aside);
+                continue;
             }
-            kept.push(page);
-            continue;
+            page = aside;
         }
         if let Some(&first) = by_url.get(&page.url) {
             let first: &Page = &kept[first];
@@ -236,7 +283,8 @@ pub fn assemble(
     let static_paths: HashSet<String> = statics.iter().map(|file| file.path.clone()).collect();
     let base_path = config.base_path();
     let names = WikiNames::new(&pages);
-    let listings = folder_listings(&pages, &by_url);
+    let nav = nav::build(&pages);
+    let listings = folder_listings(&nav, &by_url, config.nav.max_siblings);
     let forge = config.forge_blob_url(&history.prefix);
     let targets = LinkTargets {
         by_path: &by_path,
@@ -252,7 +300,6 @@ pub fn assemble(
     let (links, mut link_problems) = links::resolve(&pages, &targets);
     found.append(&mut link_problems);
     found.extend(check_aliases(&pages, &by_url));
-    let nav = nav::build(&pages);
     let tags = collect_tags(&pages);
     let (decisions, mut decision_problems) = decision::build(&pages, options.today, options.strict);
     found.append(&mut decision_problems);
@@ -338,52 +385,67 @@ impl Site {
     }
 }
 
-/// When `a` and `b` are `README.md` and `index.md` of one folder: 0 when `a` (already kept)
-/// is the README and must move aside, 1 when `b` is.
+/// When two pages publish to one URL and one of them is the folder's own page (`index.md`,
+/// then `README.md`), the other moves aside: 0 when `a` (already kept) must move, 1 when `b`.
 fn landing_aside(a: &Page, b: &Page) -> Option<usize> {
-    let folder = |page: &Page| page.path.rsplit_once('/').map_or("", |(dir, _)| dir).to_string();
-    let name = |page: &Page| {
-        page.path
+    let rank = |page: &Page| -> u8 {
+        let name = page
+            .path
             .rsplit('/')
             .next()
             .unwrap_or(&page.path)
-            .to_ascii_lowercase()
+            .to_ascii_lowercase();
+        let folder_url = page.path.rsplit_once('/').map_or(String::new(), |(dir, _)| format!("{dir}/"));
+        match name.as_str() {
+            _ if page.url != folder_url => 0,
+            "index.md" | "_index.md" => 2,
+            "readme.md" => 1,
+            _ => 0,
+        }
     };
-    if folder(a) != folder(b) {
-        return None;
-    }
-    match (name(a).as_str(), name(b).as_str()) {
-        ("readme.md", "index.md" | "_index.md") => Some(0),
-        ("index.md" | "_index.md", "readme.md") => Some(1),
-        _ => None,
+    match rank(a).cmp(&rank(b)) {
+        std::cmp::Ordering::Less => Some(0),
+        std::cmp::Ordering::Greater => Some(1),
+        std::cmp::Ordering::Equal => None,
     }
 }
 
-/// The URLs of folders that hold published pages (at any depth) but no landing page of their
-/// own, the root included.
-fn folder_listings(pages: &[Page], by_url: &HashMap<String, PageId>) -> HashSet<String> {
-    let mut folders = HashSet::new();
-    for page in pages {
-        let mut dir = page.path.rsplit_once('/').map_or("", |(dir, _)| dir);
-        loop {
-            let url = if dir.is_empty() {
-                String::new()
-            } else {
-                format!("{dir}/")
-            };
-            if !folders.insert(url) {
-                break;
-            }
-            match dir.rsplit_once('/') {
-                Some((parent, _)) => dir = parent,
-                None if !dir.is_empty() => dir = "",
-                None => break,
-            }
+/// Where a page that gave way to a folder's own page is published: `readme/` for a README,
+/// else its file name inside the folder's URL.
+fn aside_url(page: &Page) -> String {
+    let name = page.path.rsplit('/').next().unwrap_or(&page.path);
+    let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+    format!("{}{}/", page.url, page::slugify(stem))
+}
+
+/// The generated folder listings (see [`Site::listings`]).
+fn folder_listings(
+    nav: &nav::Nav,
+    by_url: &HashMap<String, PageId>,
+    max_siblings: usize,
+) -> HashMap<String, nav::NodeId> {
+    let mut listings = HashMap::new();
+    for (id, node) in nav.nodes.iter().enumerate() {
+        if !node.is_section {
+            continue;
+        }
+        let folder = node.folder_url();
+        let url = if node.page.is_none() {
+            folder
+        } else if node.children.len() > max_siblings.max(1) {
+            format!("{folder}{ALL_PAGES}")
+        } else {
+            continue;
+        };
+        if !by_url.contains_key(&url) {
+            listings.insert(url, id);
         }
     }
-    folders.retain(|url| !by_url.contains_key(url));
-    folders
+    listings
 }
+
+/// Where a folder's full listing is published when its landing page is an author's page.
+pub const ALL_PAGES: &str = "all-pages/";
 
 /// True when `folder` (as written in handbook.yml: `runbooks`, `/runbooks/`) holds `path`;
 /// `/`, `.` and the empty folder hold every page.
@@ -451,9 +513,7 @@ fn in_decisions_folder(folder: &str, path: &str) -> bool {
 fn is_record(source: &crate::load::Source) -> bool {
     let path = source.path.as_str();
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
-    let stem = name.strip_suffix(".md").unwrap_or(&name);
-    let stem = stem.strip_suffix(".markdown").unwrap_or(stem);
-    if stem == "template" || stem.ends_with("-template") || stem.ends_with("_template") {
+    if page::is_template_name(path) {
         return false;
     }
     let declares_status = || {

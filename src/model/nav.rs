@@ -41,6 +41,17 @@ pub struct Nav {
     pub position: Vec<Option<usize>>,
 }
 
+impl NavNode {
+    /// A folder's site-relative URL (`docs/runbooks/`, `""` for the root).
+    pub fn folder_url(&self) -> String {
+        if self.key.is_empty() {
+            String::new()
+        } else {
+            format!("{}/", self.key)
+        }
+    }
+}
+
 impl Nav {
     /// Ancestors of a page's node from the root down, excluding the node itself.
     pub fn ancestors(&self, node: NodeId) -> Vec<NodeId> {
@@ -85,6 +96,9 @@ pub fn build(pages: &[Page]) -> Nav {
     let mut folders: BTreeMap<String, NodeId> = BTreeMap::new();
     folders.insert(String::new(), 0);
     for (id, page) in pages.iter().enumerate() {
+        if page.path == super::check::NOT_FOUND_PAGE {
+            continue;
+        }
         let dir = page.path.rsplit_once('/').map_or("", |(dir, _)| dir);
         let folder = folder_node(&mut nav, &mut folders, dir);
         if page.is_landing() && nav.nodes[folder].page.is_none() {

@@ -573,8 +573,15 @@ pub fn parse_page(
     kind: PageKind,
     markdown: &MarkdownConfig,
 ) -> Result<Page, Diagnostic> {
+    let parsed: Result<FrontMatter, _> = yaml::parse(source.front_matter_text());
+    // A record template's front matter holds placeholders (`date: {YYYY-MM-DD}`): it is a
+    // page to copy from, published without its front matter rather than failing the build.
+    let parsed = match parsed {
+        Err(_) if is_template_name(&source.path) => Ok(FrontMatter::default()),
+        other => other,
+    };
     let mut front_matter: FrontMatter =
-        yaml::parse(source.front_matter_text()).map_err(|error| {
+        parsed.map_err(|error| {
             let line = if error.line == 0 {
                 1
             } else {
@@ -772,6 +779,10 @@ fn analyse(source: &Source, markdown: &MarkdownConfig) -> Analysis {
     let mut in_first_paragraph = false;
     let mut images = 0usize;
     let mut paragraph_start = false;
+    // A list, table, code block or quote before the first `# heading` means that heading is a
+    // section (RFCs open with a list and use `# Summary` for sections), not the title; badge
+    // and intro paragraphs do not.
+    let mut seen_block = false;
     for (event, range) in super::events::parse(body, markdown) {
         let offset = source.body_start + range.start;
         let is_code = matches!(event, Event::Code(_));
@@ -791,7 +802,17 @@ fn analyse(source: &Source, markdown: &MarkdownConfig) -> Analysis {
                     analysis.text.push('\n');
                     let text_end = analysis.text.len();
                     let text = text.trim().to_string();
-                    if level == 1 && analysis.title_heading.is_none() && !text.is_empty() {
+                    let text = if text.is_empty() {
+                        // `# {Placeholder}` reads as heading attributes; GitHub shows the text.
+                        heading_source_text(&source.text[offset..])
+                    } else {
+                        text
+                    };
+                    if level == 1
+                        && analysis.title_heading.is_none()
+                        && !seen_block
+                        && !text.is_empty()
+                    {
                         analysis.title_heading = Some(text.clone());
                         analysis.title_is_first = analysis.headings.is_empty();
                     }
@@ -820,6 +841,7 @@ fn analyse(source: &Source, markdown: &MarkdownConfig) -> Analysis {
             Event::End(
                 TagEnd::CodeBlock | TagEnd::Item | TagEnd::TableCell | TagEnd::BlockQuote(_),
             ) => {
+                seen_block = true;
                 analysis.text.push('\n');
             }
             Event::Start(Tag::Link {
@@ -885,6 +907,20 @@ fn analyse(source: &Source, markdown: &MarkdownConfig) -> Analysis {
         paragraph_start = false;
     }
     analysis
+}
+
+/// The text of an ATX heading line as written, for a heading whose parsed text is empty.
+fn heading_source_text(from: &str) -> String {
+    let line = from.lines().next().unwrap_or("");
+    line.trim()
+        .trim_start_matches('#')
+        .trim()
+        .trim_end_matches('#')
+        .trim()
+        .trim_start_matches('{')
+        .trim_end_matches('}')
+        .trim()
+        .to_string()
 }
 
 /// Template code of another generator in text that will be published as it is: Liquid and
@@ -1067,6 +1103,18 @@ pub fn title_from_file_name(path: &str) -> String {
         name.rsplit_once('.').map_or(name, |(stem, _)| stem)
     };
     humanize(name)
+}
+
+/// `template.md`, `adr-template.md`, `0000-template.md`, `template_x.md`: a template to copy
+/// records from, not a record.
+pub fn is_template_name(path: &str) -> bool {
+    let name = file_name(path).to_ascii_lowercase();
+    let stem = name.rsplit_once('.').map_or(name.as_str(), |(stem, _)| stem);
+    stem == "template"
+        || stem.ends_with("-template")
+        || stem.ends_with("_template")
+        || stem.starts_with("template-")
+        || stem.starts_with("template_")
 }
 
 /// A record's title from its file name without the number or date: `0007-use-nats.md` →

@@ -152,6 +152,8 @@ pub struct NavItemView<'a> {
     pub children: Vec<NavItemView<'a>>,
     /// Entries left out of a long list, shown as "N more".
     pub more: usize,
+    /// The folder's full listing, which "N more" links to (null when nothing is left out).
+    pub more_url: Option<String>,
 }
 
 /// Every template field, so page keys cover what the sidebar shows (not which node it came
@@ -165,6 +167,7 @@ impl std::hash::Hash for NavItemView<'_> {
         self.is_section.hash(state);
         self.children.hash(state);
         self.more.hash(state);
+        self.more_url.hash(state);
     }
 }
 

@@ -244,7 +244,8 @@ impl<'a> Renderer<'a> {
         let generated = [self.tag_index()]
             .into_iter()
             .chain(tag_pages)
-            .chain([self.not_found()])
+            .chain(self.folder_listings())
+            .chain(self.not_found())
             .chain(input.config.search.enabled.then(|| self.search_page()))
             .chain(self.decision_log_pages())
             .chain(self.reviews_page())
@@ -687,7 +688,10 @@ impl<'a> Renderer<'a> {
                 NavItemView {
                     node: child,
                     title: &entry.title,
-                    url: entry.page.map(|p| self.page_urls[p].clone()),
+                    url: entry
+                        .page
+                        .map(|p| self.page_urls[p].clone())
+                        .or_else(|| self.folder_listing_url(child)),
                     is_current: Some(child) == current,
                     is_open,
                     is_section: entry.is_section,
@@ -697,6 +701,7 @@ impl<'a> Renderer<'a> {
                         Vec::new()
                     },
                     more: 0,
+                    more_url: None,
                 }
             })
             .collect();
@@ -705,8 +710,75 @@ impl<'a> Renderer<'a> {
             && let Some(last) = items.last_mut()
         {
             last.more = hidden;
+            last.more_url = self.full_listing_url(node);
         }
         items
+    }
+
+    /// The generated listing of a folder without a landing page.
+    fn folder_listing_url(&self, node: NodeId) -> Option<String> {
+        let entry = &self.input.site.nav.nodes[node];
+        let url = entry.folder_url();
+        (entry.is_section && entry.page.is_none() && self.input.site.listings.contains_key(&url))
+            .then(|| self.url(&url))
+    }
+
+    /// Where every entry of a folder is listed: its generated listing, or `all-pages/` beside
+    /// an author's landing page.
+    fn full_listing_url(&self, node: NodeId) -> Option<String> {
+        let entry = &self.input.site.nav.nodes[node];
+        let folder = entry.folder_url();
+        [folder.clone(), format!("{folder}{}", crate::model::ALL_PAGES)]
+            .into_iter()
+            .find(|url| self.input.site.listings.get(url) == Some(&node))
+            .map(|url| self.url(&url))
+    }
+
+    /// The generated listing pages of folders (see `Site::listings`), in URL order.
+    fn folder_listings(&self) -> Vec<Result<OutputFile, Diagnostic>> {
+        let site = self.input.site;
+        let mut listings: Vec<(&String, &NodeId)> = site.listings.iter().collect();
+        listings.sort();
+        listings
+            .into_par_iter()
+            .map(|(url, &node)| self.folder_listing(url, node))
+            .collect()
+    }
+
+    fn folder_listing(&self, url: &str, node: NodeId) -> Result<OutputFile, Diagnostic> {
+        let site = self.input.site;
+        let folder = &site.nav.nodes[node];
+        let listing = folder
+            .children
+            .iter()
+            .map(|&child| {
+                let entry = &site.nav.nodes[child];
+                ListingItemView {
+                    title: &entry.title,
+                    url: entry
+                        .page
+                        .map(|p| self.page_urls[p].clone())
+                        .or_else(|| self.folder_listing_url(child))
+                        .unwrap_or_default(),
+                    summary: entry.page.map_or("", |p| site.pages[p].summary.as_str()),
+                    count: entry.is_section.then_some(entry.children.len()),
+                }
+            })
+            .collect();
+        let title = if node == 0 { "Home" } else { folder.title.as_str() };
+        let mut view = self.generated_view(title, self.url(url), "folder", listing);
+        view.breadcrumbs = self.breadcrumbs(Some(node));
+        if folder.page.is_some() {
+            // `all-pages/` beside a landing page: the folder itself is the last crumb.
+            view.breadcrumbs.extend(folder.page.map(|p| self.link(p)));
+        }
+        let nav = self.sidebar(Some(node));
+        let path = format!("{url}index.html");
+        let html = self.render_template("list.html", &view, &nav).map_err(|message| {
+            Diagnostic::error(&path, 0, 0, "template", message)
+                .with_help("fix the template named above, or remove it from your theme to use the built-in one")
+        })?;
+        Ok(OutputFile::bytes(path, html))
     }
 
     /// The view of a generated page; its title may be borrowed for less than the site.
@@ -815,9 +887,21 @@ impl<'a> Renderer<'a> {
         self.generated(&format!("tags/{slug}/index.html"), "list.html", &view)
     }
 
-    fn not_found(&self) -> Result<OutputFile, Diagnostic> {
+    /// The built-in 404 page, or the handbook's own: a `404.md` at the root is rendered as
+    /// `404.html`; a `404.html` file is copied as it is.
+    fn not_found(&self) -> Option<Result<OutputFile, Diagnostic>> {
+        let site = self.input.site;
+        if site.static_path_exists("404.html") {
+            return None;
+        }
+        if let Some(id) = site.id_by_path("404.md") {
+            return Some(self.page(id).map(|file| OutputFile {
+                path: "404.html".to_string(),
+                content: file.content,
+            }));
+        }
         let view = self.generated_view("Page not found", self.url("404.html"), "404", Vec::new());
-        self.generated("404.html", "404.html", &view)
+        Some(self.generated("404.html", "404.html", &view))
     }
 
     /// `search/index.html`: the page the header box submits to; `search.js` fills it in.

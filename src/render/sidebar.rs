@@ -84,7 +84,14 @@ impl SidebarHtml {
             self.list(out, &item.children)?;
         }
         if item.more > 0 {
-            write!(out, "<span class=\"nav-more\">{} more…</span>", item.more)?;
+            match &item.more_url {
+                Some(url) => {
+                    out.extend_from_slice(b"<a class=\"nav-more\" href=\"");
+                    tera::escape_html(url, out)?;
+                    write!(out, "\">{} more…</a>", item.more)?;
+                }
+                None => write!(out, "<span class=\"nav-more\">{} more…</span>", item.more)?,
+            }
         }
         out.extend_from_slice(b"\n  </li>");
         Ok(())

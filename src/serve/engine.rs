@@ -460,6 +460,12 @@ impl Engine {
             .filter_map(|parsed| parsed.page.clone())
             .collect();
         let statics = self.statics.values().cloned().collect();
+        let mut unpublished = self.unpublished.clone();
+        for (path, parsed) in &self.files {
+            if parsed.page.is_none() {
+                unpublished.insert(path.clone(), crate::model::links::HAS_ERRORS.to_string());
+            }
+        }
         let model_options = ModelOptions {
             drafts: self.options.drafts,
             today: Some(pipeline::today()),
@@ -470,7 +476,7 @@ impl Engine {
                 &self.config,
                 pages,
                 statics,
-                &self.unpublished,
+                &unpublished,
                 &self.history,
                 model_options,
             );
