@@ -802,7 +802,11 @@ fn finish(
                 0 => String::new(),
                 count => format!(": {}", diagnostics::plural(count, "markdown file")),
             };
-            writeln!(err, "  skipped {} ({}){markdown}", skipped.path, skipped.reason)?;
+            writeln!(
+                err,
+                "  skipped {} ({}){markdown}",
+                skipped.path, skipped.reason
+            )?;
         }
     }
     if site.timings {

@@ -252,7 +252,16 @@ pub struct Folders {
 impl Default for Folders {
     fn default() -> Self {
         Folders {
-            decisions: vec!["decisions".to_string()],
+            decisions: [
+                "decisions",
+                "adr",
+                "adrs",
+                "architecture-decisions",
+                "architecture-decision-records",
+                "decision-records",
+            ]
+            .map(String::from)
+            .to_vec(),
             updates: "updates".to_string(),
             people: "people".to_string(),
             teams: "teams".to_string(),
@@ -510,7 +519,7 @@ mod tests {
     fn missing_keys_take_defaults() {
         let config = Config::parse("title: Ops\n").unwrap();
         assert_eq!(config.title, "Ops");
-        assert_eq!(config.folders.decisions, vec!["decisions"]);
+        assert_eq!(config.folders.decisions[0], "decisions");
         assert!(config.markdown.raw_html);
     }
 

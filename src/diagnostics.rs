@@ -144,10 +144,11 @@ pub fn format_human(diagnostics: &[Diagnostic], color: bool) -> String {
             (true, Severity::Error) => ("\x1b[1;31m", "\x1b[0m"),
             (true, Severity::Warning) => ("\x1b[1;33m", "\x1b[0m"),
         };
+        let location = diagnostic.location();
         let _ = writeln!(
             out,
-            "{}: {start}{}[{}]{end}: {}",
-            diagnostic.location(),
+            "{location}{}{start}{}[{}]{end}: {}",
+            if location.is_empty() { "" } else { ": " },
             diagnostic.severity.as_str(),
             diagnostic.code,
             diagnostic.message
@@ -170,7 +171,9 @@ pub fn format_human_capped(diagnostics: &[Diagnostic], color: bool, per_code: us
     let mut seen: std::collections::BTreeMap<(&str, Severity), usize> = Default::default();
     let mut shown = Vec::new();
     for diagnostic in diagnostics {
-        let count = seen.entry((diagnostic.code, diagnostic.severity)).or_default();
+        let count = seen
+            .entry((diagnostic.code, diagnostic.severity))
+            .or_default();
         *count += 1;
         if *count <= per_code {
             shown.push(diagnostic.clone());

@@ -123,6 +123,10 @@ pub fn read(root: &Path, cache: Option<&Path>) -> History {
         return history;
     }
     let at_top = history.prefix.is_empty();
+    // A repository without commits yet has no history to read, and nothing is wrong.
+    if git(root, &["rev-parse", "--verify", "-q", "HEAD"]).is_none() {
+        return history;
+    }
     let Some(cache) = cache else {
         match log(root, at_top, None) {
             Ok(folder) => history.files = folder.files,
@@ -192,7 +196,11 @@ fn git_checked(root: &Path, args: &[&str]) -> Result<String, String> {
     } else if lower.contains("not a git repository") {
         "the handbook is not in a git repository".to_string()
     } else {
-        let first = stderr.lines().find(|line| !line.trim().is_empty()).unwrap_or("").trim();
+        let first = stderr
+            .lines()
+            .find(|line| !line.trim().is_empty())
+            .unwrap_or("")
+            .trim();
         format!("git failed: {first}")
     })
 }

@@ -229,9 +229,11 @@ pub fn load(root: &Path, config: &Config, options: &LoadOptions) -> anyhow::Resu
             }
             match skip_reason(entry, &root, &excluded, options) {
                 Some(reason) => {
-                    skipped_here
-                        .borrow_mut()
-                        .push((entry.path().to_path_buf(), entry.file_type().is_dir(), reason));
+                    skipped_here.borrow_mut().push((
+                        entry.path().to_path_buf(),
+                        entry.file_type().is_dir(),
+                        reason,
+                    ));
                     false
                 }
                 None => true,
@@ -351,7 +353,9 @@ fn describe_skipped(
         for entry in WalkDir::new(&path)
             .follow_links(false)
             .into_iter()
-            .filter_entry(|entry| entry.file_name() != ".git" && entry.file_name() != "node_modules")
+            .filter_entry(|entry| {
+                entry.file_name() != ".git" && entry.file_name() != "node_modules"
+            })
             .flatten()
         {
             if entry.file_type().is_dir() {

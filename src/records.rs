@@ -120,12 +120,23 @@ pub fn new_decision(
     for target in &request.supersedes {
         find_record(records, *target)?;
     }
-    let folder = config
-        .folders
-        .decisions
-        .first()
-        .map_or("decisions", String::as_str);
-    let dir = root.join(folder);
+    // The first decisions folder named, when it exists; else beside the newest record (a log
+    // found in `docs/adr/`); else the first folder named, created.
+    let first = root.join(
+        config
+            .folders
+            .decisions
+            .first()
+            .map_or("decisions", String::as_str),
+    );
+    let newest = records
+        .iter()
+        .max_by_key(|file| file.number)
+        .and_then(|file| file.path.parent().map(std::path::Path::to_path_buf));
+    let dir = match newest {
+        Some(folder) if !first.is_dir() => folder,
+        _ => first,
+    };
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let slug = slugify(title);
     let slug: String = slug.chars().take(60).collect();

@@ -108,7 +108,11 @@ impl Status {
         }
         let words: Vec<&str> = phrase.split_whitespace().collect();
         // The whole phrase, then its first two words, then its first: `Accepted by the board`.
-        for candidate in [phrase.to_string(), words[..words.len().min(2)].join(" "), words[0].to_string()] {
+        for candidate in [
+            phrase.to_string(),
+            words[..words.len().min(2)].join(" "),
+            words[0].to_string(),
+        ] {
             if let Some(status) = Status::from_words(&candidate) {
                 return Some(status);
             }
@@ -182,7 +186,7 @@ pub fn build(
                 };
                 diagnostics.push(
                     problem
-                        .new(
+                        .report(
                             &page.path,
                             line_of(page, "status"),
                             "decision-status",
@@ -251,7 +255,7 @@ struct Problem {
 }
 
 impl Problem {
-    fn new(self, path: &str, line: usize, code: &'static str, message: String) -> Diagnostic {
+    fn report(self, path: &str, line: usize, code: &'static str, message: String) -> Diagnostic {
         if self.strict {
             Diagnostic::error(path, line, 1, code, message)
         } else {
@@ -313,7 +317,7 @@ fn check_numbers(pages: &[Page], records: &[Decision], problem: Problem) -> Vec<
             Some(&first) => {
                 let page = &pages[decision.page];
                 diagnostics.push(
-                    problem.new(&page.path, 0, "decision-number", format!(
+                    problem.report(&page.path, 0, "decision-number", format!(
                         "decision number {} is also used by '{}'",
                         decision.number, pages[first].path
                     ))
@@ -353,23 +357,27 @@ fn derive_and_check(
             for &target in targets {
                 if target == decision.number {
                     diagnostics.push(
-                        problem.new(
-                            &page.path,
-                            line_of(page, key),
-                            "decision-link",
-                            format!("record {target} {key} itself"),
-                        )
-                        .with_help(format!("remove {target} from `{key}`")),
+                        problem
+                            .report(
+                                &page.path,
+                                line_of(page, key),
+                                "decision-link",
+                                format!("record {target} {key} itself"),
+                            )
+                            .with_help(format!("remove {target} from `{key}`")),
                     );
                 } else if !index.contains_key(&target) {
                     diagnostics.push(
-                        problem.new(
-                            &page.path,
-                            line_of(page, key),
-                            "decision-link",
-                            format!("`{key}` names record {target}, which does not exist"),
-                        )
-                        .with_help("check the number; records are numbered by their file names"),
+                        problem
+                            .report(
+                                &page.path,
+                                line_of(page, key),
+                                "decision-link",
+                                format!("`{key}` names record {target}, which does not exist"),
+                            )
+                            .with_help(
+                                "check the number; records are numbered by their file names",
+                            ),
                     );
                 } else {
                     derived.entry(target).or_default().insert(decision.number);
@@ -390,7 +398,7 @@ fn derive_and_check(
                     continue;
                 };
                 diagnostics.push(
-                    problem.new(
+                    problem.report(
                         &page.path,
                         line_containing(page, phrase),
                         "decision-link",
@@ -423,7 +431,7 @@ fn derive_and_check(
                 .map(|n| format!("{} ({})", n, pages[records[index[n]].page].path))
                 .collect();
             diagnostics.push(
-                problem.new(&first.path, line_of(first, key), "decision-cycle", format!("`{key}` forms a cycle: {}", names.join(" → ")))
+                problem.report(&first.path, line_of(first, key), "decision-cycle", format!("`{key}` forms a cycle: {}", names.join(" → ")))
                     .with_help("a newer record replaces an older one; remove the link that points forward in time"),
             );
         }
@@ -437,16 +445,17 @@ fn derive_and_check(
             .any(|n| statuses.get(n) == Some(&Status::Accepted));
         if decision.status == Status::Superseded && decision.superseded_by.is_empty() {
             diagnostics.push(
-                problem.new(
-                    &page.path,
-                    line_of(page, "status"),
-                    "decision-successor",
-                    format!(
-                        "record {} is superseded, but no record supersedes it",
-                        decision.number
-                    ),
-                )
-                .with_help("add `supersedes: [N]` to the newer record, or change this status"),
+                problem
+                    .report(
+                        &page.path,
+                        line_of(page, "status"),
+                        "decision-successor",
+                        format!(
+                            "record {} is superseded, but no record supersedes it",
+                            decision.number
+                        ),
+                    )
+                    .with_help("add `supersedes: [N]` to the newer record, or change this status"),
             );
         }
         if decision.status == Status::Accepted
@@ -568,7 +577,9 @@ pub fn number_from_file_name(name: &str) -> Option<u32> {
 
 /// The date a file name starts with: `20201016-x.md` or `2020-10-16-x.md`.
 pub fn date_prefix(name: &str) -> Option<Date> {
-    let compact = name.get(..8).filter(|d| d.bytes().all(|b| b.is_ascii_digit()));
+    let compact = name
+        .get(..8)
+        .filter(|d| d.bytes().all(|b| b.is_ascii_digit()));
     let (date, rest) = match compact {
         Some(d) => (format!("{}-{}-{}", &d[..4], &d[4..6], &d[6..8]), &name[8..]),
         None => (name.get(..10)?.to_string(), name.get(10..)?),
@@ -718,7 +729,11 @@ fn plain(text: &str) -> String {
 fn key_value<'a>(line: &'a str, key: &str) -> Option<&'a str> {
     let rest = line.trim_start_matches(['*', '-', '+', ' ', '_']);
     let (name, value) = rest.split_once(':')?;
-    if !name.trim().trim_matches(['*', '_']).eq_ignore_ascii_case(key) {
+    if !name
+        .trim()
+        .trim_matches(['*', '_'])
+        .eq_ignore_ascii_case(key)
+    {
         return None;
     }
     let value = value.trim().trim_start_matches(['*', '_']).trim();
@@ -836,6 +851,7 @@ fn link_targets(line: &str) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::config::MarkdownConfig;
+    use crate::diagnostics::Severity;
     use crate::load::Source;
     use crate::model::page::parse_page;
 
@@ -847,7 +863,7 @@ mod tests {
                 parse_page(source, PageKind::Decision, &MarkdownConfig::default()).unwrap()
             })
             .collect();
-        build(&pages, today.and_then(parse_date))
+        build(&pages, today.and_then(parse_date), false)
     }
 
     fn codes(diagnostics: &[Diagnostic]) -> Vec<(&str, usize, &str)> {
@@ -1087,6 +1103,107 @@ mod tests {
     }
 
     #[test]
+    fn statuses_and_relations_are_read_as_real_logs_write_them() {
+        for (body, status, superseded_by, supersedes) in [
+            (
+                "# A\n\nStatus: Rejected\n\n## Context\n",
+                "Rejected",
+                vec![],
+                vec![],
+            ),
+            ("# A\n\n* Status: accepted\n", "accepted", vec![], vec![]),
+            ("# A\n\n**Status:** Accepted\n", "Accepted", vec![], vec![]),
+            (
+                "# A\n\n- **Status**: proposed\n",
+                "proposed",
+                vec![],
+                vec![],
+            ),
+            (
+                "# A\n\n### Status\n\nDeprecated\n",
+                "Deprecated",
+                vec![],
+                vec![],
+            ),
+            (
+                "# A\n\n## Status\n\nsuperseded by ADR-0057\n",
+                "superseded by ADR-0057",
+                vec![57],
+                vec![],
+            ),
+            (
+                "# A\n\nStatus: accepted; supersedes ADR-0045\n",
+                "accepted; supersedes ADR-0045",
+                vec![],
+                vec![45],
+            ),
+            (
+                "# A\n\n## Status\n\nSuperseded by [DNS](20201016-dns.md)\n",
+                "Superseded by [DNS](20201016-dns.md)",
+                vec![],
+                vec![],
+            ),
+            (
+                "# A\n\n## Status\n\nAccepted\n\n## Links\n\n* Supersedes [B](0003-b.md)\n* Relates to [C](0004-c.md)\n",
+                "Accepted",
+                vec![],
+                vec![3],
+            ),
+            (
+                "# A\n\n```\nStatus: rejected\n```\n\n## Status\n\nAccepted\n",
+                "Accepted",
+                vec![],
+                vec![],
+            ),
+        ] {
+            let header = parse_body_header(body);
+            assert_eq!(header.status.as_deref(), Some(status), "{body}");
+            assert_eq!(header.superseded_by, superseded_by, "{body}");
+            assert_eq!(header.supersedes, supersedes, "{body}");
+        }
+        assert_eq!(Status::parse("Partly superseded"), Some(Status::Accepted));
+        assert_eq!(
+            Status::parse("Accepted by the board"),
+            Some(Status::Accepted)
+        );
+        assert_eq!(Status::parse("Gathering information"), None);
+        assert_eq!(Status::parse("Rejected"), Some(Status::Rejected));
+    }
+
+    #[test]
+    fn unknown_statuses_and_reused_numbers_warn_and_keep_both_records_unless_strict() {
+        let files = [
+            ("2071-a.md", "# A\n\nStatus: Gathering information\n"),
+            ("2071-b.md", "# B\n\nStatus: accepted\n"),
+        ];
+        let pages: Vec<Page> = files
+            .iter()
+            .map(|(path, text)| {
+                let (source, _) = Source::new(format!("rfcs/{path}"), text.to_string());
+                parse_page(source, PageKind::Decision, &MarkdownConfig::default()).unwrap()
+            })
+            .collect();
+        let (found, problems) = build(&pages, None, false);
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[0].status_text, "Gathering information");
+        let codes: Vec<(&str, Severity)> = problems.iter().map(|p| (p.code, p.severity)).collect();
+        assert_eq!(
+            codes,
+            [
+                ("decision-status", Severity::Warning),
+                ("decision-number", Severity::Warning)
+            ]
+        );
+        assert!(
+            problems[1].message.contains("rfcs/2071-a.md"),
+            "{:?}",
+            problems[1]
+        );
+        let (_, strict) = build(&pages, None, true);
+        assert!(strict.iter().all(|p| p.severity == Severity::Error));
+    }
+
+    #[test]
     fn nygard_records_keep_status_links_and_date_in_the_body() {
         let body = "# 2. Use a single cluster\n\nDate: 2019-03-04\n\n## Status\n\nSuperseded by [6. Run on Fargate](0006-run-on-fargate.md)\n\nSuperseded by [8. Second region](0008-second-region.md)\n\nAmends [1. Record decisions](0001-record-decisions.md)\n\n## Context\n\nText.\n";
         let header = parse_body_header(body);
@@ -1097,11 +1214,8 @@ mod tests {
             header.status.as_deref(),
             Some("Superseded by [6. Run on Fargate](0006-run-on-fargate.md)")
         );
-        assert_eq!(
-            header.superseded_by,
-            ["0006-run-on-fargate.md", "0008-second-region.md"]
-        );
-        assert_eq!(header.amends, ["0001-record-decisions.md"]);
+        assert_eq!(header.superseded_by, [6, 8]);
+        assert_eq!(header.amends, [1]);
         assert_eq!(
             Status::parse(header.status.as_deref().unwrap()),
             Some(Status::Superseded)

@@ -188,7 +188,7 @@ fn find_wikilinks(text: &str) -> Vec<Found> {
         let standalone = !inner.trim().is_empty()
             && !inner.contains(['[', ']', '\n'])
             && !matches!(after, Some(b'(' | b'[' | b']'))
-            && !(start > 0 && matches!(bytes[start - 1], b'!' | b'['));
+            && (start == 0 || !matches!(bytes[start - 1], b'!' | b'['));
         if !standalone {
             continue;
         }
@@ -299,7 +299,9 @@ mod tests {
         let config = MarkdownConfig::default();
         let body = "one\ntwo [[Target|t]] x";
         let range = parse(body, &config)
-            .find_map(|(event, range)| matches!(event, Event::Start(Tag::Link { .. })).then_some(range))
+            .find_map(|(event, range)| {
+                matches!(event, Event::Start(Tag::Link { .. })).then_some(range)
+            })
             .unwrap();
         assert_eq!(&body[range], "[[Target|t]]");
     }

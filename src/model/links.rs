@@ -311,8 +311,9 @@ fn resolve_one(
             code: "broken-link",
             message: format!("link '{destination}' points outside the handbook"),
             help: match targets.forge {
-                Some(_) => "link files outside the handbook by their full forge URL (https://…)"
-                    .into(),
+                Some(_) => {
+                    "link files outside the handbook by their full forge URL (https://…)".into()
+                }
                 None => "link to pages inside the handbook, relative to this file".into(),
             },
         };
@@ -321,7 +322,13 @@ fn resolve_one(
     // built site (from the page's URL): a link that works in either place works in the output,
     // which is rewritten to the target found.
     let from_url = (!decoded.starts_with('/'))
-        .then(|| join(&format!("{}index.md", page.url), &decoded, targets.base_path))
+        .then(|| {
+            join(
+                &format!("{}index.md", page.url),
+                &decoded,
+                targets.base_path,
+            )
+        })
         .flatten();
     for candidate in std::iter::once(&target).chain(from_url.as_ref()) {
         if let Some(&id) = targets
@@ -528,7 +535,7 @@ fn has_anchor(page: &Page, anchor: &str) -> bool {
     let anchor = percent_decode(anchor);
     anchor.is_empty()
         || page.headings.iter().any(|heading| heading.anchor == anchor)
-        || page.html_ids.iter().any(|id| *id == anchor)
+        || page.html_ids.contains(&anchor)
         // Footnote references and definitions (`#fn-1`, `#fnref-1` in GitHub's output).
         || anchor.starts_with("fn-")
         || anchor.starts_with("fnref-")

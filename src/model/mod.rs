@@ -234,9 +234,9 @@ pub fn assemble(
                 page
             };
             let url = aside_url(&aside);
-            if !by_url.contains_key(&url) {
-                aside.url = url.clone();
-                by_url.insert(url, kept.len());
+            if let std::collections::hash_map::Entry::Vacant(slot) = by_url.entry(url.clone()) {
+                slot.insert(kept.len());
+                aside.url = url;
                 kept.push(aside);
                 continue;
             }
@@ -395,7 +395,10 @@ fn landing_aside(a: &Page, b: &Page) -> Option<usize> {
             .next()
             .unwrap_or(&page.path)
             .to_ascii_lowercase();
-        let folder_url = page.path.rsplit_once('/').map_or(String::new(), |(dir, _)| format!("{dir}/"));
+        let folder_url = page
+            .path
+            .rsplit_once('/')
+            .map_or(String::new(), |(dir, _)| format!("{dir}/"));
         match name.as_str() {
             _ if page.url != folder_url => 0,
             "index.md" | "_index.md" => 2,
@@ -526,11 +529,7 @@ fn is_record(source: &crate::load::Source) -> bool {
     };
     if name == "index.md" || name == "readme.md" || name == "_index.md" {
         // `0007-use-nats/index.md`, or any folder's index that declares a status.
-        let folder = path
-            .rsplit('/')
-            .nth(1)
-            .unwrap_or("")
-            .to_ascii_lowercase();
+        let folder = path.rsplit('/').nth(1).unwrap_or("").to_ascii_lowercase();
         return (path.contains('/') && numbered(&format!("{folder}.md"))) || declares_status();
     }
     numbered(&name) || declares_status()
@@ -647,15 +646,60 @@ mod tests {
         assert_eq!(alias_url("/"), None);
     }
 
+    fn kind(config: &Config, path: &str, text: &str) -> PageKind {
+        kind_of(
+            config,
+            &crate::load::Source::new(path.into(), text.into()).0,
+        )
+    }
+
     #[test]
     fn kinds_come_from_configured_folders() {
         let config = Config::default();
-        assert_eq!(kind_of(&config, "decisions/0001-x.md"), PageKind::Decision);
-        assert_eq!(kind_of(&config, "decisions/index.md"), PageKind::Page);
+        assert_eq!(kind(&config, "decisions/0001-x.md", ""), PageKind::Decision);
+        assert_eq!(kind(&config, "decisions/index.md", ""), PageKind::Page);
         assert_eq!(
-            kind_of(&config, "updates/2026/2026-01-01-x.md"),
+            kind(&config, "updates/2026/2026-01-01-x.md", ""),
             PageKind::Update
         );
-        assert_eq!(kind_of(&config, "decisionsx/a.md"), PageKind::Page);
+        assert_eq!(kind(&config, "decisionsx/a.md", ""), PageKind::Page);
+    }
+
+    #[test]
+    fn only_records_in_a_decisions_folder_are_records() {
+        let config = Config::default();
+        for (path, text, expected) in [
+            (
+                "doc/architecture/decisions/0007-x.md",
+                "",
+                PageKind::Decision,
+            ),
+            ("docs/adr/20201016-x.md", "", PageKind::Decision),
+            ("docs/adr/2020-10-16-x.md", "", PageKind::Decision),
+            ("docs/adr/ADR-0003-x.md", "", PageKind::Decision),
+            (
+                "docs/adr/use-x.md",
+                "---\nstatus: accepted\n---\n",
+                PageKind::Decision,
+            ),
+            ("docs/adr/0007-x/index.md", "", PageKind::Decision),
+            (
+                "docs/adr/pick-db/index.md",
+                "---\nstatus: proposed\n---\n",
+                PageKind::Decision,
+            ),
+            (
+                "docs/adr/template.md",
+                "---\nstatus: accepted\n---\n",
+                PageKind::Page,
+            ),
+            ("docs/adr/adr-template.md", "", PageKind::Page),
+            ("docs/adr/0000-template.md", "", PageKind::Page),
+            ("docs/adr/README.md", "", PageKind::Page),
+            ("docs/adr/0007-x/diagram-notes.md", "", PageKind::Page),
+            ("docs/adr/translations.md", "", PageKind::Page),
+        ] {
+            assert_eq!(kind(&config, path, text), expected, "{path}");
+        }
     }
 }

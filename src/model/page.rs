@@ -580,31 +580,30 @@ pub fn parse_page(
         Err(_) if is_template_name(&source.path) => Ok(FrontMatter::default()),
         other => other,
     };
-    let mut front_matter: FrontMatter =
-        parsed.map_err(|error| {
-            let line = if error.line == 0 {
-                1
-            } else {
-                source.front_matter_line + error.line - 1
-            };
-            let example = error
-                .message
-                .split_once(": ")
-                .and_then(|(key, _)| key_example(key))
-                .map(|example| format!("write it like `{example}`"));
-            let help = error.hint.map(str::to_string).or(example).unwrap_or_else(|| {
+    let mut front_matter: FrontMatter = parsed.map_err(|error| {
+        let line = if error.line == 0 {
+            1
+        } else {
+            source.front_matter_line + error.line - 1
+        };
+        let example = error
+            .message
+            .split_once(": ")
+            .and_then(|(key, _)| key_example(key))
+            .map(|example| format!("write it like `{example}`"));
+        let help = error.hint.map(str::to_string).or(example).unwrap_or_else(|| {
             "front matter is YAML between `---` lines; see the front-matter reference in the README"
                 .into()
         });
-            Diagnostic::error(
-                &source.path,
-                line,
-                error.column,
-                "front-matter",
-                error.message,
-            )
-            .with_help(help)
-        })?;
+        Diagnostic::error(
+            &source.path,
+            line,
+            error.column,
+            "front-matter",
+            error.message,
+        )
+        .with_help(help)
+    })?;
     let keys: Vec<yaml::TopKey> = yaml::top_level_keys(source.front_matter_text())
         .into_iter()
         .map(|key| yaml::TopKey {
@@ -1109,7 +1108,9 @@ pub fn title_from_file_name(path: &str) -> String {
 /// records from, not a record.
 pub fn is_template_name(path: &str) -> bool {
     let name = file_name(path).to_ascii_lowercase();
-    let stem = name.rsplit_once('.').map_or(name.as_str(), |(stem, _)| stem);
+    let stem = name
+        .rsplit_once('.')
+        .map_or(name.as_str(), |(stem, _)| stem);
     stem == "template"
         || stem.ends_with("-template")
         || stem.ends_with("_template")

@@ -393,7 +393,10 @@ mod tests {
 
     #[test]
     fn links_are_rewritten_by_position_and_base_path() {
-        let hrefs = [Href::To("teams/platform/#on-call".to_string()), Href::AsWritten];
+        let hrefs = [
+            Href::To("teams/platform/#on-call".to_string()),
+            Href::AsWritten,
+        ];
         let html = render_text(
             "[a](../teams/platform.md#on-call) [b](https://x.org)",
             &hrefs,
@@ -428,8 +431,16 @@ mod tests {
                 base_path: "/",
             },
         );
-        assert!(rendered.html.contains("<a href=\"/b/\">b</a>"), "{}", rendered.html);
-        assert!(rendered.html.contains("<a href=\"/c/\">C</a>"), "{}", rendered.html);
+        assert!(
+            rendered.html.contains("<a href=\"/b/\">b</a>"),
+            "{}",
+            rendered.html
+        );
+        assert!(
+            rendered.html.contains("<a href=\"/c/\">C</a>"),
+            "{}",
+            rendered.html
+        );
         assert_eq!(
             rendered.title_html.as_deref(),
             Some("Home with <a href=\"/a/\">a</a> and <code>code</code>")

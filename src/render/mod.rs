@@ -728,16 +728,25 @@ impl<'a> Renderer<'a> {
     fn full_listing_url(&self, node: NodeId) -> Option<String> {
         let entry = &self.input.site.nav.nodes[node];
         let folder = entry.folder_url();
-        [folder.clone(), format!("{folder}{}", crate::model::ALL_PAGES)]
-            .into_iter()
-            .find(|url| self.input.site.listings.get(url) == Some(&node))
-            .map(|url| self.url(&url))
+        [
+            folder.clone(),
+            format!("{folder}{}", crate::model::ALL_PAGES),
+        ]
+        .into_iter()
+        .find(|url| self.input.site.listings.get(url) == Some(&node))
+        .map(|url| self.url(&url))
     }
 
     /// The generated listing pages of folders (see `Site::listings`), in URL order.
     fn folder_listings(&self) -> Vec<Result<OutputFile, Diagnostic>> {
         let site = self.input.site;
-        let mut listings: Vec<(&String, &NodeId)> = site.listings.iter().collect();
+        // The updates folder without a landing page gets the updates listing instead.
+        let updates = (!site.updates.is_empty()).then(|| self.updates_folder());
+        let mut listings: Vec<(&String, &NodeId)> = site
+            .listings
+            .iter()
+            .filter(|(url, _)| updates.as_deref() != Some(url.as_str()))
+            .collect();
         listings.sort();
         listings
             .into_par_iter()
@@ -765,7 +774,11 @@ impl<'a> Renderer<'a> {
                 }
             })
             .collect();
-        let title = if node == 0 { "Home" } else { folder.title.as_str() };
+        let title = if node == 0 {
+            "Home"
+        } else {
+            folder.title.as_str()
+        };
         let mut view = self.generated_view(title, self.url(url), "folder", listing);
         view.breadcrumbs = self.breadcrumbs(Some(node));
         if folder.page.is_some() {

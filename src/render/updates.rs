@@ -52,7 +52,7 @@ impl<'a> Groups<'a> {
 
 impl<'a> Renderer<'a> {
     /// The updates folder as a URL prefix (`updates/`).
-    fn updates_folder(&self) -> String {
+    pub(crate) fn updates_folder(&self) -> String {
         format!("{}/", self.input.config.folders.updates.trim_matches('/'))
     }
 

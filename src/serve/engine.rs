@@ -471,15 +471,14 @@ impl Engine {
             today: Some(pipeline::today()),
             strict: self.options.strict,
         };
-        let (site, problems) =
-            model::assemble(
-                &self.config,
-                pages,
-                statics,
-                &unpublished,
-                &self.history,
-                model_options,
-            );
+        let (site, problems) = model::assemble(
+            &self.config,
+            pages,
+            statics,
+            &unpublished,
+            &self.history,
+            model_options,
+        );
         self.site = site;
         self.site_problems = problems;
         self.render(all, None)

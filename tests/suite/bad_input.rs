@@ -459,7 +459,24 @@ fn every_front_matter_key_with_a_wrong_type_names_the_key_and_a_correct_line() {
             format!("write it like `{example}`"),
         ));
     }
-    let run = build(&fixture);
+    // More than 20 findings of one code: human output shows 20 and a table, `-v` all of them.
+    let capped = build(&fixture);
+    assert_eq!(findings(&capped).len(), 20, "{}", capped.stderr);
+    assert!(
+        capped
+            .stderr
+            .contains("(the first 20 of each code; `--format json` lists all):"),
+        "{}",
+        capped.stderr
+    );
+    assert!(
+        capped
+            .stderr
+            .contains(&format!("  {:>7} error   front-matter", expected.len())),
+        "{}",
+        capped.stderr
+    );
+    let run = fixture.run_limited(&["build", "-v"], LIMIT);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let mut found: Vec<String> = findings(&run).into_iter().map(str::to_string).collect();
     found.sort();

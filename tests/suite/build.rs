@@ -208,10 +208,10 @@ fn a_repo_with_only_markdown_builds_with_defaults() {
     fixture.build();
     assert_eq!(fixture.html("notes/").texts("main h1"), ["Notes"]);
     assert_eq!(fixture.html("sub/deeper/").texts("main h1"), ["Deeper"]);
-    assert!(
-        !fixture.output().join("index.html").is_file(),
-        "no index.md, no home page"
-    );
+    // No index.md: the home page is a generated listing of what is there, and so is `sub/`.
+    let home = fixture.html("");
+    assert_eq!(home.texts("main .cards a"), ["Notes", "Sub"]);
+    assert_eq!(fixture.html("sub/").texts("main .cards a"), ["Deeper"]);
 }
 
 #[test]
@@ -245,7 +245,8 @@ fn skipped_paths_are_not_content() {
                 && p != "404.html"
         })
         .collect();
-    assert_eq!(files, ["index.html"]);
+    // Folders starting with `_` are content (a documentation set writes `:` as `_colon_`).
+    assert_eq!(files, ["index.html", "_partial/index.html"]);
 }
 
 #[test]
@@ -419,8 +420,8 @@ fn the_sidebar_made_in_rust_is_what_the_navtree_component_renders() {
     let html = std::fs::read_to_string(small.parent().join("native/bare/six/index.html")).unwrap();
     let page = crate::harness::Page(scraper::Html::parse_document(&html));
     assert_eq!(
-        page.texts(".sidebar span:not(.nav-more)"),
+        page.texts(".sidebar a[href='/bare/']"),
         ["Bare"],
-        "a folder without a landing page"
+        "a folder without a landing page links its generated listing"
     );
 }

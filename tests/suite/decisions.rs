@@ -84,7 +84,17 @@ fn lifecycle_errors_fail_the_build_with_file_and_line() {
         "decisions/0005-other-branch.md",
         "---\ntitle: Same number\nsupersedes: [9]\n---\n",
     );
-    let run = fixture.run(&["build"]);
+    // Legacy logs build: lifecycle problems are warnings; `--strict` makes them errors.
+    let lenient = fixture.run(&["build"]);
+    assert_eq!(lenient.code, 0, "{}", lenient.stderr);
+    assert!(
+        lenient.stderr.contains(
+            "decisions/0005-typo.md:3:1: warning[decision-status]: unknown status 'acepted'"
+        ),
+        "{}",
+        lenient.stderr
+    );
+    let run = fixture.run(&["check", "--strict"]);
     assert_eq!(run.code, 1);
     let errors: Vec<&str> = run
         .stderr

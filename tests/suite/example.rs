@@ -1,17 +1,10 @@
 //! The shipped `example-handbook/` builds cleanly: zero errors and zero warnings.
 
-use std::path::Path;
-
 use crate::harness::Fixture;
 
 #[test]
 fn example_handbook_builds_with_no_diagnostics() {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("example-handbook");
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("example");
-    crate::harness::copy_tree(&source, &root);
-    std::fs::remove_dir_all(root.join("public")).ok();
-    let fixture = Fixture::from_root(dir, root);
+    let fixture = Fixture::example();
     let check = fixture.run(&["check", "--strict", "--format", "json"]);
     assert_eq!(check.code, 0, "{}", check.stdout);
     let report: serde_json::Value = serde_json::from_str(&check.stdout).unwrap();

@@ -200,7 +200,7 @@ fn decision_records_in_every_format_never_panic() {
                     pages.push(page);
                 }
             }
-            let (decisions, problems) = decision::build(&pages, today);
+            let (decisions, problems) = decision::build(&pages, today, false);
             prop_assert!(decisions.len() <= pages.len());
             for problem in problems {
                 prop_assert!(!problem.path.is_empty(), "{problem:?}");

@@ -49,6 +49,7 @@ impl Fixture {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("handbook");
         copy_tree(&fixtures_dir().join(case), &root);
+        git_init(dir.path());
         Fixture { _dir: dir, root }
     }
 
@@ -57,6 +58,7 @@ impl Fixture {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("handbook");
         std::fs::create_dir_all(&root).unwrap();
+        git_init(dir.path());
         let fixture = Fixture { _dir: dir, root };
         for (path, text) in files {
             fixture.edit(path, text);
@@ -215,6 +217,7 @@ impl Fixture {
         let root = dir.path().join("example");
         copy_tree(&source, &root);
         std::fs::remove_dir_all(root.join("public")).ok();
+        git_init(dir.path());
         Fixture::from_root(dir, root)
     }
 
@@ -224,6 +227,17 @@ impl Fixture {
         fixture.build();
         fixture
     }
+}
+
+/// Makes `dir` an empty git repository, as a team's handbook is: builds then read no history
+/// and give no `git` warning (a folder outside git gets one).
+pub fn git_init(dir: &Path) {
+    let status = Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(dir)
+        .status()
+        .unwrap();
+    assert!(status.success(), "git init in {}", dir.display());
 }
 
 /// Every file below `dir`, by relative path.

@@ -300,6 +300,7 @@ fn codeowners_beside_a_handbook_outside_git_is_used_and_never_published() {
         ("CODEOWNERS", "/guide/ @writers\n"),
         ("people/writers.md", "# The writers\n"),
     ]);
+    std::fs::remove_dir_all(fixture.parent().join(".git")).unwrap();
     fixture.build();
     assert_eq!(
         fixture.html("guide/a/").texts(".meta .owners"),

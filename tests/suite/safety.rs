@@ -101,6 +101,7 @@ fn a_rebuild_removes_files_of_deleted_pages_only_inside_the_output() {
     let siblings: Vec<String> = std::fs::read_dir(fixture.parent())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name != ".git")
         .collect();
     let mut siblings = siblings;
     siblings.sort();
