@@ -278,6 +278,10 @@ pub fn load(root: &Path, config: &Config, options: &LoadOptions) -> anyhow::Resu
         if is_metadata(&rel) {
             continue;
         }
+        if !is_publishable_name(&rel) {
+            diagnostics.push(unpublishable(&rel));
+            continue;
+        }
         if is_markdown(&rel) {
             if entry.path_is_symlink() && is_markdown(&relative(&root, &absolute)) {
                 // `README.md -> index.md`: one page, published under its real name.
@@ -474,6 +478,9 @@ fn hidden_reason(
     rel: &str,
     is_dir: bool,
 ) -> Option<String> {
+    if !is_publishable_name(rel) {
+        return Some("its name cannot become a URL".into());
+    }
     let parts: Vec<&str> = rel.split('/').collect();
     for depth in 1..=parts.len() {
         let part_is_dir = depth < parts.len() || is_dir;
@@ -499,6 +506,27 @@ fn hidden_reason(
         }
     }
     None
+}
+
+/// False for a path with a backslash or a control character: no URL and no host's file
+/// system can carry it the same way, so the file is left out (with [`unpublishable`]).
+fn is_publishable_name(rel: &str) -> bool {
+    !rel.chars().any(|c| c == '\\' || c.is_control())
+}
+
+/// The warning for a file whose name cannot become a URL; the same in `check` and `build`.
+fn unpublishable(rel: &str) -> Diagnostic {
+    let shown: String = rel.escape_debug().collect();
+    Diagnostic::warning(
+        &shown,
+        0,
+        0,
+        "file-name",
+        "the file name has a backslash or a control character, so it cannot become a URL; \
+         the file is not published"
+            .into(),
+    )
+    .with_help("rename the file (letters, digits, `-`, `_`, `.` and spaces work everywhere)")
 }
 
 /// A named pipe, socket or device: reading one could block the build forever.
@@ -530,7 +558,12 @@ fn skip_reason(
     let is_dir = entry.file_type().is_dir();
     let rel = relative(root, entry.path());
     if let Some(published) = gitbook_assets(&rel, is_dir) {
-        return (!published).then(|| "dot folder".to_string());
+        let reason = if is_dir {
+            "dot folder"
+        } else {
+            "in a dot folder"
+        };
+        return (!published).then(|| reason.to_string());
     }
     if let Some(reason) = name_reason(&name, entry.depth(), is_dir) {
         return Some(reason.into());

@@ -184,11 +184,17 @@ pub fn build(
                         names.join(", ")
                     ),
                 };
+                // At the status as written (a `## Status` section's value is lines below).
+                let value = first_line(&status_text).to_lowercase();
+                let line = match line_containing(page, &value) {
+                    0 => line_of(page, "status"),
+                    line => line,
+                };
                 diagnostics.push(
                     problem
                         .report(
                             &page.path,
-                            line_of(page, "status"),
+                            line,
                             "decision-status",
                             format!("unknown status '{}'", first_line(&status_text)),
                         )
@@ -347,6 +353,9 @@ fn derive_and_check(
         index.entry(decision.number).or_insert(i);
     }
     let mut superseded_by: BTreeMap<u32, BTreeSet<u32>> = BTreeMap::new();
+    // Relations stated only by the later side ("superseded by 3"): (phrase, stated target) →
+    // the records stating it, to be added to the target's forward links.
+    let mut stated_forward: BTreeMap<(&str, u32), BTreeSet<u32>> = BTreeMap::new();
     let mut amended_by: BTreeMap<u32, BTreeSet<u32>> = BTreeMap::new();
     for decision in records.iter() {
         let page = &pages[decision.page];
@@ -395,6 +404,11 @@ fn derive_and_check(
                 } else if !index.contains_key(&target) {
                     format!("'{phrase}' names record {target}, which does not exist")
                 } else {
+                    // Stated on this side only: the other record gets the forward link.
+                    stated_forward
+                        .entry((phrase, target))
+                        .or_default()
+                        .insert(decision.number);
                     continue;
                 };
                 diagnostics.push(
@@ -410,6 +424,15 @@ fn derive_and_check(
         }
     }
     for decision in records.iter_mut() {
+        for (phrase, forward) in [
+            ("superseded by", &mut decision.supersedes),
+            ("amended by", &mut decision.amends),
+        ] {
+            if let Some(numbers) = stated_forward.remove(&(phrase, decision.number)) {
+                forward.extend(numbers);
+                *forward = sorted_unique(std::mem::take(forward));
+            }
+        }
         let (number, known) = (decision.number, &index);
         let valid = |target: &u32| *target != number && known.contains_key(target);
         decision.superseded_by.retain(valid);

@@ -782,6 +782,7 @@ fn analyse(source: &Source, markdown: &MarkdownConfig) -> Analysis {
     // section (RFCs open with a list and use `# Summary` for sections), not the title; badge
     // and intro paragraphs do not.
     let mut seen_block = false;
+    let mut in_code_block = false;
     for (event, range) in super::events::parse(body, markdown) {
         let offset = source.body_start + range.start;
         let is_code = matches!(event, Event::Code(_));
@@ -837,9 +838,11 @@ fn analyse(source: &Source, markdown: &MarkdownConfig) -> Analysis {
                 in_first_paragraph = false;
                 analysis.text.push('\n');
             }
+            Event::Start(Tag::CodeBlock(_)) => in_code_block = true,
             Event::End(
                 TagEnd::CodeBlock | TagEnd::Item | TagEnd::TableCell | TagEnd::BlockQuote(_),
             ) => {
+                in_code_block = false;
                 seen_block = true;
                 analysis.text.push('\n');
             }
@@ -873,6 +876,7 @@ fn analyse(source: &Source, markdown: &MarkdownConfig) -> Analysis {
             Event::End(TagEnd::Image) => images = images.saturating_sub(1),
             Event::Text(text) | Event::Code(text) => {
                 if !is_code
+                    && !in_code_block
                     && analysis.template_code.is_none()
                     && let Some(found) = template_code(&text, paragraph_start)
                 {
@@ -1122,9 +1126,23 @@ pub fn is_template_name(path: &str) -> bool {
 /// `Use nats`, `20201016-pick-a-db.md` → `Pick a db`.
 pub fn record_title_from_file_name(path: &str) -> String {
     let name = file_name(path);
-    let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+    // A folder-style record (`0007-use-nats/index.md`) is named by its folder.
+    let stem = if is_landing_name(name) {
+        path.rsplit('/').nth(1).unwrap_or(name)
+    } else {
+        name.rsplit_once('.').map_or(name, |(stem, _)| stem)
+    };
+    let lower = stem.to_ascii_lowercase();
+    let stem = if ["adr-", "adr_", "rfc-", "rfc_"]
+        .iter()
+        .any(|p| lower.starts_with(p))
+    {
+        &stem[4..]
+    } else {
+        stem
+    };
     let rest = stem.trim_start_matches(|c: char| c.is_ascii_digit() || c == '-' || c == '_');
-    if rest.is_empty() || is_landing_name(name) {
+    if rest.is_empty() {
         return title_from_file_name(path);
     }
     humanize(rest)

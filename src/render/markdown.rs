@@ -82,50 +82,63 @@ fn render_timed(page: &Page, context: &MarkdownContext) -> Rendered {
             }
             continue;
         }
-        if let Some(inline) = title.as_mut() {
-            match event {
-                Event::End(TagEnd::Heading(_)) => {
-                    title_html = title_inline_html(std::mem::take(inline), page);
-                    title = None;
-                    continue;
-                }
-                // Links in the title count, so the body's links keep their targets.
+        // Links and images are rewritten alike in the body and in the title heading, so the
+        // links of one count in the other's positions.
+        let event = match event {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = if matches!(link_type, LinkType::Autolink | LinkType::Email) {
+                    dest_url
+                } else {
+                    let index = link_index;
+                    link_index += 1;
+                    if matches!(context.hrefs.get(index), Some(Href::Text)) {
+                        // A `[[Word]]` that names no page stays as it was written.
+                        let has_label =
+                            matches!(link_type, LinkType::WikiLink { has_pothole: true });
+                        as_text = Some((dest_url.to_string(), has_label, String::new()));
+                        continue;
+                    }
+                    rewritten(context, index).unwrap_or(dest_url)
+                };
                 Event::Start(Tag::Link {
                     link_type,
-                    dest_url,
+                    dest_url: defused(dest_url, context.config.raw_html),
                     title,
                     id,
-                }) if !matches!(link_type, LinkType::Autolink | LinkType::Email) => {
-                    let index = link_index;
-                    link_index += 1;
-                    let dest_url = rewritten(context, index).unwrap_or(dest_url);
-                    inline.push(Event::Start(Tag::Link {
-                        link_type,
-                        dest_url: defused(dest_url, context.config.raw_html),
-                        title,
-                        id,
-                    }));
-                }
+                })
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let index = link_index;
+                link_index += 1;
+                let dest_url = rewritten(context, index).unwrap_or(dest_url);
                 Event::Start(Tag::Image {
                     link_type,
-                    dest_url,
+                    dest_url: defused(dest_url, context.config.raw_html),
                     title,
                     id,
-                }) => {
-                    let index = link_index;
-                    link_index += 1;
-                    let dest_url = rewritten(context, index).unwrap_or(dest_url);
-                    inline.push(Event::Start(Tag::Image {
-                        link_type,
-                        dest_url: defused(dest_url, context.config.raw_html),
-                        title,
-                        id,
-                    }));
-                }
-                Event::Html(html) | Event::InlineHtml(html) if !context.config.raw_html => {
-                    inline.push(Event::Text(html));
-                }
-                other => inline.push(other),
+                })
+            }
+            Event::Html(html) | Event::InlineHtml(html) if !context.config.raw_html => {
+                Event::Text(html)
+            }
+            other => other,
+        };
+        if let Some(inline) = title.as_mut() {
+            if matches!(event, Event::End(TagEnd::Heading(_))) {
+                title_html = title_inline_html(std::mem::take(inline), page);
+                title = None;
+            } else {
+                inline.push(event);
             }
             continue;
         }
@@ -164,51 +177,6 @@ fn render_timed(page: &Page, context: &MarkdownContext) -> Rendered {
                 ));
                 events.push(Event::Html(close.into()));
             }
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
-                let dest_url = if matches!(link_type, LinkType::Autolink | LinkType::Email) {
-                    dest_url
-                } else {
-                    let index = link_index;
-                    link_index += 1;
-                    if matches!(context.hrefs.get(index), Some(Href::Text)) {
-                        // A `[[Word]]` that names no page stays as it was written.
-                        let has_label =
-                            matches!(link_type, LinkType::WikiLink { has_pothole: true });
-                        as_text = Some((dest_url.to_string(), has_label, String::new()));
-                        continue;
-                    }
-                    rewritten(context, index).unwrap_or(dest_url)
-                };
-                let dest_url = defused(dest_url, context.config.raw_html);
-                events.push(Event::Start(Tag::Link {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }));
-            }
-            Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
-                let index = link_index;
-                link_index += 1;
-                let dest_url = rewritten(context, index).unwrap_or(dest_url);
-                let dest_url = defused(dest_url, context.config.raw_html);
-                events.push(Event::Start(Tag::Image {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }));
-            }
             Event::Start(Tag::CodeBlock(kind)) => {
                 let language = match kind {
                     CodeBlockKind::Fenced(info) => {
@@ -225,9 +193,6 @@ fn render_timed(page: &Page, context: &MarkdownContext) -> Rendered {
                 ));
             }
             Event::End(TagEnd::BlockQuote(Some(_))) => events.push(Event::Html("</div>\n".into())),
-            Event::Html(html) | Event::InlineHtml(html) if !context.config.raw_html => {
-                events.push(Event::Text(html));
-            }
             other => events.push(other),
         }
     }

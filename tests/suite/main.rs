@@ -20,6 +20,7 @@ mod git;
 mod harness;
 mod owners;
 mod people;
+mod repos;
 mod safety;
 mod search;
 mod serve;
