@@ -124,17 +124,14 @@ pub fn read(root: &Path, cache: Option<&Path>) -> History {
     }
     let at_top = history.prefix.is_empty();
     // A repository without commits yet has no history to read, and nothing is wrong.
-    if git(root, &["rev-parse", "--verify", "-q", "HEAD"]).is_none() {
+    let Some(head) = git(root, &["rev-parse", "--verify", "-q", "HEAD"]) else {
         return history;
-    }
+    };
     let Some(cache) = cache else {
         match log(root, at_top, None) {
             Ok(folder) => history.files = folder.files,
             Err(error) => history.problem = Some(format!("`git log` failed: {error}")),
         }
-        return history;
-    };
-    let Some(head) = git(root, &["rev-parse", "--verify", "-q", "HEAD"]) else {
         return history;
     };
     let head = head.trim().to_string();

@@ -67,7 +67,12 @@ impl<'a> Iterator for Events<'a> {
                 return self.ready.pop_front();
             };
             match event {
+                // Text before any `[` cannot start a wikilink: handed out at once, as every
+                // event is while nothing is held (most of them).
                 Event::Text(text) if self.opaque == 0 => {
+                    if self.run.is_empty() && !text.contains('[') {
+                        return Some((Event::Text(text), range));
+                    }
                     if self
                         .run
                         .last()
@@ -80,7 +85,6 @@ impl<'a> Iterator for Events<'a> {
                 }
                 _ => {}
             }
-            self.flush();
             match &event {
                 Event::Start(Tag::CodeBlock(_) | Tag::Link { .. } | Tag::Image { .. }) => {
                     self.opaque += 1;
@@ -90,6 +94,10 @@ impl<'a> Iterator for Events<'a> {
                 }
                 _ => {}
             }
+            if self.run.is_empty() {
+                return Some((event, range));
+            }
+            self.flush();
             self.ready.push_back((event, range));
         }
     }
@@ -101,13 +109,16 @@ impl<'a> Events<'a> {
         if self.run.is_empty() {
             return;
         }
-        let run = std::mem::take(&mut self.run);
-        if !run.iter().any(|(text, _)| text.contains('[')) {
-            for (text, range) in run {
-                self.ready.push_back((Event::Text(text), range));
-            }
+        if !self.run.iter().any(|(text, _)| text.contains('[')) {
+            // The common case: handed out as they came, and the run's buffer is kept.
+            self.ready.extend(
+                self.run
+                    .drain(..)
+                    .map(|(text, range)| (Event::Text(text), range)),
+            );
             return;
         }
+        let run = std::mem::take(&mut self.run);
         let whole = run[0].1.start..run[run.len() - 1].1.end;
         let text: String = run.iter().map(|(text, _)| text.as_ref()).collect();
         let source = &self.body[whole.clone()];

@@ -321,36 +321,19 @@ fn resolve_one(
     // As GitHub resolves it (from the file's folder), else as a browser resolves it on the
     // built site (from the page's URL): a link that works in either place works in the output,
     // which is rewritten to the target found.
-    let from_url = (!decoded.starts_with('/'))
-        .then(|| {
-            join(
-                &format!("{}index.md", page.url),
-                &decoded,
-                targets.base_path,
-            )
-        })
-        .flatten();
-    for candidate in std::iter::once(&target).chain(from_url.as_ref()) {
-        if let Some(&id) = targets
-            .by_path
-            .get(candidate)
-            .or_else(|| targets.by_url.get(&as_url(candidate)))
-        {
-            return to_page(id, fragment, pages);
-        }
-        let as_folder = as_url(candidate);
-        if targets.statics.contains(candidate.as_str()) || targets.listings.contains_key(&as_folder)
-        {
-            let path = if targets.statics.contains(candidate.as_str()) {
-                candidate.clone()
-            } else {
-                as_folder
-            };
-            return Resolution::Static(match fragment {
-                Some(fragment) => format!("{}#{fragment}", encode_path(&path)),
-                None => encode_path(&path),
-            });
-        }
+    if let Some(found) = find_target(&target, fragment, pages, targets) {
+        return found;
+    }
+    if !decoded.starts_with('/')
+        && let Some(from_url) = join(
+            &format!("{}index.md", page.url),
+            &decoded,
+            targets.base_path,
+        )
+        && from_url != target
+        && let Some(found) = find_target(&from_url, fragment, pages, targets)
+    {
+        return found;
     }
     if targets.drafts.contains(&target) {
         return Resolution::Problem {
@@ -393,6 +376,35 @@ fn resolve_one(
         message: format!("no page or file at '{target}' (linked as '{destination}')"),
         help: help.into(),
     }
+}
+
+/// The page, static file or folder listing at a site-relative path, if any.
+fn find_target(
+    candidate: &str,
+    fragment: Option<&str>,
+    pages: &[Page],
+    targets: &LinkTargets,
+) -> Option<Resolution> {
+    let to_static = |path: &str| {
+        Resolution::Static(match fragment {
+            Some(fragment) => format!("{}#{fragment}", encode_path(path)),
+            None => encode_path(path),
+        })
+    };
+    if let Some(&id) = targets.by_path.get(candidate) {
+        return Some(to_page(id, fragment, pages));
+    }
+    if targets.statics.contains(candidate) {
+        return Some(to_static(candidate));
+    }
+    let as_folder = as_url(candidate);
+    if let Some(&id) = targets.by_url.get(&as_folder) {
+        return Some(to_page(id, fragment, pages));
+    }
+    targets
+        .listings
+        .contains_key(&as_folder)
+        .then(|| to_static(&as_folder))
 }
 
 /// Why an existing file (or folder) at `target` is not published, if it is one.

@@ -931,7 +931,13 @@ fn heading_source_text(from: &str) -> String {
 /// `import … from` lines. Returns the text found, shortened.
 fn template_code(text: &str, paragraph_start: bool) -> Option<String> {
     let shorten_to = |found: &str| shorten(found, 60);
-    for (open, close) in [("{{<", ">}}"), ("{{%", "%}}"), ("{%", "%}"), ("{{", "}}")] {
+    // Every text event of every page comes here: one scan for `{` first.
+    let braces = if text.contains('{') {
+        &[("{{<", ">}}"), ("{{%", "%}}"), ("{%", "%}"), ("{{", "}}")][..]
+    } else {
+        &[]
+    };
+    for &(open, close) in braces {
         if let Some(start) = text.find(open)
             && let Some(length) = text[start + open.len()..].find(close)
         {
