@@ -829,8 +829,7 @@ fn finish(
         }
     }
     if !cli.quiet || result != Outcome::Success {
-        let skipped: usize = report.skipped.iter().map(|s| s.markdown).sum();
-        let skipped = match skipped {
+        let skipped = match report.skipped_markdown() {
             0 => String::new(),
             count => format!(
                 ", {} skipped{}",

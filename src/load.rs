@@ -192,12 +192,11 @@ pub struct Skipped {
     pub markdown: usize,
 }
 
-impl Loaded {
-    /// Markdown files the rules left out.
-    pub fn skipped_markdown(&self) -> usize {
-        self.skipped.iter().map(|skipped| skipped.markdown).sum()
-    }
-}
+/// The reason given for what an `exclude:` pattern leaves out (listed even without markdown).
+const EXCLUDED: &str = "matches an `exclude:` pattern";
+
+/// The reason given for the output folder and earlier builds (never walked, never listed).
+const BUILD_OUTPUT: &str = "build output";
 
 /// What the walk should leave out besides its fixed rules.
 pub struct LoadOptions<'a> {
@@ -338,7 +337,7 @@ fn describe_skipped(
     for (path, is_dir, reason) in found {
         let rel = relative(root, &path);
         if !is_dir {
-            if is_markdown(&rel) || reason.starts_with("matches") {
+            if is_markdown(&rel) || reason == EXCLUDED {
                 skipped.push(Skipped {
                     markdown: usize::from(is_markdown(&rel)),
                     path: rel.clone(),
@@ -349,7 +348,7 @@ fn describe_skipped(
             continue;
         }
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-        if matches!(name.as_deref(), Some(".git" | "node_modules")) || reason == "build output" {
+        if matches!(name.as_deref(), Some(".git" | "node_modules")) || reason == BUILD_OUTPUT {
             unpublished.insert(format!("{rel}/"), reason);
             continue;
         }
@@ -369,7 +368,7 @@ fn describe_skipped(
             markdown += usize::from(is_markdown(&file));
             unpublished.insert(file, reason.clone());
         }
-        if markdown > 0 || reason.starts_with("matches") {
+        if markdown > 0 || reason == EXCLUDED {
             skipped.push(Skipped {
                 path: format!("{rel}/"),
                 reason,
@@ -499,7 +498,7 @@ fn hidden_reason(
         if output.is_some_and(|output| root.join(&prefix) == output)
             || (part_is_dir && is_built_site(&root.join(&prefix)))
         {
-            return Some("build output".into());
+            return Some(BUILD_OUTPUT.into());
         }
         if let Some(reason) = excluded_reason(excluded, &prefix, part_is_dir) {
             return Some(reason);
@@ -571,7 +570,7 @@ fn skip_reason(
     if (is_dir && is_built_site(entry.path()))
         || options.output.is_some_and(|output| entry.path() == output)
     {
-        return Some("build output".into());
+        return Some(BUILD_OUTPUT.into());
     }
     excluded_reason(excluded, &rel, is_dir)
 }
@@ -588,7 +587,7 @@ fn gitbook_assets(rel: &str, is_dir: bool) -> Option<bool> {
 
 fn excluded_reason(excluded: &GlobSet, rel: &str, is_dir: bool) -> Option<String> {
     (excluded.is_match(rel) || (is_dir && excluded.is_match(format!("{rel}/"))))
-        .then(|| "matches an `exclude:` pattern".to_string())
+        .then(|| EXCLUDED.to_string())
 }
 
 /// A folder a build wrote (it holds the output marker): the default `public/` while building

@@ -62,6 +62,11 @@ impl BuildReport {
             .any(|d| d.severity == Severity::Error)
     }
 
+    /// Markdown files the walk's rules left out.
+    pub fn skipped_markdown(&self) -> usize {
+        self.skipped.iter().map(|skipped| skipped.markdown).sum()
+    }
+
     /// Total wall time.
     pub fn elapsed(&self) -> Duration {
         self.timings.iter().map(|(_, duration)| *duration).sum()

@@ -94,7 +94,6 @@ impl Site {
             .map(|&index| &self.decisions[index])
     }
 
-    /// The page built from a source path.
     /// True when a file at this site-relative path is copied as it is.
     pub fn static_path_exists(&self, path: &str) -> bool {
         self.static_paths.contains(path)
@@ -389,21 +388,14 @@ impl Site {
 /// then `README.md`), the other moves aside: 0 when `a` (already kept) must move, 1 when `b`.
 fn landing_aside(a: &Page, b: &Page) -> Option<usize> {
     let rank = |page: &Page| -> u8 {
-        let name = page
-            .path
-            .rsplit('/')
-            .next()
-            .unwrap_or(&page.path)
-            .to_ascii_lowercase();
-        let folder_url = page
-            .path
-            .rsplit_once('/')
-            .map_or(String::new(), |(dir, _)| format!("{dir}/"));
-        match name.as_str() {
-            _ if page.url != folder_url => 0,
-            "index.md" | "_index.md" => 2,
-            "readme.md" => 1,
-            _ => 0,
+        if !page.is_landing() {
+            return 0;
+        }
+        let name = page.path.rsplit('/').next().unwrap_or(&page.path);
+        if name.eq_ignore_ascii_case("readme.md") {
+            1
+        } else {
+            2
         }
     };
     match rank(a).cmp(&rank(b)) {

@@ -538,7 +538,12 @@ impl Page {
     /// True for a folder's landing page (`index.md`, `README.md`).
     /// A `README.md` beside an `index.md` is published beside it and is not a landing page.
     pub fn is_landing(&self) -> bool {
-        is_landing_name(file_name(&self.path)) && !self.url.ends_with("readme/")
+        let name = file_name(&self.path);
+        is_landing_name(name)
+            && self
+                .path
+                .strip_suffix(name)
+                .is_some_and(|folder| folder == self.url)
     }
 }
 

@@ -643,7 +643,10 @@ impl<'a> Renderer<'a> {
             .into_iter()
             .filter_map(|ancestor| {
                 let entry = &nav.nodes[ancestor];
-                let url = entry.page.map(|p| self.page_urls[p].clone())?;
+                let url = entry
+                    .page
+                    .map(|p| self.page_urls[p].clone())
+                    .or_else(|| self.folder_listing_url(ancestor))?;
                 let title = if ancestor == 0 {
                     "Home"
                 } else {

@@ -306,6 +306,11 @@ fn the_sidebar_and_folder_listings_reach_every_page() {
     assert_eq!(bare.texts("main .cards a"), ["Deep"]);
     assert_eq!(fixture.html("bare/deep/").texts("main .cards a"), ["Leaf"]);
     assert_eq!(
+        fixture.html("bare/deep/leaf/").texts(".breadcrumbs a"),
+        ["Home", "Bare", "Deep"],
+        "folders without a landing page are crumbs too, linking their listings"
+    );
+    assert_eq!(
         fixture.html("").attrs(".sidebar a[href='/bare/']", "href"),
         ["/bare/"]
     );

@@ -150,7 +150,7 @@ fn a_broken_site_absolute_link_stays_under_the_base_path() {
         run.stderr
     );
     assert_eq!(
-        fixture.html("docs/b/").attrs("main a", "href"),
+        fixture.html("docs/b/").attrs("main p a", "href"),
         ["/sub/a.md", "/sub/x/y.md#top"]
     );
 }
