@@ -107,7 +107,8 @@ impl Default for SearchConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CheckConfig {
-    /// Report plain pages that no other page links to and no header link names.
+    /// Accepted for older configurations and ignored: the sidebar and the generated folder
+    /// listings reach every page, so no page is an orphan (`orphan-page` is no longer reported).
     pub orphans: bool,
     /// Front-matter keys required per folder: `policies: [owner, review_by]`. The folder `/`
     /// (or `.`) means every page.

@@ -1,8 +1,8 @@
-//! Site-wide checks beyond links and records: orphan pages, duplicate titles in a folder, and
-//! the front-matter schema (keys required per folder; unknown keys in strict mode). Part of
+//! Site-wide checks beyond links and records: duplicate titles in a folder, template code of other
+//! generators, and the front-matter schema (keys required per folder; unknown keys in strict mode). Part of
 //! `model`; no I/O.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, closest};
@@ -65,8 +65,7 @@ const TEAM_KEYS: &[&str] = &[
 ];
 
 /// Codes of the findings made here.
-pub const CODES: [&str; 5] = [
-    "orphan-page",
+pub const CODES: [&str; 4] = [
     "duplicate-title",
     "missing-field",
     "unknown-key",
@@ -92,9 +91,6 @@ pub fn known_keys(kind: PageKind) -> impl Iterator<Item = &'static str> {
 /// Runs the site-wide checks. `strict` adds unknown front-matter keys.
 pub fn site(site: &Site, config: &Config, strict: bool) -> Vec<Diagnostic> {
     let mut found = Vec::new();
-    if config.check.orphans {
-        orphans(site, config, &mut found);
-    }
     duplicate_titles(&site.pages, &mut found);
     for page in &site.pages {
         if let Some((line, column, code)) = &page.template_code {
@@ -125,42 +121,6 @@ pub fn site(site: &Site, config: &Config, strict: bool) -> Vec<Diagnostic> {
 
 /// The handbook's own 404 page, published as `404.html` and never listed in navigation.
 pub const NOT_FOUND_PAGE: &str = "404.md";
-
-/// Plain pages that nothing reaches: not in the navigation (which lists every page but the
-/// 404 page), not linked from another page, not named by a header link.
-fn orphans(site: &Site, config: &Config, found: &mut Vec<Diagnostic>) {
-    let in_header: HashSet<String> = config
-        .nav
-        .links
-        .iter()
-        .map(|link| format!("{}/", link.url.trim_matches('/')))
-        .collect();
-    for (id, page) in site.pages.iter().enumerate() {
-        // The sidebar and folder listings reach every page with a nav entry.
-        if page.kind != PageKind::Page
-            || page.is_landing()
-            || site.nav.node_of_page[id].is_some()
-            || page.path == NOT_FOUND_PAGE
-            || !site.links.backlinks[id].is_empty()
-            || in_header.contains(&page.url)
-        {
-            continue;
-        }
-        found.push(
-            Diagnostic::warning(
-                &page.path,
-                0,
-                0,
-                "orphan-page",
-                format!("no page links to '{}'", page.title),
-            )
-            .with_help(
-                "link to it from a related page or its folder's index.md, or add it to `nav.links`; \
-                 `check.orphans: false` in handbook.yml turns this check off",
-            ),
-        );
-    }
-}
 
 /// Two pages in one folder with the same title (case-insensitive).
 fn duplicate_titles(pages: &[Page], found: &mut Vec<Diagnostic>) {

@@ -73,6 +73,7 @@ fn screenshots_at_phone_and_desktop_widths_light_and_dark() {
         ("people", "people/"),
         ("team", "teams/platform/"),
         ("digest", "changes/"),
+        ("folder-listing", "updates/2026/"),
     ];
     for (name, path) in pages {
         let url = server.url(path);
