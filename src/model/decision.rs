@@ -151,12 +151,19 @@ pub fn build(
     let mut diagnostics = Vec::new();
     let mut records: Vec<Decision> = Vec::new();
     let mut unnumbered: Vec<Decision> = Vec::new();
+    // Relations naming a date-named record by file: (page, relation, file name).
+    let mut by_file: Vec<(PageId, Relation, String)> = Vec::new();
     let problem = Problem { strict };
     for (id, page) in pages.iter().enumerate() {
         if page.kind != PageKind::Decision {
             continue;
         }
-        let header = parse_body_header(page.body());
+        let mut header = parse_body_header(page.body());
+        by_file.extend(
+            std::mem::take(&mut header.by_file)
+                .into_iter()
+                .map(|(relation, file)| (id, relation, file)),
+        );
         let file_name = record_file_name(&page.path);
         let number = page
             .record
@@ -248,9 +255,59 @@ pub fn build(
         records.push(decision);
     }
     records.sort_by_key(|d| (d.number, d.page));
+    diagnostics.extend(resolve_by_file(pages, &mut records, by_file, problem));
     diagnostics.extend(check_numbers(pages, &records, problem));
     diagnostics.extend(derive_and_check(pages, &mut records, today, problem));
     (records, diagnostics)
+}
+
+/// Turns relations that name a record by its file (`superseded by 20240301-new-way`) into
+/// numbers, now that date-named records have theirs.
+fn resolve_by_file(
+    pages: &[Page],
+    records: &mut [Decision],
+    by_file: Vec<(PageId, Relation, String)>,
+    problem: Problem,
+) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    if by_file.is_empty() {
+        return diagnostics;
+    }
+    let numbers: BTreeMap<String, u32> = records
+        .iter()
+        .map(|d| {
+            let name = record_file_name(&pages[d.page].path).to_ascii_lowercase();
+            (name.trim_end_matches(".md").to_string(), d.number)
+        })
+        .collect();
+    for (page, relation, file) in by_file {
+        let Some(record) = records.iter_mut().find(|d| d.page == page) else {
+            continue;
+        };
+        let Some(&number) = numbers.get(&file) else {
+            let path = &pages[page].path;
+            diagnostics.push(
+                problem
+                    .report(
+                        path,
+                        line_containing(&pages[page], &file),
+                        "decision-link",
+                        format!("'{file}' names no decision record"),
+                    )
+                    .with_help("link the other record's file; check its name"),
+            );
+            continue;
+        };
+        let list = match relation {
+            Relation::SupersededBy => &mut record.superseded_by,
+            Relation::Supersedes => &mut record.supersedes,
+            Relation::AmendedBy => &mut record.amended_by,
+            Relation::Amends => &mut record.amends,
+        };
+        list.push(number);
+        *list = sorted_unique(std::mem::take(list));
+    }
+    diagnostics
 }
 
 /// How serious a lifecycle problem is: a warning in logs as teams wrote them, an error with
@@ -634,6 +691,20 @@ pub struct BodyHeader {
     pub amends: Vec<u32>,
     /// Records this one says amend it.
     pub amended_by: Vec<u32>,
+    /// Relations to records named by a date file name (`20240301-new-way`), resolved to
+    /// numbers once every record is numbered.
+    pub by_file: Vec<(Relation, String)>,
+}
+
+impl BodyHeader {
+    fn list(&mut self, relation: Relation) -> &mut Vec<u32> {
+        match relation {
+            Relation::SupersededBy => &mut self.superseded_by,
+            Relation::Supersedes => &mut self.supersedes,
+            Relation::AmendedBy => &mut self.amended_by,
+            Relation::Amends => &mut self.amends,
+        }
+    }
 }
 
 /// Reads the metadata older formats keep in a record's body: the status as a section under
@@ -703,14 +774,13 @@ pub fn parse_body_header(body: &str) -> BodyHeader {
         }
     }
     for line in status_lines.iter().chain(&relation_lines) {
-        for (relation, numbers) in relations_in(line) {
-            let list = match relation {
-                Relation::SupersededBy => &mut header.superseded_by,
-                Relation::Supersedes => &mut header.supersedes,
-                Relation::AmendedBy => &mut header.amended_by,
-                Relation::Amends => &mut header.amends,
-            };
-            list.extend(numbers);
+        for (relation, named) in relations_in(line) {
+            for record in named {
+                match record {
+                    RecordRef::Number(number) => header.list(relation).push(number),
+                    RecordRef::File(file) => header.by_file.push((relation, file)),
+                }
+            }
         }
     }
     header.status = status_lines
@@ -766,16 +836,20 @@ fn key_value<'a>(line: &'a str, key: &str) -> Option<&'a str> {
 
 /// How a status or links line relates a record to others.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Relation {
+pub enum Relation {
+    /// `superseded by …`: the named record replaces this one.
     SupersededBy,
+    /// `supersedes …`: this record replaces the named one.
     Supersedes,
+    /// `amended by …`.
     AmendedBy,
+    /// `amends …`.
     Amends,
 }
 
 /// The relations a line states, clause by clause (`accepted; supersedes ADR-0045`), with the
 /// record numbers each names: by link (`[x](0015-x.md)`) or in words (`ADR-0057`, `RFC 12`).
-fn relations_in(line: &str) -> Vec<(Relation, Vec<u32>)> {
+fn relations_in(line: &str) -> Vec<(Relation, Vec<RecordRef>)> {
     let mut found = Vec::new();
     for clause in line.split([';', ',']) {
         let clause = clause.trim().trim_start_matches(['*', '-', '+', ' ']);
@@ -796,25 +870,65 @@ fn relations_in(line: &str) -> Vec<(Relation, Vec<u32>)> {
         } else {
             continue;
         };
-        let mut numbers: Vec<u32> = link_targets(clause)
+        let mut named: Vec<RecordRef> = link_targets(clause)
             .iter()
-            .filter_map(|target| {
-                let name = target.split('#').next().unwrap_or(target);
-                let name = name.trim_end_matches('/');
-                let file = name.rsplit('/').next().unwrap_or(name);
-                number_from_file_name(file).or_else(|| {
-                    // A folder-style record linked by its folder or index file.
-                    let folder = name.rsplit('/').nth(1).unwrap_or("");
-                    number_from_file_name(&format!("{folder}.md"))
-                })
-            })
+            .filter_map(|target| record_ref(target))
             .collect();
-        if numbers.is_empty() {
-            numbers = numbers_in_words(clause);
+        if named.is_empty() {
+            named = numbers_in_words(clause)
+                .into_iter()
+                .map(RecordRef::Number)
+                .collect();
         }
-        found.push((relation, numbers));
+        if named.is_empty() {
+            // Log4brains writes a bare name: `superseded by 20240301-new-way`.
+            named = clause
+                .split_whitespace()
+                .filter_map(|word| {
+                    let word = word.trim_matches(|c: char| !c.is_alphanumeric() && c != '-');
+                    date_prefix(word).map(|_| RecordRef::File(word.to_ascii_lowercase()))
+                })
+                .collect();
+        }
+        found.push((relation, named));
     }
     found
+}
+
+/// A record named in a relation: by number, or by the file name (without `.md`) of a record
+/// numbered by its date, whose number is known only once all records are read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecordRef {
+    /// `0007-x.md`, `ADR-0007`.
+    Number(u32),
+    /// `20240301-new-way`, lower case.
+    File(String),
+}
+
+/// The record a link target names: `0015-x.md`, `../adr/0007-x/`, `20240301-new-way.md`.
+fn record_ref(target: &str) -> Option<RecordRef> {
+    let name = target.split('#').next().unwrap_or(target);
+    let name = name.trim_end_matches('/');
+    let file = name.rsplit('/').next().unwrap_or(name);
+    let lower = file.to_ascii_lowercase();
+    // A folder-style record linked by its index file is named by its folder.
+    let file = if matches!(lower.as_str(), "index.md" | "readme.md") {
+        format!("{}.md", name.rsplit('/').nth(1).unwrap_or(""))
+    } else if lower.ends_with(".md") {
+        file.to_string()
+    } else {
+        format!("{file}.md")
+    };
+    if let Some(number) = number_from_file_name(&file) {
+        return Some(RecordRef::Number(number));
+    }
+    date_prefix(&file).map(|_| {
+        RecordRef::File(
+            file.trim_end_matches(".md")
+                .trim_end_matches(".MD")
+                .to_ascii_lowercase(),
+        )
+    })
 }
 
 /// `ADR-0057`, `ADR 57`, `RFC #12`, `record 3`, `decision 0004` → the numbers.

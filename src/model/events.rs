@@ -172,6 +172,61 @@ impl<'a> Events<'a> {
     }
 }
 
+/// The link targets in a piece of raw HTML: the value ranges of `href` and `src` attributes,
+/// and whether each is a `src` (an image or other embedded file). The model checks them and
+/// the renderer rewrites them by the same positions, like markdown links.
+pub fn html_links(html: &str) -> Vec<(Range<usize>, bool)> {
+    let bytes = html.as_bytes();
+    let mut found = Vec::new();
+    let mut at = 0;
+    while let Some(offset) = html[at..].find('=') {
+        let equals = at + offset;
+        at = equals + 1;
+        let name_end = html[..equals].trim_end().len();
+        let name_start = html[..name_end]
+            .rfind(|c: char| !c.is_ascii_alphanumeric())
+            .map_or(0, |i| i + 1);
+        let name = &html[name_start..name_end];
+        let is_src = name.eq_ignore_ascii_case("src");
+        if !(is_src || name.eq_ignore_ascii_case("href"))
+            || name_start == 0
+            || !bytes[name_start - 1].is_ascii_whitespace()
+        {
+            continue;
+        }
+        let value_start =
+            equals + 1 + (html[equals + 1..].len() - html[equals + 1..].trim_start().len());
+        let (start, end) = match bytes.get(value_start) {
+            Some(&quote @ (b'"' | b'\'')) => {
+                let start = value_start + 1;
+                match html[start..].find(quote as char) {
+                    Some(length) => (start, start + length),
+                    None => continue,
+                }
+            }
+            Some(_) => {
+                let length = html[value_start..]
+                    .find(|c: char| c.is_ascii_whitespace() || c == '>')
+                    .unwrap_or(html.len() - value_start);
+                (value_start, value_start + length)
+            }
+            None => continue,
+        };
+        if start < end && !in_comment(html, start) {
+            found.push((start..end, is_src));
+        }
+        at = end;
+    }
+    found
+}
+
+/// True when `at` lies inside an HTML comment that opens in `html`.
+fn in_comment(html: &str, at: usize) -> bool {
+    html[..at]
+        .rfind("<!--")
+        .is_some_and(|open| !html[open..at].contains("-->"))
+}
+
 /// One `[[destination|label]]` in a text run, as byte ranges of the text.
 #[derive(Debug, PartialEq, Eq)]
 struct Found {
@@ -302,6 +357,23 @@ mod tests {
         assert!(
             !parse("[[Deploy]]", &config)
                 .any(|(event, _)| matches!(event, Event::Start(Tag::Link { .. })))
+        );
+    }
+
+    #[test]
+    fn links_in_raw_html_are_found_by_their_value_ranges() {
+        let html = "<a class=\"x\" href=\"team/index.md\">T</a><img src='logo.png' alt=x data-src=\"no\"><!-- <a href=\"old.md\"> --><a href=plain.md>";
+        let found: Vec<(&str, bool)> = html_links(html)
+            .into_iter()
+            .map(|(range, is_src)| (&html[range], is_src))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("team/index.md", false),
+                ("logo.png", true),
+                ("plain.md", false)
+            ]
         );
     }
 

@@ -52,6 +52,8 @@ pub struct LinkTargets<'a> {
     pub by_url: &'a HashMap<String, PageId>,
     /// Static file paths.
     pub statics: &'a HashSet<String>,
+    /// Folders holding copied files (`img/`), so a link to one without pages says so.
+    pub static_folders: &'a HashSet<String>,
     /// URLs of generated folder listings.
     pub listings: &'a HashMap<String, usize>,
     /// Source paths of drafts left out of this build.
@@ -62,6 +64,9 @@ pub struct LinkTargets<'a> {
     pub names: &'a WikiNames,
     /// Files that exist in the handbook but are not published, with the reason.
     pub unpublished: &'a HashMap<String, String>,
+    /// `repo_url` and the handbook's folder in the repository (`docs/`): links to the
+    /// handbook's own files on the forge are resolved as links inside it.
+    pub repository: Option<(&'a str, &'a str)>,
     /// The forge URL of the handbook's folder (`https://github.com/o/r/blob/HEAD/docs/`), for
     /// the help of links to unpublished files.
     pub forge: Option<&'a str>,
@@ -244,6 +249,10 @@ pub fn resolve_page(id: PageId, pages: &[Page], targets: &LinkTargets) -> PageLi
         };
         hrefs.push(href);
     }
+    if crate::model::page::is_template_name(&page.path) {
+        // A template's links are placeholders (`yyyymmdd-title.md`) until it is copied.
+        diagnostics.clear();
+    }
     PageLinks {
         hrefs,
         outgoing: outgoing.into_iter().collect(),
@@ -287,8 +296,21 @@ fn resolve_one(
     pages: &[Page],
     targets: &LinkTargets,
 ) -> Resolution {
-    if destination.is_empty() || is_external(destination) {
+    if destination.is_empty() {
         return Resolution::Leave;
+    }
+    if is_external(destination) {
+        // `https://github.com/acme/handbook/blob/main/docs/setup.md`: a page of this handbook.
+        return match targets
+            .repository
+            .and_then(|(repo, prefix)| own_file(destination, repo, prefix))
+        {
+            Some(path) => match resolve_one(page, &path, pages, targets) {
+                found @ (Resolution::Page { .. } | Resolution::Static(_)) => found,
+                _ => Resolution::Leave,
+            },
+            None => Resolution::Leave,
+        };
     }
     let (path_part, fragment) = match destination.split_once('#') {
         Some((path, fragment)) => (path, Some(fragment)),
@@ -297,11 +319,7 @@ fn resolve_one(
     let path_part = path_part.split('?').next().unwrap_or(path_part);
     if path_part.is_empty() {
         return match fragment {
-            Some(anchor) if !has_anchor(page, anchor) => Resolution::Problem {
-                code: "broken-anchor",
-                message: format!("no heading or anchor '#{anchor}' on this page"),
-                help: anchor_help(page, anchor),
-            },
+            Some(anchor) if !has_anchor(page, anchor) => anchor_problem(page, anchor, true),
             _ => Resolution::Leave,
         };
     }
@@ -360,6 +378,14 @@ fn resolve_one(
             },
         };
     }
+    let folder = format!("{}/", target.trim_end_matches('/'));
+    if targets.static_folders.contains(&folder) {
+        return Resolution::Problem {
+            code: "broken-link",
+            message: format!("'{folder}' is a folder without pages (linked as '{destination}')"),
+            help: "link a file in it, or add an index.md that describes it".into(),
+        };
+    }
     let help = if destination.starts_with('/') {
         "site-absolute links start at the handbook root; check the spelling and that the file exists"
     } else {
@@ -376,6 +402,20 @@ fn resolve_one(
         message: format!("no page or file at '{target}' (linked as '{destination}')"),
         help: help.into(),
     }
+}
+
+/// The handbook path (`/docs/setup.md#x`) of a forge URL of one of its own files
+/// (`{repo}/blob/<branch>/{prefix}docs/setup.md#x`, also `tree/` and GitLab's `-/blob/`).
+fn own_file(destination: &str, repo: &str, prefix: &str) -> Option<String> {
+    let rest = destination
+        .strip_prefix(repo.trim_end_matches('/'))?
+        .strip_prefix('/')?;
+    let rest = ["blob/", "tree/", "-/blob/", "-/tree/"]
+        .iter()
+        .find_map(|kind| rest.strip_prefix(kind))?;
+    let (_branch, path) = rest.split_once('/')?;
+    let path = path.strip_prefix(prefix)?;
+    Some(format!("/{path}"))
 }
 
 /// The page, static file or folder listing at a site-relative path, if any.
@@ -429,14 +469,7 @@ fn to_page(id: PageId, fragment: Option<&str>, pages: &[Page]) -> Resolution {
     if let Some(anchor) = fragment
         && !has_anchor(target_page, anchor)
     {
-        return Resolution::Problem {
-            code: "broken-anchor",
-            message: format!(
-                "'{}' has no heading or anchor '#{anchor}'",
-                target_page.path
-            ),
-            help: anchor_help(target_page, anchor),
-        };
+        return anchor_problem(target_page, anchor, false);
     }
     let href = match fragment {
         Some(anchor) => format!("{}#{anchor}", encode_path(&target_page.url)),
@@ -541,6 +574,41 @@ fn nearest_page(page: &Page, candidates: &[PageId], pages: &[Page]) -> PageId {
         }
     }
     best
+}
+
+/// A link to `page` whose `#anchor` is not there. It still opens the page (at the anchor that
+/// differs only in case, when there is one, as GitHub resolves it), and is reported.
+fn anchor_problem(page: &Page, anchor: &str, same_page: bool) -> Resolution {
+    let decoded = percent_decode(anchor);
+    let same_but_case = page
+        .headings
+        .iter()
+        .map(|heading| heading.anchor.as_str())
+        .chain(page.html_ids.iter().map(String::as_str))
+        .find(|known| known.eq_ignore_ascii_case(&decoded));
+    let place = if same_page {
+        "this page".to_string()
+    } else {
+        format!("'{}'", page.path)
+    };
+    let (message, linked) = match same_but_case {
+        Some(real) => (
+            format!(
+                "{place} has no anchor '#{anchor}'; linked to '#{real}', which differs only in case"
+            ),
+            real.to_string(),
+        ),
+        None => (
+            format!("{place} has no heading or anchor '#{anchor}'"),
+            anchor.to_string(),
+        ),
+    };
+    Resolution::Broken {
+        href: Some(format!("{}#{linked}", encode_path(&page.url))),
+        code: "broken-anchor",
+        message,
+        help: anchor_help(page, anchor),
+    }
 }
 
 fn has_anchor(page: &Page, anchor: &str) -> bool {

@@ -56,12 +56,14 @@ pub struct Site {
     by_path: HashMap<String, PageId>,
     by_url: HashMap<String, PageId>,
     static_paths: HashSet<String>,
+    static_folders: HashSet<String>,
     /// Generated folder listings by URL, with the folder's nav node: a folder without a landing
     /// page gets one at its own URL (`""` for a root without one), a folder whose sidebar list
     /// is cut short ("N more…") gets one at `<folder>/all-pages/`. No page is reachable only
     /// through search.
     pub listings: HashMap<String, nav::NodeId>,
     unpublished: HashMap<String, String>,
+    repository: Option<String>,
     forge: Option<String>,
     drafts: HashSet<String>,
     base_path: String,
@@ -280,6 +282,7 @@ pub fn assemble(
         .map(|(id, page)| (page.path.clone(), id))
         .collect();
     let static_paths: HashSet<String> = statics.iter().map(|file| file.path.clone()).collect();
+    let static_folders = folders_of(&static_paths);
     let base_path = config.base_path();
     let names = WikiNames::new(&pages);
     let nav = nav::build(&pages);
@@ -289,11 +292,16 @@ pub fn assemble(
         by_path: &by_path,
         by_url: &by_url,
         statics: &static_paths,
+        static_folders: &static_folders,
         listings: &listings,
         drafts: &drafts,
         base_path: &base_path,
         names: &names,
         unpublished,
+        repository: config
+            .repo_url
+            .as_deref()
+            .map(|repo| (repo, history.prefix.as_str())),
         forge: forge.as_deref(),
     };
     let (links, mut link_problems) = links::resolve(&pages, &targets);
@@ -324,8 +332,10 @@ pub fn assemble(
         by_path,
         by_url,
         static_paths,
+        static_folders,
         listings,
         unpublished: unpublished.clone(),
+        repository: config.repo_url.clone(),
         forge,
         drafts,
         base_path,
@@ -371,11 +381,16 @@ impl Site {
             by_path: &self.by_path,
             by_url: &self.by_url,
             statics: &self.static_paths,
+            static_folders: &self.static_folders,
             listings: &self.listings,
             drafts: &self.drafts,
             base_path: &self.base_path,
             names: &self.names,
             unpublished: &self.unpublished,
+            repository: self
+                .repository
+                .as_deref()
+                .map(|repo| (repo, self.repo_prefix.as_str())),
             forge: self.forge.as_deref(),
         };
         let resolved = links::resolve_page(id, &self.pages, &targets);
@@ -411,6 +426,21 @@ fn aside_url(page: &Page) -> String {
     let name = page.path.rsplit('/').next().unwrap_or(&page.path);
     let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
     format!("{}{}/", page.url, page::slugify(stem))
+}
+
+/// Every folder (`img/`, `img/icons/`) that holds one of `paths`.
+fn folders_of(paths: &HashSet<String>) -> HashSet<String> {
+    let mut folders = HashSet::new();
+    for path in paths {
+        let mut rest = path.as_str();
+        while let Some((folder, _)) = rest.rsplit_once('/') {
+            if !folders.insert(format!("{folder}/")) {
+                break;
+            }
+            rest = folder;
+        }
+    }
+    folders
 }
 
 /// The generated folder listings (see [`Site::listings`]).

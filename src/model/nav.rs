@@ -132,6 +132,7 @@ pub fn build(pages: &[Page]) -> Nav {
             nav.node_of_page[id] = Some(node);
         }
     }
+    adopt_folder_pages(&mut nav, pages);
     for index in 0..nav.nodes.len() {
         let mut children = std::mem::take(&mut nav.nodes[index].children);
         children.sort_by(|&a, &b| {
@@ -151,6 +152,38 @@ pub fn build(pages: &[Page]) -> Nav {
     }
     nav.reading_order = order;
     nav
+}
+
+/// GitBook and MkDocs write a folder's page beside it (`guide.md` and `guide/one.md`): a folder
+/// without a landing page of its own takes the page published at its URL as one, so the
+/// sidebar shows one entry that opens the page and holds the folder's pages.
+fn adopt_folder_pages(nav: &mut Nav, pages: &[Page]) {
+    for folder in 1..nav.nodes.len() {
+        if !nav.nodes[folder].is_section || nav.nodes[folder].page.is_some() {
+            continue;
+        }
+        let Some(parent) = nav.nodes[folder].parent else {
+            continue;
+        };
+        let url = nav.nodes[folder].folder_url();
+        let found = nav.nodes[parent].children.iter().position(|&child| {
+            let node = &nav.nodes[child];
+            !node.is_section && node.page.is_some_and(|page| pages[page].url == url)
+        });
+        let Some(position) = found else {
+            continue;
+        };
+        let leaf = nav.nodes[parent].children.remove(position);
+        let Some(page) = nav.nodes[leaf].page else {
+            continue;
+        };
+        let node = &mut nav.nodes[folder];
+        node.page = Some(page);
+        node.title = pages[page].title.clone();
+        node.weight = pages[page].weight;
+        node.order = pages[page].title.to_lowercase();
+        nav.node_of_page[page] = Some(folder);
+    }
 }
 
 fn folder_node(nav: &mut Nav, folders: &mut BTreeMap<String, NodeId>, dir: &str) -> NodeId {

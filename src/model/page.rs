@@ -903,6 +903,20 @@ fn analyse(source: &Source, markdown: &MarkdownConfig) -> Analysis {
                     analysis.more = Some(analysis.text.len());
                 }
                 html_ids(&html, &mut analysis.html_ids);
+                if markdown.raw_html {
+                    // Raw HTML links are checked and rewritten like markdown ones.
+                    for (value, is_src) in super::events::html_links(&html) {
+                        let (line, column) = lines.position(offset + value.start);
+                        analysis.links.push(Link {
+                            destination: html[value].replace("&amp;", "&"),
+                            is_image: is_src,
+                            is_wiki: false,
+                            section: section_at(&analysis.headings, heading.is_some()),
+                            line,
+                            column,
+                        });
+                    }
+                }
             }
             Event::SoftBreak | Event::HardBreak => {
                 if in_first_paragraph {
@@ -920,6 +934,10 @@ fn analyse(source: &Source, markdown: &MarkdownConfig) -> Analysis {
 /// The text of an ATX heading line as written, for a heading whose parsed text is empty.
 fn heading_source_text(from: &str) -> String {
     let line = from.lines().next().unwrap_or("");
+    // Only a heading read as attributes; one holding just an HTML comment has no text.
+    if !line.contains('{') {
+        return String::new();
+    }
     line.trim()
         .trim_start_matches('#')
         .trim()

@@ -131,6 +131,10 @@ fn render_timed(page: &Page, context: &MarkdownContext) -> Rendered {
             Event::Html(html) | Event::InlineHtml(html) if !context.config.raw_html => {
                 Event::Text(html)
             }
+            Event::Html(html) => Event::Html(rewrite_html(html, context, &mut link_index)),
+            Event::InlineHtml(html) => {
+                Event::InlineHtml(rewrite_html(html, context, &mut link_index))
+            }
             other => other,
         };
         if let Some(inline) = title.as_mut() {
@@ -234,6 +238,34 @@ fn title_inline_html(inline: Vec<Event>, page: &Page) -> Option<String> {
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, inline.into_iter());
     Some(html.trim().to_string())
+}
+
+/// Raw HTML with its `href`/`src` values rewritten like markdown links, by position.
+fn rewrite_html<'a>(
+    html: CowStr<'a>,
+    context: &MarkdownContext,
+    link_index: &mut usize,
+) -> CowStr<'a> {
+    let found = crate::model::events::html_links(&html);
+    if found.is_empty() {
+        return html;
+    }
+    let mut out = String::with_capacity(html.len() + 16);
+    let mut written = 0;
+    for (value, _) in found {
+        let index = *link_index;
+        *link_index += 1;
+        if let Some(href) = rewritten(context, index) {
+            out.push_str(&html[written..value.start]);
+            escape_html(&mut out, &href).ok();
+            written = value.end;
+        }
+    }
+    if written == 0 {
+        return html;
+    }
+    out.push_str(&html[written..]);
+    out.into()
 }
 
 fn rewritten<'a>(context: &MarkdownContext, index: usize) -> Option<CowStr<'a>> {

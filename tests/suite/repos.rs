@@ -25,7 +25,8 @@ fn markdown_is_read_as_github_renders_it() {
              Euclidean[[1]](https://example.org/cite) distance, [[Prototype]] slots, \
              [[Deploy guide]] and [b](docs/b.md).\n\n\
              [legacy](docs/a.md#legacy) [intro](docs/a.md#Intro) [folder](docs/) [same](#home-with-a-and-code)\n\n\
-             `[[Call]]` stays code.\n",
+             `[[Call]]` stays code. [own](https://github.com/acme/handbook/blob/main/handbook/docs/b.md) \
+             [tests](tests/)\n",
         ),
         (
             "docs/a.md",
@@ -35,6 +36,8 @@ fn markdown_is_read_as_github_renders_it() {
         ("docs/b.md", "---\ntitle: Deploy guide\n---\nBody.\n"),
         ("docs/c.md", "# Use `serde` *now*\n"),
         (".github/workflows/ci.yml", "on: push\n"),
+        ("tests/run.sh", "echo ok\n"),
+        ("notes.md", "# <!-- generated, do not edit -->\n\nText.\n"),
     ]);
     let run = fixture.run(&["check"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -42,7 +45,8 @@ fn markdown_is_read_as_github_renders_it() {
         findings(&run.stderr),
         [
             "docs/a.md:7:18: warning[unpublished-link]: '.github/workflows/ci.yml' exists but is not published (dot folder)",
-            "index.md:5:28: warning[broken-anchor]: 'docs/a.md' has no heading or anchor '#Intro'",
+            "index.md:5:28: warning[broken-anchor]: 'docs/a.md' has no anchor '#Intro'; linked to '#intro', which differs only in case",
+            "index.md:7:93: warning[broken-link]: 'tests/' is a folder without pages (linked as 'tests/')",
         ],
         "{}",
         run.stderr
@@ -76,8 +80,15 @@ fn markdown_is_read_as_github_renders_it() {
     let text = home.texts("main p").join(" ");
     assert!(text.contains("[[Prototype]] slots"), "{text}");
     assert!(text.contains("[[Call]] stays code"), "{text}");
-    assert_eq!(home.texts("main a[href='/docs/b/']"), ["Deploy guide", "b"]);
     assert_eq!(home.texts("main a[href='/docs/']"), ["folder"]);
+    // A wrong-case anchor opens the anchor GitHub would; the forge URL of an own file opens it here.
+    assert_eq!(home.texts("main a[href='/docs/a/#intro']"), ["intro"]);
+    assert_eq!(
+        home.texts("main a[href='/docs/b/']"),
+        ["Deploy guide", "b", "own"]
+    );
+    // An HTML comment is not a title.
+    assert_eq!(fixture.html("notes/").texts("main h1")[0], "Notes");
     // Markdown in the title is rendered on the page and plain elsewhere.
     let html = fixture.read("index.html");
     assert!(
@@ -101,6 +112,35 @@ fn markdown_is_read_as_github_renders_it() {
     assert_eq!(
         a.attrs("main p a", "href"),
         ["/docs/b/", "../.github/workflows/ci.yml", "#Mixed"]
+    );
+}
+
+#[test]
+fn links_in_raw_html_are_checked_and_rewritten_like_markdown_links() {
+    let fixture = Fixture::with_files(&[
+        (
+            "index.md",
+            "# Home\n\n<div class=\"tiles\">\n<a href=\"team/index.md\" class=\"tile\">Team</a>\n\
+             <a href=\"team/nope.md\">Nope</a> <img src=\"team/logo.png\" alt=\"\">\n\
+             <!-- <a href=\"old.md\">old</a> -->\n</div>\n",
+        ),
+        ("team/index.md", "# Team\n"),
+    ]);
+    let run = fixture.run(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        findings(&run.stderr),
+        [
+            "index.md:5:10: warning[broken-link]: no page or file at 'team/nope.md' (linked as 'team/nope.md')",
+            "index.md:5:43: warning[missing-image]: no page or file at 'team/logo.png' (linked as 'team/logo.png')",
+        ]
+    );
+    let home = fixture.html("");
+    assert_eq!(home.attrs("main a.tile", "href"), ["/team/"]);
+    assert_eq!(
+        fixture.html("team/").texts(".backlinks a"),
+        ["Home"],
+        "a raw HTML link is a backlink too"
     );
 }
 
@@ -285,6 +325,8 @@ fn the_sidebar_and_folder_listings_reach_every_page() {
         files.push((format!("big/p{n:02}.md"), format!("# Page {n:02}\n")));
     }
     files.push(("bare/deep/leaf.md".into(), "# Leaf\n".into()));
+    files.push(("guide.md".into(), "# Guide\n".into()));
+    files.push(("guide/one.md".into(), "# Part one\n".into()));
     let borrowed: Vec<(&str, &str)> = files
         .iter()
         .map(|(path, text)| (path.as_str(), text.as_str()))
@@ -314,6 +356,14 @@ fn the_sidebar_and_folder_listings_reach_every_page() {
         fixture.html("").attrs(".sidebar a[href='/bare/']", "href"),
         ["/bare/"]
     );
+    // `guide.md` beside `guide/` is that folder's page: one entry, holding the folder's pages.
+    let one = fixture.html("guide/one/");
+    assert_eq!(one.count(".sidebar a[href='/guide/']"), 1);
+    assert_eq!(
+        one.texts(".sidebar li.section.open > ul > li > a"),
+        ["Part one"]
+    );
+    assert_eq!(one.texts(".breadcrumbs a"), ["Home", "Guide"]);
 }
 
 #[test]
@@ -348,7 +398,16 @@ fn decision_logs_in_mixed_formats_build_and_strict_catches_their_problems() {
         ("docs/adr/0006-use-g/notes.md", "# Notes on G\n"),
         (
             "docs/adr/template.md",
-            "---\ndate: {YYYY-MM-DD}\n---\n# Title\n\n## Status\n\nWhat is the status?\n",
+            "---\ndate: {YYYY-MM-DD}\n---\n# Title\n\n## Status\n\nWhat is the status?\n\n\
+             See [the previous one](yyyymmdd-title.md).\n",
+        ),
+        (
+            "docs/adr/20240110-old-way.md",
+            "# Old way\n\n- Status: superseded by [new way](20240301-new-way.md)\n",
+        ),
+        (
+            "docs/adr/20240301-new-way.md",
+            "# New way\n\n- Status: accepted\n",
         ),
         ("docs/adr/README.md", "# Decisions\n"),
     ]);
@@ -366,11 +425,13 @@ fn decision_logs_in_mixed_formats_build_and_strict_catches_their_problems() {
     let log = fixture.html("decision-log/");
     assert_eq!(
         log.texts(".log-table tbody td:first-child"),
-        ["6", "5", "5", "4", "3", "2", "1"]
+        ["8", "7", "6", "5", "5", "4", "3", "2", "1"]
     );
     assert_eq!(
         log.texts(".log-table tbody .status"),
         [
+            "accepted",
+            "superseded",
             "proposed",
             "accepted",
             "proposed",
@@ -379,6 +440,12 @@ fn decision_logs_in_mixed_formats_build_and_strict_catches_their_problems() {
             "superseded",
             "rejected"
         ]
+    );
+    // Date-named records link each other by file name, both ways.
+    let new_way = fixture.read("docs/adr/20240301-new-way/index.html");
+    assert!(
+        new_way.contains("href=\"/docs/adr/20240110-old-way/\""),
+        "{new_way}"
     );
     // Stated on one side, linked both ways.
     let c = fixture.read("docs/adr/0003-use-c/index.html");
