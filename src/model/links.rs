@@ -62,6 +62,8 @@ pub struct LinkTargets<'a> {
     pub base_path: &'a str,
     /// Pages by wikilink name.
     pub names: &'a WikiNames,
+    /// `--strict`: also report anchors that differ only in case (they are linked right).
+    pub strict: bool,
     /// Files that exist in the handbook but are not published, with the reason.
     pub unpublished: &'a HashMap<String, String>,
     /// `repo_url` and the handbook's folder in the repository (`docs/`): links to the
@@ -319,7 +321,13 @@ fn resolve_one(
     let path_part = path_part.split('?').next().unwrap_or(path_part);
     if path_part.is_empty() {
         return match fragment {
-            Some(anchor) if !has_anchor(page, anchor) => anchor_problem(page, anchor, true),
+            Some(anchor) if !has_anchor(page, anchor) => match same_but_case(page, anchor) {
+                // Works in the site as GitHub resolves it: linked right, reported with --strict.
+                Some(real) if !targets.strict => {
+                    Resolution::Static(format!("{}#{real}", encode_path(&page.url)))
+                }
+                _ => anchor_problem(page, anchor, true),
+            },
             _ => Resolution::Leave,
         };
     }
@@ -432,14 +440,14 @@ fn find_target(
         })
     };
     if let Some(&id) = targets.by_path.get(candidate) {
-        return Some(to_page(id, fragment, pages));
+        return Some(to_page(id, fragment, pages, targets.strict));
     }
     if targets.statics.contains(candidate) {
         return Some(to_static(candidate));
     }
     let as_folder = as_url(candidate);
     if let Some(&id) = targets.by_url.get(&as_folder) {
-        return Some(to_page(id, fragment, pages));
+        return Some(to_page(id, fragment, pages, targets.strict));
     }
     targets
         .listings
@@ -464,12 +472,18 @@ fn unpublished<'t>(targets: &'t LinkTargets, target: &str) -> Option<&'t str> {
 }
 
 /// A link to page `id`, checking the anchor.
-fn to_page(id: PageId, fragment: Option<&str>, pages: &[Page]) -> Resolution {
+fn to_page(id: PageId, fragment: Option<&str>, pages: &[Page], strict: bool) -> Resolution {
     let target_page = &pages[id];
     if let Some(anchor) = fragment
         && !has_anchor(target_page, anchor)
     {
-        return anchor_problem(target_page, anchor, false);
+        return match same_but_case(target_page, anchor) {
+            Some(real) if !strict => Resolution::Page {
+                page: id,
+                href: format!("{}#{real}", encode_path(&target_page.url)),
+            },
+            _ => anchor_problem(target_page, anchor, false),
+        };
     }
     let href = match fragment {
         Some(anchor) => format!("{}#{anchor}", encode_path(&target_page.url)),
@@ -512,7 +526,7 @@ fn resolve_wiki(
                 .get(&format!("{stem}.md"))
                 .or_else(|| targets.by_url.get(&format!("{stem}/")))
             {
-                return to_page(id, fragment, pages);
+                return to_page(id, fragment, pages, targets.strict);
             }
         }
         return Resolution::Problem {
@@ -523,7 +537,7 @@ fn resolve_wiki(
         };
     }
     match targets.names.get(name) {
-        [id] => to_page(*id, fragment, pages),
+        [id] => to_page(*id, fragment, pages, targets.strict),
         [] => Resolution::Text(targets.names.closest(name).map(|close| {
             (
                 format!("[[{destination}]] names no page; it is shown as text"),
@@ -532,7 +546,7 @@ fn resolve_wiki(
         })),
         several => {
             let nearest = nearest_page(page, several, pages);
-            let chosen = match to_page(nearest, fragment, pages) {
+            let chosen = match to_page(nearest, fragment, pages, targets.strict) {
                 Resolution::Page { href, .. } => href,
                 other => return other,
             };
@@ -579,19 +593,12 @@ fn nearest_page(page: &Page, candidates: &[PageId], pages: &[Page]) -> PageId {
 /// A link to `page` whose `#anchor` is not there. It still opens the page (at the anchor that
 /// differs only in case, when there is one, as GitHub resolves it), and is reported.
 fn anchor_problem(page: &Page, anchor: &str, same_page: bool) -> Resolution {
-    let decoded = percent_decode(anchor);
-    let same_but_case = page
-        .headings
-        .iter()
-        .map(|heading| heading.anchor.as_str())
-        .chain(page.html_ids.iter().map(String::as_str))
-        .find(|known| known.eq_ignore_ascii_case(&decoded));
     let place = if same_page {
         "this page".to_string()
     } else {
         format!("'{}'", page.path)
     };
-    let (message, linked) = match same_but_case {
+    let (message, linked) = match same_but_case(page, anchor) {
         Some(real) => (
             format!(
                 "{place} has no anchor '#{anchor}'; linked to '#{real}', which differs only in case"
@@ -611,9 +618,21 @@ fn anchor_problem(page: &Page, anchor: &str, same_page: bool) -> Resolution {
     }
 }
 
+/// The anchor of `page` that `anchor` names but for case (`#Intro` → `intro`), as GitHub
+/// resolves it.
+fn same_but_case<'p>(page: &'p Page, anchor: &str) -> Option<&'p str> {
+    let decoded = percent_decode(anchor);
+    page.headings
+        .iter()
+        .map(|heading| heading.anchor.as_str())
+        .chain(page.html_ids.iter().map(String::as_str))
+        .find(|known| known.eq_ignore_ascii_case(&decoded))
+}
+
 fn has_anchor(page: &Page, anchor: &str) -> bool {
     let anchor = percent_decode(anchor);
-    anchor.is_empty()
+    // `#_` and `#-` are placeholders, like `#`.
+    !anchor.chars().any(char::is_alphanumeric)
         || page.headings.iter().any(|heading| heading.anchor == anchor)
         || page.html_ids.contains(&anchor)
         // Footnote references and definitions (`#fn-1`, `#fnref-1` in GitHub's output).

@@ -63,6 +63,8 @@ pub struct Site {
     /// through search.
     pub listings: HashMap<String, nav::NodeId>,
     unpublished: HashMap<String, String>,
+    /// Built with `--strict` (link checks report more).
+    strict: bool,
     repository: Option<String>,
     forge: Option<String>,
     drafts: HashSet<String>,
@@ -297,6 +299,7 @@ pub fn assemble(
         drafts: &drafts,
         base_path: &base_path,
         names: &names,
+        strict: options.strict,
         unpublished,
         repository: config
             .repo_url
@@ -335,6 +338,7 @@ pub fn assemble(
         static_folders,
         listings,
         unpublished: unpublished.clone(),
+        strict: options.strict,
         repository: config.repo_url.clone(),
         forge,
         drafts,
@@ -386,6 +390,7 @@ impl Site {
             drafts: &self.drafts,
             base_path: &self.base_path,
             names: &self.names,
+            strict: self.strict,
             unpublished: &self.unpublished,
             repository: self
                 .repository
