@@ -498,3 +498,46 @@ fn git_problems_are_one_warning_that_counts_in_the_summary() {
         run.stderr
     );
 }
+
+#[test]
+fn without_git_on_the_path_the_warning_says_so() {
+    let fixture = Fixture::with_files(&[("index.md", "# Home\n")]);
+    let empty = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_handbook"))
+        .args(["check"])
+        .current_dir(&fixture.root)
+        .env("PATH", empty.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains(
+            "warning[git]: pages have no dates or authors from git: git is not installed (no `git` on PATH)"
+        ),
+        "{stderr}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_repository_owned_by_someone_else_is_named_as_the_reason() {
+    let fixture = Fixture::with_files(&[("index.md", "# Home\n")]);
+    let git_dir = fixture.parent().join(".git");
+    // Only root can give the repository away; elsewhere the case cannot be made.
+    if std::os::unix::fs::chown(&git_dir, Some(4242), Some(4242)).is_err()
+        || std::os::unix::fs::chown(fixture.parent(), Some(4242), Some(4242)).is_err()
+    {
+        eprintln!("skipped: changing a folder's owner needs root");
+        return;
+    }
+    let run = fixture.run(&["check"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("warning[git]: pages have no dates or authors from git: git refuses the repository because another user owns it (\"dubious ownership\""),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("safe.directory"), "{}", run.stderr);
+}
