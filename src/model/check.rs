@@ -101,7 +101,7 @@ pub fn site(site: &Site, config: &Config, strict: bool) -> Vec<Diagnostic> {
                     *column,
                     "template-syntax",
                     format!(
-                        "`{code}` is template code of another generator (Liquid, Jinja, Hugo, MDX); \
+                        "`{code}` is template code of another generator (Liquid, Jinja, Hugo, MDX, VitePress); \
                          handbook publishes it as text"
                     ),
                 )

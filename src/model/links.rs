@@ -298,7 +298,8 @@ fn resolve_one(
     pages: &[Page],
     targets: &LinkTargets,
 ) -> Resolution {
-    if destination.is_empty() {
+    // `{ADR_SLUG}.md` in a scaffold is a placeholder, not a link.
+    if destination.is_empty() || (destination.contains('{') && destination.contains('}')) {
         return Resolution::Leave;
     }
     if is_external(destination) {
@@ -331,7 +332,8 @@ fn resolve_one(
             _ => Resolution::Leave,
         };
     }
-    let decoded = percent_decode(path_part);
+    // Browsers read `\` as `/` in web addresses (`.\img\logo.png`), and so does GitHub's page.
+    let decoded = percent_decode(path_part).replace('\\', "/");
     let Some(target) = join(&page.path, &decoded, targets.base_path) else {
         return Resolution::Problem {
             code: "broken-link",
@@ -631,8 +633,9 @@ fn same_but_case<'p>(page: &'p Page, anchor: &str) -> Option<&'p str> {
 
 fn has_anchor(page: &Page, anchor: &str) -> bool {
     let anchor = percent_decode(anchor);
-    // `#_` and `#-` are placeholders, like `#`.
+    // `#_` and `#-` are placeholders, like `#`; browsers scroll to the top for `#top`.
     !anchor.chars().any(char::is_alphanumeric)
+        || anchor.eq_ignore_ascii_case("top")
         || page.headings.iter().any(|heading| heading.anchor == anchor)
         || page.html_ids.contains(&anchor)
         // Footnote references and definitions (`#fn-1`, `#fnref-1` in GitHub's output).
@@ -648,10 +651,11 @@ fn anchor_help(page: &Page, anchor: &str) -> String {
             .map(|h| h.anchor.as_str())
             .chain(page.html_ids.iter().map(String::as_str))
     };
-    if let Some(same) = all().find(|known| {
-        known.eq_ignore_ascii_case(&anchor) || **known == slugify(&anchor.replace('-', " "))
-    }) {
+    if let Some(same) = all().find(|known| known.eq_ignore_ascii_case(&anchor)) {
         return format!("did you mean '#{same}'? anchors are case-sensitive in browsers");
+    }
+    if let Some(same) = all().find(|known| **known == slugify(&anchor.replace('-', " "))) {
+        return format!("did you mean '#{same}'?");
     }
     if let Some(close) = crate::diagnostics::closest(&anchor, all()) {
         return format!("did you mean '#{close}'?");

@@ -950,8 +950,8 @@ fn heading_source_text(from: &str) -> String {
 }
 
 /// Template code of another generator in text that will be published as it is: Liquid and
-/// Jinja tags (`{% include x %}`), `{{ variables }}`, Hugo shortcodes (`{{< x >}}`) and MDX
-/// `import … from` lines. Returns the text found, shortened.
+/// Jinja tags (`{% include x %}`), `{{ variables }}`, Hugo shortcodes (`{{< x >}}`), MDX
+/// `import … from` lines and `::: tip` containers. Returns the text found, shortened.
 fn template_code(text: &str, paragraph_start: bool) -> Option<String> {
     let shorten_to = |found: &str| shorten(found, 60);
     // Every text event of every page comes here: one scan for `{` first.
@@ -974,6 +974,8 @@ fn template_code(text: &str, paragraph_start: bool) -> Option<String> {
     if paragraph_start {
         let line = text.lines().next().unwrap_or("").trim();
         if (line.starts_with("import ") && line.contains(" from "))
+            // VitePress, Docusaurus and MkDocs containers: `::: tip`, `:::note`.
+            || (line.starts_with(":::") && line.len() > 3)
             || line.starts_with("export const ")
             || line.starts_with("export default ")
         {

@@ -149,6 +149,39 @@ fn links_in_raw_html_are_checked_and_rewritten_like_markdown_links() {
 }
 
 #[test]
+fn what_browsers_forgive_is_not_reported() {
+    let fixture = Fixture::with_files(&[
+        (
+            "index.md",
+            "# Home\n\n[top](#top) ![logo](.\\graphics\\logo.png) [next]({ADR_SLUG}.md) \
+             [loop](docs/a.md#loop--tie)\n",
+        ),
+        ("graphics/logo.png", "png"),
+        ("docs/a.md", "# A\n\n## Loop tie\n"),
+    ]);
+    let run = fixture.run(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        findings(&run.stderr),
+        [
+            "index.md:3:64: warning[broken-anchor]: 'docs/a.md' has no heading or anchor '#loop--tie'"
+        ],
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("  help: did you mean '#loop-tie'?\n"),
+        "not a case problem: {}",
+        run.stderr
+    );
+    assert_eq!(
+        fixture.html("").attrs("main img", "src"),
+        ["/graphics/logo.png"],
+        "a backslash path is read as a browser reads it"
+    );
+}
+
+#[test]
 fn template_code_of_other_generators_is_reported_once_per_file() {
     let fixture = Fixture::with_files(&[
         ("index.md", "# Home\n\n[a](a.md) [b](b.md) [c](c.md)\n"),
@@ -161,13 +194,15 @@ fn template_code_of_other_generators_is_reported_once_per_file() {
             "# B\n\n`{% include x %}` in code.\n\n```\n{{ site.title }}\n```\n",
         ),
         ("c.md", "import Tabs from '@theme/Tabs';\n\n# C\n\nText.\n"),
+        ("d.md", "# D\n\n::: tip\nRead this.\n:::\n"),
     ]);
     let run = fixture.run(&["check"]);
     assert_eq!(
         findings(&run.stderr),
         [
-            "a.md:5:1: warning[template-syntax]: `{% include note.html %}` is template code of another generator (Liquid, Jinja, Hugo, MDX); handbook publishes it as text",
-            "c.md:1:1: warning[template-syntax]: `import Tabs from '@theme/Tabs';` is template code of another generator (Liquid, Jinja, Hugo, MDX); handbook publishes it as text",
+            "a.md:5:1: warning[template-syntax]: `{% include note.html %}` is template code of another generator (Liquid, Jinja, Hugo, MDX, VitePress); handbook publishes it as text",
+            "c.md:1:1: warning[template-syntax]: `import Tabs from '@theme/Tabs';` is template code of another generator (Liquid, Jinja, Hugo, MDX, VitePress); handbook publishes it as text",
+            "d.md:3:1: warning[template-syntax]: `::: tip` is template code of another generator (Liquid, Jinja, Hugo, MDX, VitePress); handbook publishes it as text",
         ],
         "{}",
         run.stderr
