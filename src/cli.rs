@@ -256,6 +256,15 @@ pub struct ServeArgs {
     /// with your network.
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: std::net::IpAddr,
+    /// Another host name the preview answers to (a DNS name of this machine; repeatable). IP
+    /// addresses, `localhost` and the machine's own name always work; other names are refused,
+    /// so a web page cannot reach the preview through DNS rebinding.
+    #[arg(long = "allow-host", value_name = "NAME")]
+    pub allow_host: Vec<String>,
+    /// Seconds a connection may take to send a request head, or sit idle between requests,
+    /// before the preview closes it.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
     /// Open the site in the default browser.
     #[arg(long)]
     pub open: bool,
@@ -425,6 +434,8 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
                     ..BuildOptions::default()
                 },
                 bind: args.bind,
+                allow_hosts: args.allow_host.clone(),
+                timeout: std::time::Duration::from_secs(args.timeout),
                 port: args.port,
                 open: args.open,
                 color,
@@ -521,7 +532,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
                         "{:04}  {:<10}  {date}  {}",
                         d.number,
                         d.status.as_str(),
-                        site.pages[d.page].title
+                        diagnostics::shown(&site.pages[d.page].title)
                     )?;
                 }
             }
@@ -587,13 +598,17 @@ fn search(
     let color = use_color(cli.color, std::io::stdout().is_terminal());
     let base = pipeline::load_config(&options)?.base_path();
     for (rank, hit) in results.hits.iter().enumerate() {
-        let mut title = hit.title.clone();
+        let mut title = diagnostics::shown(&hit.title).into_owned();
         if let Some(section) = &hit.section {
-            title = format!("{title} › {section}");
+            title = format!("{title} › {}", diagnostics::shown(section));
         }
         let mut facets = vec![hit.kind.as_str()];
         facets.extend([hit.status.as_str(), hit.team.as_str(), hit.date.as_str()]);
-        let facets: Vec<&str> = facets.into_iter().filter(|f| !f.is_empty()).collect();
+        let facets: Vec<_> = facets
+            .into_iter()
+            .filter(|f| !f.is_empty())
+            .map(diagnostics::shown)
+            .collect();
         if color {
             writeln!(
                 out,
@@ -604,7 +619,7 @@ fn search(
         } else {
             writeln!(out, "{:>2}. {title}  ({})", rank + 1, facets.join(", "))?;
         }
-        writeln!(out, "    {base}{}", hit.url)?;
+        writeln!(out, "    {base}{}", diagnostics::shown(&hit.url))?;
         writeln!(
             out,
             "    {}",
@@ -638,13 +653,13 @@ fn highlight(text: &str, ranges: &[(usize, usize)], color: bool) -> String {
         let (Some(before), Some(word)) = (text.get(at..start), text.get(start..end)) else {
             continue;
         };
-        out.push_str(before);
+        out.push_str(&diagnostics::shown(before));
         out.push_str(open);
-        out.push_str(word);
+        out.push_str(&diagnostics::shown(word));
         out.push_str(close);
         at = end;
     }
-    out.push_str(text.get(at..).unwrap_or(""));
+    out.push_str(&diagnostics::shown(text.get(at..).unwrap_or("")));
     out
 }
 
@@ -677,8 +692,10 @@ fn stale(args: &StaleArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::
         )?;
         for group in &report.owners {
             let owner = match (group.owner, group.name) {
-                (Some(id), Some(name)) if name != id => format!("{name} ({id})"),
-                (Some(id), _) => id.to_string(),
+                (Some(id), Some(name)) if name != id => {
+                    format!("{} ({})", diagnostics::shown(name), diagnostics::shown(id))
+                }
+                (Some(id), _) => diagnostics::shown(id).into_owned(),
                 (None, _) => "No owner".to_string(),
             };
             writeln!(out, "\n{owner}")?;
@@ -692,7 +709,10 @@ fn stale(args: &StaleArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::
                 writeln!(
                     out,
                     "  {:<18}  {}  {}  {}",
-                    state, page.review.due, page.path, page.title
+                    state,
+                    page.review.due,
+                    diagnostics::shown(page.path),
+                    diagnostics::shown(page.title)
                 )?;
             }
         }
@@ -805,7 +825,8 @@ fn finish(
             writeln!(
                 err,
                 "  skipped {} ({}){markdown}",
-                skipped.path, skipped.reason
+                diagnostics::shown(&skipped.path),
+                diagnostics::shown(&skipped.reason)
             )?;
         }
     }
@@ -944,7 +965,10 @@ impl log::Log for Logger {
             log::Level::Warn => "warning: ",
             _ => "",
         };
-        let line = format!("{prefix}{}\n", record.args());
+        let line = format!(
+            "{prefix}{}\n",
+            diagnostics::shown_message(&record.args().to_string())
+        );
         // Logging must never fail the build; a closed stderr loses only the message.
         std::io::stderr().write_all(line.as_bytes()).ok();
     }

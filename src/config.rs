@@ -417,14 +417,129 @@ impl Config {
             }
             ConfigError(diagnostic)
         })?;
-        config.validate()?;
+        config.validate(text)?;
         Ok(config)
     }
 
-    fn validate(&self) -> Result<(), ConfigError> {
+    fn validate(&self, text: &str) -> Result<(), ConfigError> {
         let invalid = |message: String, help: &str| {
             ConfigError(Diagnostic::error(CONFIG_FILE, 0, 0, "config", message).with_help(help))
         };
+        let invalid_at = |key: &[&str], message: String, help: &str| {
+            let line = line_of(text, key);
+            ConfigError(
+                Diagnostic::error(CONFIG_FILE, line, usize::from(line > 0), "config", message)
+                    .with_help(help),
+            )
+        };
+        let theme = self.theme.as_str();
+        if theme.is_empty()
+            || theme.starts_with('.')
+            || theme.contains(['/', '\\', ':'])
+            || theme.chars().any(char::is_control)
+        {
+            return Err(invalid_at(
+                &["theme"],
+                format!("`theme` '{}' is not a folder name", theme.escape_debug()),
+                "name a folder under themes/, like `theme: house`; themes are read only from there",
+            ));
+        }
+        for (key, value, limit) in [
+            (&["feeds", "digest_weeks"][..], self.feeds.digest_weeks, 520),
+            (&["feeds", "entries"], self.feeds.entries, 10_000),
+            (&["updates", "per_page"], self.updates.per_page, 1_000),
+            (&["nav", "max_siblings"], self.nav.max_siblings, 100_000),
+            (
+                &["review", "soon_days"],
+                self.review.soon_days as usize,
+                3_650,
+            ),
+            (
+                &["check", "external", "timeout"],
+                usize::try_from(self.check.external.timeout).unwrap_or(usize::MAX),
+                600,
+            ),
+            (
+                &["check", "external", "concurrency"],
+                self.check.external.concurrency,
+                256,
+            ),
+            (
+                &["check", "external", "cache_hours"],
+                usize::try_from(self.check.external.cache_hours).unwrap_or(usize::MAX),
+                87_600,
+            ),
+        ] {
+            if value > limit {
+                return Err(invalid_at(
+                    key,
+                    format!(
+                        "`{}` is {value}; the most it can be is {limit}",
+                        key.join(".")
+                    ),
+                    "lower it; see the configuration reference in the README",
+                ));
+            }
+        }
+        for (key, value) in [
+            (&["updates", "per_page"][..], self.updates.per_page),
+            (
+                &["check", "external", "concurrency"],
+                self.check.external.concurrency,
+            ),
+        ] {
+            if value == 0 {
+                return Err(invalid_at(
+                    key,
+                    format!("`{}` is 0; it must be at least 1", key.join(".")),
+                    "remove the line to use the default",
+                ));
+            }
+        }
+        for (key, value) in [
+            (&["git", "cache"][..], &self.git.cache),
+            (&["check", "external", "cache"], &self.check.external.cache),
+        ] {
+            if let Some(file) = value
+                && let Err(problem) = cache_file_problem(file)
+            {
+                return Err(invalid_at(
+                    key,
+                    format!("`{}` '{}' {problem}", key.join("."), file.escape_debug()),
+                    "name a file inside the handbook, like `.handbook-cache/git.json`",
+                ));
+            }
+        }
+        let mut urls: Vec<(Vec<&str>, &str, bool)> = vec![
+            (
+                vec!["repo_url"],
+                self.repo_url.as_deref().unwrap_or(""),
+                false,
+            ),
+            (
+                vec!["edit_url"],
+                self.edit_url.as_deref().unwrap_or(""),
+                false,
+            ),
+            (
+                vec!["history_url"],
+                self.history_url.as_deref().unwrap_or(""),
+                false,
+            ),
+            (vec!["base_url"], self.base_url.as_str(), false),
+        ];
+        for link in &self.nav.links {
+            urls.push((vec!["nav", "links"], link.url.as_str(), true));
+        }
+        for (key, url, mail) in urls {
+            if let Err(problem) = url_problem(url, mail) {
+                return Err(invalid_at(
+                    &key,
+                    format!("`{}` '{}' {problem}", key.join("."), url.escape_debug()),
+                    "write an http(s) address or a path inside the site",
+                ));
+            }
+        }
         if self.output.trim().is_empty() {
             return Err(invalid(
                 "`output` is empty".into(),
@@ -495,6 +610,69 @@ impl Config {
     }
 }
 
+/// Why a configured cache file cannot be used: it must stay inside the handbook and outside
+/// `.git`, which holds the repository's configuration and hooks.
+fn cache_file_problem(file: &str) -> Result<(), &'static str> {
+    let path = file.trim_start_matches("./");
+    if path.is_empty() || path.ends_with('/') {
+        return Err("is not a file name");
+    }
+    if path.starts_with('/') || path.contains(['\\', ':']) || path.chars().any(char::is_control) {
+        return Err("must be a path relative to the handbook folder");
+    }
+    let parts: Vec<&str> = path.split('/').collect();
+    if parts.contains(&"..") {
+        return Err("climbs out of the handbook folder");
+    }
+    if parts.contains(&".git") {
+        return Err("is inside .git");
+    }
+    Ok(())
+}
+
+/// Why a configured URL cannot be linked: only http(s) addresses, `mailto:` for header links,
+/// and paths inside the site. A `javascript:` or `data:` URL would run script on the site.
+fn url_problem(url: &str, mail: bool) -> Result<(), &'static str> {
+    if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err("holds spaces or control characters");
+    }
+    let scheme_end = url.find([':', '/', '?', '#']);
+    let Some(end) = scheme_end.filter(|&end| url[end..].starts_with(':')) else {
+        return Ok(());
+    };
+    match url[..end].to_ascii_lowercase().as_str() {
+        "http" | "https" => Ok(()),
+        "mailto" if mail => Ok(()),
+        _ => Err("is not an http(s) address or a path"),
+    }
+}
+
+/// The line (1-based) where the nested key `path` is written in configuration `text`, or 0.
+fn line_of(text: &str, path: &[&str]) -> usize {
+    // Indentation of each key of `path` found so far, outermost first.
+    let mut indents: Vec<usize> = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        let Some((key, _)) = trimmed.trim_start_matches("- ").split_once(':') else {
+            continue;
+        };
+        if trimmed.starts_with('#') {
+            continue;
+        }
+        while indents.last().is_some_and(|&outer| indent <= outer) {
+            indents.pop();
+        }
+        if key.trim().trim_matches(['"', '\'']) == path[indents.len()] {
+            indents.push(indent);
+            if indents.len() == path.len() {
+                return index + 1;
+            }
+        }
+    }
+    0
+}
+
 fn unknown_field(message: &str) -> Option<&str> {
     let (_, rest) = message.split_once("unknown field `")?;
     rest.split('`').next()
@@ -515,6 +693,52 @@ fn known_list(message: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn settings_out_of_range_or_unsafe_name_their_line() {
+        let error = |text: &str| {
+            let error = Config::parse(text).unwrap_err().0;
+            (error.line, error.message)
+        };
+        let (line, message) = error("title: A\nfeeds:\n  entries: 5\n  digest_weeks: 1000001\n");
+        assert_eq!(line, 4);
+        assert!(message.contains("`feeds.digest_weeks` is 1000001; the most it can be is 520"));
+        let (line, message) =
+            error("check:\n  required: {}\n  external:\n    timeout: 5\n    cache: ../../x.json\n");
+        assert_eq!(line, 5);
+        assert!(message.contains("climbs out"), "{message}");
+        for bad in ["/tmp/x.json", ".git/config", "a/../../b", "C:\\x"] {
+            assert!(
+                Config::parse(&format!("git:\n  cache: '{bad}'\n")).is_err(),
+                "{bad}"
+            );
+        }
+        assert!(Config::parse("git:\n  cache: .handbook-cache/git.json\n").is_ok());
+        assert_eq!(error("updates:\n  per_page: 0\n").0, 2);
+        for theme in ["../../etc", "/etc", ".git", "a/b", ""] {
+            let (line, message) = error(&format!("theme: '{theme}'\n"));
+            assert_eq!(line, 1, "{theme}");
+            assert!(message.contains("not a folder name"), "{message}");
+        }
+        for (key, url) in [
+            ("repo_url", "javascript:alert(1)"),
+            ("edit_url", "JavaScript:alert(1)//{path}"),
+            ("history_url", "data:text/html,x"),
+            ("base_url", "vbscript:x"),
+            ("repo_url", "java\tscript:alert(1)"),
+        ] {
+            let (line, message) = error(&format!("title: A\n{key}: \"{url}\"\n"));
+            assert_eq!(line, 2, "{key}: {url}");
+            assert!(message.contains(key), "{message}");
+        }
+        let (line, _) =
+            error("nav:\n  links:\n    - title: X\n      url: \"javascript:alert(1)\"\n");
+        assert_eq!(line, 2);
+        let fine = Config::parse(
+            "repo_url: https://github.com/o/r\nnav:\n  links:\n    - title: Mail\n      url: mailto:a@b.c\n    - title: Local\n      url: /x/?a=b:c\n",
+        );
+        assert!(fine.is_ok(), "{:?}", fine.err());
+    }
 
     #[test]
     fn missing_keys_take_defaults() {

@@ -144,14 +144,14 @@ pub fn format_human(diagnostics: &[Diagnostic], color: bool) -> String {
             (true, Severity::Error) => ("\x1b[1;31m", "\x1b[0m"),
             (true, Severity::Warning) => ("\x1b[1;33m", "\x1b[0m"),
         };
-        let location = diagnostic.location();
+        let location = shown(&diagnostic.location()).into_owned();
         let _ = writeln!(
             out,
             "{location}{}{start}{}[{}]{end}: {}",
             if location.is_empty() { "" } else { ": " },
             diagnostic.severity.as_str(),
             diagnostic.code,
-            diagnostic.message
+            shown_lines(&diagnostic.message)
         );
         if let Some(help) = &diagnostic.help {
             let (start, end) = if color {
@@ -159,7 +159,7 @@ pub fn format_human(diagnostics: &[Diagnostic], color: bool) -> String {
             } else {
                 ("", "")
             };
-            let _ = writeln!(out, "  {start}help{end}: {help}");
+            let _ = writeln!(out, "  {start}help{end}: {}", shown_lines(help));
         }
     }
     out
@@ -203,7 +203,7 @@ pub fn format_github(diagnostics: &[Diagnostic], prefix: &str) -> String {
     for diagnostic in diagnostics {
         let mut properties = format!(
             "file={}",
-            escape_property(&format!("{prefix}{}", diagnostic.path))
+            escape_property(&format!("{prefix}{}", shown(&diagnostic.path)))
         );
         if diagnostic.line > 0 {
             let _ = write!(properties, ",line={}", diagnostic.line);
@@ -212,10 +212,10 @@ pub fn format_github(diagnostics: &[Diagnostic], prefix: &str) -> String {
             }
         }
         let _ = write!(properties, ",title={}", escape_property(diagnostic.code));
-        let mut message = diagnostic.message.clone();
+        let mut message = shown_keeping_lines(&diagnostic.message);
         if let Some(help) = &diagnostic.help {
             message.push_str("\nhelp: ");
-            message.push_str(help);
+            message.push_str(&shown_keeping_lines(help));
         }
         let _ = writeln!(
             out,
@@ -225,6 +225,76 @@ pub fn format_github(diagnostics: &[Diagnostic], prefix: &str) -> String {
         );
     }
     out
+}
+
+/// `text` made safe to print on a terminal or into a CI log, on one line: control characters
+/// (newlines, escape sequences that retitle or clear a terminal) and invisible direction and
+/// width controls are written as escapes (`\n`, `\u{1b}`, `\u{202e}`). File names, titles and
+/// YAML values come from pull requests: a raw newline there could start a line that CI reads as
+/// a command (`::error::`).
+pub fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_hidden) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_hidden(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// A character that must not reach a terminal raw.
+fn is_hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}'
+        )
+}
+
+/// [`shown`] for text of several lines (a template error's code frame): each line is shown on
+/// its own, and every line after the first starts with `  | `, so no line of the output begins
+/// with text handbook did not write.
+fn shown_lines(text: &str) -> String {
+    let mut lines = text
+        .split('\n')
+        .map(|line| shown(line.trim_end_matches('\r')));
+    let mut out = lines.next().unwrap_or_default().into_owned();
+    for line in lines {
+        out.push_str("\n  | ");
+        out.push_str(&line);
+    }
+    out
+}
+
+/// A message of several lines written by handbook (an error and its help) with values in it:
+/// each line goes through [`shown`], and a line that would read as a CI command (`::error::`,
+/// Azure's `##vso[`) once leading spaces are trimmed is prefixed with `| `.
+pub fn shown_message(text: &str) -> String {
+    text.split('\n')
+        .map(|line| {
+            let line = shown(line.trim_end_matches('\r'));
+            let start = line.trim_start();
+            if start.starts_with("::") || start.starts_with("##") {
+                format!("| {line}")
+            } else {
+                line.into_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// [`shown`] line by line, keeping the newlines (a workflow command escapes them).
+fn shown_keeping_lines(text: &str) -> String {
+    text.split('\n')
+        .map(|line| shown(line.trim_end_matches('\r')))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Escapes a workflow command's message, as the Actions runner unescapes it.
@@ -359,6 +429,36 @@ mod tests {
             "::warning file=site/a%2Cb.md,line=3,col=5,title=broken-link::100%25 gone: x%0Ahelp: fix%0Ait\n\
              ::error file=site/c.md,title=orphan-page::lonely\n"
         );
+    }
+
+    #[test]
+    fn printed_values_cannot_start_ci_commands_or_drive_the_terminal() {
+        let hostile = Diagnostic::error(
+            "docs/\x1b]0;owned\x07a.md",
+            2,
+            1,
+            "front-matter",
+            "`owner`: x\n::error::injected\x1b[2J".into(),
+        )
+        .with_help("a\r\n::warning::also\u{202e}");
+        let human = format_human(std::slice::from_ref(&hostile), false);
+        for line in human.lines() {
+            assert!(!line.trim_start().starts_with("::"), "{human}");
+            assert!(
+                !line.contains('\x1b') && !line.contains('\u{202e}'),
+                "{human}"
+            );
+        }
+        assert!(human.contains("\\u{1b}]0;owned\\u{7}a.md:2:1"), "{human}");
+        assert!(
+            human.contains("\n  | ::error::injected\\u{1b}[2J"),
+            "{human}"
+        );
+        let github = format_github(&[hostile], "");
+        assert_eq!(github.lines().count(), 1, "{github}");
+        assert!(!github.contains('\x1b'), "{github}");
+        assert_eq!(shown("plain – text"), "plain – text");
+        assert_eq!(shown("a\tb\nc"), "a\\tb\\nc");
     }
 
     #[test]

@@ -75,7 +75,10 @@ pub fn check(
         ..Summary::default()
     };
     let cache_path = config.cache.as_ref().map(|file| root.join(file));
-    let mut cache = cache_path.as_deref().map(load_cache).unwrap_or_default();
+    let mut cache = cache_path
+        .as_deref()
+        .map(|path| load_cache(root, path))
+        .unwrap_or_default();
     let fresh_after = now - i64::try_from(config.cache_hours.saturating_mul(3600)).unwrap_or(0);
     cache
         .working
@@ -127,7 +130,7 @@ pub fn check(
     }
     if let Some(path) = cache_path {
         cache.version = 1;
-        if let Err(error) = crate::write::save_json(&path, &cache) {
+        if let Err(error) = crate::write::save_json(root, &path, &cache) {
             log::warn!("could not write the link cache {}: {error}", path.display());
         }
     }
@@ -230,9 +233,8 @@ fn reason(code: u16) -> &'static str {
     }
 }
 
-fn load_cache(path: &Path) -> Cache {
-    std::fs::read(path)
-        .ok()
+fn load_cache(root: &Path, path: &Path) -> Cache {
+    crate::write::read_cache(root, path)
         .and_then(|bytes| serde_json::from_slice::<Cache>(&bytes).ok())
         .filter(|cache| cache.version == 1)
         .unwrap_or_default()

@@ -135,8 +135,7 @@ pub fn read(root: &Path, cache: Option<&Path>) -> History {
         return history;
     };
     let head = head.trim().to_string();
-    let saved = std::fs::read(cache)
-        .ok()
+    let saved = crate::write::read_cache(root, cache)
         .and_then(|bytes| serde_json::from_slice::<Saved>(&bytes).ok())
         .filter(|saved| saved.version == SAVED_VERSION && saved.prefix == history.prefix)
         // A rebase or a force-push leaves the saved commit off the history: start over.
@@ -157,7 +156,7 @@ pub fn read(root: &Path, cache: Option<&Path>) -> History {
                 prefix: history.prefix.clone(),
                 files,
             };
-            if let Err(error) = crate::write::save_json(cache, &saved) {
+            if let Err(error) = crate::write::save_json(root, cache, &saved) {
                 log::warn!("could not write the git cache {}: {error}", cache.display());
             }
             history.files = saved.files;

@@ -316,6 +316,17 @@ pub fn load(root: &Path, config: &Config, options: &LoadOptions) -> anyhow::Resu
     }
     sources.sort_by(|a, b| a.path.cmp(&b.path));
     statics.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut unpublished = unpublished;
+    if !config.markdown.raw_html {
+        statics.retain(|file| match active_content(&file.path, &file.absolute) {
+            None => true,
+            Some(reason) => {
+                diagnostics.push(active_file(&file.path, reason));
+                unpublished.insert(file.path.clone(), format!("it {reason}"));
+                false
+            }
+        });
+    }
     Ok(Loaded {
         sources,
         statics,
@@ -323,6 +334,84 @@ pub fn load(root: &Path, config: &Config, options: &LoadOptions) -> anyhow::Resu
         skipped,
         unpublished,
     })
+}
+
+/// Extensions of files a browser opens as a document that can run script: HTML and its
+/// relatives, XML (which can hold XHTML) and stylesheets for it, web archives.
+const ACTIVE_EXTENSIONS: [&str; 12] = [
+    "html", "htm", "xhtml", "xht", "shtml", "xml", "xsl", "xslt", "mht", "mhtml", "svgz", "hta",
+];
+
+/// Why a static file could run script on the site's origin when opened, if it could: the
+/// files `markdown.raw_html: false` leaves out, since untrusted contributors could add them.
+/// An SVG is published when it holds nothing active (no scripts, event handlers, embedded
+/// HTML, animation that could set links, or links other than `#fragments`); the check is
+/// strict, so a diagram drawn with HTML labels is left out too.
+pub fn active_content(rel: &str, absolute: &Path) -> Option<&'static str> {
+    let extension = rel
+        .rsplit_once('.')
+        .map(|(_, extension)| extension.to_ascii_lowercase())?;
+    if ACTIVE_EXTENSIONS.contains(&extension.as_str()) {
+        return Some("is a kind of file that can run script when opened");
+    }
+    if extension != "svg" {
+        return None;
+    }
+    let Ok(bytes) = std::fs::read(absolute) else {
+        return Some("is an SVG file that could not be read to check it");
+    };
+    let text = String::from_utf8_lossy(&bytes).to_ascii_lowercase();
+    let active = [
+        "<script",
+        "<foreignobject",
+        "<iframe",
+        "<embed",
+        "<object",
+        "<set",
+        "<animate",
+        "<handler",
+        "<listener",
+        "<!entity",
+        "<!doctype",
+        "<?xml-stylesheet",
+        "&#",
+        "javascript:",
+        "vbscript:",
+        "data:",
+    ];
+    let handler = text.match_indices("on").any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let name_end = text[at + 2..]
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .map_or(text.len(), |end| at + 2 + end);
+        before.is_some_and(|c| c.is_whitespace() || c == '/' || c == '"' || c == '\'')
+            && name_end > at + 2
+            && text[name_end..].trim_start().starts_with('=')
+    });
+    let foreign_link = text.match_indices("href").any(|(at, _)| {
+        let rest = text[at + 4..].trim_start();
+        rest.strip_prefix('=').is_some_and(|value| {
+            let value = value.trim_start().trim_start_matches(['"', '\'']);
+            !value.starts_with('#')
+        })
+    });
+    (active.iter().any(|needle| text.contains(needle)) || handler || foreign_link).then_some(
+        "is an SVG file with active content (script, event handlers, embedded HTML or links)",
+    )
+}
+
+/// The warning for a static file left out because raw HTML is off.
+fn active_file(rel: &str, reason: &str) -> Diagnostic {
+    Diagnostic::warning(
+        rel,
+        0,
+        0,
+        "active-file",
+        format!("not published: it {reason}, and `markdown.raw_html` is off"),
+    )
+    .with_help(
+        "with raw HTML off, contributors cannot publish files that run script; export the image as PNG or a plain SVG, or set `markdown.raw_html: true` if every contributor is trusted",
+    )
 }
 
 /// Lists what the walk left out: each skipped file, and each skipped folder with the markdown
@@ -632,6 +721,7 @@ pub struct Rules {
     root: PathBuf,
     excluded: GlobSet,
     output: Option<PathBuf>,
+    raw_html: bool,
 }
 
 impl Rules {
@@ -643,12 +733,20 @@ impl Rules {
                 .with_context(|| format!("reading handbook folder {}", root.display()))?,
             excluded: exclude_set(config)?,
             output: options.output.map(Path::to_path_buf),
+            raw_html: config.markdown.raw_html,
         })
     }
 
     /// Looks at one source-relative path the way [`load`] would see it.
     pub fn probe(&self, rel: &str) -> Probe {
-        probe(&self.root, &self.excluded, self.output.as_deref(), rel)
+        match probe(&self.root, &self.excluded, self.output.as_deref(), rel) {
+            Probe::Static(file)
+                if !self.raw_html && active_content(&file.path, &file.absolute).is_some() =>
+            {
+                Probe::Absent
+            }
+            probe => probe,
+        }
     }
 }
 

@@ -18,9 +18,10 @@ fn main() -> ExitCode {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::ContentErrors) => ExitCode::from(1),
         Err(error) => {
-            eprintln!("error: {error}");
+            let shown = |text: String| handbook::diagnostics::shown_message(&text);
+            eprintln!("error: {}", shown(error.to_string()));
             for cause in error.chain().skip(1) {
-                eprintln!("caused by: {cause}");
+                eprintln!("caused by: {}", shown(cause.to_string()));
             }
             ExitCode::from(2)
         }

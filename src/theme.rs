@@ -33,6 +33,7 @@ pub struct Theme {
 /// else from the built-in theme.
 pub fn load(root: &Path, config: &Config) -> anyhow::Result<Theme> {
     let user_dir = root.join("themes").join(&config.theme);
+    let user_dir = confined(root, &user_dir, &format!("themes/{}", config.theme))?;
     if config.theme != "default" && !user_dir.is_dir() {
         bail!(
             "theme '{}' not found: there is no folder {}\n  help: create it, or run `handbook theme eject` to start from the default theme",
@@ -55,13 +56,13 @@ pub fn load(root: &Path, config: &Config) -> anyhow::Result<Theme> {
         }
     }
     if user_dir.is_dir() {
-        for (name, path) in files_below(&user_dir.join("templates"))? {
+        for (name, path) in files_below(&user_dir, "templates", &config.theme)? {
             let text = std::fs::read_to_string(&path)
                 .with_context(|| format!("reading {}", path.display()))?;
             let origin = format!("themes/{}/templates/{name}", config.theme);
             templates.insert(name, (text, origin));
         }
-        for (name, path) in files_below(&user_dir.join("static"))? {
+        for (name, path) in files_below(&user_dir, "static", &config.theme)? {
             let bytes =
                 std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
             assets.insert(name, bytes);
@@ -176,24 +177,67 @@ fn built_in_files() -> Vec<&'static include_dir::File<'static>> {
     files
 }
 
-fn files_below(dir: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
+/// The theme folder `dir` (shown as `shown`) as a canonical path, when it resolves inside the
+/// handbook outside any dot folder; an error when a symlink takes it elsewhere (a pull request
+/// could link `themes/default/static` to `/etc`). A missing folder is returned as given.
+fn confined(root: &Path, dir: &Path, shown: &str) -> anyhow::Result<PathBuf> {
+    if std::fs::symlink_metadata(dir).is_err() {
+        return Ok(dir.to_path_buf());
+    }
+    let root = root
+        .canonicalize()
+        .with_context(|| format!("reading handbook folder {}", root.display()))?;
+    let real = dir
+        .canonicalize()
+        .with_context(|| format!("{shown} is a broken symlink"))?;
+    let inside = real.strip_prefix(&root).is_ok_and(|rel| {
+        rel.components()
+            .all(|part| !part.as_os_str().to_string_lossy().starts_with('.'))
+    });
+    if !inside {
+        bail!(
+            "{shown} is a symlink to {}, outside the handbook's published files; handbook does not follow it\n  help: copy the theme into the handbook instead",
+            real.display()
+        );
+    }
+    Ok(real)
+}
+
+/// The files of `theme_dir/sub` by path below it. Symlinks are followed only to files inside
+/// the theme folder; one leading anywhere else is an error, never read.
+fn files_below(theme_dir: &Path, sub: &str, theme: &str) -> anyhow::Result<Vec<(String, PathBuf)>> {
     let mut files = Vec::new();
+    let shown = format!("themes/{theme}/{sub}");
+    let dir = theme_dir.join(sub);
     if !dir.is_dir() {
         return Ok(files);
     }
-    for entry in walkdir::WalkDir::new(dir)
+    let dir = confined(theme_dir, &dir, &shown)?;
+    for entry in walkdir::WalkDir::new(&dir)
         .follow_links(false)
         .sort_by_file_name()
     {
-        let entry = entry.with_context(|| format!("reading {}", dir.display()))?;
+        let entry = entry.with_context(|| format!("reading {shown}"))?;
+        let rel = entry
+            .path()
+            .strip_prefix(&dir)
+            .unwrap_or(entry.path())
+            .to_string_lossy()
+            .replace('\\', "/");
         if entry.file_type().is_file() {
-            let rel = entry
-                .path()
-                .strip_prefix(dir)
-                .unwrap_or(entry.path())
-                .to_string_lossy()
-                .replace('\\', "/");
             files.push((rel, entry.path().to_path_buf()));
+        } else if entry.path_is_symlink() {
+            let target = entry
+                .path()
+                .canonicalize()
+                .ok()
+                .filter(|target| target.starts_with(theme_dir) && target.is_file());
+            match target {
+                Some(target) => files.push((rel, target)),
+                None => bail!(
+                    "{shown}/{rel} is a symlink that does not lead to a file of the theme; handbook does not follow it\n  help: copy the file into themes/{theme}/ instead"
+                ),
+            }
         }
     }
     Ok(files)

@@ -634,21 +634,101 @@ fn check_relative(path: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Writes a JSON file whole (temporary file beside it, then rename), so an interrupted run never
-/// leaves half a file. For the caches a user asks for in handbook.yml, the only files written
-/// outside the output folder.
-pub fn save_json(path: &Path, value: &impl serde::Serialize) -> std::io::Result<()> {
+/// Writes `value` as JSON to `path` inside `root` (a cache file the configuration names):
+/// whole (a temporary file, then a rename), and only through real folders of the handbook. A
+/// symlink anywhere on the way (a pull request can commit one where the cache goes) is refused,
+/// so the write can never land outside the handbook.
+pub fn save_json(root: &Path, path: &Path, value: &impl serde::Serialize) -> std::io::Result<()> {
+    no_symlink_on_the_way(root, path)?;
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
+        fs::create_dir_all(parent)?;
     }
+    no_symlink_on_the_way(root, path)?;
     let temporary = path.with_extension("tmp");
-    std::fs::write(&temporary, serde_json::to_vec(value)?)?;
-    std::fs::rename(&temporary, path)
+    match fs::remove_file(&temporary) {
+        Err(error) if error.kind() != std::io::ErrorKind::NotFound => return Err(error),
+        _ => {}
+    }
+    // `create_new` refuses anything already there, a symlink planted since included.
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&temporary)?;
+    std::io::Write::write_all(&mut file, &serde_json::to_vec(value)?)?;
+    drop(file);
+    fs::rename(&temporary, path)
+}
+
+/// Reads a cache file written by [`save_json`]: `None` unless it is a regular file reached
+/// through real folders of `root` (never a symlink, a pipe or a device).
+pub fn read_cache(root: &Path, path: &Path) -> Option<Vec<u8>> {
+    no_symlink_on_the_way(root, path).ok()?;
+    if !fs::symlink_metadata(path).ok()?.is_file() {
+        return None;
+    }
+    fs::read(path).ok()
+}
+
+/// An error when `path` is not below `root`, or when a part of it below `root` that exists is
+/// a symlink.
+fn no_symlink_on_the_way(root: &Path, path: &Path) -> std::io::Result<()> {
+    let refuse = |why: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, why);
+    let rel = path
+        .strip_prefix(root)
+        .map_err(|_| refuse(format!("{} is outside the handbook", path.display())))?;
+    let mut at = root.to_path_buf();
+    for part in rel.components() {
+        if part == std::path::Component::CurDir {
+            continue;
+        }
+        let std::path::Component::Normal(name) = part else {
+            return Err(refuse(format!(
+                "{} climbs out of the handbook",
+                path.display()
+            )));
+        };
+        at.push(name);
+        match fs::symlink_metadata(&at) {
+            Ok(metadata) if metadata.file_type().is_symlink() => {
+                return Err(refuse(format!(
+                    "{} is a symlink; handbook does not write or read caches through one",
+                    at.display()
+                )));
+            }
+            Ok(_) => {}
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => break,
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn caches_are_never_written_or_read_through_a_symlink() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("hb");
+        let outside = dir.path().join("outside");
+        fs::create_dir_all(&root).unwrap();
+        fs::create_dir_all(&outside).unwrap();
+        fs::write(outside.join("secret"), "{}").unwrap();
+        std::os::unix::fs::symlink(&outside, root.join("cache")).unwrap();
+        std::os::unix::fs::symlink(outside.join("secret"), root.join("c.json")).unwrap();
+        std::os::unix::fs::symlink(outside.join("planted"), root.join("d.tmp")).unwrap();
+        assert!(save_json(&root, &root.join("cache/git.json"), &1).is_err());
+        assert!(read_cache(&root, &root.join("c.json")).is_none());
+        assert!(save_json(&root, &root.join("c.json"), &1).is_err());
+        assert!(save_json(&root, &dir.path().join("x.json"), &1).is_err());
+        // A symlink where the temporary file goes is removed, not written through.
+        save_json(&root, &root.join("d.json"), &2).unwrap();
+        assert_eq!(read_cache(&root, &root.join("d.json")).unwrap(), b"2");
+        assert!(!outside.join("planted").exists());
+        assert_eq!(fs::read_dir(&outside).unwrap().count(), 1);
+        assert_eq!(fs::read_to_string(outside.join("secret")).unwrap(), "{}");
+    }
 
     #[test]
     fn output_paths_must_stay_inside() {

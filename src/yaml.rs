@@ -30,6 +30,14 @@ pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
             hint: Some("move long text into the page body"),
         });
     }
+    if let Some((line, column)) = too_deep(text) {
+        return Err(YamlError {
+            line,
+            column,
+            message: format!("YAML nests more than {MAX_DEPTH} levels deep here"),
+            hint: Some("write nested data flatter; handbook refuses deeper nesting before parsing"),
+        });
+    }
     let text = if text.trim().is_empty() { "{}" } else { text };
     serde_yaml::from_str(text).map_err(|error| {
         let (line, column) = error
@@ -145,6 +153,131 @@ fn hint(message: &str) -> Option<&'static str> {
     } else {
         None
     }
+}
+
+/// Deepest nesting we parse. Front matter and `handbook.yml` need a handful of levels; libyaml
+/// takes tens of seconds on brackets nested a hundred thousand deep, so deeper input is refused
+/// by [`too_deep`] before it reaches the parser.
+const MAX_DEPTH: usize = 64;
+
+/// Where nesting first goes beyond [`MAX_DEPTH`] (1-based line and column), counting open block
+/// collections (by indentation and `- ` prefixes) plus open flow collections (`[`, `{`). A cheap
+/// linear scan, not a parser: it knows quotes, comments and block scalars (`|`, `>`) well enough
+/// that brackets in text never count, and it may count a level more or less than YAML would.
+fn too_deep(text: &str) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let is_blank = |b: Option<&u8>| matches!(b, None | Some(b' ' | b'\t' | b'\r' | b'\n'));
+    let mut block: Vec<usize> = Vec::new();
+    let mut flow = 0usize;
+    let mut quote: Option<u8> = None;
+    let mut scalar_indent: Option<usize> = None;
+    let mut line = 1;
+    let mut line_start = 0;
+    let mut token_start = true;
+    // True until the indentation of the current line has been read.
+    let mut fresh_line = true;
+    let mut at = 0;
+    while at < bytes.len() {
+        let byte = bytes[at];
+        if let Some(open) = quote {
+            match byte {
+                b'\n' => {
+                    line += 1;
+                    line_start = at + 1;
+                }
+                b'\\' if open == b'"' => at += 1,
+                b'\'' if open == b'\'' && bytes.get(at + 1) == Some(&b'\'') => at += 1,
+                _ if byte == open => {
+                    quote = None;
+                    token_start = false;
+                }
+                _ => {}
+            }
+            at += 1;
+            continue;
+        }
+        if fresh_line && flow == 0 {
+            fresh_line = false;
+            let indent = bytes[at..].iter().take_while(|b| **b == b' ').count();
+            let mut content = at + indent;
+            let blank = is_blank(bytes.get(content)) || bytes[content] == b'#';
+            if let Some(parent) = scalar_indent {
+                if blank || indent > parent {
+                    // A line of a `|` or `>` block: text, whatever it holds.
+                    at = bytes[at..]
+                        .iter()
+                        .position(|b| *b == b'\n')
+                        .map_or(bytes.len(), |end| at + end);
+                    continue;
+                }
+                scalar_indent = None;
+            }
+            if !blank {
+                while block.last().is_some_and(|&open| open >= indent) {
+                    block.pop();
+                }
+                block.push(indent);
+                while matches!(bytes.get(content), Some(b'-' | b'?'))
+                    && is_blank(bytes.get(content + 1))
+                    && bytes.get(content + 1) != Some(&b'\n')
+                {
+                    content += 1;
+                    while bytes.get(content) == Some(&b' ') {
+                        content += 1;
+                    }
+                    block.push(content - line_start);
+                }
+                if block.len() > MAX_DEPTH {
+                    return Some((line, content - line_start + 1));
+                }
+            }
+            at = content;
+            token_start = true;
+            continue;
+        }
+        match byte {
+            b'\n' => {
+                line += 1;
+                line_start = at + 1;
+                token_start = true;
+                fresh_line = flow == 0;
+            }
+            b'#' if at == line_start || is_blank(bytes.get(at.wrapping_sub(1))) => {
+                at = bytes[at..]
+                    .iter()
+                    .position(|b| *b == b'\n')
+                    .map_or(bytes.len(), |end| at + end);
+                continue;
+            }
+            b'[' | b'{' if token_start || flow > 0 => {
+                flow += 1;
+                if block.len() + flow > MAX_DEPTH {
+                    return Some((line, at - line_start + 1));
+                }
+                token_start = true;
+            }
+            b']' | b'}' if flow > 0 => {
+                flow -= 1;
+                token_start = false;
+            }
+            b',' if flow > 0 => token_start = true,
+            b'"' | b'\'' if token_start => quote = Some(byte),
+            b'|' | b'>' if token_start && flow == 0 => {
+                scalar_indent = Some(block.last().copied().unwrap_or(0));
+                token_start = false;
+            }
+            b':' if flow > 0 || is_blank(bytes.get(at + 1)) => token_start = true,
+            b'&' | b'!' if token_start => {
+                while !is_blank(bytes.get(at + 1)) {
+                    at += 1;
+                }
+            }
+            b' ' | b'\t' | b'\r' => {}
+            _ => token_start = false,
+        }
+        at += 1;
+    }
+    None
 }
 
 /// A key of a block mapping at the top level of a YAML fragment.
@@ -288,6 +421,39 @@ mod tests {
             ]
         );
         assert!(top_level_keys("{a: 1}").is_empty());
+    }
+
+    #[test]
+    fn nesting_beyond_the_limit_is_refused_before_parsing() {
+        let deep = format!("a: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+        let started = std::time::Instant::now();
+        let error = parse::<serde_json::Value>(&deep).unwrap_err();
+        assert!(started.elapsed().as_secs() < 5);
+        assert_eq!((error.line, error.column), (1, 4 + MAX_DEPTH - 1));
+        assert!(
+            error.message.contains("nests more than 64"),
+            "{}",
+            error.message
+        );
+        let mappings = format!("a: {}", "{b: ".repeat(200));
+        assert_eq!(too_deep(&mappings).map(|at| at.0), Some(1));
+        let mut blocks = String::new();
+        for depth in 0..80 {
+            blocks.push_str(&format!("{}k{depth}:\n", " ".repeat(depth)));
+        }
+        assert_eq!(too_deep(&blocks), Some((65, 65)));
+        let dashes = format!("a:\n  {}x\n", "- ".repeat(100));
+        assert_eq!(too_deep(&dashes).map(|at| at.0), Some(2));
+        // Brackets in text are not nesting: quoted, commented, in plain text or in a block scalar.
+        let text = format!(
+            "title: \"{open}\"\nnote: '{open}'\n# {open}\nplain: a {open}\nbody: |\n  {open}\n  {open}\n\n  x\nnext: [a, {{b: [c]}}]\n",
+            open = "[{".repeat(100)
+        );
+        assert_eq!(too_deep(&text), None);
+        let parsed: BTreeMap<String, serde_json::Value> = parse(&text).unwrap();
+        assert_eq!(parsed.len(), 5);
+        let nested = format!("a: {}1{}\n", "[".repeat(60), "]".repeat(60));
+        assert!(parse::<serde_json::Value>(&nested).is_ok());
     }
 
     #[test]

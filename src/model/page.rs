@@ -651,6 +651,17 @@ pub fn parse_page(
     let supersedes =
         parse_numbers(front_matter.supersedes).map_err(|m| field_error("supersedes", m))?;
     let amends = parse_numbers(front_matter.amends).map_err(|m| field_error("amends", m))?;
+    if let Some(slug) = front_matter.slug.as_deref()
+        && !is_safe_slug(slug)
+    {
+        return Err(field_error(
+            "slug",
+            format!(
+                "'{}' cannot be the last part of a URL; write letters, digits, `-`, `_` or `.`, without `/`, `:`, `?`, `#`, `%`, quotes or spaces",
+                slug.escape_debug()
+            ),
+        ));
+    }
     let analysis = analyse(&source, markdown);
     let url = page_url(&source.path, front_matter.slug.as_deref());
     let mut heading_title = analysis.title_heading.clone();
@@ -1126,6 +1137,24 @@ pub fn page_url(path: &str, slug: Option<&str>) -> String {
         })
         .unwrap_or(stem);
     format!("{prefix}{segment}/")
+}
+
+/// True for a slug that is one plain URL segment: a `:` could make it a scheme
+/// (`javascript:…`) wherever a URL is resolved relative to the site, and the other characters
+/// refused here change what a URL means.
+fn is_safe_slug(slug: &str) -> bool {
+    let slug = slug.trim().trim_matches('/');
+    !slug.is_empty()
+        && slug != "."
+        && slug != ".."
+        && !slug.chars().any(|c| {
+            c.is_whitespace()
+                || c.is_control()
+                || matches!(
+                    c,
+                    '/' | '\\' | ':' | '?' | '#' | '%' | '<' | '>' | '"' | '\'' | '`'
+                )
+        })
 }
 
 /// `on-call_runbook.md` → `On call runbook`.

@@ -151,10 +151,34 @@ pub fn highlight_css() -> String {
 /// Two files publishing to one output path (a static file beside a page's `index.html`, an
 /// alias over a generated page) are reported, naming where each comes from; the first one
 /// wins.
-pub(super) fn check_collisions(files: &mut Vec<OutputFile>, site: &Site) -> Vec<Diagnostic> {
+pub(super) fn check_collisions(
+    files: &mut Vec<OutputFile>,
+    site: &Site,
+    search: bool,
+) -> Vec<Diagnostic> {
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     let mut diagnostics = Vec::new();
     let mut keep = vec![true; files.len()];
+    // The search files are made beside rendering, so they are not in `files`: a static file
+    // where they go would silently replace the search script or the index.
+    for (index, file) in files.iter().enumerate() {
+        if let crate::output::Content::Copy(_) = &file.content
+            && search
+            && crate::search::generates(&file.path.to_lowercase())
+        {
+            keep[index] = false;
+            diagnostics.push(
+                Diagnostic::error(
+                    &file.path,
+                    0,
+                    0,
+                    "duplicate-output",
+                    format!("this file would replace the search index's '{}'", file.path),
+                )
+                .with_help("move or rename the file: search/ holds the search index's files"),
+            );
+        }
+    }
     let page_file = |file: &OutputFile| {
         site.pages
             .iter()
@@ -173,6 +197,9 @@ pub(super) fn check_collisions(files: &mut Vec<OutputFile>, site: &Site) -> Vec<
         })
     };
     for (index, file) in files.iter().enumerate() {
+        if !keep[index] {
+            continue;
+        }
         let key = file.path.to_lowercase();
         let Some(&first) = seen.get(&key) else {
             seen.insert(key, index);

@@ -110,7 +110,11 @@ pub fn render_cached(input: &RenderInput, cache: &RenderCache, sink: Sink) -> Re
     }
     files.extend(rest);
     diagnostics.append(&mut problems);
-    diagnostics.extend(check_collisions(&mut files, input.site));
+    diagnostics.extend(check_collisions(
+        &mut files,
+        input.site,
+        input.config.search.enabled,
+    ));
     Rendered {
         files,
         pages_kept,

@@ -36,6 +36,19 @@ pub use query::{Filter, Query, Term};
 pub const DIR: &str = "search";
 /// Where the tantivy index lives inside the output folder.
 pub const INDEX_DIR: &str = "search/index";
+/// Whether the search files may be written at `path` (lower case): the export's scripts at the
+/// top of `search/` and everything in its folders, the tantivy index included. A static file
+/// of the handbook there would replace them, so it is reported instead (`duplicate-output`).
+pub fn generates(path: &str) -> bool {
+    let Some(rest) = path.strip_prefix("search/") else {
+        return false;
+    };
+    match rest.split_once('/') {
+        None => rest.ends_with(".js") || rest.ends_with(".json"),
+        Some((folder, _)) => matches!(folder, "t" | "p" | "d" | "index"),
+    }
+}
+
 /// Shortest prefix that `word*` (and type-ahead) expands.
 pub const MIN_PREFIX: usize = 3;
 /// How many surface forms a prefix expands to.

@@ -48,6 +48,10 @@ pub struct ServeOptions {
     pub build: BuildOptions,
     /// Address to listen on.
     pub bind: IpAddr,
+    /// Host names answered besides IP addresses, `localhost` and the machine's name.
+    pub allow_hosts: Vec<String>,
+    /// How long a connection may take to send a request head or sit idle.
+    pub timeout: Duration,
     /// Port; 0 picks a free one.
     pub port: u16,
     /// Open the site in the default browser once it is up.
@@ -132,22 +136,22 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
         notices,
         stopping: stop_rx,
         root,
-        hosts: server::allowed_hosts(address.ip()),
+        hosts: server::allowed_hosts(address.ip(), &options.allow_hosts),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
+    let timeout = options.timeout;
     let served = runtime.block_on(async move {
         listener.set_nonblocking(true)?;
         let listener = tokio::net::TcpListener::from_std(listener)?;
-        let mut stopping = stop_tx.subscribe();
-        let server = axum::serve(listener, server::router(shared))
-            .with_graceful_shutdown(async move {
-                stopping.wait_for(|stop| *stop).await.ok();
-            })
-            .into_future();
-        let server = tokio::spawn(server);
+        let server = tokio::spawn(accept_loop(
+            listener,
+            server::router(shared),
+            timeout,
+            stop_tx.subscribe(),
+        ));
         shutdown_signal().await;
         stop_tx.send_replace(true);
         // Open connections get a moment to finish; then the process ends regardless.
@@ -162,6 +166,52 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
     runtime.shutdown_timeout(Duration::from_millis(200));
     say("stopped");
     served
+}
+
+/// Accepts connections until `stopping` turns true, serving each on its own task. A connection
+/// must send a whole request head within `timeout` of opening, and again within `timeout` of
+/// each response (hyper's header read timeout, which starts as soon as the connection is idle),
+/// so clients that send nothing, send slowly or hold connections open cannot use up the
+/// preview's connections or file descriptors. Event streams are responses in progress and are
+/// not cut.
+async fn accept_loop(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    timeout: Duration,
+    mut stopping: tokio::sync::watch::Receiver<bool>,
+) {
+    let service = hyper_util::service::TowerToHyperService::new(app);
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = async { stopping.wait_for(|stop| *stop).await.is_ok() } => return,
+        };
+        let stream = match accepted {
+            Ok((stream, _)) => stream,
+            Err(error) => {
+                // Out of file descriptors, most likely: connections close within `timeout`.
+                log::debug!("accept failed: {error}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let service = service.clone();
+        let mut stopping = stopping.clone();
+        tokio::spawn(async move {
+            let connection = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(timeout)
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+            let mut connection = std::pin::pin!(connection);
+            tokio::select! {
+                _ = connection.as_mut() => {}
+                _ = async { stopping.wait_for(|stop| *stop).await.is_ok() } => {
+                    connection.as_mut().graceful_shutdown();
+                    connection.await.ok();
+                }
+            }
+        });
+    }
 }
 
 async fn shutdown_signal() {

@@ -57,43 +57,58 @@ pub struct Shared {
     pub stopping: watch::Receiver<bool>,
     /// The canonical handbook folder: copied files must still be inside it when read.
     pub root: PathBuf,
-    /// Host names requests may carry (DNS rebinding: a web page must not reach the preview
-    /// through a name of its own that resolves to 127.0.0.1); `None` accepts any.
-    pub hosts: Option<Vec<String>>,
+    /// Host names requests may carry besides IP addresses and `localhost` (DNS rebinding: a
+    /// web page must not reach the preview through a name of its own that resolves to it).
+    pub hosts: Vec<String>,
 }
 
-/// The `Host` header names a loopback preview answers to: `localhost`, the loopback addresses
-/// and the bound address, any port. `None` (any host) when bound to all interfaces.
-pub fn allowed_hosts(bound: std::net::IpAddr) -> Option<Vec<String>> {
-    if bound.is_unspecified() {
-        return None;
+/// The host names a preview answers to besides IP addresses and `localhost`: this machine's
+/// name (alone and with `.local`), when it listens beyond loopback, and the `--allow-host`
+/// names.
+pub fn allowed_hosts(bound: std::net::IpAddr, extra: &[String]) -> Vec<String> {
+    let mut hosts: Vec<String> = extra
+        .iter()
+        .map(|name| name.trim().trim_end_matches('.').to_ascii_lowercase())
+        .collect();
+    if !bound.is_loopback() {
+        let name = ["/proc/sys/kernel/hostname", "/etc/hostname"]
+            .iter()
+            .find_map(|file| std::fs::read_to_string(file).ok())
+            .or_else(|| std::env::var("HOSTNAME").ok())
+            .map(|name| name.trim().to_ascii_lowercase())
+            .filter(|name| !name.is_empty());
+        if let Some(name) = name {
+            let short = name.split('.').next().unwrap_or(&name).to_string();
+            hosts.extend([format!("{short}.local"), short, name]);
+        }
     }
-    let bound = match bound {
-        std::net::IpAddr::V6(ip) => format!("[{ip}]"),
-        std::net::IpAddr::V4(ip) => ip.to_string(),
-    };
-    Some(vec![
-        "localhost".into(),
-        "127.0.0.1".into(),
-        "[::1]".into(),
-        bound,
-    ])
+    hosts
 }
 
+/// Whether a request's `Host` header is one the preview answers to. An IP address is always
+/// fine (a page showing it in its address bar was served by the preview itself), as are
+/// `localhost` and `*.localhost`; any other name must be listed. A request without `Host`
+/// (HTTP/1.0 tools) is answered: a browser always sends one.
 fn host_allowed(shared: &Shared, headers: &axum::http::HeaderMap) -> bool {
-    let Some(hosts) = &shared.hosts else {
+    let Some(host) = headers.get(header::HOST) else {
         return true;
     };
-    let Some(host) = headers.get(header::HOST).and_then(|v| v.to_str().ok()) else {
-        return true;
+    let Ok(host) = host.to_str() else {
+        return false;
     };
     let name = match host.rfind(':') {
         Some(colon) if !host[colon..].contains(']') => &host[..colon],
         _ => host,
     };
-    hosts
-        .iter()
-        .any(|allowed| allowed.eq_ignore_ascii_case(name))
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    let literal = name
+        .strip_prefix('[')
+        .and_then(|inner| inner.strip_suffix(']'))
+        .unwrap_or(&name);
+    literal.parse::<std::net::IpAddr>().is_ok()
+        || name == "localhost"
+        || name.ends_with(".localhost")
+        || shared.hosts.contains(&name)
 }
 
 /// The routes.
@@ -217,7 +232,8 @@ async fn file(
     if !host_allowed(&shared, &headers) {
         return (
             StatusCode::FORBIDDEN,
-            "the preview answers only to localhost and its own address\n",
+            "the preview answers only to IP addresses, localhost and this machine's name\n\
+             (start it with `handbook serve --allow-host NAME` to answer to another name)\n",
         )
             .into_response();
     }

@@ -479,7 +479,10 @@
     if (at >= 0) { hash = url.slice(at); url = url.slice(0, at); }
     if (siteRoot.protocol === "file:" && (url === "" || url[url.length - 1] === "/")) url += "index.html";
     var query = terms.length ? "?hl=" + encodeURIComponent(terms.join(" ")) : "";
-    return new URL(url, siteRoot).href.replace(/[?#].*$/, "") + query + hash;
+    // Only ever a path inside the site: "./" keeps a "name:" segment from reading as a scheme.
+    var target = new URL("./" + url.replace(/^[\/\\]+/, ""), siteRoot);
+    if (target.origin !== siteRoot.origin || target.href.indexOf(siteRoot.href) !== 0) return siteRoot.href;
+    return target.href.replace(/[?#].*$/, "") + query + hash;
   }
 
   // Appends `text` to `parent` as text nodes, with matching words in <mark>. Never innerHTML.
