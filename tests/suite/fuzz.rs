@@ -5,6 +5,8 @@
 //! to each parser (YAML punctuation, anchors, tabs, section names, path pieces), so random
 //! cases reach deep instead of failing at the first byte.
 
+use std::path::Path;
+
 use handbook::config::MarkdownConfig;
 use handbook::load::Source;
 use handbook::model::decision;
@@ -521,4 +523,184 @@ fn random_corpora_rank_the_same_in_the_browser_and_the_terminal() {
         let report = crate::search::compare_with_browser(&browser, &fixture, &queries);
         assert!(report.is_empty(), "seed {seed}: {report}");
     }
+}
+
+/// Openers of flow collections, nested at random.
+const OPENERS: &[(&str, &str)] = &[("[", "]"), ("{k: ", "}"), ("[x, ", "]"), ("{", ": v}")];
+
+#[test]
+fn nested_front_matter_is_refused_past_the_limit_and_read_below_it() {
+    let markdown = MarkdownConfig::default();
+    runner(128)
+        .run(
+            &(
+                prop::collection::vec(0..OPENERS.len(), 0..300),
+                joined(YAML, 12),
+                0..30usize,
+                any::<bool>(),
+            ),
+            |(openers, noise, block_depth, closed)| {
+                // `block_depth` levels of block mappings, then a flow value nested `openers`
+                // deep, with random YAML before it.
+                let mut front = format!("title: t\n{noise}\nextra:\n");
+                for depth in 0..block_depth {
+                    front.push_str(&format!("{}k{depth}:\n", "  ".repeat(depth + 1)));
+                }
+                front.push_str(&"  ".repeat(block_depth + 1));
+                front.push_str("v: ");
+                for &opener in &openers {
+                    front.push_str(OPENERS[opener].0);
+                }
+                front.push('1');
+                if closed {
+                    for &opener in openers.iter().rev() {
+                        front.push_str(OPENERS[opener].1);
+                    }
+                }
+                let text = format!("---\n{front}\n---\n# T\n");
+                let (source, _) = Source::new("docs/nested.md".into(), text.clone());
+                let result = parse_page(source, PageKind::Page, &markdown);
+                let depth = 2 + block_depth + openers.len();
+                let refused = result
+                    .as_ref()
+                    .err()
+                    .is_some_and(|error| error.message.contains("nests more than 64"));
+                // The scan may count a level more or less than YAML; far from the limit it
+                // must agree with it.
+                // Random YAML before the value may quote or comment it away.
+                let structural = noise.contains([
+                    '\'', '"', '[', '{', '|', '>', '#', '\\', '\t', '&', '*', '!', '%', '?', '-',
+                    '.', '\0',
+                ]);
+                if structural {
+                    return Ok(());
+                }
+                if depth > 70 {
+                    prop_assert!(refused, "depth {depth} was parsed: {:?}", result.err());
+                } else if depth < 60 {
+                    prop_assert!(!refused, "depth {depth} was refused");
+                }
+                Ok(())
+            },
+        )
+        .unwrap();
+}
+
+/// Where a fuzzed symlink is placed, and where it may point (relative to the handbook; `@`
+/// stands for the temp folder beside it, outside the handbook).
+const LINK_PLACES: &[&str] = &[
+    "a.txt",
+    "b.md",
+    "docs/c.txt",
+    "docs/d.md",
+    "docs/sub",
+    "img",
+    "themes/default/static/x.css",
+    "themes/default/static/dir",
+    "themes/default/templates/page.html",
+    "themes/default/templates",
+    "search/manifest.js",
+];
+const LINK_TARGETS: &[&str] = &[
+    "@/secret.txt",
+    "@",
+    "@/../..",
+    ".git/config",
+    ".git",
+    ".env",
+    "drafts/plan.md",
+    "drafts",
+    "public/index.html",
+    "themes/default/static/brand.css",
+    "docs/real.md",
+    "docs",
+    "a.txt",
+    "b.md",
+    "missing.md",
+    ".",
+];
+
+#[test]
+fn symlink_layouts_never_publish_secrets_and_check_agrees_with_build() {
+    let mut runner = runner(24);
+    runner
+        .run(
+            &prop::collection::vec((0..LINK_PLACES.len(), 0..LINK_TARGETS.len()), 1..6),
+            |links| {
+                let fixture = Fixture::with_files(&[
+                    (
+                        "index.md",
+                        "# Home\n\n[a](a.txt) [b](b.md) [c](docs/c.txt)\n",
+                    ),
+                    ("handbook.yml", "exclude: ['drafts/**']\n"),
+                    ("docs/real.md", "# Real\n"),
+                    ("drafts/plan.md", "# Plan SECRET-DRAFT\n"),
+                    (".env", "SECRET-ENV"),
+                    (".git/config", "SECRET-GIT"),
+                    ("themes/default/static/brand.css", "b {}"),
+                ]);
+                std::fs::write(fixture.parent().join("secret.txt"), "SECRET-OUTSIDE").unwrap();
+                for &(place, target) in &links {
+                    let link = fixture.root.join(LINK_PLACES[place]);
+                    // One link per place, and none inside a folder that is itself a link.
+                    let through_link = link
+                        .ancestors()
+                        .skip(1)
+                        .take_while(|dir| dir.starts_with(&fixture.root) && *dir != fixture.root)
+                        .any(Path::is_symlink);
+                    if std::fs::symlink_metadata(&link).is_ok()
+                        || through_link
+                        || std::fs::create_dir_all(link.parent().unwrap()).is_err()
+                    {
+                        continue;
+                    }
+                    let target = match LINK_TARGETS[target].strip_prefix('@') {
+                        Some(rest) => format!("{}{rest}", fixture.parent().display()),
+                        None => fixture
+                            .root
+                            .join(LINK_TARGETS[target])
+                            .display()
+                            .to_string(),
+                    };
+                    std::os::unix::fs::symlink(target, link).unwrap();
+                }
+                let options = handbook::BuildOptions {
+                    root: fixture.root.clone(),
+                    output: None,
+                    base_url: None,
+                    drafts: false,
+                    strict: false,
+                    external: false,
+                };
+                // `check` first: a link into the output folder reads differently once it exists.
+                let checked = handbook::check(&options);
+                let built = handbook::build(&options);
+                match (&built, &checked) {
+                    (Ok(built), Ok(checked)) => {
+                        prop_assert_eq!(&built.diagnostics, &checked.diagnostics);
+                    }
+                    (Err(built), Err(checked)) => {
+                        prop_assert_eq!(built.to_string(), checked.to_string());
+                    }
+                    _ => prop_assert!(
+                        false,
+                        "build and check disagree: {:?} / {:?}",
+                        built.as_ref().map(|r| r.diagnostics.len()),
+                        checked.as_ref().map(|r| r.diagnostics.len())
+                    ),
+                }
+                if fixture.output().exists() {
+                    for (path, bytes) in crate::harness::snapshot(&fixture.output()) {
+                        prop_assert!(
+                            !String::from_utf8_lossy(&bytes).contains("SECRET"),
+                            "{} publishes a secret with links {:?}",
+                            path,
+                            links
+                        );
+                    }
+                }
+                Ok(())
+            },
+        )
+        .unwrap();
 }
