@@ -596,10 +596,13 @@ fn hidden_reason(
     None
 }
 
-/// False for a path with a backslash or a control character: no URL and no host's file
-/// system can carry it the same way, so the file is left out (with [`unpublishable`]).
+/// False for a path with a backslash or a control character (no URL and no host's file
+/// system can carry it the same way), or with a `:` in its first part, which would read as a
+/// URL scheme (`javascript:…`) wherever the path is used as a relative URL. Such files are left
+/// out (with [`unpublishable`]).
 fn is_publishable_name(rel: &str) -> bool {
     !rel.chars().any(|c| c == '\\' || c.is_control())
+        && !rel.split('/').next().unwrap_or("").contains(':')
 }
 
 /// The warning for a file whose name cannot become a URL; the same in `check` and `build`.
@@ -610,8 +613,8 @@ fn unpublishable(rel: &str) -> Diagnostic {
         0,
         0,
         "file-name",
-        "the file name has a backslash or a control character, so it cannot become a URL; \
-         the file is not published"
+        "the file name has a backslash, a control character or (at the top) a `:`, so it \
+         cannot become a URL; the file is not published"
             .into(),
     )
     .with_help("rename the file (letters, digits, `-`, `_`, `.` and spaces work everywhere)")

@@ -192,22 +192,28 @@ fn a_slug_or_file_name_cannot_make_a_script_url() {
     }
     assert!(!fixture.output().exists());
     assert_eq!(findings(&fixture.run(&["check"])), findings(&run));
-    // A file whose name reads like a scheme still gets a site path, and the browser client
-    // resolves every result below the site root (checked in the browser suite).
+    // A file whose name reads like a scheme is not published; one in a folder is a site path.
     fixture.edit("index.md", "# Home\n");
     fixture.edit("docs/b.md", "# B\n");
     fixture.edit("javascript:alert(1).md", "# Zebra\n\nzebra words\n");
-    fixture.build();
+    fixture.edit("docs/javascript:x.md", "# Zebra two\n\nzebra words\n");
+    let run = fixture.build();
+    assert!(
+        run.stderr
+            .contains("javascript:alert(1).md: warning[file-name]"),
+        "{}",
+        run.stderr
+    );
     let hits = fixture.run(&["search", "zebra", "--json"]);
     assert!(
-        hits.stdout.contains("\"url\": \"javascript:alert(1)/\""),
+        hits.stdout.contains("\"url\": \"docs/javascript:x/\""),
         "{}",
         hits.stdout
     );
-    let client = fixture.read("assets/search.js");
     assert!(
-        client.contains("new URL(\"./\" + url"),
-        "the client resolves result URLs as site paths"
+        !hits.stdout.contains("\"url\": \"javascript"),
+        "{}",
+        hits.stdout
     );
 }
 

@@ -464,3 +464,60 @@ fn search_can_be_turned_off() {
             .contains("search.js")
     );
 }
+
+#[test]
+fn result_links_stay_inside_the_site_whatever_the_search_data_says() {
+    let Some(browser) = chromium() else { return };
+    // Names that read like a scheme are never published (`file-name`); should one reach the
+    // search data anyway, the client still resolves it below the site root, never as
+    // `javascript:` (pressing Enter on the result would run it).
+    let fixture = Fixture::with_files(&[
+        ("handbook.yml", "markdown:\n  raw_html: false\n"),
+        ("index.md", "# Home\n"),
+        ("quokka.md", "# Quokka\n\nquokka facts\n"),
+        ("javascript:alert(1).md", "# Quokka two\n\nquokka data\n"),
+    ]);
+    let run = fixture.build();
+    assert!(
+        run.stderr
+            .contains("javascript:alert(1).md: warning[file-name]"),
+        "{}",
+        run.stderr
+    );
+    let bundle = fixture.output().join("search/bundle.js");
+    let data = std::fs::read_to_string(&bundle).unwrap();
+    assert!(
+        data.contains("\"quokka/\""),
+        "the test rewrites the page's URL"
+    );
+    std::fs::write(
+        &bundle,
+        data.replace("\"quokka/\"", "\"javascript:alert(document.domain)//\""),
+    )
+    .unwrap();
+    harness_page(
+        &fixture.output(),
+        "_scheme.html",
+        "const frame = document.createElement('iframe'); frame.src = './'; \
+         document.body.appendChild(frame); await new Promise(r => frame.onload = r); \
+         const doc = frame.contentDocument; const input = doc.querySelector('form.site-search input'); \
+         input.value = 'quokka'; input.dispatchEvent(new Event('input', {bubbles: true})); \
+         for (let i = 0; i < 100 && !doc.querySelector('.search-list a'); i++) await new Promise(r => setTimeout(r, 50)); \
+         return [...doc.querySelectorAll('.search-list a')].map(a => a.href);",
+    );
+    let server = StaticServer::start(&fixture.output());
+    let result = run_in_chromium(&browser, &server.url("_scheme.html"));
+    let hrefs: Vec<&str> = result
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|href| href.as_str())
+        .collect();
+    assert_eq!(hrefs.len(), 1, "{result}");
+    let root = server.url("");
+    assert!(
+        hrefs[0].starts_with(&root),
+        "{} is not below {root}",
+        hrefs[0]
+    );
+}
