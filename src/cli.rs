@@ -586,17 +586,50 @@ fn search(
              (`handbook build` writes one)"
         )?;
     }
+    let base = pipeline::load_config(&options)?.base_path();
     if args.json {
+        // Site paths, with the base path, as the human output and the export give them.
+        let hits: Vec<search::Hit> = results
+            .hits
+            .iter()
+            .cloned()
+            .map(|mut hit| {
+                hit.url = format!("{base}{}", hit.url);
+                for section in &mut hit.sections {
+                    section.url = format!("{base}{}", section.url);
+                }
+                hit
+            })
+            .collect();
+        let corrected: Vec<serde_json::Value> = results
+            .corrected
+            .iter()
+            .map(|(word, instead)| serde_json::json!({"word": word, "instead": instead}))
+            .collect();
         let json = serde_json::json!({
             "query": args.query,
             "total": results.total,
-            "hits": results.hits,
+            "corrected": corrected,
+            "hits": hits,
         });
         writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
         return Ok(Outcome::Success);
     }
     let color = use_color(cli.color, std::io::stdout().is_terminal());
-    let base = pipeline::load_config(&options)?.base_path();
+    if !results.corrected.is_empty() && !cli.quiet {
+        let words: Vec<String> = results
+            .corrected
+            .iter()
+            .map(|(word, instead)| {
+                format!(
+                    "'{}' (not found) as '{}'",
+                    diagnostics::shown(word),
+                    diagnostics::shown(instead)
+                )
+            })
+            .collect();
+        writeln!(err, "showing results for {}", words.join(", "))?;
+    }
     for (rank, hit) in results.hits.iter().enumerate() {
         let mut title = diagnostics::shown(&hit.title).into_owned();
         if let Some(section) = &hit.section {
@@ -625,6 +658,14 @@ fn search(
             "    {}",
             highlight(&hit.snippet, &hit.highlights, color)
         )?;
+        if !hit.sections.is_empty() {
+            let also: Vec<String> = hit
+                .sections
+                .iter()
+                .map(|section| diagnostics::shown(&section.heading).into_owned())
+                .collect();
+            writeln!(out, "    also: {}", also.join(" · "))?;
+        }
     }
     if !cli.quiet {
         match results.total {

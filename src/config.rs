@@ -95,11 +95,17 @@ impl Default for Config {
 pub struct SearchConfig {
     /// Build the search index, its browser export and the search box. On by default.
     pub enabled: bool,
+    /// Words that find each other: `vacation: [leave, holiday, pto]` makes each of the four
+    /// find pages with any of them, in the browser and in `handbook search`. One word each.
+    pub synonyms: BTreeMap<String, Vec<String>>,
 }
 
 impl Default for SearchConfig {
     fn default() -> Self {
-        SearchConfig { enabled: true }
+        SearchConfig {
+            enabled: true,
+            synonyms: BTreeMap::new(),
+        }
     }
 }
 
@@ -508,6 +514,20 @@ impl Config {
                     format!("`{}` '{}' {problem}", key.join("."), file.escape_debug()),
                     "name a file inside the handbook, like `.handbook-cache/git.json`",
                 ));
+            }
+        }
+        for (word, others) in &self.search.synonyms {
+            for word in std::iter::once(word).chain(others) {
+                if word.trim().is_empty() || !word.chars().all(char::is_alphanumeric) {
+                    return Err(invalid_at(
+                        &["search", "synonyms"],
+                        format!(
+                            "`search.synonyms`: '{}' is not one word",
+                            word.escape_debug()
+                        ),
+                        "write single words, like `vacation: [leave, holiday, pto]`",
+                    ));
+                }
             }
         }
         let mut urls: Vec<(Vec<&str>, &str, bool)> = vec![

@@ -333,5 +333,6 @@ pub fn search(
     let output = output_dir(options, &config);
     let (site, _) = load_site(options, &config)?;
     let (index, freshness, sections) = crate::search::open_or_build(&site, &config, Some(&output))?;
-    Ok((index.search(query, limit, &sections)?, freshness))
+    let synonyms = crate::search::synonym_table(&config, crate::search::language_of(&config));
+    Ok((index.search(query, limit, &sections, &synonyms)?, freshness))
 }

@@ -82,7 +82,13 @@ struct StemPostings {
 
 /// Exports the index as the browser's static files, passing each through `sink` as soon as it
 /// is made (at 100k pages they are most of a GiB; the sink writes them and drops the bytes).
-pub fn export(index: &SearchIndex, sink: Sink) -> anyhow::Result<Vec<OutputFile>> {
+pub fn export(
+    index: &SearchIndex,
+    sink: Sink,
+    synonyms: &BTreeMap<String, Vec<String>>,
+    labels: &super::Labels,
+) -> anyhow::Result<Vec<OutputFile>> {
+    let language = index.language();
     let started = std::time::Instant::now();
     let searcher = index.searcher();
     let fields = &index.fields;
@@ -268,8 +274,10 @@ pub fn export(index: &SearchIndex, sink: Sink) -> anyhow::Result<Vec<OutputFile>
                     let kind = text(&stored, fields.kind);
                     let status = text(&stored, fields.status);
                     let team = text(&stored, fields.team);
+                    let title = text(&stored, fields.text[0]);
+                    let title_stems = super::analyze(&title, language).join(" ");
                     let json = serde_json::to_string(&(
-                        text(&stored, fields.text[0]),
+                        title,
                         text(&stored, fields.heading),
                         text(&stored, fields.url),
                         &kind,
@@ -277,6 +285,7 @@ pub fn export(index: &SearchIndex, sink: Sink) -> anyhow::Result<Vec<OutputFile>
                         &team,
                         text(&stored, fields.date),
                         text(&stored, fields.excerpt),
+                        title_stems,
                     ))?;
                     Ok(Some(SectionRow {
                         sid,
@@ -320,13 +329,14 @@ pub fn export(index: &SearchIndex, sink: Sink) -> anyhow::Result<Vec<OutputFile>
     }
 
     let mut manifest = serde_json::json!({
-        "format": 1,
+        "format": 2,
         "version": index.meta.fingerprint,
         "sections": count,
         "pages": runs.len(),
         "keys": plan.keys,
         "tiers": null,
         "facets": {"kind": names[0], "status": names[1], "team": names[2]},
+        "labels": {"team": names[2].iter().map(|id| labels.get(id).cloned().unwrap_or_else(|| id.clone())).collect::<Vec<_>>()},
         "statusBoost": names[1].iter().map(|status| (status, status_boost(status))).collect::<BTreeMap<_, _>>(),
         "completions": completions,
         "scale": SCALE,
@@ -334,6 +344,10 @@ pub fn export(index: &SearchIndex, sink: Sink) -> anyhow::Result<Vec<OutputFile>
         "minPrefix": MIN_PREFIX,
         "expansions": PREFIX_EXPANSIONS,
         "maxWordBytes": super::index::MAX_WORD_BYTES,
+        "stop": super::stop_words(language),
+        "synonyms": synonyms,
+        "fuzzyMin": super::index::FUZZY_MIN,
+        "moreSections": super::rank::MORE_SECTIONS,
         "bundle": false,
     });
     let facets = format!(
@@ -571,12 +585,12 @@ struct StemFiles {
     positions: String,
 }
 
-/// Sums a stem's field scores per section, quantizes them, and splits them into tiers by
-/// impact. Each tier is stored in section order as VLQ `section delta, impact` pairs.
-fn encode_stem(postings: StemPostings) -> StemFiles {
-    let mut scores = postings.scores;
+/// A stem's impacts from its scores per field occurrence, given field by field: summed per
+/// section (in field order, so sums are the same on every build and in `handbook search`),
+/// in units of 1/[`SCALE`], at least 1. Sorted by section.
+pub(super) fn quantize(mut scores: Vec<(u32, f32)>) -> Vec<(u32, u32)> {
     // One sorted run per field: a stable sort merges them, and adds a section's field scores
-    // in field order, so sums are the same on every build.
+    // in field order.
     scores.sort_by_key(|(sid, _)| *sid);
     let mut summed: Vec<(u32, f32)> = Vec::with_capacity(scores.len());
     for (sid, score) in scores {
@@ -585,10 +599,16 @@ fn encode_stem(postings: StemPostings) -> StemFiles {
             _ => summed.push((sid, score)),
         }
     }
-    let docs: Vec<(u32, u32)> = summed
+    summed
         .into_iter()
         .map(|(sid, score)| (sid, ((score * SCALE).round() as u32).max(1)))
-        .collect();
+        .collect()
+}
+
+/// Sums a stem's field scores per section, quantizes them, and splits them into tiers by
+/// impact. Each tier is stored in section order as VLQ `section delta, impact` pairs.
+fn encode_stem(postings: StemPostings) -> StemFiles {
+    let docs = quantize(postings.scores);
     // Rank: higher impact first, then lower section. The last posting of each full tier
     // (found by selection, not by sorting) splits the postings into tiers, and one pass in
     // section order fills them already sorted.

@@ -13,22 +13,29 @@ use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
 use tantivy::directory::{Directory, RamDirectory};
-use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query as TantivyQuery, TermQuery,
-};
+use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query as TantivyQuery};
 use tantivy::schema::{
     Field, IndexRecordOption, NumericOptions, STORED, STRING, Schema, TantivyDocument,
     TextFieldIndexing, TextOptions, Value,
 };
-use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{
     Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer, Token,
     TokenFilter, TokenStream, Tokenizer,
 };
-use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, Term as TantivyTerm};
+use tantivy::{Index, IndexReader, ReloadPolicy, Searcher, Term as TantivyTerm};
+
+use std::collections::BTreeMap;
+
+use tantivy::postings::Postings as _;
+use tantivy::query::Bm25Weight;
+use tantivy::{DocSet as _, TERMINATED};
 
 use super::query::{Query, Term};
-use super::{BOOSTS, Hit, INDEX_DIR, Results, Section, Settings, Surfaces, complete};
+use super::rank::{Group, Sections as RankSections, rank};
+use super::{
+    BOOSTS, Hit, INDEX_DIR, MIN_PREFIX, Results, Section, Settings, SubHit, Surfaces, complete,
+    stop_words,
+};
 use crate::output::OutputFile;
 use crate::render::Sink;
 
@@ -174,10 +181,6 @@ impl<S: TokenStream> TokenStream for LearningStemmerStream<'_, S> {
         self.tail.token_mut()
     }
 }
-
-/// What one query term must match: groups of stems (any stem of a group matches; every
-/// group must), and the stems of a phrase, in order.
-type Groups = (Vec<Vec<String>>, Option<Vec<String>>);
 
 /// A built or reopened index, ready to query and export.
 pub struct SearchIndex {
@@ -466,7 +469,8 @@ impl SearchIndex {
         self.reader.searcher()
     }
 
-    pub(super) fn language(&self) -> Option<Language> {
+    /// The stemmer language the index was built with.
+    pub fn language(&self) -> Option<Language> {
         language_from_name(self.meta.language.as_deref())
     }
 
@@ -475,63 +479,248 @@ impl SearchIndex {
         self.meta.sections
     }
 
-    /// Stems that `term` must match, one group per word (any stem of a group matches), and
-    /// the phrase (stems in order) when the term is one. `None` when nothing can match.
-    fn groups(&self, term: &Term) -> Option<Groups> {
-        let language = self.language();
-        match term {
-            Term::Word(text) | Term::Phrase(text) => {
-                let stems = analyze(text, language);
-                let phrase = (stems.len() > 1).then(|| stems.clone());
-                Some((stems.into_iter().map(|s| vec![s]).collect(), phrase))
-            }
-            Term::Prefix(prefix) => {
-                let mut stems: Vec<String> = Vec::new();
-                for surface in complete(&self.meta.surfaces, prefix) {
-                    let stem = &self.meta.surfaces[surface].0;
-                    if !stems.contains(stem) {
-                        stems.push(stem.clone());
-                    }
-                }
-                if stems.is_empty() {
-                    return None;
-                }
-                Some((vec![stems], None))
-            }
-        }
-    }
-
-    /// Runs a query: pages ranked by their best section, the best `limit` with snippets.
-    /// `sections` are the ones the index was built from, for snippets.
+    /// Runs a query: pages ranked by [`rank`](super::rank), the best `limit` with their
+    /// sections and snippets. `sections` are the ones the index was built from, for snippets;
+    /// `synonyms` is [`synonym_table`](super::synonym_table) of the configuration.
     pub fn search(
         &self,
         query: &Query,
         limit: usize,
         sections: &[Section<'_>],
+        synonyms: &BTreeMap<String, Vec<String>>,
     ) -> anyhow::Result<Results> {
-        let fields = &self.fields;
-        let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
-        let mut scored = false;
-        for term in &query.terms {
-            let Some((groups, phrase)) = self.groups(term) else {
-                return Ok(Results::default());
+        let searcher = self.searcher();
+        let scorer = Scorer::new(&searcher, &self.fields)?;
+        let plan = self.plan(query, synonyms, |stem| scorer.has(stem));
+        let mut postings: HashMap<&str, Vec<(u32, u32)>> = HashMap::new();
+        for group in &plan.groups {
+            for (stem, _) in &group.stems {
+                if !postings.contains_key(stem.as_str()) {
+                    postings.insert(stem, scorer.impacts(stem)?);
+                }
+            }
+        }
+        let groups: Vec<Group<'_>> = plan
+            .groups
+            .iter()
+            .map(|group| Group {
+                stems: group
+                    .stems
+                    .iter()
+                    .map(|(stem, weight)| (postings[stem.as_str()].as_slice(), *weight))
+                    .collect(),
+                required: group.required,
+            })
+            .collect();
+        if plan
+            .groups
+            .iter()
+            .any(|group| group.required && group.stems.is_empty())
+            || (!plan.groups.is_empty() && plan.groups.iter().all(|group| group.stems.is_empty()))
+        {
+            return Ok(Results::default());
+        }
+        let phrase_sids = self.phrase_sections(&searcher, &plan.phrases)?;
+        let page_of: Vec<u32> = sections.iter().map(|section| section.page).collect();
+        let mut first_of_page: HashMap<u32, usize> = HashMap::new();
+        for (sid, section) in sections.iter().enumerate().rev() {
+            first_of_page.insert(section.page, sid);
+        }
+        let facets = |page: u32| first_of_page.get(&page).map(|&sid| &sections[sid]);
+        let allowed = |page: u32| {
+            let Some(section) = facets(page) else {
+                return false;
             };
-            for stems in groups {
-                let mut should: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
-                for stem in &stems {
-                    for (field, boost) in fields.text.iter().zip(BOOSTS) {
-                        let term = TantivyTerm::from_field_text(*field, stem);
-                        let query = TermQuery::new(term, IndexRecordOption::WithFreqs);
-                        should.push((
-                            Occur::Should,
-                            Box::new(BoostQuery::new(Box::new(query), boost)),
-                        ));
+            query.filters.iter().all(|filter| {
+                let value = match filter.key {
+                    "kind" => section.kind.as_str(),
+                    "status" => section.status.as_str(),
+                    _ => section.team.as_str(),
+                };
+                filter
+                    .values
+                    .iter()
+                    .any(|wanted| wanted.eq_ignore_ascii_case(value))
+            })
+        };
+        let boost = |page: u32| facets(page).map_or(1.0, |section| f64::from(section.boost()));
+        let holds = |sid: u32| phrase_sids.as_ref().is_none_or(|sids| sids.contains(&sid));
+        let found = rank(
+            &groups,
+            &RankSections {
+                page_of: &page_of,
+                boost: &boost,
+                allowed: &allowed,
+                phrases: phrase_sids.as_ref().map(|_| &holds as &dyn Fn(u32) -> bool),
+            },
+        );
+        let total = found.len();
+        let language = self.language();
+        let mut hits = Vec::with_capacity(limit.min(total));
+        for found in found.into_iter().take(limit) {
+            let matched: Vec<&str> = plan
+                .groups
+                .iter()
+                .zip(&found.has)
+                .filter(|(_, has)| **has)
+                .flat_map(|(group, _)| group.stems.iter().map(|(stem, _)| stem.as_str()))
+                .collect();
+            let Some(&first) = first_of_page.get(&found.page) else {
+                continue;
+            };
+            let page = &sections[first];
+            let best = &sections[found.best as usize];
+            let title_stems = analyze(&page.title, language);
+            let in_title = !found.has.is_empty()
+                && plan.groups.iter().zip(&found.has).all(|(group, has)| {
+                    !has || group
+                        .stems
+                        .iter()
+                        .any(|(stem, _)| title_stems.contains(stem))
+                });
+            let page_url = page.url.split('#').next().unwrap_or("").to_string();
+            let (url, section) = if in_title || best.heading.is_none() {
+                (page_url, None)
+            } else {
+                (best.url.clone(), best.heading.clone())
+            };
+            let candidates = std::iter::once(found.best).chain(found.more.iter().copied());
+            let (snippet, highlights) = snippet(
+                candidates.map(|sid| &*sections[sid as usize].body),
+                &matched,
+                language,
+            );
+            hits.push(Hit {
+                title: page.title.clone(),
+                section,
+                url,
+                kind: page.kind.clone(),
+                status: page.status.clone(),
+                team: page.team.clone(),
+                date: page.date.clone(),
+                score: (found.value / f64::from(super::export::SCALE)) as f32,
+                snippet,
+                highlights,
+                sections: found
+                    .more
+                    .iter()
+                    .map(|&sid| &sections[sid as usize])
+                    .filter_map(|section| {
+                        Some(SubHit {
+                            heading: section.heading.clone()?,
+                            url: section.url.clone(),
+                        })
+                    })
+                    .collect(),
+            });
+        }
+        Ok(Results {
+            total,
+            hits,
+            corrected: plan.corrected,
+        })
+    }
+
+    /// The groups of `query` (stop words left out, each word with its synonyms and prefix
+    /// expansions, a word found nowhere replaced by a close spelling), its phrases and the
+    /// corrections made. `exists` says whether a stem is in the index.
+    fn plan(
+        &self,
+        query: &Query,
+        synonyms: &BTreeMap<String, Vec<String>>,
+        exists: impl Fn(&str) -> bool,
+    ) -> Plan {
+        let language = self.language();
+        let stops = stop_words(language);
+        let surfaces = &self.meta.surfaces;
+        let is_stop = |word: &str| stops.contains(&word.to_lowercase().as_str());
+        let content = query.terms.iter().any(|term| match term {
+            Term::Word(word) => !is_stop(word.trim_start_matches('+')),
+            _ => true,
+        });
+        let mut plan = Plan::default();
+        for term in &query.terms {
+            match term {
+                Term::Word(text) => {
+                    let (required, text) = match text.strip_prefix('+') {
+                        Some(rest) if !rest.is_empty() => (true, rest),
+                        _ => (false, text.as_str()),
+                    };
+                    let lower = text.to_lowercase();
+                    if !required && content && is_stop(&lower) {
+                        continue;
+                    }
+                    let stems = analyze(&lower, language);
+                    if stems.len() > 1 {
+                        plan.phrase(stems);
+                        continue;
+                    }
+                    let Some(stem) = stems.into_iter().next() else {
+                        continue;
+                    };
+                    let mut group = PlannedGroup {
+                        stems: vec![(stem.clone(), 2)],
+                        required,
+                    };
+                    let table = synonyms.get(&lower).or_else(|| synonyms.get(&stem));
+                    for synonym in table.into_iter().flatten() {
+                        group.add(synonym, 2);
+                    }
+                    let plain = lower.chars().all(char::is_alphanumeric);
+                    if plain && lower.chars().count() >= MIN_PREFIX {
+                        for surface in complete(surfaces, &lower) {
+                            group.add(&surfaces[surface].0, 1);
+                        }
+                    }
+                    group.stems.retain(|(stem, _)| exists(stem));
+                    if group.stems.is_empty()
+                        && plain
+                        && let Some(close) = closest_word(surfaces, &lower)
+                    {
+                        group.add(&surfaces[close].0, 2);
+                        plan.corrected.push((lower.clone(), close.to_string()));
+                    }
+                    plan.groups.push(group);
+                }
+                Term::Prefix(prefix) => {
+                    let mut group = PlannedGroup {
+                        stems: Vec::new(),
+                        required: false,
+                    };
+                    for surface in complete(surfaces, prefix) {
+                        group.add(&surfaces[surface].0, 2);
+                    }
+                    plan.groups.push(group);
+                }
+                Term::Phrase(text) => {
+                    let stems = analyze(text, language);
+                    if stems.len() == 1 {
+                        plan.groups.push(PlannedGroup {
+                            stems: vec![(stems[0].clone(), 2)],
+                            required: true,
+                        });
+                    } else if !stems.is_empty() {
+                        plan.phrase(stems);
                     }
                 }
-                clauses.push((Occur::Must, Box::new(BooleanQuery::new(should))));
-                scored = true;
             }
-            if let Some(stems) = phrase {
+        }
+        plan
+    }
+
+    /// Sections holding every phrase (in one field each), or `None` without phrases.
+    fn phrase_sections(
+        &self,
+        searcher: &Searcher,
+        phrases: &[Vec<String>],
+    ) -> anyhow::Result<Option<std::collections::HashSet<u32>>> {
+        if phrases.is_empty() {
+            return Ok(None);
+        }
+        let fields = &self.fields;
+        let clauses: Vec<(Occur, Box<dyn TantivyQuery>)> = phrases
+            .iter()
+            .map(|stems| {
                 let per_field: Vec<(Occur, Box<dyn TantivyQuery>)> = fields
                     .text
                     .iter()
@@ -544,119 +733,294 @@ impl SearchIndex {
                         (Occur::Should, query)
                     })
                     .collect();
-                let any = BooleanQuery::new(per_field);
-                clauses.push((
-                    Occur::Must,
-                    Box::new(ConstScoreQuery::new(Box::new(any), 0.0)),
-                ));
-            }
-        }
-        for filter in &query.filters {
-            let field = match filter.key {
-                "kind" => fields.kind,
-                "status" => fields.status,
-                _ => fields.team,
-            };
-            let any: Vec<(Occur, Box<dyn TantivyQuery>)> = filter
-                .values
-                .iter()
-                .map(|value| {
-                    let term = TantivyTerm::from_field_text(field, value);
-                    let query: Box<dyn TantivyQuery> =
-                        Box::new(TermQuery::new(term, IndexRecordOption::Basic));
-                    (Occur::Should, query)
-                })
-                .collect();
-            clauses.push((
-                Occur::Must,
-                Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(any)), 0.0)),
-            ));
-        }
-        if clauses.is_empty() {
-            return Ok(Results::default());
-        }
-        let tantivy_query: Box<dyn TantivyQuery> = Box::new(BooleanQuery::new(clauses));
-        let searcher = self.searcher();
+                let any: Box<dyn TantivyQuery> = Box::new(BooleanQuery::new(per_field));
+                (Occur::Must, any)
+            })
+            .collect();
+        let query = BooleanQuery::new(clauses);
         let everything = (searcher.num_docs() as usize).max(1);
-        let matches = searcher.search(
-            &*tantivy_query,
-            &TopDocs::with_limit(everything).order_by_score(),
-        )?;
-        // Best section per page: (score, sid, address).
-        // Per segment: section number, page number and status factor, read from fast fields so
-        // ranking loads no stored documents.
-        let columns = searcher
+        let matches = searcher.search(&query, &TopDocs::with_limit(everything).order_by_score())?;
+        let sids = searcher
             .segment_readers()
             .iter()
-            .map(|reader| {
-                let fast = reader.fast_fields();
-                Ok((
-                    fast.u64("sid")?.first_or_default_col(0),
-                    fast.u64("page")?.first_or_default_col(0),
-                    fast.f64("boost")?.first_or_default_col(1.0),
-                ))
-            })
+            .map(|reader| Ok(reader.fast_fields().u64("sid")?.first_or_default_col(0)))
             .collect::<tantivy::Result<Vec<_>>>()?;
-        // Best section per page (score × status factor, then lower section number).
-        let mut best: HashMap<u64, (f32, u64, DocAddress)> = HashMap::new();
-        for (score, address) in matches {
-            let (sids, pages, boosts) = &columns[address.segment_ord as usize];
-            let score = if scored { score } else { 0.0 };
-            let boosted = score * boosts.get_val(address.doc_id) as f32;
-            let candidate = (boosted, sids.get_val(address.doc_id), address);
-            best.entry(pages.get_val(address.doc_id))
-                .and_modify(|current| {
-                    if candidate.0 > current.0
-                        || (candidate.0 == current.0 && candidate.1 < current.1)
-                    {
-                        *current = candidate;
-                    }
+        Ok(Some(
+            matches
+                .into_iter()
+                .map(|(_, address)| {
+                    sids[address.segment_ord as usize].get_val(address.doc_id) as u32
                 })
-                .or_insert(candidate);
-        }
-        // Rank pages: score, then section number.
-        let mut ranked: Vec<(f32, u64, DocAddress)> = best.into_values().collect();
-        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        let total = ranked.len();
-        ranked.truncate(limit);
-        let mut snippets = SnippetGenerator::create(&searcher, &*tantivy_query, fields.text[2])?;
-        snippets.set_max_num_chars(180);
-        let mut hits = Vec::with_capacity(ranked.len());
-        for (score, sid, address) in ranked {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            let url = text(&doc, fields.url);
-            let body = sections
-                .get(sid as usize)
-                .map_or_else(|| text(&doc, fields.excerpt), |s| s.body.to_string());
-            let snippet = snippets.snippet(&body);
-            let (snippet_text, highlights) = if snippet.highlighted().is_empty() {
-                // (newlines become spaces below; one byte each, so ranges stay valid)
-                (super::export::excerpt(&body, 180), Vec::new())
-            } else {
-                (
-                    snippet.fragment().to_string(),
-                    snippet
-                        .highlighted()
-                        .iter()
-                        .map(|range| (range.start, range.end))
-                        .collect(),
-                )
-            };
-            let heading = text(&doc, fields.heading);
-            hits.push(Hit {
-                title: text(&doc, fields.text[0]),
-                section: (!heading.is_empty()).then_some(heading),
-                url,
-                kind: text(&doc, fields.kind),
-                status: text(&doc, fields.status),
-                team: text(&doc, fields.team),
-                date: text(&doc, fields.date),
-                score,
-                snippet: snippet_text.replace(['\n', '\r', '\t'], " "),
-                highlights,
+                .collect(),
+        ))
+    }
+}
+
+/// What a query looks for, before postings are read.
+#[derive(Default)]
+struct Plan {
+    groups: Vec<PlannedGroup>,
+    /// Stems of each phrase, in order.
+    phrases: Vec<Vec<String>>,
+    /// (word as typed, lower-cased; the close spelling searched instead).
+    corrected: Vec<(String, String)>,
+}
+
+impl Plan {
+    /// A phrase: its words are required groups, and a section must hold them in order.
+    fn phrase(&mut self, stems: Vec<String>) {
+        for stem in &stems {
+            self.groups.push(PlannedGroup {
+                stems: vec![(stem.clone(), 2)],
+                required: true,
             });
         }
-        Ok(Results { total, hits })
+        self.phrases.push(stems);
+    }
+}
+
+/// One group of a plan: stems and their weights.
+struct PlannedGroup {
+    stems: Vec<(String, u32)>,
+    required: bool,
+}
+
+impl PlannedGroup {
+    /// Adds a stem, keeping the higher weight when it is there already.
+    fn add(&mut self, stem: &str, weight: u32) {
+        match self.stems.iter_mut().find(|(known, _)| known == stem) {
+            Some((_, known)) => *known = (*known).max(weight),
+            None => self.stems.push((stem.to_string(), weight)),
+        }
+    }
+}
+
+/// The handbook's word closest to `word` (lower case, at least 4 characters), sharing its
+/// first two characters: at most one edit away for words up to 6 characters, two for longer
+/// ones (a swap of neighbours is one edit). Ties go to the more frequent word, then the first
+/// in order. The browser looks in the same words (the shards of the two-character prefix).
+pub fn closest_word<'s>(surfaces: &'s Surfaces, word: &str) -> Option<&'s str> {
+    let chars: Vec<char> = word.chars().collect();
+    if chars.len() < FUZZY_MIN {
+        return None;
+    }
+    let limit = if chars.len() <= 6 { 1 } else { 2 };
+    let prefix: String = chars[..2].iter().collect();
+    surfaces
+        .range(prefix.clone()..)
+        .take_while(|(surface, _)| surface.starts_with(&prefix))
+        .filter(|(surface, (_, count))| *count > 0 && *surface != word)
+        .filter_map(|(surface, (_, count))| {
+            let other: Vec<char> = surface.chars().collect();
+            if other.len().abs_diff(chars.len()) > limit {
+                return None;
+            }
+            let distance = edit_distance(&chars, &other);
+            (distance <= limit).then_some((distance, std::cmp::Reverse(*count), surface.as_str()))
+        })
+        .min()
+        .map(|(_, _, surface)| surface)
+}
+
+/// Shortest word [`closest_word`] corrects.
+pub const FUZZY_MIN: usize = 4;
+
+/// Optimal string alignment distance: insertions, deletions, substitutions and swaps of
+/// neighbouring characters each cost one.
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in rows[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (rows[i - 1][j] + 1)
+                .min(rows[i][j - 1] + 1)
+                .min(rows[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = best;
+        }
+    }
+    rows[a.len()][b.len()]
+}
+
+/// A window of about 180 characters of the first of `texts` that holds a matched word, with
+/// the byte ranges of the matched words in it; the start of the first text when none does.
+fn snippet<'t>(
+    texts: impl Iterator<Item = &'t str>,
+    stems: &[&str],
+    language: Option<Language>,
+) -> (String, Vec<(usize, usize)>) {
+    let mut first = None;
+    for text in texts {
+        first.get_or_insert(text);
+        if let Some(found) = window(text, stems, language) {
+            return found;
+        }
+    }
+    let text = first.unwrap_or("");
+    (
+        super::export::excerpt(text, SNIPPET_CHARS).replace(['\n', '\r', '\t'], " "),
+        Vec::new(),
+    )
+}
+
+/// Characters in a snippet.
+const SNIPPET_CHARS: usize = 180;
+
+/// The window of `text` with the most matched words, cut at words; `None` without any.
+fn window(
+    text: &str,
+    stems: &[&str],
+    language: Option<Language>,
+) -> Option<(String, Vec<(usize, usize)>)> {
+    let mut analyzer = analyzer(language, true);
+    let mut stream = analyzer.token_stream(text);
+    let mut words: Vec<(usize, usize)> = Vec::new();
+    while let Some(token) = stream.next() {
+        if stems.contains(&token.text.as_str()) {
+            words.push((token.offset_from, token.offset_to));
+        }
+    }
+    if words.is_empty() {
+        return None;
+    }
+    // The run of matched words that fits in the window and holds the most of them.
+    let mut best = (0, 0);
+    let mut end = 0;
+    for start in 0..words.len() {
+        end = end.max(start);
+        while end + 1 < words.len() && words[end + 1].1 - words[start].0 <= SNIPPET_CHARS {
+            end += 1;
+        }
+        if end - start > best.1 - best.0 {
+            best = (start, end);
+        }
+    }
+    let (from, to) = (words[best.0].0, words[best.1].1);
+    let slack = SNIPPET_CHARS.saturating_sub(to - from);
+    let mut start = from.saturating_sub(slack / 3);
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    // Start at a word.
+    if start > 0
+        && let Some(space) = text[start..from].find(char::is_whitespace)
+    {
+        start += space + 1;
+    }
+    let mut stop = (to + slack - (from - start).min(slack)).min(text.len());
+    while !text.is_char_boundary(stop) {
+        stop += 1;
+    }
+    if stop < text.len()
+        && let Some(space) = text[to..stop].rfind(char::is_whitespace)
+    {
+        stop = to + space;
+    }
+    let piece = text[start..stop].replace(['\n', '\r', '\t'], " ");
+    let highlights = words[best.0..=best.1]
+        .iter()
+        .map(|(a, b)| (a - start, b - start))
+        .collect();
+    Some((piece, highlights))
+}
+
+/// Reads a stem's postings with the weights the export uses, so `handbook search` ranks with
+/// the same integers as the browser.
+struct Scorer<'s> {
+    searcher: &'s Searcher,
+    fields: [Field; 4],
+    total_docs: u64,
+    averages: [f32; 4],
+    sids: Vec<Arc<dyn tantivy::columnar::ColumnValues<u64>>>,
+}
+
+impl<'s> Scorer<'s> {
+    fn new(searcher: &'s Searcher, fields: &Fields) -> anyhow::Result<Scorer<'s>> {
+        let segments = searcher.segment_readers();
+        let total_docs: u64 = segments.iter().map(|s| u64::from(s.max_doc())).sum();
+        let mut averages = [0f32; 4];
+        for (number, field) in fields.text.iter().enumerate() {
+            let mut tokens = 0u64;
+            for segment in segments {
+                tokens += segment.inverted_index(*field)?.total_num_tokens();
+            }
+            averages[number] = tokens as f32 / total_docs.max(1) as f32;
+        }
+        let sids = segments
+            .iter()
+            .map(|segment| Ok(segment.fast_fields().u64("sid")?.first_or_default_col(0)))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        Ok(Scorer {
+            searcher,
+            fields: fields.text,
+            total_docs,
+            averages,
+            sids,
+        })
+    }
+
+    /// Whether any section holds `stem`.
+    fn has(&self, stem: &str) -> bool {
+        self.fields.iter().any(|field| {
+            let term = TantivyTerm::from_field_text(*field, stem);
+            self.searcher.segment_readers().iter().any(|segment| {
+                segment
+                    .inverted_index(*field)
+                    .is_ok_and(|index| index.get_term_info(&term).ok().flatten().is_some())
+            })
+        })
+    }
+
+    /// `(section, impact)` of `stem`, in section order, as the export computes them.
+    fn impacts(&self, stem: &str) -> anyhow::Result<Vec<(u32, u32)>> {
+        let mut scores: Vec<(u32, f32)> = Vec::new();
+        for (number, field) in self.fields.iter().enumerate() {
+            let term = TantivyTerm::from_field_text(*field, stem);
+            let mut places = Vec::new();
+            for (place, segment) in self.searcher.segment_readers().iter().enumerate() {
+                let index = segment.inverted_index(*field)?;
+                if let Some(info) = index.get_term_info(&term)? {
+                    places.push((place, index, info));
+                }
+            }
+            let frequency: u64 = places
+                .iter()
+                .map(|(_, _, info)| u64::from(info.doc_freq))
+                .sum();
+            if frequency == 0 {
+                continue;
+            }
+            let weight = Bm25Weight::for_one_term_without_explain(
+                frequency,
+                self.total_docs,
+                self.averages[number],
+            )
+            .boost_by(BOOSTS[number]);
+            for (place, index, info) in places {
+                let segment = &self.searcher.segment_readers()[place];
+                let norms = segment.get_fieldnorms_reader(*field)?;
+                let mut postings =
+                    index.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
+                while postings.doc() != TERMINATED {
+                    let doc = postings.doc();
+                    let sid = self.sids[place].get_val(doc) as u32;
+                    scores.push((
+                        sid,
+                        weight.score(norms.fieldnorm_id(doc), postings.term_freq()),
+                    ));
+                    postings.advance();
+                }
+            }
+        }
+        Ok(super::export::quantize(scores))
     }
 }
 
@@ -670,6 +1034,55 @@ pub(super) fn text(doc: &TantivyDocument, field: Field) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn close_spellings_come_from_the_handbook_words_with_the_same_start() {
+        let mut surfaces = Surfaces::new();
+        for (word, count) in [
+            ("deploy", 9),
+            ("deploys", 3),
+            ("depot", 2),
+            ("delay", 5),
+            ("kubernetes", 4),
+        ] {
+            surfaces.insert(word.into(), (word.into(), count));
+        }
+        assert_eq!(
+            closest_word(&surfaces, "deplyo"),
+            Some("deploy"),
+            "a swap is one edit"
+        );
+        assert_eq!(closest_word(&surfaces, "kubrenetes"), Some("kubernetes"));
+        assert_eq!(closest_word(&surfaces, "kubernets"), Some("kubernetes"));
+        assert_eq!(closest_word(&surfaces, "dep"), None, "too short to guess");
+        assert_eq!(
+            closest_word(&surfaces, "xeploy"),
+            None,
+            "the first two letters must match"
+        );
+        assert_eq!(
+            closest_word(&surfaces, "deplxx"),
+            None,
+            "two edits in a short word"
+        );
+        assert_eq!(edit_distance(&['a', 'b'], &['b', 'a']), 1);
+    }
+
+    #[test]
+    fn snippets_are_windows_around_the_matched_words() {
+        let text = format!(
+            "{} the rollback takes two minutes. {}",
+            "filler ".repeat(60),
+            "more ".repeat(60)
+        );
+        let (snippet, highlights) = window(&text, &["rollback"], Some(Language::English)).unwrap();
+        assert!(snippet.contains("rollback takes two minutes"), "{snippet}");
+        assert!(snippet.chars().count() <= SNIPPET_CHARS + 10, "{snippet}");
+        assert_eq!(highlights.len(), 1);
+        let (start, end) = highlights[0];
+        assert_eq!(&snippet[start..end], "rollback");
+        assert!(window("nothing here", &["rollback"], Some(Language::English)).is_none());
+    }
 
     #[test]
     fn an_index_survives_the_round_trip_through_output_files() {
@@ -690,7 +1103,7 @@ mod tests {
         let settings = Settings {
             language: Some(Language::English),
         };
-        let index = SearchIndex::build(&[section], &settings, 7).unwrap();
+        let index = SearchIndex::build(std::slice::from_ref(&section), &settings, 7).unwrap();
         let dir = tempfile::tempdir().unwrap();
         for file in index.files(&|file: OutputFile| file).unwrap() {
             let path = dir.path().join(&file.path);
@@ -704,7 +1117,12 @@ mod tests {
             .unwrap()
             .expect("fresh index reopens");
         let results = reopened
-            .search(&Query::parse("deployment"), 5, &[])
+            .search(
+                &Query::parse("deployment"),
+                5,
+                std::slice::from_ref(&section),
+                &BTreeMap::new(),
+            )
             .unwrap();
         assert_eq!(results.hits.len(), 1);
         assert_eq!(results.hits[0].url, "deploys/");

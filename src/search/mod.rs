@@ -17,6 +17,7 @@
 mod export;
 mod index;
 mod query;
+mod rank;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -250,6 +251,17 @@ pub struct Hit {
     pub snippet: String,
     /// Byte ranges of matched words in `snippet`.
     pub highlights: Vec<(usize, usize)>,
+    /// Other sections of the page that match, best first.
+    pub sections: Vec<SubHit>,
+}
+
+/// A section offered under a result.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SubHit {
+    /// The section's heading.
+    pub heading: String,
+    /// Site-relative URL with anchor.
+    pub url: String,
 }
 
 /// What a search returned.
@@ -259,6 +271,8 @@ pub struct Results {
     pub total: usize,
     /// The best `limit` pages.
     pub hits: Vec<Hit>,
+    /// Words found nowhere, each with the close spelling searched instead.
+    pub corrected: Vec<(String, String)>,
 }
 
 /// Where the index came from, for the CLI's messages.
@@ -268,6 +282,69 @@ pub enum Freshness {
     Fresh,
     /// The output has no index, or one built from other sources: built in memory instead.
     Rebuilt,
+}
+
+/// Names the browser shows for facet values: team id (lower case, as indexed) → team title.
+pub type Labels = BTreeMap<String, String>;
+
+/// The team titles of `site`, by lower-cased id.
+pub fn labels(site: &Site) -> Labels {
+    site.directory
+        .teams
+        .iter()
+        .map(|(id, &page)| (id.to_lowercase(), site.pages[page].title.clone()))
+        .collect()
+}
+
+/// English words too common to decide a match: a query leaves them out unless it has nothing
+/// else, and they are never highlighted. The browser gets the list in the manifest.
+pub const STOP_WORDS: [&str; 35] = [
+    "a", "an", "and", "are", "as", "at", "be", "by", "can", "do", "for", "from", "how", "i", "in",
+    "is", "it", "its", "of", "on", "or", "our", "so", "that", "the", "this", "to", "was", "we",
+    "what", "when", "where", "which", "with", "you",
+];
+
+/// The stop words for the index's language (English only, for now).
+pub fn stop_words(language: Option<tantivy::tokenizer::Language>) -> &'static [&'static str] {
+    if language == Some(tantivy::tokenizer::Language::English) {
+        &STOP_WORDS
+    } else {
+        &[]
+    }
+}
+
+/// `search.synonyms` prepared for queries: each word of an entry, lower-cased, and its stem →
+/// the stems of the entry's other words. The same table goes into the browser's manifest.
+pub fn synonym_table(
+    config: &Config,
+    language: Option<tantivy::tokenizer::Language>,
+) -> BTreeMap<String, Vec<String>> {
+    let mut table: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (word, others) in &config.search.synonyms {
+        let entry: Vec<(String, String)> = std::iter::once(word)
+            .chain(others)
+            .map(|word| {
+                let lower = word.trim().to_lowercase();
+                let stem = analyze(&lower, language)
+                    .into_iter()
+                    .next()
+                    .unwrap_or_default();
+                (lower, stem)
+            })
+            .filter(|(_, stem)| !stem.is_empty())
+            .collect();
+        for (lower, stem) in &entry {
+            for key in [lower, stem] {
+                let stems = table.entry(key.clone()).or_default();
+                for (_, other) in &entry {
+                    if other != stem && !stems.contains(other) {
+                        stems.push(other.clone());
+                    }
+                }
+            }
+        }
+    }
+    table
 }
 
 /// Search settings that change the index, from `handbook.yml`.
@@ -284,6 +361,11 @@ impl Settings {
             language: stemmer_language(&config.language),
         }
     }
+}
+
+/// The stemmer language of the configuration, `None` when it has none.
+pub fn language_of(config: &Config) -> Option<tantivy::tokenizer::Language> {
+    stemmer_language(&config.language)
 }
 
 /// The stemmer for a language code (`en`, `en-GB`, `pt-BR`); `None` for languages without one.
@@ -364,7 +446,8 @@ pub fn build(
     drop(sections);
     let indexed = started.elapsed();
     crate::profile::add(crate::profile::Activity::SearchIndex, indexed);
-    let exported = export::export(&index, sink)?;
+    let synonyms = synonym_table(config, index.language());
+    let exported = export::export(&index, sink, &synonyms, &labels(site))?;
     let mut files = index.files(sink)?;
     drop(index);
     files.extend(exported);
@@ -388,11 +471,13 @@ const CACHE_GROUP: &str = "search";
 /// which serves search but writes no index.
 pub fn export_sections(
     sections: &[Section<'_>],
+    labels: &Labels,
     config: &Config,
 ) -> anyhow::Result<Vec<OutputFile>> {
     let settings = Settings::from_config(config);
     let index = SearchIndex::build(sections, &settings, fingerprint(sections, config))?;
-    export::export(&index, &|file: OutputFile| file)
+    let synonyms = synonym_table(config, index.language());
+    export::export(&index, &|file: OutputFile| file, &synonyms, labels)
 }
 
 /// The index in `output` when it matches the site, else a new one built in memory.
@@ -495,6 +580,17 @@ mod tests {
             expand_prefix(surfaces.iter().copied(), "deplo"),
             vec!["deployment", "deploy", "deploying"]
         );
+    }
+
+    #[test]
+    fn synonyms_find_each_other_by_word_and_by_stem() {
+        let config =
+            Config::parse("search:\n  synonyms:\n    vacation: [leave, holidays, PTO]\n").unwrap();
+        let table = synonym_table(&config, stemmer_language("en"));
+        assert_eq!(table["vacation"], ["leav", "holiday", "pto"]);
+        assert_eq!(table["holidays"], ["vacat", "leav", "pto"]);
+        assert_eq!(table["holiday"], table["holidays"], "by stem too");
+        assert_eq!(table["pto"], ["vacat", "leav", "holiday"]);
     }
 
     #[test]

@@ -232,12 +232,13 @@ impl Engine {
 
     /// The sections search indexes, when search is on.
     /// They own their text: they are indexed on another thread while the site changes.
-    pub fn search_sections(&self) -> Option<Vec<Section<'static>>> {
+    pub fn search_sections(&self) -> Option<(Vec<Section<'static>>, search::Labels)> {
         self.config.search.enabled.then(|| {
-            search::sections(&self.site)
+            let sections = search::sections(&self.site)
                 .into_iter()
                 .map(Section::into_owned)
-                .collect()
+                .collect();
+            (sections, search::labels(&self.site))
         })
     }
 

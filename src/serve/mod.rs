@@ -531,7 +531,7 @@ impl SearchJob {
             return;
         }
         self.wanted = false;
-        let Some(sections) = engine.search_sections() else {
+        let Some((sections, labels)) = engine.search_sections() else {
             return;
         };
         let config = engine.config().clone();
@@ -541,7 +541,7 @@ impl SearchJob {
             .name("handbook-search".into())
             .spawn(move || {
                 let started = Instant::now();
-                let result = crate::search::export_sections(&sections, &config);
+                let result = crate::search::export_sections(&sections, &labels, &config);
                 tx.send(Message::Search(result, started.elapsed())).ok();
             });
         if spawned.is_err() {

@@ -206,7 +206,7 @@ fn a_slug_or_file_name_cannot_make_a_script_url() {
     );
     let hits = fixture.run(&["search", "zebra", "--json"]);
     assert!(
-        hits.stdout.contains("\"url\": \"docs/javascript:x/\""),
+        hits.stdout.contains("\"url\": \"/docs/javascript:x/\""),
         "{}",
         hits.stdout
     );

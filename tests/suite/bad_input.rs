@@ -571,7 +571,7 @@ fn a_ten_megabyte_page_builds_and_is_searchable() {
     let search = fixture.run_limited(&["search", "xylophonic", "--json"], LIMIT);
     assert_eq!(search.code, 0, "{}", search.stderr);
     let hits: serde_json::Value = serde_json::from_str(&search.stdout).unwrap();
-    assert_eq!(hits["hits"][0]["url"], "big/#last", "{}", search.stdout);
+    assert_eq!(hits["hits"][0]["url"], "/big/#last", "{}", search.stdout);
 }
 
 #[test]

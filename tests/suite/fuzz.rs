@@ -459,7 +459,13 @@ const QUERY_EXTRAS: &[&str] = &["kind:decision", "kind:page", "status:accepted",
 
 /// A random handbook: pages, decisions with statuses, sections under `##` headings.
 fn corpus(fixture: &Fixture, rng: &mut Rng) {
-    let pages = 5 + rng.below(60);
+    // Every third corpus is large enough that common words have postings past the first tier
+    // (128), so the browser must load tiers until it can prove its top ten.
+    let pages = if rng.below(3) == 0 {
+        150 + rng.below(250)
+    } else {
+        5 + rng.below(60)
+    };
     // `superseded` needs a successor record, which random picks would not name.
     let statuses = ["accepted", "proposed", "rejected", "deprecated"];
     for page in 0..pages {
@@ -490,7 +496,24 @@ fn corpus(fixture: &Fixture, rng: &mut Rng) {
 }
 
 fn query(rng: &mut Rng) -> String {
-    match rng.below(5) {
+    match rng.below(9) {
+        5 => format!(
+            "{} {} {}",
+            rng.pick(WORDS),
+            rng.pick(WORDS),
+            rng.pick(WORDS)
+        ),
+        6 => {
+            // A typo: two neighbouring letters swapped.
+            let mut chars: Vec<char> = rng.pick(WORDS).chars().collect();
+            if chars.len() > 4 {
+                let at = 2 + rng.below(chars.len() - 3);
+                chars.swap(at, at - 1);
+            }
+            chars.into_iter().collect()
+        }
+        7 => format!("+{} {}", rng.pick(WORDS), rng.pick(WORDS)),
+        8 => format!("the {} of {}", rng.pick(WORDS), rng.pick(WORDS)),
         0 => format!("\"{} {}\"", rng.pick(WORDS), rng.pick(WORDS)),
         1 => {
             let word = rng.pick(WORDS);

@@ -344,8 +344,8 @@ fn names_that_cannot_become_urls_are_the_same_warning_in_check_and_build() {
         ("c\u{1}d.md", "# Control\n"),
     ]);
     let expected = [
-        "a\\\\b.md: warning[file-name]: the file name has a backslash or a control character, so it cannot become a URL; the file is not published",
-        "c\\u{1}d.md: warning[file-name]: the file name has a backslash or a control character, so it cannot become a URL; the file is not published",
+        "a\\\\b.md: warning[file-name]: the file name has a backslash, a control character or (at the top) a `:`, so it cannot become a URL; the file is not published",
+        "c\\u{1}d.md: warning[file-name]: the file name has a backslash, a control character or (at the top) a `:`, so it cannot become a URL; the file is not published",
     ];
     let check = fixture.run(&["check"]);
     assert_eq!(check.code, 0, "{}", check.stderr);

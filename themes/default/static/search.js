@@ -258,42 +258,141 @@
     });
   }
 
-  // ---- resolving a query into groups of stems (src/search/index.rs: groups) ----
+  // ---- resolving a query into groups of stems (src/search/index.rs: plan) ----
+  function isStop(word) { return (manifest.stop || []).indexOf(word) >= 0; }
+
+  // Adds `stem` with `weight` to a group, keeping the higher weight when it is there.
+  function addStem(group, stem, weight) {
+    for (var i = 0; i < group.stems.length; i++) {
+      if (group.stems[i][0] === stem) { group.stems[i][1] = Math.max(group.stems[i][1], weight); return; }
+    }
+    group.stems.push([stem, weight]);
+  }
+
+  // Synonyms of a word: by the word, by its stem, or by the word without a common suffix.
+  function synonymsOf(lower, stem) {
+    var table = manifest.synonyms || {};
+    if (table[lower]) return table[lower];
+    if (stem && table[stem]) return table[stem];
+    for (var i = 0; i < SUFFIXES.length; i++) {
+      var suffix = SUFFIXES[i];
+      if (lower.length > suffix.length + 2 && lower.slice(-suffix.length) === suffix) {
+        var base = lower.slice(0, -suffix.length);
+        if (table[base]) return table[base];
+        if (table[base + "e"]) return table[base + "e"];
+      }
+    }
+    return [];
+  }
+
+  // Every handbook word starting with the two characters `prefix`, from the shards holding
+  // them (src/search/index.rs: closest_word looks in the same words).
+  function wordsStarting(prefix) {
+    var files = [];
+    var own = fileOf(prefix);
+    if (own !== undefined) files.push(own);
+    manifest.keys.forEach(function (pair) {
+      if (pair[0].lastIndexOf(prefix, 0) === 0 && files.indexOf(pair[1]) < 0) files.push(pair[1]);
+    });
+    return Promise.all(files.map(function (f) { return part("t/" + f); })).then(function (shards) {
+      var found = new Map();
+      shards.forEach(function (data) {
+        for (var surface in data.w) {
+          if (surface.lastIndexOf(prefix, 0) === 0 && data.w[surface][1] > 0) found.set(surface, data.w[surface]);
+        }
+      });
+      return found;
+    });
+  }
+
+  // Optimal string alignment distance over code points.
+  function editDistance(a, b) {
+    var rows = [];
+    for (var i = 0; i <= a.length; i++) { rows.push([i]); }
+    for (var j = 1; j <= b.length; j++) rows[0][j] = j;
+    for (i = 1; i <= a.length; i++) {
+      for (j = 1; j <= b.length; j++) {
+        var best = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, rows[i - 2][j - 2] + 1);
+        rows[i][j] = best;
+      }
+    }
+    return rows[a.length][b.length];
+  }
+
+  function compareText(a, b) { return a < b ? -1 : a > b ? 1 : 0; }
+
+  // The handbook word closest to `word`, or null (src/search/index.rs: closest_word).
+  function closestWord(word) {
+    var chars = Array.from(word);
+    if (chars.length < manifest.fuzzyMin) return Promise.resolve(null);
+    var limit = chars.length <= 6 ? 1 : 2;
+    return wordsStarting(chars.slice(0, 2).join("")).then(function (found) {
+      var best = null;
+      found.forEach(function (entry, surface) {
+        if (surface === word) return;
+        var other = Array.from(surface);
+        if (Math.abs(other.length - chars.length) > limit) return;
+        var distance = editDistance(chars, other);
+        if (distance > limit) return;
+        var candidate = [distance, -entry[1], surface, entry[0] || surface];
+        if (!best || candidate[0] < best[0] || (candidate[0] === best[0] && (candidate[1] < best[1] ||
+            (candidate[1] === best[1] && compareText(surface, best[2]) < 0)))) best = candidate;
+      });
+      return best ? { surface: best[2], stem: best[3] } : null;
+    });
+  }
+
   function resolve(query, typeahead) {
-    var groups = [];
-    var phrases = [];
-    var highlight = [];
-    var impossible = false;
+    var plan = { groups: [], phrases: [], highlight: [], corrected: [], impossible: false };
+    var content = query.terms.some(function (term) {
+      return term.type !== "word" || !isStop(term.text.replace(/^\+/, "").toLowerCase());
+    });
+    // Groups keep query order; each term fills its slot when its lookups are done.
+    var slots = query.terms.map(function () { return []; });
     var jobs = query.terms.map(function (term, index) {
       var isLast = index === query.terms.length - 1;
       if (term.type === "prefix") {
         return expand(term.text).then(function (stems) {
-          if (!stems.length) impossible = true;
-          groups.push(unique(stems));
-          highlight.push({ prefix: term.text });
+          var group = { stems: [], required: false };
+          stems.forEach(function (stem) { addStem(group, stem, 2); });
+          slots[index].push(group);
+          plan.highlight.push({ prefix: term.text });
         });
       }
-      var tokens = words(term.text);
-      return Promise.all(tokens.map(stemOf)).then(function (stems) {
-        var prefixJob = Promise.resolve([]);
-        if (typeahead && isLast && term.type === "word" && tokens.length === 1 && Array.from(tokens[0]).length >= manifest.minPrefix) {
-          prefixJob = expand(tokens[0]);
-          highlight.push({ prefix: tokens[0] });
-        }
-        return prefixJob.then(function (more) {
+      var text = term.text, required = term.type === "phrase";
+      if (term.type === "word" && text[0] === "+" && text.length > 1) { required = true; text = text.slice(1); }
+      var lower = text.toLowerCase();
+      if (term.type === "word" && !required && content && isStop(lower)) return Promise.resolve();
+      var tokens = words(lower);
+      if (!tokens.length) return Promise.resolve();
+      if (tokens.length > 1 || term.type === "phrase") {
+        return Promise.all(tokens.map(stemOf)).then(function (stems) {
           stems.forEach(function (stem, i) {
-            var group = stem ? [stem] : [];
-            if (i === stems.length - 1) group = group.concat(more);
-            if (!group.length) impossible = true;
-            groups.push(unique(group));
-            highlight.push({ word: tokens[i] });
+            if (!stem) plan.impossible = true;
+            slots[index].push({ stems: stem ? [[stem, 2]] : [], required: true });
+            plan.highlight.push({ word: tokens[i] });
           });
-          if (stems.length > 1) phrases.push(stems);
+          if (stems.length > 1) plan.phrases.push(stems);
+        });
+      }
+      var word = tokens[0];
+      var plain = word === lower;
+      return stemOf(word).then(function (stem) {
+        var group = { stems: stem ? [[stem, 2]] : [], required: required, word: plain ? word : null };
+        synonymsOf(lower, stem).forEach(function (other) { addStem(group, other, 2); });
+        var prefixJob = plain && Array.from(word).length >= manifest.minPrefix ? expand(word) : Promise.resolve([]);
+        return prefixJob.then(function (more) {
+          more.forEach(function (other) { addStem(group, other, 1); });
+          slots[index].push(group);
+          plan.highlight.push(plain && Array.from(word).length >= manifest.minPrefix && typeahead && isLast
+            ? { prefix: word } : { word: word });
         });
       });
     });
     return Promise.all(jobs).then(function () {
-      return { groups: groups, phrases: phrases, highlight: highlight, impossible: impossible };
+      slots.forEach(function (groups) { plan.groups = plan.groups.concat(groups); });
+      return plan;
     });
   }
 
@@ -320,27 +419,57 @@
         if (plan.impossible || (!plan.groups.length && !Object.keys(query.filters).length)) {
           return finish(plan, [], limit);
         }
-        var stems = unique([].concat.apply([], plan.groups));
-        return Promise.all(stems.map(postings)).then(function (entries) {
-          var byStem = new Map();
-          entries.forEach(function (e) { if (e) byStem.set(e.stem, e); });
-          if (plan.groups.some(function (g) { return !g.some(function (s) { return byStem.has(s); }); })) {
+        var byStem = new Map();
+        function fetch(stems) {
+          return Promise.all(stems.filter(function (s) { return !byStem.has(s); }).map(postings)).then(function (entries) {
+            entries.forEach(function (e) { if (e) byStem.set(e.stem, e); });
+          });
+        }
+        var stems = unique([].concat.apply([], plan.groups.map(function (g) { return g.stems.map(function (s) { return s[0]; }); })));
+        return fetch(stems).then(function () {
+          // Stems the handbook does not have are dropped; a word left with none tries a close
+          // spelling.
+          var fixes = plan.groups.map(function (group) {
+            group.stems = group.stems.filter(function (s) { return byStem.has(s[0]); });
+            if (group.stems.length || !group.word) return null;
+            return closestWord(group.word).then(function (close) {
+              if (!close) return;
+              plan.corrected.push([group.word, close.surface]);
+              plan.highlight.push({ word: close.surface });
+              return fetch([close.stem]).then(function () {
+                if (byStem.has(close.stem)) group.stems.push([close.stem, 2]);
+              });
+            });
+          });
+          return Promise.all(fixes);
+        }).then(function () {
+          if (plan.groups.some(function (g) { return g.required && !g.stems.length; }) ||
+              (plan.groups.length && plan.groups.every(function (g) { return !g.stems.length; }))) {
             return finish(plan, [], limit);
           }
           var phraseJob = Promise.all(plan.phrases.map(function (p) { return Promise.all(p.map(positions)); }));
           return phraseJob.then(function (phrasePositions) {
             plan.phrasePositions = phrasePositions;
-            // Rank from what is loaded; fetch the next tier only when it could change the top.
-            function attempt() {
-              var scored = score(plan, byStem, limit);
-              if (scored.exact) return finish(plan, scored.ranked, limit, scored);
-              return Promise.all(Array.from(byStem.values()).map(loadTier)).then(attempt);
-            }
-            return attempt();
+            // Phrases are checked on the sections that have every word: load all of them.
+            var full = plan.phrases.length ? Promise.all(Array.from(byStem.values()).map(loadAll)) : Promise.resolve();
+            return full.then(function () {
+              // Rank from what is loaded; fetch the next tier only when it could change the top.
+              function attempt() {
+                var scored = rankPages(plan, byStem, limit);
+                if (scored.exact) return finish(plan, scored.ranked, limit, scored);
+                return Promise.all(Array.from(byStem.values()).map(loadTier)).then(attempt);
+              }
+              return attempt();
+            });
           });
         });
       });
     });
+  }
+
+  function loadAll(entry) {
+    if (!entry.bound) return Promise.resolve();
+    return loadTier(entry).then(function () { return loadAll(entry); });
   }
 
   function allowed(query, page) {
@@ -378,87 +507,175 @@
     return manifest.statusBoost[status] || 1;
   }
 
-  // Scores sections from the loaded postings. `exact` says whether they prove the top `limit`
-  // pages: every top score is final and nothing unloaded could reach the last of them.
-  function score(plan, byStem, limit) {
+  // Groups a page must cover (src/search/rank.rs: needed).
+  function needed(n) { return n <= 2 ? n : Math.ceil(n / 2); }
+
+  // Orders [covered, value, page] keys as rank.rs sorts: more groups, higher value, lower page.
+  function before(a, b) {
+    if (a[0] !== b[0]) return a[0] > b[0];
+    if (a[1] !== b[1]) return a[1] > b[1];
+    return a[2] < b[2];
+  }
+
+  // Ranks pages from the loaded postings (src/search/rank.rs: rank). `exact` says whether they
+  // prove the top `limit` pages: every top key is final and nothing unloaded could reach the
+  // last of them.
+  function rankPages(plan, byStem, limit) {
+    var n = plan.groups.length;
     var groups = plan.groups.map(function (g) {
-      return g.map(function (s) { return byStem.get(s); }).filter(Boolean);
+      return g.stems.map(function (s) { return [byStem.get(s[0]), s[1]]; });
     });
-    var open = groups.map(function (g) {
-      return g.reduce(function (sum, e) { return sum + e.bound; }, 0);
+    // The most a section could gain per group from postings not loaded yet.
+    var extra = groups.map(function (g) {
+      return g.reduce(function (sum, pair) { return sum + pair[0].bound * pair[1]; }, 0);
     });
-    var complete = open.every(function (x) { return x === 0; });
-    // A section in no loaded posting can only match when every group still has postings out.
-    var bestOpenBound = open.every(function (x) { return x > 0; })
-      ? open.reduce(function (a, b) { return a + b; }, 0) : -1;
-    var candidates = new Set();
-    if (!groups.length) {
-      for (var all = 0; all < manifest.sections; all++) candidates.add(all);
-    } else {
-      groups.forEach(function (g) {
-        g.forEach(function (e) { e.map.forEach(function (_, sid) { candidates.add(sid); }); });
-      });
-    }
-    var pages = new Map(); // page → [score, sid, final, upper]
+    var complete = extra.every(function (x) { return x === 0; });
+    var need = needed(n);
     var counts = { kind: {}, status: {}, team: {} };
-    candidates.forEach(function (sid) {
-      var lower = 0, upper = 0, matched = true, possible = true;
-      for (var g = 0; g < groups.length; g++) {
-        var found = false, sum = 0, extra = 0;
-        for (var k = 0; k < groups[g].length; k++) {
-          var e = groups[g][k];
-          var impact = e.map.get(sid);
-          if (impact !== undefined) { found = true; sum += impact; }
-          else extra += e.bound;
+    var found = [];
+    if (!n) {
+      var seen = new Set();
+      for (var all = 0; all < manifest.sections; all++) {
+        var p = manifest.pageOf[all];
+        if (seen.has(p)) continue;
+        seen.add(p);
+        countFacets(counts, p);
+        if (allowed(plan.query, p)) found.push({ page: p, key: [0, 0, p], best: all, more: [], has: [] });
+      }
+      return { ranked: found, exact: true, complete: true, facets: tally(counts) };
+    }
+    // Per section: each group's loaded score and what it could still gain.
+    var sections = new Map();
+    groups.forEach(function (g, gi) {
+      g.forEach(function (pair) {
+        pair[0].map.forEach(function (impact, sid) {
+          var entry = sections.get(sid);
+          if (!entry) sections.set(sid, entry = { low: new Float64Array(n), high: new Float64Array(n) });
+          entry.low[gi] += impact * pair[1];
+        });
+      });
+    });
+    var pages = new Map();
+    sections.forEach(function (entry, sid) {
+      var sumLow = 0, sumHigh = 0;
+      for (var gi = 0; gi < n; gi++) {
+        var missing = 0;
+        for (var k = 0; k < groups[gi].length; k++) {
+          var pair = groups[gi][k];
+          if (!pair[0].map.has(sid)) missing += pair[0].bound * pair[1];
         }
-        lower += sum;
-        upper += sum + extra;
-        if (!found) matched = false;
-        if (!found && extra === 0) possible = false;
+        entry.high[gi] = entry.low[gi] + missing;
+        sumLow += entry.low[gi];
+        sumHigh += entry.high[gi];
       }
       var page = manifest.pageOf[sid];
-      if (!matched || !phraseOk(plan, sid)) {
-        if (possible && !complete && upper > bestOpenBound && allowed(plan.query, page)) bestOpenBound = upper;
-        return;
+      var acc = pages.get(page);
+      if (!acc) pages.set(page, acc = { low: new Float64Array(n), high: new Float64Array(n), sections: [], bestHigh: 0, phrase: !plan.phrases.length });
+      for (gi = 0; gi < n; gi++) {
+        acc.low[gi] = Math.max(acc.low[gi], entry.low[gi]);
+        acc.high[gi] = Math.max(acc.high[gi], entry.high[gi]);
       }
-      FILTER_KEYS.forEach(function (key) {
-        var name = (manifest.facets[key] || [])[manifest.codes[key][page]];
-        if (name) counts[key][page] = name;
-      });
-      if (!allowed(plan.query, page)) return;
-      var value = lower * boostOf(page);
-      var current = pages.get(page);
-      if (!current || value > current[0] || (value === current[0] && sid < current[1])) {
-        pages.set(page, [value, sid, upper === lower, upper]);
+      acc.sections.push([sumLow, sid]);
+      acc.bestHigh = Math.max(acc.bestHigh, sumHigh);
+      if (!acc.phrase && phraseOk(plan, sid)) acc.phrase = true;
+    });
+    var extraSum = extra.reduce(function (a, b) { return a + b; }, 0);
+    var candidates = [];
+    pages.forEach(function (acc, page) {
+      var coveredLow = 0, coveredHigh = 0, sumLow = 0, sumHigh = 0, requiredLow = true, requiredHigh = true;
+      var has = [];
+      for (var gi = 0; gi < n; gi++) {
+        var high = Math.max(acc.high[gi], extra[gi]);
+        has.push(acc.low[gi] > 0);
+        if (acc.low[gi] > 0) coveredLow++;
+        if (high > 0) coveredHigh++;
+        if (plan.groups[gi].required && !(acc.low[gi] > 0)) requiredLow = false;
+        if (plan.groups[gi].required && !(high > 0)) requiredHigh = false;
+        sumLow += acc.low[gi];
+        sumHigh += high;
+      }
+      acc.sections.sort(function (a, b) { return b[0] - a[0] || a[1] - b[1]; });
+      var boost = boostOf(page);
+      var low = [coveredLow, (sumLow + acc.sections[0][0]) * boost, page];
+      var high = [coveredHigh, (sumHigh + Math.max(acc.bestHigh, extraSum)) * boost, page];
+      var can = acc.phrase && allowed(plan.query, page);
+      var qualifies = coveredLow >= need && requiredLow;
+      if (qualifies && acc.phrase) countFacets(counts, page);
+      if (can && qualifies) {
+        found.push({
+          page: page, key: low, high: high,
+          final: low[0] === high[0] && low[1] === high[1],
+          best: acc.sections[0][1],
+          more: acc.sections.slice(1, 1 + manifest.moreSections).filter(function (s) { return s[0] > 0; }).map(function (s) { return s[1]; }),
+          has: has
+        });
+      } else if (can && coveredHigh >= need && requiredHigh) {
+        candidates.push(high);
       }
     });
-    var ranked = Array.from(pages.values()).sort(function (a, b) { return b[0] - a[0] || a[1] - b[1]; });
+    found.sort(function (a, b) { return before(a.key, b.key) ? -1 : before(b.key, a.key) ? 1 : 0; });
     var exact = complete;
     if (!exact) {
-      var top = ranked.slice(0, limit);
-      var threshold = top.length === limit ? top[top.length - 1][0] : 0;
-      exact = top.length === limit && top.every(function (r) { return r[2]; });
-      ranked.slice(limit).forEach(function (r) { if (r[3] > bestOpenBound) bestOpenBound = r[3]; });
-      if (exact && bestOpenBound >= threshold) exact = false;
+      var top = found.slice(0, limit);
+      found.slice(limit).forEach(function (f) { candidates.push(f.high); });
+      // A page with no loaded posting at all.
+      var unseen = extra.filter(function (x) { return x > 0; }).length;
+      var requiredUnseen = plan.groups.every(function (g, gi) { return !g.required || extra[gi] > 0; });
+      if (unseen >= need && requiredUnseen) candidates.push([unseen, 2 * extraSum, -1]);
+      if (top.length === limit) {
+        var threshold = top[limit - 1].key;
+        exact = top.every(function (f) { return f.final; }) &&
+          candidates.every(function (c) { return before(threshold, c); });
+      } else {
+        exact = top.every(function (f) { return f.final; }) && !candidates.length;
+      }
     }
+    return { ranked: found, exact: exact, complete: complete, facets: tally(counts) };
+  }
+
+  function countFacets(counts, page) {
+    FILTER_KEYS.forEach(function (key) {
+      var name = (manifest.facets[key] || [])[manifest.codes[key][page]];
+      if (name) counts[key][page] = name;
+    });
+  }
+
+  function tally(counts) {
     var facetCounts = {};
     FILTER_KEYS.forEach(function (key) {
-      var tally = {};
-      for (var page in counts[key]) tally[counts[key][page]] = (tally[counts[key][page]] || 0) + 1;
-      facetCounts[key] = tally;
+      var totals = {};
+      for (var page in counts[key]) totals[counts[key][page]] = (totals[counts[key][page]] || 0) + 1;
+      facetCounts[key] = totals;
     });
-    return { ranked: ranked, exact: exact, complete: complete, facets: facetCounts };
+    return facetCounts;
   }
+
+  function row(sid) { return loaded["d/" + Math.floor(sid / manifest.chunk)][sid % manifest.chunk]; }
 
   function finish(plan, ranked, limit, scored) {
     var top = ranked.slice(0, limit);
-    var chunks = unique(top.map(function (r) { return Math.floor(r[1] / manifest.chunk); }));
+    var sids = [];
+    top.forEach(function (r) {
+      sids.push(r.best, firstSection(r.page));
+      sids = sids.concat(r.more);
+    });
+    var chunks = unique(sids.map(function (sid) { return Math.floor(sid / manifest.chunk); }));
     return Promise.all(chunks.map(function (c) { return part("d/" + c); })).then(function () {
       var hits = top.map(function (r) {
-        var meta = loaded["d/" + Math.floor(r[1] / manifest.chunk)][r[1] % manifest.chunk];
+        var best = row(r.best);
+        var first = row(firstSection(r.page));
+        // A page whose title holds every group it matched opens at the top.
+        var titleStems = (first[8] || "").split(" ");
+        var inTitle = r.has.length > 0 && plan.groups.every(function (g, gi) {
+          return !r.has[gi] || g.stems.some(function (s) { return titleStems.indexOf(s[0]) >= 0; });
+        });
+        var top = inTitle || !best[1];
         return {
-          sid: r[1], score: r[0] / manifest.scale, title: meta[0], section: meta[1] || null,
-          url: meta[2], kind: meta[3], status: meta[4], team: meta[5], date: meta[6], excerpt: meta[7]
+          sid: r.best, score: r.key[1] / manifest.scale, title: best[0],
+          section: top ? null : best[1], url: top ? first[2].split("#")[0] : best[2],
+          kind: best[3], status: best[4], team: best[5], date: best[6], excerpt: best[7],
+          sections: r.more.map(function (sid) { var m = row(sid); return { heading: m[1], url: m[2], excerpt: m[7] }; })
+            .filter(function (m) { return m.heading; })
         };
       });
       return {
@@ -467,9 +684,19 @@
         complete: !scored || scored.complete,
         facets: scored ? scored.facets : { kind: {}, status: {}, team: {} },
         highlight: plan.highlight,
+        corrected: plan.corrected,
         query: plan.query
       };
     });
+  }
+
+  // The first section of `page` (sections are numbered in page order).
+  function firstSection(page) {
+    if (!manifest.firstOf) {
+      manifest.firstOf = new Int32Array(manifest.pages);
+      for (var sid = manifest.sections - 1; sid >= 0; sid--) manifest.firstOf[manifest.pageOf[sid]] = sid;
+    }
+    return manifest.firstOf[page];
   }
 
   // ---- presentation ----
@@ -554,14 +781,31 @@
       part("search-hit-meta", [hit.kind, hit.status, hit.team, hit.date].filter(Boolean).join(" · "), true);
       part("search-hit-snippet", hit.excerpt);
       item.appendChild(link);
+      // Other sections of the page that match.
+      (hit.sections || []).forEach(function (section) {
+        var sub = document.createElement("a");
+        sub.className = "search-hit-sub";
+        sub.href = href(section.url, terms);
+        marked(sub, section.heading, matcher);
+        item.appendChild(sub);
+      });
       list.appendChild(item);
     });
   }
 
   function summary(result) {
-    if (!result.hits.length) return "No results";
+    var fixed = (result.corrected || []).map(function (c) { return "“" + c[1] + "”"; });
+    var note = fixed.length ? " · showing results for " + fixed.join(", ") : "";
+    if (!result.hits.length) return "No results" + note;
     var total = result.total + (result.complete ? "" : "+");
-    return total + (result.total === 1 ? " result" : " results");
+    return total + (result.total === 1 ? " result" : " results") + note;
+  }
+
+  // The name shown for a facet value: a team's title rather than its id.
+  function labelOf(key, value) {
+    var at = (manifest.facets[key] || []).indexOf(value);
+    var labels = (manifest.labels || {})[key];
+    return (labels && at >= 0 && labels[at]) || value;
   }
 
   // Facet chips; a click toggles the value in `active` (key → values) and calls `onChange`.
@@ -584,7 +828,7 @@
         button.type = "button";
         var on = (active[key] || []).indexOf(name) >= 0;
         button.setAttribute("aria-pressed", on ? "true" : "false");
-        button.textContent = name + " " + tally[name] + (result.complete ? "" : "+");
+        button.textContent = labelOf(key, name) + " " + tally[name] + (result.complete ? "" : "+");
         button.addEventListener("click", function () {
           var values = active[key] || (active[key] = []);
           var at = values.indexOf(name);
@@ -680,6 +924,20 @@
     });
     document.addEventListener("click", function (event) {
       if (!form.contains(event.target)) close();
+    });
+    // Submitting to /search/ keeps the chips chosen here.
+    form.addEventListener("submit", function () {
+      Array.prototype.forEach.call(form.querySelectorAll("input[data-facet]"), function (old) { old.remove(); });
+      FILTER_KEYS.forEach(function (key) {
+        (filters[key] || []).forEach(function (value) {
+          var hidden = document.createElement("input");
+          hidden.type = "hidden";
+          hidden.name = key;
+          hidden.value = value;
+          hidden.setAttribute("data-facet", "");
+          form.appendChild(hidden);
+        });
+      });
     });
   }
 
