@@ -582,7 +582,7 @@ fn search(
     if freshness == search::Freshness::Rebuilt && !cli.quiet {
         writeln!(
             err,
-            "note: no up-to-date search index in the output folder; searched the current sources \
+            "note: no up-to-date search index in .handbook/; searched the current sources \
              (`handbook build` writes one)"
         )?;
     }
@@ -907,7 +907,7 @@ fn finish(
         if let Some(write) = report.write {
             line.push_str(&format!(
                 " → {} ({} written, {} unchanged, {} removed)",
-                report.output.display(),
+                diagnostics::shown(&report.output.display().to_string()),
                 write.written,
                 write.kept,
                 write.removed
@@ -915,7 +915,7 @@ fn finish(
         } else if verb == "built" {
             line.push_str(&format!(
                 "; nothing written, {} left as it was",
-                report.output.display()
+                diagnostics::shown(&report.output.display().to_string())
             ));
         }
         writeln!(err, "{line}")?;

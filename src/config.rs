@@ -566,6 +566,15 @@ impl Config {
                 "name a folder, like `public`",
             ));
         }
+        if let Err(problem) = inside_problem(&self.output) {
+            // A pull request may edit handbook.yml: only `-o` on the command line, the
+            // operator's choice, may put the site outside the handbook.
+            return Err(invalid_at(
+                &["output"],
+                format!("`output` '{}' {problem}", self.output.escape_debug()),
+                "name a folder inside the handbook, like `public`, or pass `-o PATH` to `handbook build`",
+            ));
+        }
         if self.base_url.contains(['"', '<', '>', '\'', ' ', '\\']) {
             return Err(invalid(
                 format!("`base_url` '{}' is not a URL", self.base_url),
@@ -637,6 +646,22 @@ fn cache_file_problem(file: &str) -> Result<(), &'static str> {
     if path.is_empty() || path.ends_with('/') {
         return Err("is not a file name");
     }
+    inside_problem(path)?;
+    // Caches overwrite whatever is at their path: only in handbook's own cache folders, never
+    // over a page, handbook.yml or a CI workflow.
+    if !path
+        .split('/')
+        .next()
+        .is_some_and(|first| first.starts_with(".handbook"))
+    {
+        return Err("must be in a cache folder of handbook's, `.handbook/` or `.handbook-cache/`");
+    }
+    Ok(())
+}
+
+/// Why `path` (from handbook.yml) is not a relative path inside the handbook, outside `.git`.
+fn inside_problem(path: &str) -> Result<(), &'static str> {
+    let path = path.trim_start_matches("./");
     if path.starts_with('/') || path.contains(['\\', ':']) || path.chars().any(char::is_control) {
         return Err("must be a path relative to the handbook folder");
     }
@@ -644,7 +669,7 @@ fn cache_file_problem(file: &str) -> Result<(), &'static str> {
     if parts.contains(&"..") {
         return Err("climbs out of the handbook folder");
     }
-    if parts.contains(&".git") {
+    if parts.iter().any(|part| part.eq_ignore_ascii_case(".git")) {
         return Err("is inside .git");
     }
     Ok(())

@@ -233,10 +233,16 @@ pub fn format_github(diagnostics: &[Diagnostic], prefix: &str) -> String {
 /// YAML values come from pull requests: a raw newline there could start a line that CI reads as
 /// a command (`::error::`).
 pub fn shown(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(is_hidden) {
+    let start = text.trim_start();
+    // A value printed at the start of a line must not read as a CI command either.
+    let command = start.starts_with("::") || start.starts_with("##");
+    if !command && !text.chars().any(is_hidden) {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
+    if command {
+        out.push('\\');
+    }
     for c in text.chars() {
         if is_hidden(c) {
             out.extend(c.escape_default());
@@ -451,7 +457,7 @@ mod tests {
         }
         assert!(human.contains("\\u{1b}]0;owned\\u{7}a.md:2:1"), "{human}");
         assert!(
-            human.contains("\n  | ::error::injected\\u{1b}[2J"),
+            human.contains("\n  | \\::error::injected\\u{1b}[2J"),
             "{human}"
         );
         let github = format_github(&[hostile], "");

@@ -336,41 +336,73 @@ pub fn load(root: &Path, config: &Config, options: &LoadOptions) -> anyhow::Resu
     })
 }
 
-/// Extensions of files a browser opens as a document that can run script: HTML and its
-/// relatives, XML (which can hold XHTML) and stylesheets for it, web archives.
-const ACTIVE_EXTENSIONS: [&str; 12] = [
-    "html", "htm", "xhtml", "xht", "shtml", "xml", "xsl", "xslt", "mht", "mhtml", "svgz", "hta",
+/// Extensions of files a browser may open as a document that can run script: the HTML family,
+/// XML and its many dialects (an XHTML element in any XML file runs), stylesheets for XML, web
+/// archives. Others are caught by their MIME type ([`runs_script_as`]).
+const ACTIVE_EXTENSIONS: [&str; 30] = [
+    "html", "htm", "xhtml", "xhtm", "xht", "shtml", "shtm", "phtml", "xml", "xsl", "xslt", "xsd",
+    "wsdl", "dtd", "rng", "rss", "atom", "rdf", "mml", "mathml", "xaml", "kml", "gpx", "owl",
+    "xbl", "mht", "mhtml", "svgz", "hta", "xul",
+];
+
+/// Whether a static host would serve files with this extension as a type that runs script:
+/// HTML, XHTML, or any XML (`text/xml`, `application/*+xml`).
+fn runs_script_as(extension: &str) -> bool {
+    mime_guess::from_ext(extension).iter().any(|mime| {
+        let subtype = mime.subtype().as_str();
+        subtype == "html"
+            || subtype == "xml"
+            || mime.suffix().is_some_and(|suffix| suffix.as_str() == "xml")
+    })
+}
+
+/// Elements of SVG (and anything namespaced into it) that run script, load a document or can
+/// change a link or attribute at run time.
+const ACTIVE_ELEMENTS: [&str; 13] = [
+    "animatecolor",
+    "script",
+    "foreignobject",
+    "iframe",
+    "embed",
+    "object",
+    "set",
+    "animate",
+    "animatemotion",
+    "animatetransform",
+    "handler",
+    "listener",
+    "discard",
 ];
 
 /// Why a static file could run script on the site's origin when opened, if it could: the
 /// files `markdown.raw_html: false` leaves out, since untrusted contributors could add them.
-/// An SVG is published when it holds nothing active (no scripts, event handlers, embedded
-/// HTML, animation that could set links, or links other than `#fragments`); the check is
-/// strict, so a diagram drawn with HTML labels is left out too.
+/// An SVG is published when it holds nothing active: no element that runs or loads anything
+/// (whatever its namespace prefix), no event handler, no XHTML, entity, stylesheet
+/// instruction or link other than a `#fragment`; text that is not UTF-8 (UTF-16 hides tags
+/// from a byte scan) counts as active. The check is strict, so a diagram drawn with HTML labels
+/// is left out too.
 pub fn active_content(rel: &str, absolute: &Path) -> Option<&'static str> {
     let extension = rel
         .rsplit_once('.')
         .map(|(_, extension)| extension.to_ascii_lowercase())?;
-    if ACTIVE_EXTENSIONS.contains(&extension.as_str()) {
+    if extension != "svg"
+        && (ACTIVE_EXTENSIONS.contains(&extension.as_str()) || runs_script_as(&extension))
+    {
         return Some("is a kind of file that can run script when opened");
     }
     if extension != "svg" {
         return None;
     }
+    let active =
+        Some("is an SVG file with active content (script, event handlers, embedded HTML or links)");
     let Ok(bytes) = std::fs::read(absolute) else {
         return Some("is an SVG file that could not be read to check it");
     };
-    let text = String::from_utf8_lossy(&bytes).to_ascii_lowercase();
-    let active = [
-        "<script",
-        "<foreignobject",
-        "<iframe",
-        "<embed",
-        "<object",
-        "<set",
-        "<animate",
-        "<handler",
-        "<listener",
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        return active;
+    };
+    let text = text.to_ascii_lowercase();
+    let markers = [
         "<!entity",
         "<!doctype",
         "<?xml-stylesheet",
@@ -378,13 +410,27 @@ pub fn active_content(rel: &str, absolute: &Path) -> Option<&'static str> {
         "javascript:",
         "vbscript:",
         "data:",
+        "1999/xhtml",
+        "\0",
     ];
+    if markers.iter().any(|marker| text.contains(marker)) {
+        return active;
+    }
+    // Element names after `<`, without a namespace prefix (`<svg:script>` is a script).
+    let tags = text.match_indices('<').any(|(at, _)| {
+        let name: String = text[at + 1..]
+            .chars()
+            .take_while(|c| !c.is_whitespace() && !matches!(c, '/' | '>'))
+            .collect();
+        let local = name.rsplit(':').next().unwrap_or("");
+        ACTIVE_ELEMENTS.contains(&local)
+    });
     let handler = text.match_indices("on").any(|(at, _)| {
         let before = text[..at].chars().next_back();
         let name_end = text[at + 2..]
             .find(|c: char| !c.is_ascii_alphabetic())
             .map_or(text.len(), |end| at + 2 + end);
-        before.is_some_and(|c| c.is_whitespace() || c == '/' || c == '"' || c == '\'')
+        before.is_some_and(|c| c.is_whitespace() || matches!(c, '/' | '"' | '\'' | ':'))
             && name_end > at + 2
             && text[name_end..].trim_start().starts_with('=')
     });
@@ -395,9 +441,7 @@ pub fn active_content(rel: &str, absolute: &Path) -> Option<&'static str> {
             !value.starts_with('#')
         })
     });
-    (active.iter().any(|needle| text.contains(needle)) || handler || foreign_link).then_some(
-        "is an SVG file with active content (script, event handlers, embedded HTML or links)",
-    )
+    (tags || handler || foreign_link).then_some(active?)
 }
 
 /// The warning for a static file left out because raw HTML is off.
@@ -412,6 +456,50 @@ fn active_file(rel: &str, reason: &str) -> Diagnostic {
     .with_help(
         "with raw HTML off, contributors cannot publish files that run script; export the image as PNG or a plain SVG, or set `markdown.raw_html: true` if every contributor is trusted",
     )
+}
+
+/// A stamp of the sources search reads, without reading them: the path, size and modification
+/// time of every markdown file [`load`] would read (symlinks by their targets) and of the
+/// handbook's CODEOWNERS. Equal stamps mean the same sources as far as a cheap look can tell
+/// (a checkout that rewrites every file changes it; an edit always does), so `handbook search`
+/// can trust an index saved with the same stamp without loading the site.
+pub fn stamp(root: &Path, config: &Config, options: &LoadOptions) -> anyhow::Result<u64> {
+    let root = root
+        .canonicalize()
+        .with_context(|| format!("reading handbook folder {}", root.display()))?;
+    let excluded = exclude_set(config)?;
+    let mut hash = xxhash_rust::xxh3::Xxh3::new();
+    let walker = WalkDir::new(&root)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| {
+            entry.depth() == 0 || skip_reason(entry, &root, &excluded, options).is_none()
+        });
+    let mut add = |rel: &str, path: &Path| {
+        let Ok(metadata) = std::fs::metadata(path) else {
+            return;
+        };
+        let modified = metadata
+            .modified()
+            .ok()
+            .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |since| since.as_nanos());
+        hash.update(rel.as_bytes());
+        hash.update(&[0xff]);
+        hash.update(&metadata.len().to_le_bytes());
+        hash.update(&modified.to_le_bytes());
+    };
+    for entry in walker.flatten() {
+        let rel = relative(&root, entry.path());
+        if entry.depth() > 0 && is_markdown(&rel) && !entry.file_type().is_dir() {
+            add(&rel, entry.path());
+        }
+    }
+    for place in CODEOWNERS_PLACES {
+        add(place, &root.join(place));
+    }
+    Ok(hash.digest())
 }
 
 /// Lists what the walk left out: each skipped file, and each skipped folder with the markdown
@@ -674,7 +762,9 @@ fn gitbook_assets(rel: &str, is_dir: bool) -> Option<bool> {
         return Some(is_dir);
     }
     let rest = rel.strip_prefix(".gitbook/")?;
-    Some(rest == "assets" || rest.starts_with("assets/"))
+    // Only the assets themselves: a dot file or folder inside is never published.
+    let hidden_inside = rest.split('/').skip(1).any(|part| part.starts_with('.'));
+    Some((rest == "assets" || rest.starts_with("assets/")) && !hidden_inside)
 }
 
 fn excluded_reason(excluded: &GlobSet, rel: &str, is_dir: bool) -> Option<String> {

@@ -104,6 +104,11 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
     } else {
         output
     };
+    let stamp = if write_output && config.search.enabled {
+        Some(source_stamp(options, &config)?)
+    } else {
+        None
+    };
     timer.lap("config");
 
     let (mut loaded, history) = load_with_history(options, &config, &output)?;
@@ -123,9 +128,9 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
     if large {
         log::info!("rendering {} pages", site.pages.len());
     }
-    // Search indexes the model, not the HTML, so it runs beside rendering. A no-change
-    // rebuild reuses the index already in the output.
-    let previous = write_output.then_some(output.as_path());
+    // Search indexes the model, not the HTML, so it runs beside rendering. A build reuses the
+    // index in the handbook's cache folder when the sections are the same, and saves a new one
+    // there with the sources' stamp (taken before they were read) for `handbook search`.
     // Pages whose inputs did not change since the last build are kept, not rendered.
     let previous_files = if write_output {
         write::previous_files(&output)
@@ -155,7 +160,8 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
         || {
             // `check` writes nothing, and search has nothing to report: skip the index.
             if config.search.enabled && write_output {
-                crate::search::build(&site, &config, previous, &cache, &sink)
+                let keep = stamp.map(|stamp| (options.root.as_path(), stamp));
+                crate::search::build(&site, &config, keep, &cache, &sink)
                     .map(|(files, group)| (files, vec![group]))
             } else {
                 Ok((Vec::new(), Vec::new()))
@@ -322,17 +328,45 @@ pub fn resolve_root(dir: Option<&Path>) -> PathBuf {
     dir.map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
 
-/// Searches the handbook with the index in the output folder when it matches the sources, or
-/// with one built in memory (nothing is written either way).
+/// Searches the handbook with the index in its cache folder: at once when the index was saved
+/// from sources with the same stamp, else after loading the site, with the cached index when it
+/// still matches or one built in memory (nothing is written either way).
 pub fn search(
     options: &BuildOptions,
     query: &crate::search::Query,
     limit: usize,
 ) -> anyhow::Result<(crate::search::Results, crate::search::Freshness)> {
     let config = load_config(options)?;
-    let output = output_dir(options, &config);
-    let (site, _) = load_site(options, &config)?;
-    let (index, freshness, sections) = crate::search::open_or_build(&site, &config, Some(&output))?;
     let synonyms = crate::search::synonym_table(&config, crate::search::language_of(&config));
-    Ok((index.search(query, limit, &sections, &synonyms)?, freshness))
+    let dir = options.root.join(crate::search::CACHE_DIR);
+    let stamp = source_stamp(options, &config)?;
+    if let Ok(Some(index)) = crate::search::SearchIndex::open_stamped(&dir, stamp) {
+        return Ok((
+            index.search(query, limit, &synonyms)?,
+            crate::search::Freshness::Fresh,
+        ));
+    }
+    let (site, _) = load_site(options, &config)?;
+    let (index, freshness) = crate::search::open_or_build(&site, &config, Some(&dir))?;
+    Ok((index.search(query, limit, &synonyms)?, freshness))
+}
+
+/// A stamp of everything the search index is made from, read without reading the sources
+/// ([`load::stamp`]): the markdown files, this binary, the configuration and the drafts flag.
+fn source_stamp(options: &BuildOptions, config: &Config) -> anyhow::Result<u64> {
+    let output = output_dir(options, config);
+    let canonical_output = output.canonicalize().ok();
+    let files = load::stamp(
+        &options.root,
+        config,
+        &LoadOptions {
+            output: canonical_output.as_deref().or(Some(&output)),
+        },
+    )?;
+    let mut hash = xxhash_rust::xxh3::Xxh3::new();
+    hash.update(&files.to_le_bytes());
+    hash.update(env!("CARGO_PKG_VERSION").as_bytes());
+    hash.update(&config.fingerprint().to_le_bytes());
+    hash.update(&[u8::from(options.drafts)]);
+    Ok(hash.digest())
 }

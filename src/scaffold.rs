@@ -64,7 +64,10 @@ language: en\n\
         "teams/index.md",
         "---\ntitle: Teams\nweight: 5\n---\n\nOne page per team: what it owns and how to ask it for help.\n",
     ),
-    (".gitignore", "# handbook output\n/public/\n"),
+    (
+        ".gitignore",
+        "# handbook output, and its cache (the search index)\n/public/\n/.handbook/\n",
+    ),
     (".github/workflows/handbook.yml", GITHUB_WORKFLOW),
     (".gitlab-ci.yml", GITLAB_CI),
 ];

@@ -33,7 +33,7 @@ pub struct Theme {
 /// else from the built-in theme.
 pub fn load(root: &Path, config: &Config) -> anyhow::Result<Theme> {
     let user_dir = root.join("themes").join(&config.theme);
-    let user_dir = confined(root, &user_dir, &format!("themes/{}", config.theme))?;
+    let user_dir = theme_folder(root, &user_dir, &format!("themes/{}", config.theme))?;
     if config.theme != "default" && !user_dir.is_dir() {
         bail!(
             "theme '{}' not found: there is no folder {}\n  help: create it, or run `handbook theme eject` to start from the default theme",
@@ -177,7 +177,28 @@ fn built_in_files() -> Vec<&'static include_dir::File<'static>> {
     files
 }
 
-/// The theme folder `dir` (shown as `shown`) as a canonical path, when it resolves inside the
+/// The theme folder `dir` (`themes/<name>`, shown as `shown`) as a canonical path: it must be
+/// that very folder, reached through no symlink (`themes/evil -> ..` would make the whole
+/// handbook, `.git` included, the theme). A missing folder is returned as given.
+fn theme_folder(root: &Path, dir: &Path, shown: &str) -> anyhow::Result<PathBuf> {
+    if std::fs::symlink_metadata(dir).is_err() {
+        return Ok(dir.to_path_buf());
+    }
+    let real = confined(root, dir, shown)?;
+    let expected = root
+        .canonicalize()
+        .with_context(|| format!("reading handbook folder {}", root.display()))?
+        .join(dir.strip_prefix(root).unwrap_or(dir));
+    if real != expected {
+        bail!(
+            "{shown} is a symlink (to {}); handbook reads a theme only from its own folder\n  help: put the theme's files in {shown}",
+            real.display()
+        );
+    }
+    Ok(real)
+}
+
+/// The folder `dir` (shown as `shown`) as a canonical path, when it resolves inside the
 /// handbook outside any dot folder; an error when a symlink takes it elsewhere (a pull request
 /// could link `themes/default/static` to `/etc`). A missing folder is returned as given.
 fn confined(root: &Path, dir: &Path, shown: &str) -> anyhow::Result<PathBuf> {

@@ -659,6 +659,65 @@ pub fn save_json(root: &Path, path: &Path, value: &impl serde::Serialize) -> std
     fs::rename(&temporary, path)
 }
 
+/// Reads `dir/name` when it is a regular file (never through a symlink, never a pipe).
+pub fn read_file(dir: &Path, name: &str) -> std::io::Result<Vec<u8>> {
+    let path = dir.join(name);
+    if !fs::symlink_metadata(&path)?.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("{} is not a regular file", path.display()),
+        ));
+    }
+    fs::read(path)
+}
+
+/// Replaces the cache folder `root/rel` with `files` (name → bytes): written beside it first,
+/// then renamed over it, so a reader sees the old folder or the new one. Refused when a symlink
+/// is on the way (a pull request could commit one there).
+pub fn replace_cache_dir(
+    root: &Path,
+    rel: &str,
+    files: &[(String, Vec<u8>)],
+) -> std::io::Result<()> {
+    let target = root.join(rel);
+    no_symlink_on_the_way(root, &target)?;
+    let parent = target.parent().unwrap_or(root);
+    fs::create_dir_all(parent)?;
+    no_symlink_on_the_way(root, &target)?;
+    let name = target.file_name().map_or_else(
+        || "cache".into(),
+        |name| name.to_string_lossy().into_owned(),
+    );
+    let fresh = parent.join(format!(".{name}.new-{}", std::process::id()));
+    if fs::symlink_metadata(&fresh).is_ok() {
+        fs::remove_dir_all(&fresh)?;
+    }
+    fs::create_dir(&fresh)?;
+    for (file, bytes) in files {
+        if file.contains(['/', '\\']) || file.starts_with("..") {
+            continue;
+        }
+        let mut out = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(fresh.join(file))?;
+        std::io::Write::write_all(&mut out, bytes)?;
+    }
+    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+    let had = fs::symlink_metadata(&target).is_ok();
+    if had {
+        fs::rename(&target, &old)?;
+    }
+    let swapped = fs::rename(&fresh, &target);
+    if had {
+        match &swapped {
+            Ok(()) => fs::remove_dir_all(&old)?,
+            Err(_) => fs::rename(&old, &target)?,
+        }
+    }
+    swapped
+}
+
 /// Reads a cache file written by [`save_json`]: `None` unless it is a regular file reached
 /// through real folders of `root` (never a symlink, a pipe or a device).
 pub fn read_cache(root: &Path, path: &Path) -> Option<Vec<u8>> {

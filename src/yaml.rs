@@ -266,7 +266,9 @@ fn too_deep(text: &str) -> Option<(usize, usize)> {
                 scalar_indent = Some(block.last().copied().unwrap_or(0));
                 token_start = false;
             }
-            b':' if flow > 0 || is_blank(bytes.get(at + 1)) => token_start = true,
+            // Only before a blank: `a:'x` is one plain scalar, and reading its quote as one
+            // would hide brackets from the count (erring the other way only counts more).
+            b':' if is_blank(bytes.get(at + 1)) => token_start = true,
             b'&' | b'!' if token_start => {
                 while !is_blank(bytes.get(at + 1)) {
                     at += 1;

@@ -373,7 +373,12 @@ fn line_containing(page: &Page, phrase: &str) -> usize {
 /// archives hold such clashes from long ago (a warning); `--strict` makes it an error.
 fn check_numbers(pages: &[Page], records: &[Decision], problem: Problem) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
-    let next_free = records.iter().map(|d| d.number).max().unwrap_or(0) + 1;
+    let next_free = records
+        .iter()
+        .map(|d| d.number)
+        .max()
+        .unwrap_or(0)
+        .saturating_add(1);
     let mut seen: BTreeMap<u32, PageId> = BTreeMap::new();
     for decision in records {
         match seen.get(&decision.number) {

@@ -40,7 +40,7 @@ const SHARD_BYTES: usize = 24 * 1024;
 /// Longest shard key, in characters.
 const MAX_KEY: usize = 4;
 /// Sections per metadata chunk.
-const CHUNK: usize = 32;
+const CHUNK: usize = 16;
 /// Below this total, everything goes into `bundle.js`.
 const BUNDLE_BYTES: usize = 64 * 1024;
 /// Digits of the variable-length numbers in posting strings: 5 bits each, 32 = "more follows".

@@ -33,11 +33,8 @@ use tantivy::{DocSet as _, TERMINATED};
 use super::query::{Query, Term};
 use super::rank::{Group, Sections as RankSections, rank};
 use super::{
-    BOOSTS, Hit, INDEX_DIR, MIN_PREFIX, Results, Section, Settings, SubHit, Surfaces, complete,
-    stop_words,
+    BOOSTS, Hit, MIN_PREFIX, Results, Section, Settings, SubHit, Surfaces, complete, stop_words,
 };
-use crate::output::OutputFile;
-use crate::render::Sink;
 
 /// Name of the analyzer in the tantivy index.
 const ANALYZER: &str = "handbook";
@@ -46,9 +43,9 @@ pub const MAX_WORD_BYTES: usize = 40;
 /// Our own file in the index folder: fingerprint, language and the surface-form table.
 const META_FILE: &str = "handbook.json";
 /// Bumped when the schema or the meaning of the index changes.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 /// Characters of section text stored for the browser's snippets.
-pub const EXCERPT_CHARS: usize = 240;
+pub const EXCERPT_CHARS: usize = 160;
 
 /// A stemming token filter that learns the vocabulary while tantivy indexes: every token's
 /// surface form is counted and stemmed once (later occurrences look the stem up). One pass over
@@ -220,6 +217,12 @@ pub(super) struct Meta {
     /// Surface form → (stem, occurrences).
     pub surfaces: Surfaces,
     pub sections: u32,
+    /// Per page: kind, decision status and team (lower case), for filters and status factors.
+    #[serde(default)]
+    pub pages: Vec<[String; 3]>,
+    /// [`crate::load::stamp`] of the sources the index was built from, when known.
+    #[serde(default)]
+    pub stamp: Option<String>,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -237,7 +240,8 @@ fn schema() -> (Schema, Fields) {
     };
     let title = builder.add_text_field("title", text(true));
     let headings = builder.add_text_field("headings", text(false));
-    let body = builder.add_text_field("body", text(false));
+    // Stored for snippets: `handbook search` answers from the index alone.
+    let body = builder.add_text_field("body", text(true));
     let tags = builder.add_text_field("tags", text(false));
     let number = NumericOptions::default().set_fast().set_stored();
     let fields = Fields {
@@ -362,12 +366,26 @@ impl SearchIndex {
             .tokenizers()
             .register(ANALYZER, analyzer(settings.language, true));
         let surfaces = learnt.words();
+        let mut pages: Vec<[String; 3]> = Vec::new();
+        for section in sections {
+            let page = section.page as usize;
+            if pages.len() <= page {
+                pages.resize(page + 1, Default::default());
+                pages[page] = [
+                    section.kind.clone(),
+                    section.status.clone(),
+                    section.team.to_lowercase(),
+                ];
+            }
+        }
         let meta = Meta {
             format: FORMAT,
             fingerprint: format!("{fingerprint:016x}"),
             language: language_name(settings.language),
             surfaces,
             sections: sections.len() as u32,
+            pages,
+            stamp: None,
         };
         SearchIndex::from_index(index, ram, fields, meta)
     }
@@ -395,14 +413,33 @@ impl SearchIndex {
     /// built by this version from sources with this `fingerprint`. `Ok(None)` when it is
     /// missing or stale.
     pub fn open(dir: &Path, fingerprint: u64) -> anyhow::Result<Option<SearchIndex>> {
-        let Ok(meta_bytes) = std::fs::read(dir.join(META_FILE)) else {
+        SearchIndex::open_if(dir, |meta| {
+            meta.fingerprint == format!("{fingerprint:016x}")
+        })
+    }
+
+    /// Reopens the index in `dir` when it was saved with this source `stamp`
+    /// ([`crate::load::stamp`]): no need to read the sources to know it is current.
+    pub fn open_stamped(dir: &Path, stamp: u64) -> anyhow::Result<Option<SearchIndex>> {
+        SearchIndex::open_if(dir, |meta| {
+            meta.stamp.as_deref() == Some(format!("{stamp:016x}").as_str())
+        })
+    }
+
+    /// Records the source stamp the index matches, for [`SearchIndex::open_stamped`].
+    pub fn set_stamp(&mut self, stamp: u64) {
+        self.meta.stamp = Some(format!("{stamp:016x}"));
+    }
+
+    fn open_if(dir: &Path, wanted: impl Fn(&Meta) -> bool) -> anyhow::Result<Option<SearchIndex>> {
+        let Ok(meta_bytes) = crate::write::read_file(dir, META_FILE) else {
             return Ok(None);
         };
         let meta: Meta = match serde_json::from_slice(&meta_bytes) {
             Ok(meta) => meta,
             Err(_) => return Ok(None),
         };
-        if meta.format != FORMAT || meta.fingerprint != format!("{fingerprint:016x}") {
+        if meta.format != FORMAT || !wanted(&meta) {
             return Ok(None);
         }
         let ram = RamDirectory::create();
@@ -413,7 +450,7 @@ impl SearchIndex {
             if name == META_FILE || name.starts_with(".tantivy") || !entry.file_type()?.is_file() {
                 continue;
             }
-            let bytes = std::fs::read(entry.path())?;
+            let bytes = crate::write::read_file(dir, name)?;
             let path = PathBuf::from(name);
             if name == "meta.json" || name == ".managed.json" {
                 ram.atomic_write(&path, &bytes)?;
@@ -433,9 +470,8 @@ impl SearchIndex {
         Ok(Some(SearchIndex::from_index(index, ram, fields, meta)?))
     }
 
-    /// The index as output files under `search/index/`, each passed through `sink` as soon as it
-    /// is copied out of memory.
-    pub fn files(&self, sink: Sink) -> anyhow::Result<Vec<OutputFile>> {
+    /// The index's files by name: tantivy's and [`META_FILE`], to save in the cache folder.
+    pub fn files(&self) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
         let mut names: Vec<PathBuf> = self
             .index
             .directory()
@@ -453,15 +489,9 @@ impl SearchIndex {
                 continue;
             }
             let bytes = self.ram.open_read(&name)?.read_bytes()?.as_slice().to_vec();
-            files.push(sink(OutputFile::bytes(
-                format!("{INDEX_DIR}/{text}"),
-                bytes,
-            )));
+            files.push((text.to_string(), bytes));
         }
-        files.push(sink(OutputFile::bytes(
-            format!("{INDEX_DIR}/{META_FILE}"),
-            serde_json::to_vec(&self.meta)?,
-        )));
+        files.push((META_FILE.to_string(), serde_json::to_vec(&self.meta)?));
         Ok(files)
     }
 
@@ -480,13 +510,12 @@ impl SearchIndex {
     }
 
     /// Runs a query: pages ranked by [`rank`](super::rank), the best `limit` with their
-    /// sections and snippets. `sections` are the ones the index was built from, for snippets;
-    /// `synonyms` is [`synonym_table`](super::synonym_table) of the configuration.
+    /// sections and snippets, from the index alone. `synonyms` is
+    /// [`synonym_table`](super::synonym_table) of the configuration.
     pub fn search(
         &self,
         query: &Query,
         limit: usize,
-        sections: &[Section<'_>],
         synonyms: &BTreeMap<String, Vec<String>>,
     ) -> anyhow::Result<Results> {
         let searcher = self.searcher();
@@ -521,21 +550,17 @@ impl SearchIndex {
             return Ok(Results::default());
         }
         let phrase_sids = self.phrase_sections(&searcher, &plan.phrases)?;
-        let page_of: Vec<u32> = sections.iter().map(|section| section.page).collect();
-        let mut first_of_page: HashMap<u32, usize> = HashMap::new();
-        for (sid, section) in sections.iter().enumerate().rev() {
-            first_of_page.insert(section.page, sid);
-        }
-        let facets = |page: u32| first_of_page.get(&page).map(|&sid| &sections[sid]);
+        let (page_of, address) = self.sections_of(&searcher)?;
+        let facets = &self.meta.pages;
         let allowed = |page: u32| {
-            let Some(section) = facets(page) else {
+            let Some(values) = facets.get(page as usize) else {
                 return false;
             };
             query.filters.iter().all(|filter| {
                 let value = match filter.key {
-                    "kind" => section.kind.as_str(),
-                    "status" => section.status.as_str(),
-                    _ => section.team.as_str(),
+                    "kind" => values[0].as_str(),
+                    "status" => values[1].as_str(),
+                    _ => values[2].as_str(),
                 };
                 filter
                     .values
@@ -543,7 +568,11 @@ impl SearchIndex {
                     .any(|wanted| wanted.eq_ignore_ascii_case(value))
             })
         };
-        let boost = |page: u32| facets(page).map_or(1.0, |section| f64::from(section.boost()));
+        let boost = |page: u32| {
+            facets
+                .get(page as usize)
+                .map_or(1.0, |values| f64::from(super::status_boost(&values[1])))
+        };
         let holds = |sid: u32| phrase_sids.as_ref().is_none_or(|sids| sids.contains(&sid));
         let found = rank(
             &groups,
@@ -556,6 +585,15 @@ impl SearchIndex {
         );
         let total = found.len();
         let language = self.language();
+        let fields = &self.fields;
+        let stored = |sid: u32| -> anyhow::Result<TantivyDocument> {
+            let at = address
+                .get(sid as usize)
+                .copied()
+                .flatten()
+                .ok_or_else(|| anyhow::anyhow!("no section {sid} in the index"))?;
+            Ok(searcher.doc(at)?)
+        };
         let mut hits = Vec::with_capacity(limit.min(total));
         for found in found.into_iter().take(limit) {
             let matched: Vec<&str> = plan
@@ -565,12 +603,11 @@ impl SearchIndex {
                 .filter(|(_, has)| **has)
                 .flat_map(|(group, _)| group.stems.iter().map(|(stem, _)| stem.as_str()))
                 .collect();
-            let Some(&first) = first_of_page.get(&found.page) else {
-                continue;
-            };
-            let page = &sections[first];
-            let best = &sections[found.best as usize];
-            let title_stems = analyze(&page.title, language);
+            let best = stored(found.best)?;
+            let title = text(&best, fields.text[0]);
+            let heading = text(&best, fields.heading);
+            let best_url = text(&best, fields.url);
+            let title_stems = analyze(&title, language);
             let in_title = !found.has.is_empty()
                 && plan.groups.iter().zip(&found.has).all(|(group, has)| {
                     !has || group
@@ -578,40 +615,38 @@ impl SearchIndex {
                         .iter()
                         .any(|(stem, _)| title_stems.contains(stem))
                 });
-            let page_url = page.url.split('#').next().unwrap_or("").to_string();
-            let (url, section) = if in_title || best.heading.is_none() {
-                (page_url, None)
+            let (url, section) = if in_title || heading.is_empty() {
+                (best_url.split('#').next().unwrap_or("").to_string(), None)
             } else {
-                (best.url.clone(), best.heading.clone())
+                (best_url, Some(heading))
             };
-            let candidates = std::iter::once(found.best).chain(found.more.iter().copied());
-            let (snippet, highlights) = snippet(
-                candidates.map(|sid| &*sections[sid as usize].body),
-                &matched,
-                language,
-            );
+            let mut more = Vec::new();
+            let mut bodies = vec![text(&best, fields.text[2])];
+            for &sid in &found.more {
+                let doc = stored(sid)?;
+                bodies.push(text(&doc, fields.text[2]));
+                let heading = text(&doc, fields.heading);
+                if !heading.is_empty() {
+                    more.push(SubHit {
+                        heading,
+                        url: text(&doc, fields.url),
+                    });
+                }
+            }
+            let (snippet, highlights) =
+                snippet(bodies.iter().map(String::as_str), &matched, language);
             hits.push(Hit {
-                title: page.title.clone(),
+                title,
                 section,
                 url,
-                kind: page.kind.clone(),
-                status: page.status.clone(),
-                team: page.team.clone(),
-                date: page.date.clone(),
+                kind: text(&best, fields.kind),
+                status: text(&best, fields.status),
+                team: text(&best, fields.team),
+                date: text(&best, fields.date),
                 score: (found.value / f64::from(super::export::SCALE)) as f32,
                 snippet,
                 highlights,
-                sections: found
-                    .more
-                    .iter()
-                    .map(|&sid| &sections[sid as usize])
-                    .filter_map(|section| {
-                        Some(SubHit {
-                            heading: section.heading.clone()?,
-                            url: section.url.clone(),
-                        })
-                    })
-                    .collect(),
+                sections: more,
             });
         }
         Ok(Results {
@@ -619,6 +654,29 @@ impl SearchIndex {
             hits,
             corrected: plan.corrected,
         })
+    }
+
+    /// Each section's page, and where its document is, read from the fast fields.
+    fn sections_of(
+        &self,
+        searcher: &Searcher,
+    ) -> anyhow::Result<(Vec<u32>, Vec<Option<tantivy::DocAddress>>)> {
+        let count = self.meta.sections as usize;
+        let mut page_of = vec![0u32; count];
+        let mut address = vec![None; count];
+        for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+            let fast = reader.fast_fields();
+            let sids = fast.u64("sid")?.first_or_default_col(0);
+            let pages = fast.u64("page")?.first_or_default_col(0);
+            for doc in 0..reader.max_doc() {
+                let sid = sids.get_val(doc) as usize;
+                if sid < count {
+                    page_of[sid] = pages.get_val(doc) as u32;
+                    address[sid] = Some(tantivy::DocAddress::new(ord as u32, doc));
+                }
+            }
+        }
+        Ok((page_of, address))
     }
 
     /// The groups of `query` (stop words left out, each word with its synonyms and prefix
@@ -652,7 +710,19 @@ impl SearchIndex {
                     }
                     let stems = analyze(&lower, language);
                     if stems.len() > 1 {
-                        plan.phrase(stems);
+                        // A hyphenated word (`on-call`, often written apart too) needs its
+                        // parts; one joined otherwise (`os.walk`, `__init__.py`) needs them in
+                        // order, as a phrase.
+                        if lower.chars().all(|c| c.is_alphanumeric() || c == '-') {
+                            for stem in stems {
+                                plan.groups.push(PlannedGroup {
+                                    stems: vec![(stem, 2)],
+                                    required: true,
+                                });
+                            }
+                        } else {
+                            plan.phrase(stems);
+                        }
                         continue;
                     }
                     let Some(stem) = stems.into_iter().next() else {
@@ -911,6 +981,7 @@ fn window(
     }
     // Start at a word.
     if start > 0
+        && !text[..start].ends_with(char::is_whitespace)
         && let Some(space) = text[start..from].find(char::is_whitespace)
     {
         start += space + 1;
@@ -1024,6 +1095,28 @@ impl<'s> Scorer<'s> {
     }
 }
 
+/// Marks the index saved in `root/rel` as built from sources with `stamp`, when it is the
+/// index of `fingerprint` (a build that reused it from the render cache, after a checkout that
+/// touched every file). Only its metadata file is rewritten; failures are left to the next
+/// build.
+pub fn restamp(root: &Path, rel: &str, fingerprint: u64, stamp: u64) {
+    let dir = root.join(rel);
+    let Ok(bytes) = crate::write::read_file(&dir, META_FILE) else {
+        return;
+    };
+    let Ok(mut meta) = serde_json::from_slice::<Meta>(&bytes) else {
+        return;
+    };
+    let stamp = format!("{stamp:016x}");
+    if meta.fingerprint != format!("{fingerprint:016x}") || meta.stamp.as_deref() == Some(&stamp) {
+        return;
+    }
+    meta.stamp = Some(stamp);
+    if let Err(error) = crate::write::save_json(root, &dir.join(META_FILE), &meta) {
+        log::warn!("could not update {}: {error}", dir.display());
+    }
+}
+
 /// A stored text field's first value, or `""`.
 pub(super) fn text(doc: &TantivyDocument, field: Field) -> String {
     doc.get_first(field)
@@ -1105,31 +1198,27 @@ mod tests {
         };
         let index = SearchIndex::build(std::slice::from_ref(&section), &settings, 7).unwrap();
         let dir = tempfile::tempdir().unwrap();
-        for file in index.files(&|file: OutputFile| file).unwrap() {
-            let path = dir.path().join(&file.path);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            let crate::output::Content::Bytes(bytes) = file.content else {
-                panic!("index files are bytes")
-            };
-            std::fs::write(path, bytes).unwrap();
-        }
-        let reopened = SearchIndex::open(&dir.path().join(INDEX_DIR), 7)
+        let mut index = index;
+        index.set_stamp(42);
+        crate::write::replace_cache_dir(dir.path(), "cache", &index.files().unwrap()).unwrap();
+        let cache = dir.path().join("cache");
+        let reopened = SearchIndex::open(&cache, 7)
             .unwrap()
             .expect("fresh index reopens");
         let results = reopened
-            .search(
-                &Query::parse("deployment"),
-                5,
-                std::slice::from_ref(&section),
-                &BTreeMap::new(),
-            )
+            .search(&Query::parse("deployment"), 5, &BTreeMap::new())
             .unwrap();
         assert_eq!(results.hits.len(), 1);
         assert_eq!(results.hits[0].url, "deploys/");
         assert!(
-            SearchIndex::open(&dir.path().join(INDEX_DIR), 8)
-                .unwrap()
-                .is_none(),
+            results.hits[0].snippet.contains("deploy"),
+            "{:?}",
+            results.hits[0]
+        );
+        assert!(SearchIndex::open_stamped(&cache, 42).unwrap().is_some());
+        assert!(SearchIndex::open_stamped(&cache, 43).unwrap().is_none());
+        assert!(
+            SearchIndex::open(&cache, 8).unwrap().is_none(),
             "another fingerprint is stale"
         );
     }

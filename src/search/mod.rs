@@ -35,8 +35,9 @@ pub use query::{Filter, Query, Term};
 
 /// Output folder of the search files, inside the site.
 pub const DIR: &str = "search";
-/// Where the tantivy index lives inside the output folder.
-pub const INDEX_DIR: &str = "search/index";
+/// Where the tantivy index is kept, relative to the handbook root: a cache beside
+/// `handbook.yml`, never published (`handbook init` git-ignores `.handbook/`).
+pub const CACHE_DIR: &str = ".handbook/search";
 /// Whether the search files may be written at `path` (lower case): the export's scripts at the
 /// top of `search/` and everything in its folders, the tantivy index included. A static file
 /// of the handbook there would replace them, so it is reported instead (`duplicate-output`).
@@ -45,8 +46,8 @@ pub fn generates(path: &str) -> bool {
         return false;
     };
     match rest.split_once('/') {
-        None => rest.ends_with(".js") || rest.ends_with(".json"),
-        Some((folder, _)) => matches!(folder, "t" | "p" | "d" | "index"),
+        None => rest.ends_with(".js"),
+        Some((folder, _)) => matches!(folder, "t" | "p" | "d"),
     }
 }
 
@@ -399,17 +400,18 @@ fn stemmer_language(code: &str) -> Option<tantivy::tokenizer::Language> {
     })
 }
 
-/// Builds the index (or reuses the one in `previous_output` when its fingerprint matches) and
-/// exports the static browser files. Returns the output files: the tantivy index under
-/// [`INDEX_DIR`] and the export under [`DIR`].
+/// Builds the index (or reuses the one in the handbook's cache folder when its fingerprint
+/// matches) and exports the static browser files under [`DIR`], each passed through `sink` as
+/// soon as it is made. With `keep` (the handbook root and the sources' stamp), a new index is
+/// saved in [`CACHE_DIR`] for `handbook search` and the next build; a failure to save it is a
+/// warning in the log, not an error.
 ///
 /// When `cache` holds the files a build made from the same sections, they are kept as they
-/// are, with neither index nor export made again. Each file goes through `sink` as soon as it
-/// is made. Returns the group of files to cache.
+/// are, with neither index nor export made again. Returns the group of files to cache.
 pub fn build(
     site: &Site,
     config: &Config,
-    previous_output: Option<&Path>,
+    keep: Option<(&Path, u64)>,
     cache: &RenderCache,
     sink: Sink,
 ) -> anyhow::Result<(Vec<OutputFile>, Group)> {
@@ -434,23 +436,38 @@ pub fn build(
         key,
         paths: files.iter().map(|file| file.path.clone()).collect(),
     };
+    let cache_dir = keep.map(|(root, _)| root.join(CACHE_DIR));
     if let Some(files) = cache.kept_group(CACHE_GROUP, key) {
         log::debug!("search: kept from the last build");
+        if let Some((root, stamp)) = keep {
+            index::restamp(root, CACHE_DIR, fingerprint, stamp);
+        }
         let group = group(&files);
         return Ok((files.into_iter().map(sink).collect(), group));
     }
-    let (index, freshness) =
-        open_or_build_sections(&sections, fingerprint, config, previous_output)?;
+    let (mut index, freshness) =
+        open_or_build_sections(&sections, fingerprint, config, cache_dir.as_deref())?;
     // The sections are in the index now (their titles, headings and URLs are copies; their text
     // is borrowed from the pages).
     drop(sections);
     let indexed = started.elapsed();
     crate::profile::add(crate::profile::Activity::SearchIndex, indexed);
     let synonyms = synonym_table(config, index.language());
-    let exported = export::export(&index, sink, &synonyms, &labels(site))?;
-    let mut files = index.files(sink)?;
+    let files = export::export(&index, sink, &synonyms, &labels(site))?;
+    if let Some((root, stamp)) = keep {
+        if freshness == Freshness::Rebuilt {
+            index.set_stamp(stamp);
+            let saved = index
+                .files()
+                .and_then(|files| Ok(crate::write::replace_cache_dir(root, CACHE_DIR, &files)?));
+            if let Err(error) = saved {
+                log::warn!("could not save the search index in {CACHE_DIR}: {error}");
+            }
+        } else {
+            index::restamp(root, CACHE_DIR, fingerprint, stamp);
+        }
+    }
     drop(index);
-    files.extend(exported);
     crate::profile::add(
         crate::profile::Activity::SearchExport,
         started.elapsed() - indexed,
@@ -480,26 +497,26 @@ pub fn export_sections(
     export::export(&index, &|file: OutputFile| file, &synonyms, labels)
 }
 
-/// The index in `output` when it matches the site, else a new one built in memory.
-pub fn open_or_build<'a>(
-    site: &'a Site,
+/// The index in the cache folder `dir` when it matches the site, else a new one built in
+/// memory.
+pub fn open_or_build(
+    site: &Site,
     config: &Config,
-    output: Option<&Path>,
-) -> anyhow::Result<(SearchIndex, Freshness, Vec<Section<'a>>)> {
+    dir: Option<&Path>,
+) -> anyhow::Result<(SearchIndex, Freshness)> {
     let sections = sections(site);
     let fingerprint = fingerprint(&sections, config);
-    let (index, freshness) = open_or_build_sections(&sections, fingerprint, config, output)?;
-    Ok((index, freshness, sections))
+    open_or_build_sections(&sections, fingerprint, config, dir)
 }
 
 fn open_or_build_sections(
     sections: &[Section<'_>],
     fingerprint: u64,
     config: &Config,
-    output: Option<&Path>,
+    dir: Option<&Path>,
 ) -> anyhow::Result<(SearchIndex, Freshness)> {
-    if let Some(output) = output
-        && let Ok(Some(index)) = SearchIndex::open(&output.join(INDEX_DIR), fingerprint)
+    if let Some(dir) = dir
+        && let Ok(Some(index)) = SearchIndex::open(dir, fingerprint)
     {
         return Ok((index, Freshness::Fresh));
     }

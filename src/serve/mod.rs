@@ -496,7 +496,13 @@ fn report(plan: &watch::Plan, rebuild: &Rebuild, found: &[Diagnostic]) {
     if plan.theme {
         paths.insert(0, "themes/");
     }
-    let mut what = paths.iter().take(3).copied().collect::<Vec<_>>().join(", ");
+    // File names come from whoever wrote them: escaped like every value printed.
+    let mut what = paths
+        .iter()
+        .take(3)
+        .map(|path| diagnostics::shown(path).into_owned())
+        .collect::<Vec<_>>()
+        .join(", ");
     if paths.len() > 3 {
         what.push_str(&format!(" and {} more", paths.len() - 3));
     }

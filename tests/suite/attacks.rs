@@ -272,7 +272,6 @@ fn static_files_cannot_replace_generated_ones() {
     let fixture = Fixture::with_files(&[
         ("index.md", "# Home\n"),
         ("search/manifest.js", "alert(document.domain)"),
-        ("search/index/meta.json", "{}"),
         ("search/t/0.js", "alert(1)"),
         ("Search/Bundle.js", "alert(2)"),
         ("search/notes.txt", "fine"),
@@ -280,12 +279,7 @@ fn static_files_cannot_replace_generated_ones() {
     ]);
     let build = fixture.run(&["build"]);
     assert_eq!(build.code, 1, "{}", build.stderr);
-    for path in [
-        "search/manifest.js",
-        "search/index/meta.json",
-        "search/t/0.js",
-        "Search/Bundle.js",
-    ] {
+    for path in ["search/manifest.js", "search/t/0.js", "Search/Bundle.js"] {
         assert!(
             build.stderr.contains(&format!(
                 "{path}: error[duplicate-output]: this file would replace the search index's '{path}'"
@@ -348,7 +342,7 @@ fn printed_values_cannot_drive_the_terminal_or_the_ci_log() {
     assert!(
         build
             .stderr
-            .contains("owner: nobody\n  | ::error file=x::injected\n  | ##vso"),
+            .contains("owner: nobody\n  | \\::error file=x::injected\n  | \\##vso"),
         "{}",
         build.stderr
     );
@@ -405,10 +399,15 @@ fn cache_settings_cannot_write_outside_the_handbook() {
     crate::git::commit_all(fixture.parent(), "Ana", "2026-01-05T10:00:00Z", "start");
     let outside = fixture.parent().join("outside");
     std::fs::create_dir_all(&outside).unwrap();
-    symlink(&outside, fixture.root.join(".cache")).unwrap();
+    symlink(&outside, fixture.root.join(".handbook-cache")).unwrap();
     std::fs::write(outside.join("target"), "keep").unwrap();
-    symlink(outside.join("target"), fixture.root.join("git.json")).unwrap();
-    for cache in [".cache/git.json", "git.json"] {
+    std::fs::create_dir_all(fixture.root.join(".handbook")).unwrap();
+    symlink(
+        outside.join("target"),
+        fixture.root.join(".handbook/git.json"),
+    )
+    .unwrap();
+    for cache in [".handbook-cache/git.json", ".handbook/git.json"] {
         fixture.edit("handbook.yml", &format!("git:\n  cache: {cache}\n"));
         let run = fixture.build();
         assert!(
@@ -423,9 +422,9 @@ fn cache_settings_cannot_write_outside_the_handbook() {
         "keep"
     );
     // What held: a cache inside the handbook is written.
-    fixture.edit("handbook.yml", "git:\n  cache: .handbook-cache/git.json\n");
+    fixture.edit("handbook.yml", "git:\n  cache: .handbook/history.json\n");
     fixture.build();
-    assert!(fixture.root.join(".handbook-cache/git.json").is_file());
+    assert!(fixture.root.join(".handbook/history.json").is_file());
 }
 
 #[test]
@@ -625,4 +624,177 @@ fn the_preview_closes_connections_that_send_nothing_or_stall() {
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     // The preview still answers.
     assert_eq!(preview.get("/").status, 200);
+}
+
+#[test]
+fn the_output_setting_cannot_leave_the_handbook() {
+    let fixture = Fixture::with_files(&[("index.md", "# Home\n"), ("config", "[core]\n")]);
+    let victim = fixture.parent().join("victim/.config/git");
+    for output in [
+        victim.to_str().unwrap(),
+        "../victim",
+        "docs/../../victim",
+        ".git/hooks",
+    ] {
+        fixture.edit("handbook.yml", &format!("output: '{output}'\n"));
+        let run = fixture.run(&["build"]);
+        assert_eq!(run.code, 2, "{output}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("handbook.yml:1:1: `output`"),
+            "{}",
+            run.stderr
+        );
+    }
+    assert!(!fixture.parent().join("victim").exists());
+    // The operator may put it anywhere on the command line.
+    fixture.edit("handbook.yml", "title: T\n");
+    let elsewhere = fixture.parent().join("site");
+    let run = fixture.run(&["build", "-o", elsewhere.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(elsewhere.join("index.html").is_file());
+}
+
+#[test]
+fn a_theme_folder_linked_to_the_handbook_itself_is_refused() {
+    let fixture = Fixture::with_files(&[
+        ("index.md", "# Home\n"),
+        (".env", "SECRET-ENV"),
+        ("handbook.yml", "theme: evil\n"),
+    ]);
+    std::fs::create_dir_all(fixture.root.join("themes")).unwrap();
+    std::fs::create_dir_all(fixture.root.join("static")).unwrap();
+    symlink("..", fixture.root.join("themes/evil")).unwrap();
+    symlink("../.env", fixture.root.join("static/env.txt")).unwrap();
+    let run = fixture.run(&["build"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("themes/evil is a symlink"),
+        "{}",
+        run.stderr
+    );
+    assert!(!fixture.output().exists());
+}
+
+#[test]
+fn svg_and_xml_tricks_are_not_published_with_raw_html_off() {
+    let mut utf16 = vec![0xff, 0xfe];
+    let script = "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>";
+    for unit in script.encode_utf16() {
+        utf16.extend_from_slice(&unit.to_le_bytes());
+    }
+    let fixture = Fixture::with_files(&[
+        ("index.md", "# Home\n"),
+        ("handbook.yml", "markdown:\n  raw_html: false\n"),
+        (
+            "prefixed.svg",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:svg=\"http://www.w3.org/2000/svg\"><svg:script>alert(1)</svg:script></svg>",
+        ),
+        (
+            "xhtml.svg",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"><h:script xmlns:h=\"http://www.w3.org/1999/xhtml\">alert(1)</h:script></svg>",
+        ),
+        (
+            "handler.svg",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"><rect x:onclick=\"alert(1)\"/></svg>",
+        ),
+        (
+            "page.xhtm",
+            "<html xmlns=\"http://www.w3.org/1999/xhtml\"><script>alert(1)</script></html>",
+        ),
+        (
+            "schema.xsd",
+            "<x><h:script xmlns:h=\"http://www.w3.org/1999/xhtml\">alert(1)</h:script></x>",
+        ),
+        ("feed.rss", "<rss/>"),
+        ("notes.txt", "fine"),
+    ]);
+    std::fs::write(fixture.root.join("utf16.svg"), utf16).unwrap();
+    let run = fixture.run(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for path in [
+        "prefixed.svg",
+        "xhtml.svg",
+        "handler.svg",
+        "utf16.svg",
+        "page.xhtm",
+        "schema.xsd",
+        "feed.rss",
+    ] {
+        assert!(
+            run.stderr
+                .contains(&format!("{path}: warning[active-file]")),
+            "{path}\n{}",
+            run.stderr
+        );
+        assert!(!fixture.output().join(path).exists(), "{path}");
+    }
+    assert!(fixture.output().join("notes.txt").is_file());
+}
+
+#[test]
+fn a_quote_inside_a_plain_value_cannot_hide_nesting() {
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let fixture = Fixture::with_files(&[
+        ("index.md", "# Home\n"),
+        (
+            "docs/a.md",
+            &format!("---\nt: [a:'x, {deep}, y']\n---\n# A\n"),
+        ),
+    ]);
+    let run = fixture.run_limited(&["check"], Duration::from_secs(20));
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("docs/a.md:2:") && run.stderr.contains("nests more than 64"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn values_that_read_as_ci_commands_are_escaped_in_every_command() {
+    let fixture = Fixture::with_files(&[
+        ("index.md", "# Home\n"),
+        (
+            "docs/a.md",
+            "---\nowner: \"::error::owner\"\nreview_by: 2020-01-01\n---\n::warning title=PWN::zebra text\n",
+        ),
+        (
+            "decisions/0001-x.md",
+            "---\nnumber: 4294967295\nstatus: accepted\n---\n# ::error::record\n",
+        ),
+        (".gitbook/assets/.env", "SECRET-ENV"),
+        (".gitbook/assets/logo.txt", "logo"),
+    ]);
+    let build = fixture.run(&["build"]);
+    assert_eq!(build.code, 0, "{}", build.stderr);
+    assert!(fixture.output().join(".gitbook/assets/logo.txt").is_file());
+    assert!(!fixture.output().join(".gitbook/assets/.env").exists());
+    for args in [
+        vec!["stale"],
+        vec!["search", "zebra"],
+        vec!["decision", "list"],
+        vec!["build"],
+        vec!["check"],
+    ] {
+        let run = fixture.run(&args);
+        assert!(!run.stderr.contains("panicked"), "{args:?}: {}", run.stderr);
+        for line in run.stdout.lines().chain(run.stderr.lines()) {
+            let start = line.trim_start();
+            assert!(
+                !start.starts_with("::") && !start.starts_with("##"),
+                "{args:?}: {line}"
+            );
+        }
+    }
+    // Caches stay in handbook's cache folders, never over a page or the configuration.
+    for cache in [
+        "index.md",
+        "handbook.yml",
+        ".github/workflows/ci.yml",
+        ".GIT/config",
+    ] {
+        fixture.edit("handbook.yml", &format!("git:\n  cache: '{cache}'\n"));
+        let run = fixture.run(&["build"]);
+        assert_eq!(run.code, 2, "{cache}: {}", run.stderr);
+    }
 }

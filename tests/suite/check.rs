@@ -475,7 +475,7 @@ fn external_links_are_checked_with_a_timeout_a_concurrency_limit_and_a_cache() {
         server.url("/ok0"),
     ));
     let config = format!(
-        "check:\n  external:\n    timeout: 1\n    concurrency: 2\n    cache: .cache/links.json\n    exclude: ['{}']\n",
+        "check:\n  external:\n    timeout: 1\n    concurrency: 2\n    cache: .handbook/links.json\n    exclude: ['{}']\n",
         server.url("/private/")
     );
     let fixture = Fixture::with_files(&[("handbook.yml", &config), ("index.md", &body)]);
@@ -537,7 +537,7 @@ fn external_links_are_checked_with_a_timeout_a_concurrency_limit_and_a_cache() {
         server.most_in_flight.load(Ordering::SeqCst)
     );
     let cache: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(fixture.root.join(".cache/links.json")).unwrap(),
+        &std::fs::read_to_string(fixture.root.join(".handbook/links.json")).unwrap(),
     )
     .unwrap();
     assert!(cache["working"][server.url("/ok3")].is_i64(), "{cache}");

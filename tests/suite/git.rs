@@ -277,12 +277,12 @@ fn a_history_cache_reads_only_new_commits_and_matches_a_full_walk() {
     let config = "edit_url: https://git.example.org/org/repo/edit/main/{path}\n";
     fixture.edit(
         "site/handbook.yml",
-        &format!("{config}git:\n  cache: cache/git.json\n"),
+        &format!("{config}git:\n  cache: .handbook/git.json\n"),
     );
     commit_all(&repo, "Ana", "2026-03-21T08:00:00Z", "Cache the history");
     let run = fixture.run(&["build", "site"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let cache = site.join("cache/git.json");
+    let cache = site.join(".handbook/git.json");
     assert!(cache.exists());
     assert!(
         !site.join("public/cache").exists(),
@@ -322,7 +322,7 @@ fn a_history_cache_reads_only_new_commits_and_matches_a_full_walk() {
     // Rewritten history: the saved commit is gone, so the walk starts over.
     fixture.edit(
         "site/handbook.yml",
-        &format!("{config}git:\n  cache: cache/git.json\n"),
+        &format!("{config}git:\n  cache: .handbook/git.json\n"),
     );
     assert_eq!(fixture.run(&["build", "site"]).code, 0);
     let amend = |message: &str, date: &str| {

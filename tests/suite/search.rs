@@ -147,7 +147,7 @@ fn terminal_results_show_title_url_and_marked_snippet() {
 }
 
 #[test]
-fn the_index_in_the_output_is_reused_when_fresh_and_never_trusted_when_stale() {
+fn the_index_lives_in_the_cache_folder_and_is_never_trusted_when_stale() {
     let fixture = handbook();
     let before = fixture.run(&["search", "canary"]);
     assert!(
@@ -156,10 +156,25 @@ fn the_index_in_the_output_is_reused_when_fresh_and_never_trusted_when_stale() {
         before.stderr
     );
     assert!(!fixture.output().exists(), "search never writes the output");
+    assert!(!fixture.root.join(".handbook").exists(), "nor the cache");
     fixture.build();
-    assert!(fixture.output().join("search/index/meta.json").is_file());
+    let meta = fixture.root.join(".handbook/search/handbook.json");
+    assert!(meta.is_file());
+    assert!(
+        !fixture.output().join("search/index").exists(),
+        "the index is not published"
+    );
     let fresh = fixture.run(&["search", "canary"]);
     assert!(!fresh.stderr.contains("no up-to-date"), "{}", fresh.stderr);
+    // A checkout that rewrites files without changing them: the index still matches.
+    let text = std::fs::read_to_string(fixture.root.join("guides/releases.md")).unwrap();
+    fixture.edit("guides/releases.md", &text);
+    let touched = fixture.run(&["search", "canary"]);
+    assert!(
+        !touched.stderr.contains("no up-to-date"),
+        "{}",
+        touched.stderr
+    );
     fixture.edit("guides/new.md", "# Walrus\n\nThe walrus page.\n");
     let stale = fixture.run(&["search", "walrus", "--json"]);
     assert!(
@@ -169,13 +184,17 @@ fn the_index_in_the_output_is_reused_when_fresh_and_never_trusted_when_stale() {
     );
     let result: Value = serde_json::from_str(&stale.stdout).unwrap();
     assert_eq!(urls(&result), vec!["guides/new/"]);
+    // The next build brings the cache up to date.
+    fixture.build();
+    let again = fixture.run(&["search", "walrus"]);
+    assert!(!again.stderr.contains("no up-to-date"), "{}", again.stderr);
 }
 
 #[test]
-fn a_no_change_rebuild_keeps_the_index_files() {
+fn a_no_change_rebuild_keeps_the_index() {
     let fixture = handbook();
     fixture.build();
-    let meta = fixture.output().join("search/index/meta.json");
+    let meta = fixture.root.join(".handbook/search/handbook.json");
     let first = std::fs::read(&meta).unwrap();
     let second_run = fixture.build();
     assert_eq!(std::fs::read(&meta).unwrap(), first);
@@ -184,6 +203,24 @@ fn a_no_change_rebuild_keeps_the_index_files() {
         "{}",
         second_run.stderr
     );
+}
+
+#[test]
+fn the_cache_folder_is_never_written_through_a_symlink() {
+    let fixture = handbook();
+    let outside = fixture.parent().join("elsewhere");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::os::unix::fs::symlink(&outside, fixture.root.join(".handbook")).unwrap();
+    let run = fixture.build();
+    assert!(
+        run.stderr.contains("could not save the search index"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0);
+    // Search still works, from the sources.
+    let result = search(&fixture, &["canary"]);
+    assert!(!urls(&result).is_empty());
 }
 
 #[test]

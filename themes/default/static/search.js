@@ -367,13 +367,16 @@
       var tokens = words(lower);
       if (!tokens.length) return Promise.resolve();
       if (tokens.length > 1 || term.type === "phrase") {
+        // A quoted phrase needs its words in order, and so does a word joined by other marks
+        // ("os.walk"); a hyphenated word ("on-call") needs only its parts.
         return Promise.all(tokens.map(stemOf)).then(function (stems) {
           stems.forEach(function (stem, i) {
             if (!stem) plan.impossible = true;
             slots[index].push({ stems: stem ? [[stem, 2]] : [], required: true });
             plan.highlight.push({ word: tokens[i] });
           });
-          if (stems.length > 1) plan.phrases.push(stems);
+          var hyphenated = term.type === "word" && /^[\p{Alphabetic}\p{N}-]+$/u.test(lower);
+          if (stems.length > 1 && !hyphenated) plan.phrases.push(stems);
         });
       }
       var word = tokens[0];
@@ -655,24 +658,20 @@
   function finish(plan, ranked, limit, scored) {
     var top = ranked.slice(0, limit);
     var sids = [];
-    top.forEach(function (r) {
-      sids.push(r.best, firstSection(r.page));
-      sids = sids.concat(r.more);
-    });
+    top.forEach(function (r) { sids = sids.concat([r.best], r.more); });
     var chunks = unique(sids.map(function (sid) { return Math.floor(sid / manifest.chunk); }));
     return Promise.all(chunks.map(function (c) { return part("d/" + c); })).then(function () {
       var hits = top.map(function (r) {
         var best = row(r.best);
-        var first = row(firstSection(r.page));
         // A page whose title holds every group it matched opens at the top.
-        var titleStems = (first[8] || "").split(" ");
+        var titleStems = (best[8] || "").split(" ");
         var inTitle = r.has.length > 0 && plan.groups.every(function (g, gi) {
           return !r.has[gi] || g.stems.some(function (s) { return titleStems.indexOf(s[0]) >= 0; });
         });
-        var top = inTitle || !best[1];
+        var atTop = inTitle || !best[1];
         return {
           sid: r.best, score: r.key[1] / manifest.scale, title: best[0],
-          section: top ? null : best[1], url: top ? first[2].split("#")[0] : best[2],
+          section: atTop ? null : best[1], url: atTop ? best[2].split("#")[0] : best[2],
           kind: best[3], status: best[4], team: best[5], date: best[6], excerpt: best[7],
           sections: r.more.map(function (sid) { var m = row(sid); return { heading: m[1], url: m[2], excerpt: m[7] }; })
             .filter(function (m) { return m.heading; })
@@ -688,15 +687,6 @@
         query: plan.query
       };
     });
-  }
-
-  // The first section of `page` (sections are numbered in page order).
-  function firstSection(page) {
-    if (!manifest.firstOf) {
-      manifest.firstOf = new Int32Array(manifest.pages);
-      for (var sid = manifest.sections - 1; sid >= 0; sid--) manifest.firstOf[manifest.pageOf[sid]] = sid;
-    }
-    return manifest.firstOf[page];
   }
 
   // ---- presentation ----
@@ -779,7 +769,12 @@
       part("search-hit-title", hit.title);
       part("search-hit-section", hit.section);
       part("search-hit-meta", [hit.kind, hit.status, hit.team, hit.date].filter(Boolean).join(" · "), true);
-      part("search-hit-snippet", hit.excerpt);
+      // The first of the page's offered sections whose text holds a matched word.
+      var excerpts = [hit.excerpt].concat((hit.sections || []).map(function (m) { return m.excerpt; }));
+      var snippet = excerpts.filter(function (text) {
+        return text && (text.match(WORD) || []).some(function (w) { return matcher(w.toLowerCase()); });
+      })[0] || hit.excerpt;
+      part("search-hit-snippet", snippet);
       item.appendChild(link);
       // Other sections of the page that match.
       (hit.sections || []).forEach(function (section) {
