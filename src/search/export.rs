@@ -31,12 +31,15 @@ use super::{BOOSTS, DIR, MIN_PREFIX, PREFIX_EXPANSIONS, complete, status_boost};
 use crate::output::OutputFile;
 use crate::render::Sink;
 
+/// The row of a section the index does not have (never written in practice).
+static EMPTY_SECTION: [String; 3] = [String::new(), String::new(), String::new()];
+
 /// Impacts are stored in units of 1/`SCALE`.
 pub const SCALE: f32 = 100.0;
 /// Postings per tier, by impact: the head (with the shard), the next tier, then the rest.
 const TIERS: [usize; 2] = [128, 1024];
 /// Target size of one term shard file, in bytes.
-const SHARD_BYTES: usize = 24 * 1024;
+const SHARD_BYTES: usize = 16 * 1024;
 /// Longest shard key, in characters.
 const MAX_KEY: usize = 4;
 /// Sections per metadata chunk.
@@ -253,7 +256,7 @@ pub fn export(
 
     // Per-section metadata (in chunks) and per-page facets.
     let count = index.sections() as usize;
-    let mut sections: Vec<String> = vec![String::from("null"); count];
+    let mut sections: Vec<Option<Row>> = vec![None; count];
     let mut page_of: Vec<u32> = vec![0; count];
     let mut facet_of: Vec<[String; 3]> = vec![Default::default(); count];
     for segment in searcher.segment_readers() {
@@ -276,20 +279,30 @@ pub fn export(
                     let team = text(&stored, fields.team);
                     let title = text(&stored, fields.text[0]);
                     let title_stems = super::analyze(&title, language).join(" ");
-                    let json = serde_json::to_string(&(
-                        title,
-                        text(&stored, fields.heading),
-                        text(&stored, fields.url),
-                        &kind,
-                        &status,
-                        &team,
-                        text(&stored, fields.date),
-                        text(&stored, fields.excerpt),
-                        title_stems,
-                    ))?;
+                    let url = text(&stored, fields.url);
+                    let (page_url, anchor) = match url.split_once('#') {
+                        Some((page, anchor)) => (page.to_string(), anchor.to_string()),
+                        None => (url, String::new()),
+                    };
+                    let row = Row {
+                        page: [
+                            title,
+                            page_url,
+                            kind.clone(),
+                            status.clone(),
+                            team.clone(),
+                            text(&stored, fields.date),
+                            title_stems,
+                        ],
+                        section: [
+                            text(&stored, fields.heading),
+                            anchor,
+                            text(&stored, fields.excerpt),
+                        ],
+                    };
                     Ok(Some(SectionRow {
                         sid,
-                        json,
+                        row,
                         page: pages.get_val(doc) as u32,
                         facets: [kind, status, team],
                     }))
@@ -297,7 +310,7 @@ pub fn export(
             )
             .collect::<anyhow::Result<_>>()?;
         for row in read.into_iter().flatten() {
-            sections[row.sid] = row.json;
+            sections[row.sid] = Some(row.row);
             page_of[row.sid] = row.page;
             facet_of[row.sid] = row.facets;
         }
@@ -329,7 +342,7 @@ pub fn export(
     }
 
     let mut manifest = serde_json::json!({
-        "format": 2,
+        "format": 3,
         "version": index.meta.fingerprint,
         "sections": count,
         "pages": runs.len(),
@@ -434,14 +447,28 @@ pub fn export(
     }
     manifest["tiers"] = serde_json::json!(tiers);
     log::debug!("export: shards made at {:?}", started.elapsed());
+    // A chunk is `[{page: [title, url, kind, status, team, date, title stems]}, [[page, heading,
+    // anchor, excerpt]…]]`: a page's sections are neighbours, so its data is written once.
     for (n, chunk) in sections.chunks(CHUNK).enumerate() {
         let name = format!("d/{n}");
-        let mut rows = Vec::with_capacity(chunk.iter().map(|row| row.len() + 1).sum());
-        for row in chunk {
-            entry(&mut rows).extend_from_slice(row.as_bytes());
+        let mut pages: BTreeMap<u32, &[String; 7]> = BTreeMap::new();
+        let mut rows: Vec<(u32, &[String; 3])> = Vec::with_capacity(chunk.len());
+        for (at, row) in chunk.iter().enumerate() {
+            let page = page_of[n * CHUNK + at];
+            match row {
+                Some(row) => {
+                    pages.entry(page).or_insert(&row.page);
+                    rows.push((page, &row.section));
+                }
+                None => rows.push((page, &EMPTY_SECTION)),
+            }
         }
-        let data = script(&name, &[b"[", &rows, b"]"]);
-        out.add(&name, data);
+        let pages: BTreeMap<String, &[String; 7]> = pages
+            .into_iter()
+            .map(|(page, data)| (page.to_string(), data))
+            .collect();
+        let data = serde_json::to_vec(&(pages, rows))?;
+        out.add(&name, script(&name, &[&data]));
     }
     log::debug!("export: scripts made at {:?}", started.elapsed());
     let bundled = out.finish();
@@ -567,10 +594,18 @@ struct ShardText {
     positions: Vec<u8>,
 }
 
+/// What the browser shows of a section: its page's `[title, url, kind, status, team, date,
+/// title stems]` (written once per page in a chunk) and its own `[heading, anchor, excerpt]`.
+#[derive(Clone)]
+struct Row {
+    page: [String; 7],
+    section: [String; 3],
+}
+
 /// One stored section, read for the metadata chunks and the facets.
 struct SectionRow {
     sid: usize,
-    json: String,
+    row: Row,
     page: u32,
     facets: [String; 3],
 }

@@ -2,12 +2,10 @@
 //! files, reopening from the output folder, and running a [`Query`].
 
 use std::collections::HashMap;
-use std::io::Write as _;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::ThreadId;
-use tantivy::directory::TerminatingWrite as _;
 
 use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
@@ -183,7 +181,9 @@ impl<S: TokenStream> TokenStream for LearningStemmerStream<'_, S> {
 pub struct SearchIndex {
     index: Index,
     /// The files behind `index` (a clone shares them), read with their footers.
-    ram: RamDirectory,
+    /// The files of an index built in memory; `None` for one opened from the cache folder,
+    /// which is memory-mapped (`handbook search` reads a few postings, not the whole index).
+    ram: Option<RamDirectory>,
     reader: IndexReader,
     pub(super) fields: Fields,
     pub(super) meta: Meta,
@@ -387,12 +387,12 @@ impl SearchIndex {
             pages,
             stamp: None,
         };
-        SearchIndex::from_index(index, ram, fields, meta)
+        SearchIndex::from_index(index, Some(ram), fields, meta)
     }
 
     fn from_index(
         index: Index,
-        ram: RamDirectory,
+        ram: Option<RamDirectory>,
         fields: Fields,
         meta: Meta,
     ) -> anyhow::Result<SearchIndex> {
@@ -442,36 +442,32 @@ impl SearchIndex {
         if meta.format != FORMAT || !wanted(&meta) {
             return Ok(None);
         }
-        let ram = RamDirectory::create();
+        // Mapped, not read: only regular files of a real folder (a pull request could commit a
+        // symlink or a pipe into `.handbook/`).
+        if !std::fs::symlink_metadata(dir)?.is_dir() {
+            return Ok(None);
+        }
         for entry in std::fs::read_dir(dir)? {
-            let entry = entry?;
-            let name = entry.file_name();
-            let Some(name) = name.to_str() else { continue };
-            if name == META_FILE || name.starts_with(".tantivy") || !entry.file_type()?.is_file() {
-                continue;
-            }
-            let bytes = crate::write::read_file(dir, name)?;
-            let path = PathBuf::from(name);
-            if name == "meta.json" || name == ".managed.json" {
-                ram.atomic_write(&path, &bytes)?;
-            } else {
-                let mut writer = ram.open_write(&path)?;
-                writer.write_all(&bytes)?;
-                writer.terminate()?;
+            if !entry?.file_type()?.is_file() {
+                return Ok(None);
             }
         }
-        let index =
-            Index::open(ram.clone()).with_context(|| format!("reading {}", dir.display()))?;
+        let directory = tantivy::directory::MmapDirectory::open(dir)
+            .with_context(|| format!("reading {}", dir.display()))?;
+        let index = Index::open(directory).with_context(|| format!("reading {}", dir.display()))?;
         let language = language_from_name(meta.language.as_deref());
         index
             .tokenizers()
             .register(ANALYZER, analyzer(language, true));
         let (_, fields) = schema();
-        Ok(Some(SearchIndex::from_index(index, ram, fields, meta)?))
+        Ok(Some(SearchIndex::from_index(index, None, fields, meta)?))
     }
 
     /// The index's files by name: tantivy's and [`META_FILE`], to save in the cache folder.
     pub fn files(&self) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+        let Some(ram) = &self.ram else {
+            anyhow::bail!("an index opened from the cache folder is saved already");
+        };
         let mut names: Vec<PathBuf> = self
             .index
             .directory()
@@ -485,10 +481,10 @@ impl SearchIndex {
         let mut files = Vec::new();
         for name in names {
             let Some(text) = name.to_str() else { continue };
-            if text.starts_with(".tantivy") || !self.ram.exists(&name)? {
+            if text.starts_with(".tantivy") || !ram.exists(&name)? {
                 continue;
             }
-            let bytes = self.ram.open_read(&name)?.read_bytes()?.as_slice().to_vec();
+            let bytes = ram.open_read(&name)?.read_bytes()?.as_slice().to_vec();
             files.push((text.to_string(), bytes));
         }
         files.push((META_FILE.to_string(), serde_json::to_vec(&self.meta)?));

@@ -460,7 +460,7 @@
               function attempt() {
                 var scored = rankPages(plan, byStem, limit);
                 if (scored.exact) return finish(plan, scored.ranked, limit, scored);
-                return Promise.all(Array.from(byStem.values()).map(loadTier)).then(attempt);
+                return Promise.all(nextTiers(plan, byStem).map(loadTier)).then(attempt);
               }
               return attempt();
             });
@@ -468,6 +468,24 @@
         });
       });
     });
+  }
+
+  // The stems whose unloaded postings could add the most: the next tier of those (all whose
+  // weighted bound is at least half the largest), not of every stem, saves bytes when a rare
+  // word's postings are already all in.
+  function nextTiers(plan, byStem) {
+    var weighted = new Map();
+    plan.groups.forEach(function (group) {
+      group.stems.forEach(function (pair) {
+        var entry = byStem.get(pair[0]);
+        if (entry && entry.bound) weighted.set(entry, Math.max(weighted.get(entry) || 0, entry.bound * pair[1]));
+      });
+    });
+    var most = 0;
+    weighted.forEach(function (value) { most = Math.max(most, value); });
+    var chosen = [];
+    weighted.forEach(function (value, entry) { if (value * 2 >= most) chosen.push(entry); });
+    return chosen;
   }
 
   function loadAll(entry) {
@@ -653,13 +671,26 @@
     return facetCounts;
   }
 
-  function row(sid) { return loaded["d/" + Math.floor(sid / manifest.chunk)][sid % manifest.chunk]; }
+  // A section's display data as [title, heading, url, kind, status, team, date, excerpt, title
+  // stems], from its chunk (src/search/export.rs: page data once, then one row per section).
+  function row(sid) {
+    var chunk = loaded["d/" + Math.floor(sid / manifest.chunk)];
+    var entry = chunk[1][sid % manifest.chunk];
+    var page = chunk[0][entry[0]];
+    var own = entry[1];
+    var url = own[1] ? page[1] + "#" + own[1] : page[1];
+    return [page[0], own[0], url, page[2], page[3], page[4], page[5], own[2], page[6]];
+  }
 
   function finish(plan, ranked, limit, scored) {
     var top = ranked.slice(0, limit);
-    var sids = [];
-    top.forEach(function (r) { sids = sids.concat([r.best], r.more); });
-    var chunks = unique(sids.map(function (sid) { return Math.floor(sid / manifest.chunk); }));
+    // Only the best sections' chunks are fetched: the other sections a result offers are those
+    // in the same chunk (a page's sections are neighbours), so offering them costs no request.
+    var chunkOf = function (sid) { return Math.floor(sid / manifest.chunk); };
+    var chunks = unique(top.map(function (r) { return chunkOf(r.best); }));
+    top.forEach(function (r) {
+      r.more = r.more.filter(function (sid) { return chunkOf(sid) === chunkOf(r.best); });
+    });
     return Promise.all(chunks.map(function (c) { return part("d/" + c); })).then(function () {
       var hits = top.map(function (r) {
         var best = row(r.best);
