@@ -565,41 +565,48 @@
       }
       return { ranked: found, exact: true, complete: true, facets: tally(counts) };
     }
-    // Per section: each group's loaded score and what it could still gain.
-    var sections = new Map();
+    // Per section: each group's loaded score (flat, section-major) and what it could still gain.
+    var low = new Float64Array(manifest.sections * n);
+    var seen = new Uint8Array(manifest.sections);
+    var touched = [];
     groups.forEach(function (g, gi) {
       g.forEach(function (pair) {
+        var weight = pair[1];
         pair[0].map.forEach(function (impact, sid) {
-          var entry = sections.get(sid);
-          if (!entry) sections.set(sid, entry = { low: new Float64Array(n), high: new Float64Array(n) });
-          entry.low[gi] += impact * pair[1];
+          if (!seen[sid]) { seen[sid] = 1; touched.push(sid); }
+          low[sid * n + gi] += impact * weight;
         });
       });
     });
+    // Per group, the stems that still have postings out: only they can be missing somewhere.
+    var open = groups.map(function (g) { return g.filter(function (pair) { return pair[0].bound > 0; }); });
     var pages = new Map();
-    sections.forEach(function (entry, sid) {
+    var high = new Float64Array(n);
+    for (var t = 0; t < touched.length; t++) {
+      var sid = touched[t];
+      var base = sid * n;
       var sumLow = 0, sumHigh = 0;
       for (var gi = 0; gi < n; gi++) {
         var missing = 0;
-        for (var k = 0; k < groups[gi].length; k++) {
-          var pair = groups[gi][k];
+        for (var k = 0; k < open[gi].length; k++) {
+          var pair = open[gi][k];
           if (!pair[0].map.has(sid)) missing += pair[0].bound * pair[1];
         }
-        entry.high[gi] = entry.low[gi] + missing;
-        sumLow += entry.low[gi];
-        sumHigh += entry.high[gi];
+        high[gi] = low[base + gi] + missing;
+        sumLow += low[base + gi];
+        sumHigh += high[gi];
       }
       var page = manifest.pageOf[sid];
       var acc = pages.get(page);
       if (!acc) pages.set(page, acc = { low: new Float64Array(n), high: new Float64Array(n), sections: [], bestHigh: 0, phrase: !plan.phrases.length });
       for (gi = 0; gi < n; gi++) {
-        acc.low[gi] = Math.max(acc.low[gi], entry.low[gi]);
-        acc.high[gi] = Math.max(acc.high[gi], entry.high[gi]);
+        if (low[base + gi] > acc.low[gi]) acc.low[gi] = low[base + gi];
+        if (high[gi] > acc.high[gi]) acc.high[gi] = high[gi];
       }
       acc.sections.push([sumLow, sid]);
-      acc.bestHigh = Math.max(acc.bestHigh, sumHigh);
+      if (sumHigh > acc.bestHigh) acc.bestHigh = sumHigh;
       if (!acc.phrase && phraseOk(plan, sid)) acc.phrase = true;
-    });
+    }
     var extraSum = extra.reduce(function (a, b) { return a + b; }, 0);
     var candidates = [];
     pages.forEach(function (acc, page) {
