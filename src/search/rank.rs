@@ -82,13 +82,30 @@ pub fn rank(groups: &[Group<'_>], sections: &Sections<'_>) -> Vec<Found> {
             })
             .collect();
     }
-    // Per section: each group's score.
+    // Per section: each group's score. Per page: the groups it holds by a full-weight stem (the
+    // word itself, a synonym, a typed prefix); a group that has such stems is covered only by
+    // them, its expansions adding score but not coverage.
     let mut by_section: HashMap<u32, Vec<u64>> = HashMap::new();
+    let mut strong: HashMap<u32, Vec<bool>> = HashMap::new();
+    let needs_strong: Vec<bool> = groups
+        .iter()
+        .map(|group| {
+            group
+                .stems
+                .iter()
+                .any(|(postings, weight)| *weight >= 2 && !postings.is_empty())
+        })
+        .collect();
     for (g, group) in groups.iter().enumerate() {
         for &(postings, weight) in &group.stems {
             for &(sid, impact) in postings {
                 by_section.entry(sid).or_insert_with(|| vec![0; n])[g] +=
                     u64::from(impact) * u64::from(weight);
+                if weight >= 2
+                    && let Some(&page) = sections.page_of.get(sid as usize)
+                {
+                    strong.entry(page).or_insert_with(|| vec![false; n])[g] = true;
+                }
             }
         }
     }
@@ -122,7 +139,19 @@ pub fn rank(groups: &[Group<'_>], sections: &Sections<'_>) -> Vec<Found> {
     let mut found: Vec<Found> = pages
         .into_iter()
         .filter_map(|(page, mut entry)| {
-            let has: Vec<bool> = entry.best_of_group.iter().map(|&best| best > 0).collect();
+            let held = strong.get(&page);
+            let has: Vec<bool> = entry
+                .best_of_group
+                .iter()
+                .enumerate()
+                .map(|(g, &best)| {
+                    if needs_strong[g] {
+                        held.is_some_and(|held| held[g])
+                    } else {
+                        best > 0
+                    }
+                })
+                .collect();
             let covered = has.iter().filter(|&&has| has).count();
             let required = groups.iter().zip(&has).all(|(g, &has)| has || !g.required);
             if covered < need || !required || !entry.phrase || !(sections.allowed)(page) {
@@ -252,6 +281,33 @@ mod tests {
             },
         ];
         assert_eq!(ranked(&groups, &page_of), vec![(0, 2, 0)]);
+    }
+
+    #[test]
+    fn expansions_add_score_but_cover_a_word_only_when_the_word_itself_is_nowhere() {
+        // "generate tokens": page 0 has "generator" (an expansion) and "tokens"; page 1 has
+        // "generate" and "tokens". Only page 1 holds both words.
+        let page_of = [0, 1];
+        let generate = [(1, 10)];
+        let generator = [(0, 90)];
+        let tokens = [(0, 10), (1, 10)];
+        let groups = [
+            Group {
+                stems: vec![(&generate[..], 2), (&generator[..], 1)],
+                required: false,
+            },
+            Group {
+                stems: vec![(&tokens[..], 2)],
+                required: false,
+            },
+        ];
+        assert_eq!(ranked(&groups, &page_of), vec![(1, 2, 1)]);
+        // A word found only through its expansions (a partial word) is covered by them.
+        let groups = [Group {
+            stems: vec![(&generator[..], 1)],
+            required: false,
+        }];
+        assert_eq!(ranked(&groups, &page_of), vec![(0, 1, 0)]);
     }
 
     #[test]

@@ -551,6 +551,12 @@
       return g.reduce(function (sum, pair) { return sum + pair[0].bound * pair[1]; }, 0);
     });
     var complete = extra.every(function (x) { return x === 0; });
+    // A group with full-weight stems (the word, a synonym, a typed prefix) is covered only by
+    // them; its expansions add score, not coverage (src/search/rank.rs).
+    var needsStrong = groups.map(function (g) { return g.some(function (pair) { return pair[1] >= 2; }); });
+    var strongExtra = groups.map(function (g) {
+      return g.reduce(function (sum, pair) { return sum + (pair[1] >= 2 ? pair[0].bound : 0); }, 0);
+    });
     var need = needed(n);
     var counts = { kind: {}, status: {}, team: {} };
     var found = [];
@@ -567,6 +573,7 @@
     }
     // Per section: each group's loaded score (flat, section-major) and what it could still gain.
     var low = new Float64Array(manifest.sections * n);
+    var strongAt = new Uint8Array(manifest.sections * n);
     var seen = new Uint8Array(manifest.sections);
     var touched = [];
     groups.forEach(function (g, gi) {
@@ -575,6 +582,7 @@
         pair[0].map.forEach(function (impact, sid) {
           if (!seen[sid]) { seen[sid] = 1; touched.push(sid); }
           low[sid * n + gi] += impact * weight;
+          if (weight >= 2) strongAt[sid * n + gi] = 1;
         });
       });
     });
@@ -598,8 +606,9 @@
       }
       var page = manifest.pageOf[sid];
       var acc = pages.get(page);
-      if (!acc) pages.set(page, acc = { low: new Float64Array(n), high: new Float64Array(n), sections: [], bestHigh: 0, phrase: !plan.phrases.length });
+      if (!acc) pages.set(page, acc = { low: new Float64Array(n), high: new Float64Array(n), strong: new Uint8Array(n), sections: [], bestHigh: 0, phrase: !plan.phrases.length });
       for (gi = 0; gi < n; gi++) {
+        if (strongAt[base + gi]) acc.strong[gi] = 1;
         if (low[base + gi] > acc.low[gi]) acc.low[gi] = low[base + gi];
         if (high[gi] > acc.high[gi]) acc.high[gi] = high[gi];
       }
@@ -614,11 +623,13 @@
       var has = [];
       for (var gi = 0; gi < n; gi++) {
         var high = Math.max(acc.high[gi], extra[gi]);
-        has.push(acc.low[gi] > 0);
-        if (acc.low[gi] > 0) coveredLow++;
-        if (high > 0) coveredHigh++;
-        if (plan.groups[gi].required && !(acc.low[gi] > 0)) requiredLow = false;
-        if (plan.groups[gi].required && !(high > 0)) requiredHigh = false;
+        var hasLow = needsStrong[gi] ? acc.strong[gi] === 1 : acc.low[gi] > 0;
+        var hasHigh = needsStrong[gi] ? acc.strong[gi] === 1 || strongExtra[gi] > 0 : high > 0;
+        has.push(hasLow);
+        if (hasLow) coveredLow++;
+        if (hasHigh) coveredHigh++;
+        if (plan.groups[gi].required && !hasLow) requiredLow = false;
+        if (plan.groups[gi].required && !hasHigh) requiredHigh = false;
         sumLow += acc.low[gi];
         sumHigh += high;
       }
@@ -647,8 +658,9 @@
       var top = found.slice(0, limit);
       found.slice(limit).forEach(function (f) { candidates.push(f.high); });
       // A page with no loaded posting at all.
-      var unseen = extra.filter(function (x) { return x > 0; }).length;
-      var requiredUnseen = plan.groups.every(function (g, gi) { return !g.required || extra[gi] > 0; });
+      var reachable = extra.map(function (x, gi) { return needsStrong[gi] ? strongExtra[gi] > 0 : x > 0; });
+      var unseen = reachable.filter(Boolean).length;
+      var requiredUnseen = plan.groups.every(function (g, gi) { return !g.required || reachable[gi]; });
       if (unseen >= need && requiredUnseen) candidates.push([unseen, 2 * extraSum, -1]);
       if (top.length === limit) {
         var threshold = top[limit - 1].key;
