@@ -105,3 +105,36 @@ fn screenshots_at_phone_and_desktop_widths_light_and_dark() {
         }
     }
 }
+
+#[test]
+fn a_page_opens_at_the_top_with_its_sidebar_entry_in_view() {
+    let Some(browser) = chromium() else { return };
+    let fixture = Fixture::built_example();
+    // The last update of a long folder: its sidebar entry is far down the sidebar.
+    let page = "updates/2026/2026-11-12-platform-weekly/";
+    crate::search::harness_page(
+        &fixture.output(),
+        "_scroll.html",
+        &format!(
+            "const frame = document.createElement('iframe'); frame.style.width = '1280px'; \
+             frame.style.height = '700px'; frame.src = '{page}'; document.body.appendChild(frame); \
+             await new Promise(r => frame.onload = r); await new Promise(r => setTimeout(r, 200)); \
+             const doc = frame.contentDocument; const sidebar = doc.querySelector('#sidebar'); \
+             const current = sidebar.querySelector('[aria-current=page]'); \
+             const box = sidebar.getBoundingClientRect(), item = current.getBoundingClientRect(); \
+             return {{windowY: frame.contentWindow.scrollY, scrolls: sidebar.scrollHeight > sidebar.clientHeight, \
+                      inView: item.top >= box.top && item.bottom <= box.bottom}};"
+        ),
+    );
+    let server = StaticServer::start(&fixture.output());
+    let result = crate::search::run_in_chromium(&browser, &server.url("_scroll.html"));
+    assert_eq!(
+        result["windowY"], 0,
+        "the page opens at its title: {result}"
+    );
+    assert_eq!(
+        result["scrolls"], true,
+        "the sidebar is long enough to test: {result}"
+    );
+    assert_eq!(result["inView"], true, "{result}");
+}

@@ -242,7 +242,7 @@ fn snippets_are_plain_text() {
 
 /// Writes a page into the built site that runs `script` (with `handbookSearch` loaded from the
 /// theme's assets) and puts its string result into `<pre id=out>`.
-fn harness_page(output: &Path, name: &str, script: &str) {
+pub fn harness_page(output: &Path, name: &str, script: &str) {
     let asset = std::fs::read_dir(output.join("assets"))
         .unwrap()
         .filter_map(|e| e.ok())
@@ -261,7 +261,7 @@ fn harness_page(output: &Path, name: &str, script: &str) {
     .unwrap();
 }
 
-fn run_in_chromium(browser: &Path, url: &str) -> Value {
+pub fn run_in_chromium(browser: &Path, url: &str) -> Value {
     let run = chromium_run(
         browser,
         &[

@@ -89,7 +89,11 @@
     setInterval(tick, 30000);
   }
   var current = sidebar && sidebar.querySelector("[aria-current=page]");
-  if (current && current.scrollIntoView && sidebar.scrollHeight > sidebar.clientHeight) {
-    current.scrollIntoView({ block: "center" });
+  // Bring the current entry into the middle of the sidebar by scrolling the sidebar alone:
+  // scrollIntoView would scroll the window too, opening the page below its title.
+  if (current && sidebar.scrollHeight > sidebar.clientHeight) {
+    var box = sidebar.getBoundingClientRect();
+    var item = current.getBoundingClientRect();
+    sidebar.scrollTop += item.top - box.top - (sidebar.clientHeight - item.height) / 2;
   }
 })();
