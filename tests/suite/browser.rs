@@ -138,3 +138,36 @@ fn a_page_opens_at_the_top_with_its_sidebar_entry_in_view() {
     );
     assert_eq!(result["inView"], true, "{result}");
 }
+
+#[test]
+fn the_decision_log_timeline_takes_its_room_and_the_footer_stays_below_it() {
+    let Some(browser) = chromium() else { return };
+    let fixture = Fixture::built_example();
+    crate::search::harness_page(
+        &fixture.output(),
+        "_timeline.html",
+        "const frame = document.createElement('iframe'); frame.style.width = '1280px'; \
+         frame.style.height = '900px'; frame.src = 'decision-log/'; document.body.appendChild(frame); \
+         await new Promise(r => frame.onload = r); \
+         const doc = frame.contentDocument; const timeline = doc.querySelector('.log-timeline'); \
+         const last = [...timeline.querySelectorAll('li')].pop(); \
+         const footer = doc.querySelector('footer'); \
+         const y = el => el.getBoundingClientRect(); \
+         return {height: y(timeline).height, entries: timeline.querySelectorAll('li').length, \
+                 lastBottom: y(last).bottom, footerTop: y(footer).top};",
+    );
+    let server = StaticServer::start(&fixture.output());
+    let result = crate::search::run_in_chromium(&browser, &server.url("_timeline.html"));
+    let entries = result["entries"]
+        .as_f64()
+        .unwrap_or_else(|| panic!("{result}"));
+    assert!(entries >= 10.0, "{result}");
+    assert!(
+        result["height"].as_f64().unwrap() > entries * 15.0,
+        "the timeline holds its entries: {result}"
+    );
+    assert!(
+        result["footerTop"].as_f64().unwrap() >= result["lastBottom"].as_f64().unwrap(),
+        "the footer is below the last entry: {result}"
+    );
+}

@@ -125,7 +125,7 @@ fn the_decision_log_lists_records_newest_first_with_pages_per_status() {
         log.texts(".log-table tbody .status"),
         ["proposed", "accepted", "superseded", "accepted"]
     );
-    assert_eq!(log.texts(".timeline h3"), ["2024", "2018", "Undated"]);
+    assert_eq!(log.texts(".log-timeline h3"), ["2024", "2018", "Undated"]);
     let accepted = fixture.html("decision-log/accepted/");
     assert_eq!(
         accepted.texts(".log-table tbody td:first-child"),
