@@ -190,6 +190,14 @@ pub fn rank(groups: &[Group<'_>], sections: &Sections<'_>) -> Vec<Found> {
 mod tests {
     use super::*;
 
+    /// A group of one full-weight stem.
+    fn word(postings: &[(u32, u32)]) -> Group<'_> {
+        Group {
+            stems: vec![(postings, 2)],
+            required: false,
+        }
+    }
+
     fn ranked(groups: &[Group<'_>], page_of: &[u32]) -> Vec<(u32, usize, u32)> {
         let sections = Sections {
             page_of,
@@ -211,38 +219,12 @@ mod tests {
         let trait_ = [(0, 50), (2, 10), (3, 900)];
         let object = [(0, 40), (2, 10)];
         let upcasting = [(1, 70), (2, 10)];
-        let groups = [
-            Group {
-                stems: vec![(&trait_[..], 2)],
-                required: false,
-            },
-            Group {
-                stems: vec![(&object[..], 2)],
-                required: false,
-            },
-            Group {
-                stems: vec![(&upcasting[..], 2)],
-                required: false,
-            },
-        ];
+        let groups = [word(&trait_), word(&object), word(&upcasting)];
         assert_eq!(ranked(&groups, &page_of), vec![(0, 3, 0), (1, 3, 2)]);
         // Two of three groups are enough to be found, below every full match.
         let page_of = [0, 0, 1, 2, 2];
         let object = [(0, 40), (2, 10), (4, 5)];
-        let groups = [
-            Group {
-                stems: vec![(&trait_[..], 2)],
-                required: false,
-            },
-            Group {
-                stems: vec![(&object[..], 2)],
-                required: false,
-            },
-            Group {
-                stems: vec![(&upcasting[..], 2)],
-                required: false,
-            },
-        ];
+        let groups = [word(&trait_), word(&object), word(&upcasting)];
         assert_eq!(
             ranked(&groups, &page_of),
             vec![(0, 3, 0), (1, 3, 2), (2, 2, 3)]
@@ -254,27 +236,12 @@ mod tests {
         let page_of = [0, 1];
         let a = [(0, 10), (1, 10)];
         let b = [(1, 10)];
-        let groups = [
-            Group {
-                stems: vec![(&a[..], 2)],
-                required: false,
-            },
-            Group {
-                stems: vec![(&b[..], 2)],
-                required: false,
-            },
-        ];
+        let groups = [word(&a), word(&b)];
         assert_eq!(ranked(&groups, &page_of), vec![(1, 2, 1)]);
         let c = [(0, 10)];
         let groups = [
-            Group {
-                stems: vec![(&a[..], 2)],
-                required: false,
-            },
-            Group {
-                stems: vec![(&b[..], 2)],
-                required: false,
-            },
+            word(&a),
+            word(&b),
             Group {
                 stems: vec![(&c[..], 2)],
                 required: true,
@@ -296,10 +263,7 @@ mod tests {
                 stems: vec![(&generate[..], 2), (&generator[..], 1)],
                 required: false,
             },
-            Group {
-                stems: vec![(&tokens[..], 2)],
-                required: false,
-            },
+            word(&tokens),
         ];
         assert_eq!(ranked(&groups, &page_of), vec![(1, 2, 1)]);
         // A word found only through its expansions (a partial word) is covered by them.
