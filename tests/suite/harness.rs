@@ -257,6 +257,16 @@ pub fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
+/// Whether the slow tests (soaks, load, many killed builds) run: only when
+/// `HANDBOOK_SLOW_TESTS=1` (set by `.ci/run`). Otherwise prints one loud skip line naming the test.
+pub fn slow_tests(name: &str) -> bool {
+    let on = std::env::var("HANDBOOK_SLOW_TESTS").as_deref() == Ok("1");
+    if !on {
+        eprintln!("SKIPPED slow test {name}: set HANDBOOK_SLOW_TESTS=1 to run it (.ci/run does)");
+    }
+    on
+}
+
 /// Chromium for browser tests, or `None` after printing one loud skip line. With
 /// `HANDBOOK_REQUIRE_BROWSER=1` (set by CI) a missing browser fails the test instead.
 pub fn chromium() -> Option<PathBuf> {

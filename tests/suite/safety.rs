@@ -339,6 +339,9 @@ fn built_with_a_copy_beside(name: &str) -> (Fixture, std::collections::BTreeMap<
 
 #[test]
 fn a_build_killed_at_any_moment_leaves_the_old_or_the_new_site_whole() {
+    if !crate::harness::slow_tests("a_build_killed_at_any_moment") {
+        return;
+    }
     let fixture = Fixture::with_files(&[
         ("handbook.yml", "title: Site A\n"),
         ("index.md", "# Home\n"),
