@@ -4,7 +4,7 @@ reading <site>/search/) and, optionally, Pagefind indexing the same pages.
     python3 benches/search.py SITE_DIR [--pagefind] [--port N]
 
 SITE_DIR is the output of `handbook build`. Twenty queries are picked deterministically from the
-site's vocabulary (search/index/handbook.json): ten one-word queries at fixed frequency ranks,
+site's vocabulary (.handbook/search/handbook.json beside the output): ten one-word queries at fixed frequency ranks,
 common to rare, and ten two-word queries from a seeded generator (a common word and a
 mid-frequency one). Each query runs in a fresh headless Chromium profile (cold cache) against a
 local, non-compressing http.server, through a harness page the server keeps in memory (nothing
@@ -106,7 +106,14 @@ HARNESS = {
 
 def pick_queries(site):
     """10 one-word queries at fixed frequency ranks and 10 seeded two-word ones."""
-    surfaces = json.loads((site / "search" / "index" / "handbook.json").read_text())["surfaces"]
+    # The index lives in the cache folder beside handbook.yml (the build's default output is
+    # public/ beside it); older builds published it under search/index/.
+    candidates = [site.parent / ".handbook" / "search" / "handbook.json",
+                  site / "search" / "index" / "handbook.json"]
+    found = next((p for p in candidates if p.exists()), None)
+    if found is None:
+        sys.exit(f"no search index vocabulary at {' or '.join(map(str, candidates))}")
+    surfaces = json.loads(found.read_text())["surfaces"]
     by_stem = {}  # stem -> [total count, (count, surface) of its most frequent surface]
     for surface, (stem, count) in surfaces.items():
         if len(surface) < 3 or not surface.isalpha() or surface in STOPWORDS:

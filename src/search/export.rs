@@ -5,13 +5,18 @@
 //! loads over HTTP and from `file://` (where `fetch` is blocked):
 //!
 //! ```text
-//! search/manifest.js     shard table (key → file), prefix completions, facet names, constants
-//! search/facets.js       per page: section count, kind, status and team codes
-//! search/t/<n>.js        surface form → stem; stem → doc count and impact-ordered head postings
-//! search/t/<n>.tail.js   the rest of long posting lists, fetched only when heads cannot
-//!                        prove the top results
+//! search/manifest.js     shard table (the keys of each file), facet names, constants
+//! search/facets.js       per page, as VLQ digits: section counts, then kind, status and team
+//!                        codes as runs of `(code, pages)`
+//! search/t/<n>.js        surface form → stem; stem → doc count, tier bounds, impact-ordered
+//!                        head postings and the packs holding its deeper tiers; the
+//!                        completions of split prefixes whose lowest file this is
+//! search/t/<k>.<tier>.js tier pack `k`: the next tier of several stems' posting lists, packed
+//!                        up to `PACK_BYTES`, fetched only when heads cannot prove the top
+//!                        results (a query fetches its own stems' tiers, not a shard's)
 //! search/p/<n>.js        positions, fetched only for phrases
-//! search/d/<n>.js        per-section title, heading, url, kind, status, team, date, excerpt
+//! search/d/<n>.js        per section: heading, anchor, excerpt; per page: title, url, date,
+//!                        title stems
 //! search/bundle.js       all of the above in one file, written instead for small sites
 //! ```
 //!
@@ -36,10 +41,19 @@ static EMPTY_SECTION: [String; 3] = [String::new(), String::new(), String::new()
 
 /// Impacts are stored in units of 1/`SCALE`.
 pub const SCALE: f32 = 100.0;
-/// Postings per tier, by impact: the head (with the shard), the next tier, then the rest.
-const TIERS: [usize; 2] = [128, 1024];
+/// Postings per tier, by impact: the head (with the shard), then deeper tiers four times the
+/// last, then the rest. A query loads a stem's next tier only while the loaded ones cannot
+/// prove its top results, so a common word costs the tiers it needs, not its whole list.
+const TIERS: [usize; 4] = [128, 1024, 4096, 16384];
+/// Tiers after the head (the last holds the rest).
+const DEEPER: usize = TIERS.len();
 /// Target size of one term shard file, in bytes.
-const SHARD_BYTES: usize = 16 * 1024;
+const SHARD_BYTES: usize = 8 * 1024;
+/// Target size of one tier pack, in bytes (a stem's tier larger than this is a pack alone).
+const PACK_BYTES: usize = 4 * 1024;
+/// Version of the export's layout; the client refuses another (a theme ejected from an older
+/// handbook, or a cached script beside newer data).
+pub const FORMAT: u32 = 4;
 /// Longest shard key, in characters.
 const MAX_KEY: usize = 4;
 /// Sections per metadata chunk.
@@ -240,19 +254,32 @@ pub fn export(
         plan_shards(&sizes)
     };
 
-    // Prefix completions for keys that were split, so a short prefix needs no extra shards.
-    let completions: BTreeMap<&str, Vec<(&str, &str)>> = plan
+    // Prefix completions for keys that were split (their words span several shards): each goes
+    // into the lowest-numbered file holding one of its keys, where the client looks for it.
+    let mut completions: BTreeMap<usize, Vec<u8>> = BTreeMap::new();
+    for prefix in plan
         .split
         .iter()
         .filter(|prefix| prefix.chars().count() >= MIN_PREFIX)
-        .map(|prefix| {
-            let words = complete(surfaces, prefix)
-                .into_iter()
-                .map(|surface| (surface, surfaces[surface].0.as_str()))
-                .collect();
-            (prefix.as_str(), words)
-        })
-        .collect();
+    {
+        let Some(host) = plan
+            .keys
+            .iter()
+            .filter(|(key, _)| key.starts_with(prefix.as_str()))
+            .map(|(_, file)| *file)
+            .min()
+        else {
+            continue;
+        };
+        let words: Vec<(&str, &str)> = complete(surfaces, prefix)
+            .into_iter()
+            .map(|surface| (surface, surfaces[surface].0.as_str()))
+            .collect();
+        let out = entry(completions.entry(host).or_default());
+        quote_into(out, prefix);
+        out.push(b':');
+        serde_json::to_writer(&mut *out, &words)?;
+    }
 
     // Per-section metadata (in chunks) and per-page facets.
     let count = index.sections() as usize;
@@ -285,15 +312,7 @@ pub fn export(
                         None => (url, String::new()),
                     };
                     let row = Row {
-                        page: [
-                            title,
-                            page_url,
-                            kind.clone(),
-                            status.clone(),
-                            team.clone(),
-                            text(&stored, fields.date),
-                            title_stems,
-                        ],
+                        page: [title, page_url, text(&stored, fields.date), title_stems],
                         section: [
                             text(&stored, fields.heading),
                             anchor,
@@ -342,16 +361,14 @@ pub fn export(
     }
 
     let mut manifest = serde_json::json!({
-        "format": 3,
+        "format": FORMAT,
         "version": index.meta.fingerprint,
         "sections": count,
         "pages": runs.len(),
-        "keys": plan.keys,
-        "tiers": null,
+        "keys": keys_by_file(&plan),
         "facets": {"kind": names[0], "status": names[1], "team": names[2]},
         "labels": {"team": names[2].iter().map(|id| labels.get(id).cloned().unwrap_or_else(|| id.clone())).collect::<Vec<_>>()},
         "statusBoost": names[1].iter().map(|status| (status, status_boost(status))).collect::<BTreeMap<_, _>>(),
-        "completions": completions,
         "scale": SCALE,
         "chunk": CHUNK,
         "minPrefix": MIN_PREFIX,
@@ -363,12 +380,15 @@ pub fn export(
         "moreSections": super::rank::MORE_SECTIONS,
         "bundle": false,
     });
+    let mut counts = String::with_capacity(runs.len());
+    for run in &runs {
+        vlq(&mut counts, *run);
+    }
     let facets = format!(
-        "{{\"pages\":{},\"codes\":{{\"kind\":{},\"status\":{},\"team\":{}}}}}",
-        serde_json::to_string(&runs)?,
-        serde_json::to_string(&codes[0])?,
-        serde_json::to_string(&codes[1])?,
-        serde_json::to_string(&codes[2])?
+        "{{\"pages\":\"{counts}\",\"codes\":{{\"kind\":\"{}\",\"status\":\"{}\",\"team\":\"{}\"}}}}",
+        runs_of(&codes[0]),
+        runs_of(&codes[1]),
+        runs_of(&codes[2])
     );
 
     let mut out = Outgoing::new(sink);
@@ -379,7 +399,7 @@ pub fn export(
     // dropped as soon as they are copied.
     let mut words = surfaces.iter().peekable();
     let mut stems = encoded.into_iter().peekable();
-    let mut tiers = Vec::with_capacity(plan.files);
+    let mut packs = TierPacks::default();
     for file in 0..plan.files {
         let mut shard = ShardText::default();
         while let Some(&(surface, (stem, count))) = words.peek() {
@@ -408,50 +428,51 @@ pub fn export(
             if place == Place::Nowhere {
                 continue;
             }
-            let out = entry(&mut shard.heads);
-            quote_into(out, &stem);
-            out.push(b':');
-            out.extend_from_slice(files.head.as_bytes());
+            // `"stem":[doc count, bounds, "head", [pack of tier 1, pack of tier 2…]]`
+            let mut held = Vec::new();
             for (tier, text) in files.tiers.iter().enumerate() {
                 if !text.is_empty() {
-                    string_entry(&mut shard.tiers[tier], &stem, text);
+                    held.push(packs.add(&mut out, tier, &stem, text));
                 }
             }
+            let head = entry(&mut shard.heads);
+            quote_into(head, &stem);
+            head.extend_from_slice(b":[");
+            head.extend_from_slice(files.head.as_bytes());
+            head.extend_from_slice(format!(",{}]", serde_json::to_string(&held)?).as_bytes());
             string_entry(&mut shard.positions, &stem, &files.positions);
         }
         let name = format!("t/{file}");
+        let hosted = completions.remove(&file).unwrap_or_default();
         let data = script(
             &name,
-            &[b"{\"w\":{", &shard.words, b"},\"t\":{", &shard.heads, b"}}"],
+            &[
+                b"{\"w\":{",
+                &shard.words,
+                b"},\"t\":{",
+                &shard.heads,
+                b"},\"c\":{",
+                &hosted,
+                b"}}",
+            ],
         );
         out.add(&name, data);
-        for (tier, entries) in shard.tiers.iter().enumerate() {
-            if !entries.is_empty() {
-                let name = format!("t/{file}.{}", tier + 1);
-                let data = script(&name, &[b"{", entries, b"}"]);
-                out.add(&name, data);
-            }
-        }
         let name = format!("p/{file}");
         let data = script(&name, &[b"{", &shard.positions, b"}"]);
         out.add(&name, data);
-        tiers.push([
-            u8::from(!shard.tiers[0].is_empty()),
-            u8::from(!shard.tiers[1].is_empty()),
-        ]);
     }
+    packs.finish(&mut out);
     if words.any(|(surface, _)| plan.file_of(surface).is_some())
         || stems.any(|(stem, _)| plan.file_of(&stem).is_some())
     {
         anyhow::bail!("shard plan has keys past its last file");
     }
-    manifest["tiers"] = serde_json::json!(tiers);
     log::debug!("export: shards made at {:?}", started.elapsed());
-    // A chunk is `[{page: [title, url, kind, status, team, date, title stems]}, [[page, heading,
-    // anchor, excerpt]…]]`: a page's sections are neighbours, so its data is written once.
+    // A chunk is `[{page: [title, url, date, title stems]}, [[page, [heading, anchor,
+    // excerpt]]…]]`: a page's sections are neighbours, so its data is written once.
     for (n, chunk) in sections.chunks(CHUNK).enumerate() {
         let name = format!("d/{n}");
-        let mut pages: BTreeMap<u32, &[String; 7]> = BTreeMap::new();
+        let mut pages: BTreeMap<u32, &[String; 4]> = BTreeMap::new();
         let mut rows: Vec<(u32, &[String; 3])> = Vec::with_capacity(chunk.len());
         for (at, row) in chunk.iter().enumerate() {
             let page = page_of[n * CHUNK + at];
@@ -463,7 +484,7 @@ pub fn export(
                 None => rows.push((page, &EMPTY_SECTION)),
             }
         }
-        let pages: BTreeMap<String, &[String; 7]> = pages
+        let pages: BTreeMap<String, &[String; 4]> = pages
             .into_iter()
             .map(|(page, data)| (page.to_string(), data))
             .collect();
@@ -584,21 +605,79 @@ fn entry(out: &mut Vec<u8>) -> &mut Vec<u8> {
     out
 }
 
-/// One shard file's text: surface entries, head postings, tier postings and positions, each a
+/// One shard file's text: surface entries, head postings and positions, each a
 /// comma-separated list of `"key":value` entries.
 #[derive(Default)]
 struct ShardText {
     words: Vec<u8>,
     heads: Vec<u8>,
-    tiers: [Vec<u8>; 2],
     positions: Vec<u8>,
 }
 
-/// What the browser shows of a section: its page's `[title, url, kind, status, team, date,
-/// title stems]` (written once per page in a chunk) and its own `[heading, anchor, excerpt]`.
+/// The tier packs being filled, one per tier: stems' tier postings are appended in stem order
+/// and a pack is sent once the next would take it past [`PACK_BYTES`].
+#[derive(Default)]
+struct TierPacks {
+    /// Per tier: the pack's number and its `"stem":"postings"` entries so far.
+    open: [(usize, Vec<u8>); DEEPER],
+}
+
+impl TierPacks {
+    /// Adds one stem's postings of `tier` (0 = the first after the head); returns its pack.
+    fn add(&mut self, out: &mut Outgoing<'_>, tier: usize, stem: &str, postings: &str) -> usize {
+        let (number, entries) = &mut self.open[tier];
+        if !entries.is_empty() && entries.len() + postings.len() > PACK_BYTES {
+            let name = format!("t/{number}.{}", tier + 1);
+            out.add(&name, script(&name, &[b"{", entries, b"}"]));
+            entries.clear();
+            *number += 1;
+        }
+        string_entry(entries, stem, postings);
+        *number
+    }
+
+    /// Sends the packs still open.
+    fn finish(self, out: &mut Outgoing<'_>) {
+        for (tier, (number, entries)) in self.open.into_iter().enumerate() {
+            if !entries.is_empty() {
+                let name = format!("t/{number}.{}", tier + 1);
+                out.add(&name, script(&name, &[b"{", &entries, b"}"]));
+            }
+        }
+    }
+}
+
+/// Facet codes of each page as runs of equal codes, in VLQ digits: `code, pages, code, pages…`
+/// (pages sit in path order, so a folder's pages share a kind and a team).
+fn runs_of(codes: &[usize]) -> String {
+    let mut out = String::new();
+    for run in codes.chunk_by(|a, b| a == b) {
+        vlq(&mut out, run[0] as u32);
+        vlq(&mut out, run.len() as u32);
+    }
+    out
+}
+
+/// The manifest's shard table: per file, its keys joined by spaces (keys are word prefixes,
+/// which never hold a space).
+fn keys_by_file(plan: &ShardPlan) -> Vec<String> {
+    let mut files = vec![String::new(); plan.files];
+    for (key, file) in &plan.keys {
+        let keys = &mut files[*file];
+        if !keys.is_empty() {
+            keys.push(' ');
+        }
+        keys.push_str(key);
+    }
+    files
+}
+
+/// What the browser shows of a section: its page's `[title, url, date, title stems]` (written
+/// once per page in a chunk; kind, status and team come from the facets) and its own
+/// `[heading, anchor, excerpt]`.
 #[derive(Clone)]
 struct Row {
-    page: [String; 7],
+    page: [String; 4],
     section: [String; 3],
 }
 
@@ -611,11 +690,12 @@ struct SectionRow {
 }
 
 struct StemFiles {
-    /// `[doc count, [tier bounds…], "head postings"]`: each bound is the smallest impact
-    /// loaded once that tier is in (later postings score at most that much).
+    /// `doc count, [tier bounds…], "head postings"`: each bound is the smallest impact loaded
+    /// once that tier is in (later postings score at most that much). The shard entry adds the
+    /// packs of the deeper tiers.
     head: String,
-    /// Postings of tier 1 and tier 2 (empty when there are none).
-    tiers: [String; 2],
+    /// Postings of each tier after the head (empty when there are none).
+    tiers: Vec<String>,
     /// VLQ position groups.
     positions: String,
 }
@@ -638,6 +718,20 @@ pub(super) fn quantize(mut scores: Vec<(u32, f32)>) -> Vec<(u32, u32)> {
         .into_iter()
         .map(|(sid, score)| (sid, ((score * SCALE).round() as u32).max(1)))
         .collect()
+}
+
+/// The postings a prefix expansion counts with: its head, the [`TIERS`]`[0]` with the highest
+/// impact (ties to the lower section), in section order: the export's head postings, which the
+/// browser has from the stem's shard without fetching deeper tiers.
+pub(super) fn head_of(docs: &[(u32, u32)]) -> Vec<(u32, u32)> {
+    if docs.len() <= TIERS[0] {
+        return docs.to_vec();
+    }
+    let mut head = docs.to_vec();
+    head.select_nth_unstable_by(TIERS[0] - 1, |a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    head.truncate(TIERS[0]);
+    head.sort_unstable();
+    head
 }
 
 /// Sums a stem's field scores per section, quantizes them, and splits them into tiers by
@@ -676,14 +770,14 @@ fn encode_stem(postings: StemPostings) -> StemFiles {
     let bounds: Vec<u32> = cuts.iter().map(|cut| cut.1).collect();
     let rest = parts.split_off(1);
     let head = format!(
-        "[{},{},\"{}\"]",
+        "{},{},\"{}\"",
         docs.len(),
         serde_json::to_string(&bounds).unwrap_or_else(|_| "[]".into()),
         parts[0]
     );
     StemFiles {
         head,
-        tiers: [rest[0].clone(), rest[1].clone()],
+        tiers: rest,
         positions: postings.positions,
     }
 }
@@ -692,7 +786,7 @@ fn encode_stem(postings: StemPostings) -> StemFiles {
 struct ShardPlan {
     /// Shard key → file number, sorted by key.
     keys: Vec<(String, usize)>,
-    /// Keys that were split into longer keys (their prefix completions go to the manifest).
+    /// Keys that were split into longer keys (their prefix completions go to a shard).
     split: Vec<String>,
     files: usize,
 }
@@ -896,7 +990,12 @@ mod tests {
         use proptest::test_runner::{Config, TestRunner};
         // Lengths around every tier edge; few distinct scores, so ties between sections are
         // common (the rank breaks them by section number).
-        let lengths = prop_oneof![0usize..140, 1100usize..1200, 1140usize..1160];
+        let lengths = prop_oneof![
+            0usize..140,
+            1100usize..1200,
+            1140usize..1160,
+            5240usize..5260
+        ];
         let strategy = lengths.prop_flat_map(|n| {
             proptest::collection::vec((0u32..3, 1u32..6), n).prop_map(|steps| {
                 let mut sid = 0;
@@ -926,14 +1025,14 @@ mod tests {
                     positions: String::new(),
                 });
                 let head = format!(
-                    "[{},{},\"{}\"]",
+                    "{},{},\"{}\"",
                     docs.len(),
                     serde_json::to_string(&bounds).unwrap_or_default(),
                     encoded(&tiers[0])
                 );
                 prop_assert_eq!(files.head, head);
-                prop_assert_eq!(&files.tiers[0], &encoded(&tiers[1]));
-                prop_assert_eq!(&files.tiers[1], &encoded(&tiers[2]));
+                let deeper: Vec<String> = tiers[1..].iter().map(|tier| encoded(tier)).collect();
+                prop_assert_eq!(files.tiers, deeper);
                 Ok(())
             })
             .unwrap_or_else(|failure| panic!("{failure}"));

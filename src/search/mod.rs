@@ -424,11 +424,12 @@ pub fn build(
         started.elapsed()
     );
     // The export also reads configuration the index does not (URLs under the base path): the
-    // files are kept only for the same sections and the same configuration.
+    // files are kept only for the same sections, configuration and export layout.
     let key = {
         let mut hash = xxhash_rust::xxh3::Xxh3::new();
         hash.update(&fingerprint.to_le_bytes());
         hash.update(&config.fingerprint().to_le_bytes());
+        hash.update(&export::FORMAT.to_le_bytes());
         hash.digest()
     };
     let group = |files: &[OutputFile]| Group {

@@ -388,6 +388,92 @@ fn browser_and_terminal_rank_the_same_top_ten() {
     );
 }
 
+/// A handbook whose common words run past every tier of the export (128, then 1,024 more, then
+/// 4,096 more sections) and whose prefix expansions (`kubernetes`, `kubectl` for `kube`)
+/// hold more than a head's 128 sections, with scores spread by repetition and section length.
+fn deep_tiers() -> Fixture {
+    let fixture =
+        Fixture::with_files(&[("handbook.yml", "title: Deep\n"), ("index.md", "# Home\n")]);
+    let fillers = [
+        "alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf",
+    ];
+    for page in 0..340usize {
+        if page % 10 == 5 {
+            // Team pages where `kubernetes` is weak (one in a long section) and `kube` absent:
+            // past the expansion's head, so `team:core kube` finds none of them.
+            let filler: Vec<&str> = (0..60).map(|i| fillers[i % fillers.len()]).collect();
+            let text = format!(
+                "---\ntitle: Core {page}\nteam: core\n---\n\n## Notes\n\n{} kubernetes {}.\n",
+                filler.join(" "),
+                filler.join(" ")
+            );
+            fixture.edit(&format!("docs/p{page:03}.md"), &text);
+            continue;
+        }
+        let mut text = format!("# Page {page}\n\n");
+        for section in 0..4usize {
+            let n = page * 4 + section;
+            text.push_str(&format!("## Part {section} of {page}\n\n"));
+            let mut words: Vec<&str> = vec!["kube"; 1 + n * 7 % 5];
+            if n % 2 == 0 {
+                words.extend(std::iter::repeat_n("kubernetes", 1 + n % 3));
+            }
+            if n % 5 < 2 {
+                words.push("kubectl");
+            }
+            if n % 3 == 0 {
+                words.extend(std::iter::repeat_n("rollback", 1 + n % 4));
+            }
+            if n % 11 == 0 {
+                words.push("canary");
+            }
+            words.extend((0..n * 13 % 40).map(|i| fillers[(i + n) % fillers.len()]));
+            text.push_str(&words.join(" "));
+            text.push_str(".\n\n");
+        }
+        fixture.edit(&format!("docs/p{page:03}.md"), &text);
+    }
+    fixture
+}
+
+#[test]
+fn deep_tiers_and_prefix_expansions_rank_the_same_in_the_browser_and_the_terminal() {
+    let Some(browser) = chromium() else { return };
+    let fixture = deep_tiers();
+    fixture.build();
+    // The export holds tier packs past the first (else this test would not reach them).
+    let packs: Vec<String> = std::fs::read_dir(fixture.output().join("search/t"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".2.js") || name.ends_with(".3.js"))
+        .collect();
+    assert!(!packs.is_empty(), "no deeper tier packs were exported");
+    let queries: Vec<String> = [
+        "kube",
+        "kube rollback",
+        "rollback kube canary",
+        "+canary kube",
+        "kube*",
+        "kubernetes",
+        "\"kube rollback\"",
+        "alpha kube",
+        "team:core kube",
+        "team:core kubernetes",
+    ]
+    .iter()
+    .map(|q| q.to_string())
+    .collect();
+    let report = compare_with_browser(&browser, &fixture, &queries);
+    assert!(report.is_empty(), "{report}");
+    // An expansion counts only in its head: the team's weak `kubernetes` sections are not found
+    // by `kube`, but are by the word itself.
+    assert_eq!(
+        urls(&search(&fixture, &["team:core kube"])),
+        Vec::<String>::new()
+    );
+    assert_eq!(search(&fixture, &["team:core kubernetes"])["total"], 34);
+}
+
 #[test]
 fn typing_in_the_header_box_shows_results_and_enter_opens_the_first() {
     let Some(browser) = chromium() else { return };

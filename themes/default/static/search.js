@@ -54,20 +54,42 @@
     ready = null;
   }
 
+  // The export's layout this script reads (src/search/export.rs: FORMAT).
+  var FORMAT = 4;
+
   function init() {
     if (!ready) {
       ready = part("manifest").then(function (m) {
+        if (m.format !== FORMAT) {
+          throw new Error("search data has format " + m.format + " but this script reads format " + FORMAT +
+            ": rebuild the site with the handbook that made this theme, or eject the theme again");
+        }
         manifest = m;
         return part("facets");
       }).then(function (facets) {
+        // Section counts per page, then each facet's codes as runs of (code, pages).
         var pageOf = new Int32Array(manifest.sections);
         var sid = 0;
-        facets.pages.forEach(function (count, page) {
+        numbers(facets.pages).forEach(function (count, page) {
           for (var i = 0; i < count; i++) pageOf[sid++] = page;
         });
         manifest.pageOf = pageOf;
-        manifest.codes = facets.codes;
-        manifest.keyMap = new Map(manifest.keys);
+        manifest.codes = {};
+        FILTER_KEYS.forEach(function (key) {
+          var codes = new Uint32Array(manifest.pages);
+          var runs = numbers(facets.codes[key]);
+          for (var i = 0, page = 0; i < runs.length; i += 2) {
+            codes.fill(runs[i], page, page + runs[i + 1]);
+            page += runs[i + 1];
+          }
+          manifest.codes[key] = codes;
+        });
+        // The shard table: the keys of each file, joined by spaces.
+        manifest.keyList = [];
+        manifest.keys.forEach(function (keys, file) {
+          keys.split(" ").forEach(function (key) { manifest.keyList.push([key, file]); });
+        });
+        manifest.keyMap = new Map(manifest.keyList);
         return manifest;
       });
       ready.catch(function () { ready = null; });
@@ -165,9 +187,27 @@
     });
   }
 
+  // Where a split prefix's completions are (src/search/export.rs): the lowest file holding a
+  // key that starts with it. Undefined when `prefix` was not split (no longer key starts with
+  // it), so its words are all in its own shard.
+  function completionsFile(prefix) {
+    var host, split = false;
+    manifest.keyList.forEach(function (pair) {
+      if (pair[0].lastIndexOf(prefix, 0) !== 0) return;
+      if (pair[0].length > prefix.length) split = true;
+      if (!(host <= pair[1])) host = pair[1];
+    });
+    return split ? host : undefined;
+  }
+
   function expand(prefix) {
-    var listed = manifest.completions[prefix];
-    if (listed) return Promise.resolve(listed.map(function (pair) { return pair[1] || pair[0]; }));
+    var host = completionsFile(prefix);
+    if (host !== undefined) {
+      return part("t/" + host).then(function (data) {
+        var listed = (data.c && data.c[prefix]) || [];
+        return listed.map(function (pair) { return pair[1] || pair[0]; });
+      });
+    }
     return shard(prefix).then(function (data) {
       if (!data) return [];
       var found = [];
@@ -215,8 +255,12 @@
     return part("t/" + file).then(function (data) {
       var raw = data.t[stem];
       if (!raw) return null;
-      var entry = { stem: stem, file: file, df: raw[0], bounds: raw[1], tiers: 1, map: new Map() };
+      // [doc count, tier bounds, head postings, the pack of each deeper tier]
+      var entry = { stem: stem, file: file, df: raw[0], bounds: raw[1], packs: raw[3], tiers: 1, map: new Map() };
       addPostings(entry.map, raw[2]);
+      // An expansion counts only in its head (its strongest sections), never loads deeper
+      // tiers, and so can add nothing unloaded (src/search/export.rs: head_of).
+      entry.headOnly = { stem: stem, map: new Map(entry.map), bound: 0 };
       entry.bound = raw[1].length ? raw[1][0] : 0;
       stemCache.set(stem, entry);
       return entry;
@@ -226,7 +270,7 @@
   function loadTier(entry) {
     if (!entry.bound) return Promise.resolve();
     var tier = entry.tiers;
-    return part("t/" + entry.file + "." + tier).then(function (data) {
+    return part("t/" + entry.packs[tier - 1] + "." + tier).then(function (data) {
       if (entry.tiers !== tier) return;
       addPostings(entry.map, data[entry.stem] || "");
       entry.tiers = tier + 1;
@@ -291,7 +335,7 @@
     var files = [];
     var own = fileOf(prefix);
     if (own !== undefined) files.push(own);
-    manifest.keys.forEach(function (pair) {
+    manifest.keyList.forEach(function (pair) {
       if (pair[0].lastIndexOf(prefix, 0) === 0 && files.indexOf(pair[1]) < 0) files.push(pair[1]);
     });
     return Promise.all(files.map(function (f) { return part("t/" + f); })).then(function (shards) {
@@ -453,8 +497,11 @@
           var phraseJob = Promise.all(plan.phrases.map(function (p) { return Promise.all(p.map(positions)); }));
           return phraseJob.then(function (phrasePositions) {
             plan.phrasePositions = phrasePositions;
-            // Phrases are checked on the sections that have every word: load all of them.
-            var full = plan.phrases.length ? Promise.all(Array.from(byStem.values()).map(loadAll)) : Promise.resolve();
+            // Phrases are checked on the sections that have every word: load all of them (an
+            // expansion counts in its head alone, so its deeper tiers are never needed).
+            var whole = new Set();
+            plan.groups.forEach(function (g) { g.stems.forEach(function (s) { if (s[1] >= 2) whole.add(byStem.get(s[0])); }); });
+            var full = plan.phrases.length ? Promise.all(Array.from(whole).map(loadAll)) : Promise.resolve();
             return full.then(function () {
               // Rank from what is loaded; fetch the next tier only when it could change the top.
               function attempt() {
@@ -477,7 +524,7 @@
     var weighted = new Map();
     plan.groups.forEach(function (group) {
       group.stems.forEach(function (pair) {
-        var entry = byStem.get(pair[0]);
+        var entry = pair[1] >= 2 && byStem.get(pair[0]);
         if (entry && entry.bound) weighted.set(entry, Math.max(weighted.get(entry) || 0, entry.bound * pair[1]));
       });
     });
@@ -544,7 +591,10 @@
   function rankPages(plan, byStem, limit) {
     var n = plan.groups.length;
     var groups = plan.groups.map(function (g) {
-      return g.stems.map(function (s) { return [byStem.get(s[0]), s[1]]; });
+      return g.stems.map(function (s) {
+        var entry = byStem.get(s[0]);
+        return [s[1] >= 2 ? entry : entry.headOnly, s[1]];
+      });
     });
     // The most a section could gain per group from postings not loaded yet.
     var extra = groups.map(function (g) {
@@ -691,14 +741,16 @@
   }
 
   // A section's display data as [title, heading, url, kind, status, team, date, excerpt, title
-  // stems], from its chunk (src/search/export.rs: page data once, then one row per section).
+  // stems], from its chunk (src/search/export.rs: page data once, then one row per section)
+  // and the page's facet codes.
   function row(sid) {
     var chunk = loaded["d/" + Math.floor(sid / manifest.chunk)];
     var entry = chunk[1][sid % manifest.chunk];
     var page = chunk[0][entry[0]];
     var own = entry[1];
     var url = own[1] ? page[1] + "#" + own[1] : page[1];
-    return [page[0], own[0], url, page[2], page[3], page[4], page[5], own[2], page[6]];
+    var facet = function (key) { return (manifest.facets[key] || [])[manifest.codes[key][entry[0]]] || ""; };
+    return [page[0], own[0], url, facet("kind"), facet("status"), facet("team"), page[2], own[2], page[3]];
   }
 
   function finish(plan, ranked, limit, scored) {
