@@ -262,9 +262,18 @@ pub fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
 pub fn slow_tests(name: &str) -> bool {
     let on = std::env::var("HANDBOOK_SLOW_TESTS").as_deref() == Ok("1");
     if !on {
-        eprintln!("SKIPPED slow test {name}: set HANDBOOK_SLOW_TESTS=1 to run it (.ci/run does)");
+        visible(&format!(
+            "SKIPPED slow test {name}: set HANDBOOK_SLOW_TESTS=1 to run it (.ci/run does)"
+        ));
     }
     on
+}
+
+/// Prints a line the test runner does not capture (it captures `eprintln!` of passing tests),
+/// so a skip is seen in a plain `cargo test`.
+fn visible(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
 }
 
 /// Chromium for browser tests, or `None` after printing one loud skip line. With
@@ -284,9 +293,13 @@ pub fn chromium() -> Option<PathBuf> {
             std::env::var("HANDBOOK_REQUIRE_BROWSER").as_deref() != Ok("1"),
             "HANDBOOK_REQUIRE_BROWSER=1 but chromium is not installed"
         );
-        eprintln!(
-            "SKIPPED browser test: chromium not found (install Debian's `chromium`; CI sets HANDBOOK_REQUIRE_BROWSER=1)"
-        );
+        // One line for the whole run, however many browser tests skip.
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| {
+            visible(
+                "SKIPPED browser tests: chromium not found (install Debian's `chromium`; CI sets HANDBOOK_REQUIRE_BROWSER=1)",
+            )
+        });
     }
     found
 }

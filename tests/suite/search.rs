@@ -475,6 +475,41 @@ fn deep_tiers_and_prefix_expansions_rank_the_same_in_the_browser_and_the_termina
 }
 
 #[test]
+fn browser_snippets_are_windows_around_a_matched_word_or_nothing() {
+    let Some(browser) = chromium() else { return };
+    let fixture = handbook();
+    let lead = "Words that set the scene before anything of interest happens in this text, \
+                and then a few more words";
+    fixture.edit(
+        "notes/window.md",
+        &format!("# Window\n\n{lead}, then the quetzal appears, and more words follow it here.\n"),
+    );
+    fixture.edit(
+        "notes/deep.md",
+        &format!(
+            "# Deep\n\n{}the axolotl is here.\n",
+            "Filler words at length. ".repeat(12)
+        ),
+    );
+    fixture.build();
+    harness_page(
+        &fixture.output(),
+        "_snippet.html",
+        "const out = {}; for (const q of ['quetzal', 'axolotl']) { \
+         const r = await handbookSearch.search(q, {limit: 10}); \
+         out[q] = r.hits.map(h => handbookSearch.snippet(h, r)); } return out;",
+    );
+    let server = StaticServer::start(&fixture.output());
+    let result = run_in_chromium(&browser, &server.url("_snippet.html"));
+    let window = result["quetzal"][0].as_str().unwrap_or_default();
+    assert!(window.starts_with('…'), "cut before the match: {result}");
+    assert!(window.contains("quetzal"), "{result}");
+    assert!(!window.contains("Words that set"), "{result}");
+    // The match is past the stored opening of its section: no snippet without the word.
+    assert_eq!(result["axolotl"][0], "", "{result}");
+}
+
+#[test]
 fn typing_in_the_header_box_shows_results_and_enter_opens_the_first() {
     let Some(browser) = chromium() else { return };
     let fixture = handbook();

@@ -843,6 +843,38 @@
     };
   }
 
+  // The snippet of a hit: a window of about SNIPPET characters around the first matched word in
+  // the stored opening of the first offered section that has one, or "" when none has (the
+  // match lies deeper in its section: no snippet rather than one without the words).
+  var SNIPPET = 140;
+  function snippetOf(hit, matcher) {
+    var texts = [hit.excerpt].concat((hit.sections || []).map(function (m) { return m.excerpt; }));
+    for (var i = 0; i < texts.length; i++) {
+      var text = texts[i] || "";
+      var at = -1;
+      text.replace(WORD, function (word, offset) {
+        if (at < 0 && matcher(word.toLowerCase())) at = offset;
+        return word;
+      });
+      if (at < 0) continue;
+      if (text.length <= SNIPPET) return text;
+      // Start a few words before the match, at a word boundary, and end at one.
+      var start = Math.max(0, at - 40);
+      if (start > 0) {
+        var space = text.indexOf(" ", start);
+        start = space >= 0 && space < at ? space + 1 : at;
+      }
+      var end = Math.min(text.length, start + SNIPPET);
+      if (end < text.length) {
+        var cut = text.lastIndexOf(" ", end);
+        if (cut > at) end = cut;
+      }
+      var piece = text.slice(start, end).replace(/…$/, "");
+      return (start > 0 ? "…" : "") + piece + (end < text.length || /…$/.test(text) ? "…" : "");
+    }
+    return "";
+  }
+
   function highlightTerms(result) {
     return unique(result.highlight.map(function (h) { return h.word || h.prefix; }));
   }
@@ -871,12 +903,7 @@
       part("search-hit-title", hit.title);
       part("search-hit-section", hit.section);
       part("search-hit-meta", [hit.kind, hit.status, hit.team, hit.date].filter(Boolean).join(" · "), true);
-      // The first of the page's offered sections whose text holds a matched word.
-      var excerpts = [hit.excerpt].concat((hit.sections || []).map(function (m) { return m.excerpt; }));
-      var snippet = excerpts.filter(function (text) {
-        return text && (text.match(WORD) || []).some(function (w) { return matcher(w.toLowerCase()); });
-      })[0] || hit.excerpt;
-      part("search-hit-snippet", snippet);
+      part("search-hit-snippet", snippetOf(hit, matcher));
       item.appendChild(link);
       // Other sections of the page that match.
       (hit.sections || []).forEach(function (section) {
@@ -1114,7 +1141,10 @@
     }
   });
 
-  window.handbookSearch = { load: load, search: run, parse: parseQuery, ready: init, reset: reset };
+  window.handbookSearch = {
+    load: load, search: run, parse: parseQuery, ready: init, reset: reset,
+    snippet: function (hit, result) { return snippetOf(hit, matcherFor(result)); }
+  };
 
   function start() {
     document.querySelectorAll("form.site-search").forEach(setupBox);
