@@ -468,36 +468,51 @@ pub fn stamp(root: &Path, config: &Config, options: &LoadOptions) -> anyhow::Res
         .canonicalize()
         .with_context(|| format!("reading handbook folder {}", root.display()))?;
     let excluded = exclude_set(config)?;
-    let mut hash = xxhash_rust::xxh3::Xxh3::new();
+    // The walk only lists the markdown files; they are sorted once by path (walkdir's per-folder
+    // sort re-parses paths on every comparison) and stat'ed in parallel (at 15,000 pages the
+    // stat calls were a third of a `handbook search`).
     let walker = WalkDir::new(&root)
         .follow_links(false)
-        .sort_by_file_name()
         .into_iter()
         .filter_entry(|entry| {
             entry.depth() == 0 || skip_reason(entry, &root, &excluded, options).is_none()
         });
-    let mut add = |rel: &str, path: &Path| {
-        let Ok(metadata) = std::fs::metadata(path) else {
-            return;
+    let mut files: Vec<(String, PathBuf)> = walker
+        .flatten()
+        .filter(|entry| entry.depth() > 0 && !entry.file_type().is_dir())
+        .filter_map(|entry| {
+            let rel = relative(&root, entry.path());
+            is_markdown(&rel).then(|| (rel, entry.into_path()))
+        })
+        .collect();
+    files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    files.extend(
+        CODEOWNERS_PLACES
+            .iter()
+            .map(|place| (place.to_string(), root.join(place))),
+    );
+    // (size, modification time in nanoseconds) of each, or `None` when it cannot be read.
+    let facts: Vec<Option<(u64, u128)>> = files
+        .par_iter()
+        .map(|(_, path)| {
+            let metadata = std::fs::metadata(path).ok()?;
+            let modified = metadata
+                .modified()
+                .ok()
+                .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |since| since.as_nanos());
+            Some((metadata.len(), modified))
+        })
+        .collect();
+    let mut hash = xxhash_rust::xxh3::Xxh3::new();
+    for ((rel, _), facts) in files.iter().zip(facts) {
+        let Some((len, modified)) = facts else {
+            continue;
         };
-        let modified = metadata
-            .modified()
-            .ok()
-            .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
-            .map_or(0, |since| since.as_nanos());
         hash.update(rel.as_bytes());
         hash.update(&[0xff]);
-        hash.update(&metadata.len().to_le_bytes());
+        hash.update(&len.to_le_bytes());
         hash.update(&modified.to_le_bytes());
-    };
-    for entry in walker.flatten() {
-        let rel = relative(&root, entry.path());
-        if entry.depth() > 0 && is_markdown(&rel) && !entry.file_type().is_dir() {
-            add(&rel, entry.path());
-        }
-    }
-    for place in CODEOWNERS_PLACES {
-        add(place, &root.join(place));
     }
     Ok(hash.digest())
 }

@@ -720,20 +720,6 @@ pub(super) fn quantize(mut scores: Vec<(u32, f32)>) -> Vec<(u32, u32)> {
         .collect()
 }
 
-/// The postings a prefix expansion counts with: its head, the [`TIERS`]`[0]` with the highest
-/// impact (ties to the lower section), in section order: the export's head postings, which the
-/// browser has from the stem's shard without fetching deeper tiers.
-pub(super) fn head_of(docs: &[(u32, u32)]) -> Vec<(u32, u32)> {
-    if docs.len() <= TIERS[0] {
-        return docs.to_vec();
-    }
-    let mut head = docs.to_vec();
-    head.select_nth_unstable_by(TIERS[0] - 1, |a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    head.truncate(TIERS[0]);
-    head.sort_unstable();
-    head
-}
-
 /// Sums a stem's field scores per section, quantizes them, and splits them into tiers by
 /// impact. Each tier is stored in section order as VLQ `section delta, impact` pairs.
 fn encode_stem(postings: StemPostings) -> StemFiles {

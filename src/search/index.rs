@@ -517,17 +517,11 @@ impl SearchIndex {
         let searcher = self.searcher();
         let scorer = Scorer::new(&searcher, &self.fields)?;
         let plan = self.plan(query, synonyms, |stem| scorer.has(stem));
-        // Per stem: all its postings, and the head alone for an expansion (weight 1), which
-        // counts only where it is strongest (as in the browser, which never loads more of it).
         let mut postings: HashMap<&str, Vec<(u32, u32)>> = HashMap::new();
-        let mut heads: HashMap<&str, Vec<(u32, u32)>> = HashMap::new();
         for group in &plan.groups {
-            for (stem, weight) in &group.stems {
+            for (stem, _) in &group.stems {
                 if !postings.contains_key(stem.as_str()) {
                     postings.insert(stem, scorer.impacts(stem)?);
-                }
-                if *weight < 2 && !heads.contains_key(stem.as_str()) {
-                    heads.insert(stem, super::export::head_of(&postings[stem.as_str()]));
                 }
             }
         }
@@ -538,10 +532,7 @@ impl SearchIndex {
                 stems: group
                     .stems
                     .iter()
-                    .map(|(stem, weight)| {
-                        let list = if *weight < 2 { &heads } else { &postings };
-                        (list[stem.as_str()].as_slice(), *weight)
-                    })
+                    .map(|(stem, weight)| (postings[stem.as_str()].as_slice(), *weight))
                     .collect(),
                 required: group.required,
             })

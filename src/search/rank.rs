@@ -6,8 +6,7 @@
 //! A query is a list of groups, one per word: the word's stem, its prefix expansions and its
 //! synonyms, any of which matches. For each page and group, the group's score is its best
 //! section's (the sum of the group's stem impacts there, exact stems counting twice as much as
-//! expansions; an expansion counts only in its head, the 128 sections where it scores highest,
-//! which the browser has without fetching the rest of its list). A page is found when it covers enough groups (every group of one or two words,
+//! expansions). A page is found when it covers enough groups (every group of one or two words,
 //! at least half of longer queries; `+word` and phrase words always); pages covering more
 //! groups rank first, then by the sum of their group scores plus their best section's score
 //! (words found together count more), times the decision-status factor.

@@ -236,12 +236,15 @@
     return out;
   }
 
-  function addPostings(map, text) {
+  // Adds postings to a stem's entry: a map for "has this section" and flat lists to run over.
+  function addPostings(entry, text) {
     var list = numbers(text);
     var sid = 0;
     for (var i = 0; i < list.length; i += 2) {
       sid += list[i];
-      map.set(sid, list[i + 1]);
+      entry.map.set(sid, list[i + 1]);
+      entry.sids.push(sid);
+      entry.impacts.push(list[i + 1]);
     }
   }
 
@@ -256,11 +259,8 @@
       var raw = data.t[stem];
       if (!raw) return null;
       // [doc count, tier bounds, head postings, the pack of each deeper tier]
-      var entry = { stem: stem, file: file, df: raw[0], bounds: raw[1], packs: raw[3], tiers: 1, map: new Map() };
-      addPostings(entry.map, raw[2]);
-      // An expansion counts only in its head (its strongest sections), never loads deeper
-      // tiers, and so can add nothing unloaded (src/search/export.rs: head_of).
-      entry.headOnly = { stem: stem, map: new Map(entry.map), bound: 0 };
+      var entry = { stem: stem, file: file, df: raw[0], bounds: raw[1], packs: raw[3], tiers: 1, map: new Map(), sids: [], impacts: [] };
+      addPostings(entry, raw[2]);
       entry.bound = raw[1].length ? raw[1][0] : 0;
       stemCache.set(stem, entry);
       return entry;
@@ -272,7 +272,7 @@
     var tier = entry.tiers;
     return part("t/" + entry.packs[tier - 1] + "." + tier).then(function (data) {
       if (entry.tiers !== tier) return;
-      addPostings(entry.map, data[entry.stem] || "");
+      addPostings(entry, data[entry.stem] || "");
       entry.tiers = tier + 1;
       entry.bound = tier < entry.bounds.length ? entry.bounds[tier] : 0;
     });
@@ -497,11 +497,8 @@
           var phraseJob = Promise.all(plan.phrases.map(function (p) { return Promise.all(p.map(positions)); }));
           return phraseJob.then(function (phrasePositions) {
             plan.phrasePositions = phrasePositions;
-            // Phrases are checked on the sections that have every word: load all of them (an
-            // expansion counts in its head alone, so its deeper tiers are never needed).
-            var whole = new Set();
-            plan.groups.forEach(function (g) { g.stems.forEach(function (s) { if (s[1] >= 2) whole.add(byStem.get(s[0])); }); });
-            var full = plan.phrases.length ? Promise.all(Array.from(whole).map(loadAll)) : Promise.resolve();
+            // Phrases are checked on the sections that have every word: load all of them.
+            var full = plan.phrases.length ? Promise.all(Array.from(byStem.values()).map(loadAll)) : Promise.resolve();
             return full.then(function () {
               // Rank from what is loaded; fetch the next tier only when it could change the top.
               function attempt() {
@@ -524,7 +521,7 @@
     var weighted = new Map();
     plan.groups.forEach(function (group) {
       group.stems.forEach(function (pair) {
-        var entry = pair[1] >= 2 && byStem.get(pair[0]);
+        var entry = byStem.get(pair[0]);
         if (entry && entry.bound) weighted.set(entry, Math.max(weighted.get(entry) || 0, entry.bound * pair[1]));
       });
     });
@@ -591,10 +588,7 @@
   function rankPages(plan, byStem, limit) {
     var n = plan.groups.length;
     var groups = plan.groups.map(function (g) {
-      return g.stems.map(function (s) {
-        var entry = byStem.get(s[0]);
-        return [s[1] >= 2 ? entry : entry.headOnly, s[1]];
-      });
+      return g.stems.map(function (s) { return [byStem.get(s[0]), s[1]]; });
     });
     // The most a section could gain per group from postings not loaded yet.
     var extra = groups.map(function (g) {
@@ -619,7 +613,7 @@
         countFacets(counts, p);
         if (allowed(plan.query, p)) found.push({ page: p, key: [0, 0, p], best: all, more: [], has: [] });
       }
-      return { ranked: found, exact: true, complete: true, facets: tally(counts) };
+      return { ranked: found, total: found.length, exact: true, complete: true, facets: counts };
     }
     // Per section: each group's loaded score (flat, section-major) and what it could still gain.
     var low = new Float64Array(manifest.sections * n);
@@ -629,16 +623,31 @@
     groups.forEach(function (g, gi) {
       g.forEach(function (pair) {
         var weight = pair[1];
-        pair[0].map.forEach(function (impact, sid) {
+        var sids = pair[0].sids, impacts = pair[0].impacts;
+        for (var i = 0; i < sids.length; i++) {
+          var sid = sids[i];
           if (!seen[sid]) { seen[sid] = 1; touched.push(sid); }
-          low[sid * n + gi] += impact * weight;
+          low[sid * n + gi] += impacts[i] * weight;
           if (weight >= 2) strongAt[sid * n + gi] = 1;
-        });
+        }
       });
     });
     // Per group, the stems that still have postings out: only they can be missing somewhere.
     var open = groups.map(function (g) { return g.filter(function (pair) { return pair[0].bound > 0; }); });
-    var pages = new Map();
+    // Per page touched, in flat arrays by slot (no object per page: at 15,000 pages those
+    // allocations were a third of a common word's time): each group's best loaded score and
+    // best possible score, whether a full-weight stem is there, the best possible section sum,
+    // and the page's top sections (score, then lower section), as many as a result shows.
+    var keep = 1 + manifest.moreSections;
+    var slotOf = new Int32Array(manifest.pages).fill(-1);
+    var slotPage = [];
+    var accLow = new Float64Array(touched.length * n);
+    var accHigh = new Float64Array(touched.length * n);
+    var accStrong = new Uint8Array(touched.length * n);
+    var bestHigh = new Float64Array(touched.length);
+    var phraseAt = new Uint8Array(touched.length);
+    var topScore = new Float64Array(touched.length * keep).fill(-1);
+    var topSid = new Int32Array(touched.length * keep);
     var high = new Float64Array(n);
     for (var t = 0; t < touched.length; t++) {
       var sid = touched[t];
@@ -655,89 +664,134 @@
         sumHigh += high[gi];
       }
       var page = manifest.pageOf[sid];
-      var acc = pages.get(page);
-      if (!acc) pages.set(page, acc = { low: new Float64Array(n), high: new Float64Array(n), strong: new Uint8Array(n), sections: [], bestHigh: 0, phrase: !plan.phrases.length });
-      for (gi = 0; gi < n; gi++) {
-        if (strongAt[base + gi]) acc.strong[gi] = 1;
-        if (low[base + gi] > acc.low[gi]) acc.low[gi] = low[base + gi];
-        if (high[gi] > acc.high[gi]) acc.high[gi] = high[gi];
+      var slot = slotOf[page];
+      if (slot < 0) {
+        slot = slotOf[page] = slotPage.length;
+        slotPage.push(page);
+        phraseAt[slot] = plan.phrases.length ? 0 : 1;
       }
-      acc.sections.push([sumLow, sid]);
-      if (sumHigh > acc.bestHigh) acc.bestHigh = sumHigh;
-      if (!acc.phrase && phraseOk(plan, sid)) acc.phrase = true;
+      var at = slot * n;
+      for (gi = 0; gi < n; gi++) {
+        if (strongAt[base + gi]) accStrong[at + gi] = 1;
+        if (low[base + gi] > accLow[at + gi]) accLow[at + gi] = low[base + gi];
+        if (high[gi] > accHigh[at + gi]) accHigh[at + gi] = high[gi];
+      }
+      // Insert into the page's top sections, keeping (score desc, section asc).
+      var top = slot * keep;
+      for (var place = 0; place < keep; place++) {
+        var score = topScore[top + place];
+        if (score < 0 || sumLow > score || (sumLow === score && sid < topSid[top + place])) {
+          for (var move = keep - 1; move > place; move--) {
+            topScore[top + move] = topScore[top + move - 1];
+            topSid[top + move] = topSid[top + move - 1];
+          }
+          topScore[top + place] = sumLow;
+          topSid[top + place] = sid;
+          break;
+        }
+      }
+      if (sumHigh > bestHigh[slot]) bestHigh[slot] = sumHigh;
+      if (!phraseAt[slot] && phraseOk(plan, sid)) phraseAt[slot] = 1;
     }
     var extraSum = extra.reduce(function (a, b) { return a + b; }, 0);
-    var candidates = [];
-    pages.forEach(function (acc, page) {
-      var coveredLow = 0, coveredHigh = 0, sumLow = 0, sumHigh = 0, requiredLow = true, requiredHigh = true;
-      var has = [];
-      for (var gi = 0; gi < n; gi++) {
-        var high = Math.max(acc.high[gi], extra[gi]);
-        var hasLow = needsStrong[gi] ? acc.strong[gi] === 1 : acc.low[gi] > 0;
-        var hasHigh = needsStrong[gi] ? acc.strong[gi] === 1 || strongExtra[gi] > 0 : high > 0;
-        has.push(hasLow);
+    // The best upper key of a page that is not (yet) among the found, and the found pages'
+    // keys in flat arrays: objects are made for the top `limit` only.
+    var bestCandidate = null;
+    var consider = function (key) { if (!bestCandidate || before(key, bestCandidate)) bestCandidate = key; };
+    var required = plan.groups.map(function (g) { return !!g.required; });
+    var fSlot = [], fCovered = [], fValue = [], fHighCovered = [], fHighValue = [];
+    for (var slotAt = 0; slotAt < slotPage.length; slotAt++) {
+      var pageAt = slotPage[slotAt];
+      var coveredLow = 0, coveredHigh = 0, lowSum = 0, highSum = 0, requiredLow = true, requiredHigh = true;
+      var at2 = slotAt * n;
+      for (gi = 0; gi < n; gi++) {
+        var best = Math.max(accHigh[at2 + gi], extra[gi]);
+        var hasLow = needsStrong[gi] ? accStrong[at2 + gi] === 1 : accLow[at2 + gi] > 0;
+        var hasHigh = needsStrong[gi] ? accStrong[at2 + gi] === 1 || strongExtra[gi] > 0 : best > 0;
         if (hasLow) coveredLow++;
         if (hasHigh) coveredHigh++;
-        if (plan.groups[gi].required && !hasLow) requiredLow = false;
-        if (plan.groups[gi].required && !hasHigh) requiredHigh = false;
-        sumLow += acc.low[gi];
-        sumHigh += high;
+        if (required[gi] && !hasLow) requiredLow = false;
+        if (required[gi] && !hasHigh) requiredHigh = false;
+        lowSum += accLow[at2 + gi];
+        highSum += best;
       }
-      acc.sections.sort(function (a, b) { return b[0] - a[0] || a[1] - b[1]; });
-      var boost = boostOf(page);
-      var low = [coveredLow, (sumLow + acc.sections[0][0]) * boost, page];
-      var high = [coveredHigh, (sumHigh + Math.max(acc.bestHigh, extraSum)) * boost, page];
-      var can = acc.phrase && allowed(plan.query, page);
       var qualifies = coveredLow >= need && requiredLow;
-      if (qualifies && acc.phrase) countFacets(counts, page);
-      if (can && qualifies) {
-        found.push({
-          page: page, key: low, high: high,
-          final: low[0] === high[0] && low[1] === high[1],
-          best: acc.sections[0][1],
-          more: acc.sections.slice(1, 1 + manifest.moreSections).filter(function (s) { return s[0] > 0; }).map(function (s) { return s[1]; }),
-          has: has
-        });
-      } else if (can && coveredHigh >= need && requiredHigh) {
-        candidates.push(high);
+      if (!qualifies && !(coveredHigh >= need && requiredHigh)) continue;
+      var phrase = phraseAt[slotAt] === 1;
+      var can = phrase && allowed(plan.query, pageAt);
+      if (qualifies && phrase) countFacets(counts, pageAt);
+      if (!can) continue;
+      var boost = boostOf(pageAt);
+      var highValue = (highSum + Math.max(bestHigh[slotAt], extraSum)) * boost;
+      if (qualifies) {
+        fSlot.push(slotAt);
+        fCovered.push(coveredLow);
+        fValue.push((lowSum + topScore[slotAt * keep]) * boost);
+        fHighCovered.push(coveredHigh);
+        fHighValue.push(highValue);
+      } else {
+        consider([coveredHigh, highValue, pageAt]);
       }
+    }
+    // The top `limit` found, in rank order (sorting every found page was most of a common
+    // word's time at 15,000 pages); the others' upper keys are candidates.
+    var order = [];
+    // `before` on found pages a and b, without making their keys.
+    var ahead = function (a, b) {
+      if (fCovered[a] !== fCovered[b]) return fCovered[a] > fCovered[b];
+      if (fValue[a] !== fValue[b]) return fValue[a] > fValue[b];
+      return slotPage[fSlot[a]] < slotPage[fSlot[b]];
+    };
+    for (var f = 0; f < fSlot.length; f++) {
+      if (order.length >= limit && !ahead(f, order[order.length - 1])) continue;
+      var place2 = order.length;
+      while (place2 > 0 && ahead(f, order[place2 - 1])) place2--;
+      order.splice(place2, 0, f);
+      if (order.length > limit) order.pop();
+    }
+    var chosen = new Set(order);
+    var found = order.map(function (f) {
+      var slot = fSlot[f], page = slotPage[slot], top = slot * keep, at = slot * n;
+      var more = [];
+      for (var place = 1; place < keep; place++) {
+        if (topScore[top + place] > 0) more.push(topSid[top + place]);
+      }
+      var has = [];
+      for (var gi = 0; gi < n; gi++) has.push(needsStrong[gi] ? accStrong[at + gi] === 1 : accLow[at + gi] > 0);
+      var key = [fCovered[f], fValue[f], page];
+      var high = [fHighCovered[f], fHighValue[f], page];
+      return {
+        page: page, key: key, high: high, final: key[0] === high[0] && key[1] === high[1],
+        best: topSid[top], more: more, has: has
+      };
     });
-    found.sort(function (a, b) { return before(a.key, b.key) ? -1 : before(b.key, a.key) ? 1 : 0; });
     var exact = complete;
     if (!exact) {
-      var top = found.slice(0, limit);
-      found.slice(limit).forEach(function (f) { candidates.push(f.high); });
+      for (f = 0; f < fSlot.length; f++) {
+        if (!chosen.has(f)) consider([fHighCovered[f], fHighValue[f], slotPage[fSlot[f]]]);
+      }
       // A page with no loaded posting at all.
       var reachable = extra.map(function (x, gi) { return needsStrong[gi] ? strongExtra[gi] > 0 : x > 0; });
       var unseen = reachable.filter(Boolean).length;
       var requiredUnseen = plan.groups.every(function (g, gi) { return !g.required || reachable[gi]; });
-      if (unseen >= need && requiredUnseen) candidates.push([unseen, 2 * extraSum, -1]);
-      if (top.length === limit) {
-        var threshold = top[limit - 1].key;
-        exact = top.every(function (f) { return f.final; }) &&
-          candidates.every(function (c) { return before(threshold, c); });
+      if (unseen >= need && requiredUnseen) consider([unseen, 2 * extraSum, -1]);
+      var allFinal = found.every(function (f) { return f.final; });
+      if (found.length === limit) {
+        exact = allFinal && (!bestCandidate || before(found[limit - 1].key, bestCandidate));
       } else {
-        exact = top.every(function (f) { return f.final; }) && !candidates.length;
+        exact = allFinal && !bestCandidate;
       }
     }
-    return { ranked: found, exact: exact, complete: complete, facets: tally(counts) };
+    return { ranked: found, total: fSlot.length, exact: exact, complete: complete, facets: counts };
   }
 
+  // Counts a found page under its kind, status and team.
   function countFacets(counts, page) {
-    FILTER_KEYS.forEach(function (key) {
+    for (var i = 0; i < FILTER_KEYS.length; i++) {
+      var key = FILTER_KEYS[i];
       var name = (manifest.facets[key] || [])[manifest.codes[key][page]];
-      if (name) counts[key][page] = name;
-    });
-  }
-
-  function tally(counts) {
-    var facetCounts = {};
-    FILTER_KEYS.forEach(function (key) {
-      var totals = {};
-      for (var page in counts[key]) totals[counts[key][page]] = (totals[counts[key][page]] || 0) + 1;
-      facetCounts[key] = totals;
-    });
-    return facetCounts;
+      if (name) counts[key][name] = (counts[key][name] || 0) + 1;
+    }
   }
 
   // A section's display data as [title, heading, url, kind, status, team, date, excerpt, title
@@ -781,7 +835,7 @@
       });
       return {
         hits: hits,
-        total: ranked.length,
+        total: scored ? scored.total : ranked.length,
         complete: !scored || scored.complete,
         facets: scored ? scored.facets : { kind: {}, status: {}, team: {} },
         highlight: plan.highlight,
