@@ -262,10 +262,13 @@ pub fn export(
         .iter()
         .filter(|prefix| prefix.chars().count() >= MIN_PREFIX)
     {
-        let Some(host) = plan
+        // Keys are sorted, so those starting with the prefix are one run from its place.
+        let from = plan
             .keys
+            .partition_point(|(key, _)| key.as_str() < prefix.as_str());
+        let Some(host) = plan.keys[from..]
             .iter()
-            .filter(|(key, _)| key.starts_with(prefix.as_str()))
+            .take_while(|(key, _)| key.starts_with(prefix.as_str()))
             .map(|(_, file)| *file)
             .min()
         else {

@@ -428,6 +428,10 @@ fn deep_tiers() -> Fixture {
                 words.push("canary");
             }
             words.extend((0..n * 13 % 40).map(|i| fillers[(i + n) % fillers.len()]));
+            // Hundreds of words under one prefix split its shard key: `kub*` then reads the
+            // prefix's completions from the shard that hosts them.
+            let numbered = format!("kube{}", n % 400);
+            words.push(&numbered);
             text.push_str(&words.join(" "));
             text.push_str(".\n\n");
         }
@@ -448,11 +452,17 @@ fn deep_tiers_and_prefix_expansions_rank_the_same_in_the_browser_and_the_termina
         .filter(|name| name.ends_with(".2.js") || name.ends_with(".3.js"))
         .collect();
     assert!(!packs.is_empty(), "no deeper tier packs were exported");
+    let manifest = fixture.read("search/manifest.js");
+    assert!(
+        manifest.contains("\"kube") || manifest.contains(" kube"),
+        "`kub` was split into longer keys: {manifest}"
+    );
     let queries: Vec<String> = [
         "kube",
         "kube rollback",
         "rollback kube canary",
         "+canary kube",
+        "kub*",
         "kube*",
         "kubernetes",
         "\"kube rollback\"",
