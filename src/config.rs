@@ -592,6 +592,12 @@ impl Config {
         Ok(())
     }
 
+    /// Whether `base_url` says where the site lives (anything but the default `/`): then the
+    /// 404 page, served at any missing path, can use root-absolute links.
+    pub fn base_url_given(&self) -> bool {
+        self.base_url.trim() != "/"
+    }
+
     /// The path every internal URL starts with: `/` or `/handbook/`.
     pub fn base_path(&self) -> String {
         let without_origin = match self.base_url.find("://") {

@@ -25,7 +25,9 @@ impl Renderer<'_> {
                 } else {
                     format!("{url}index.html")
                 };
-                files.push(OutputFile::bytes(path, redirect_html(&self.url(&page.url))));
+                let target =
+                    super::relative::relative_to(&self.url(&page.url), &path, self.base_path());
+                files.push(OutputFile::bytes(path, redirect_html(&target)));
             }
         }
         files

@@ -9,6 +9,7 @@ mod files;
 mod highlight;
 pub mod markdown;
 mod people;
+mod relative;
 mod reviews;
 mod sidebar;
 mod updates;
@@ -408,12 +409,49 @@ impl<'a> Renderer<'a> {
     }
 
     fn page(&self, id: PageId) -> Result<OutputFile, Diagnostic> {
+        let path = format!("{}index.html", self.input.site.pages[id].url);
+        self.page_at(id, path)
+    }
+
+    /// Page `id` written at `path` (its own `…/index.html`, or `404.html` for a `404.md`).
+    fn page_at(&self, id: PageId, path: String) -> Result<OutputFile, Diagnostic> {
         let rendered = self.content(id);
         let (mut view, nav, template) = self.page_view(id, rendered.html);
         view.title_html = rendered.title_html;
         let html = self.render_template(&template, &view, &nav);
-        let path = format!("{}index.html", self.input.site.pages[id].url);
         self.page_file(id, path, html)
+    }
+
+    /// A page's finished HTML as written at `path`: site URLs relative to its folder (see
+    /// [`relative`]), except on the 404 page, which hosts serve at any missing path.
+    fn finished(&self, path: &str, html: String) -> String {
+        if path == "404.html" {
+            return self.not_found_links(html);
+        }
+        relative::relativize(&html, path, self.base_path())
+    }
+
+    /// The 404 page's links. With a `base_url` set they stay root-absolute, which works at any
+    /// depth. Without one, the site root is not known: links are written relative to the root,
+    /// and a script at the top of `<head>` finds the root (the nearest folder above the missing
+    /// path whose `404.html` the host serves) and sets `<base href>` before anything loads.
+    fn not_found_links(&self, html: String) -> String {
+        if self.input.config.base_url_given() {
+            return html;
+        }
+        let html = relative::relativize(&html, "404.html", self.base_path());
+        match html.find("<head>") {
+            Some(at) => {
+                let at = at + "<head>".len();
+                format!(
+                    "{}{}{}",
+                    &html[..at],
+                    relative::FIND_ROOT_SCRIPT,
+                    &html[at..]
+                )
+            }
+            None => html,
+        }
     }
 
     /// Page `id`'s markdown as HTML.
@@ -440,6 +478,7 @@ impl<'a> Renderer<'a> {
             Diagnostic::error(&page.path, 0, 0, "template", message)
                 .with_help("fix the template named above, or remove it from your theme to use the built-in one")
         })?;
+        let html = self.finished(&path, html);
         Ok(OutputFile::bytes(path, html))
     }
 
@@ -798,6 +837,7 @@ impl<'a> Renderer<'a> {
             Diagnostic::error(&path, 0, 0, "template", message)
                 .with_help("fix the template named above, or remove it from your theme to use the built-in one")
         })?;
+        let html = self.finished(&path, html);
         Ok(OutputFile::bytes(path, html))
     }
 
@@ -915,10 +955,7 @@ impl<'a> Renderer<'a> {
             return None;
         }
         if let Some(id) = site.id_by_path("404.md") {
-            return Some(self.page(id).map(|file| OutputFile {
-                path: "404.html".to_string(),
-                content: file.content,
-            }));
+            return Some(self.page_at(id, "404.html".to_string()));
         }
         let view = self.generated_view("Page not found", self.url("404.html"), "404", Vec::new());
         Some(self.generated("404.html", "404.html", &view))
@@ -941,6 +978,7 @@ impl<'a> Renderer<'a> {
             Diagnostic::error(path, 0, 0, "template", message)
                 .with_help("fix the template named above, or remove it from your theme to use the built-in one")
         })?;
+        let html = self.finished(path, html);
         Ok(OutputFile::bytes(path, html))
     }
 }

@@ -165,15 +165,117 @@ impl Fixture {
             .unwrap_or_else(|error| panic!("reading {path}: {error}"))
     }
 
-    /// Parses the built page at a site-relative URL (`guide/first-steps/`).
+    /// Parses the built page at a site-relative URL (`guide/first-steps/`), with its relative
+    /// links resolved as a browser at the page's address would (`../../x/` on `/handbook/a/b/`
+    /// reads `/handbook/x/`), so assertions name the page a link reaches. `read` gives the HTML
+    /// as written.
     pub fn html(&self, url: &str) -> Page {
         let path = if url.is_empty() || url.ends_with('/') {
             format!("{url}index.html")
         } else {
             url.to_string()
         };
-        Page(Html::parse_document(&self.read(&path)))
+        let folder = &path[..path.rfind('/').map_or(0, |at| at + 1)];
+        let location = format!("{}{folder}", self.base_path());
+        Page(Html::parse_document(&resolve_links(
+            &self.read(&path),
+            &location,
+        )))
     }
+
+    /// A built page as text with its relative links resolved (see [`Fixture::html`]).
+    pub fn read_resolved(&self, path: &str) -> String {
+        let folder = &path[..path.rfind('/').map_or(0, |at| at + 1)];
+        resolve_links(&self.read(path), &format!("{}{folder}", self.base_path()))
+    }
+
+    /// The base path the last build used (`/` or `/handbook/`), from its `handbook.json`.
+    pub fn base_path(&self) -> String {
+        let export: serde_json::Value =
+            serde_json::from_str(&self.read("handbook.json")).unwrap_or_default();
+        let base = export["site"]["base_url"].as_str().unwrap_or("/");
+        let path = match base.find("://") {
+            Some(at) => base[at + 3..]
+                .find('/')
+                .map_or("/", |slash| &base[at + 3 + slash..]),
+            None => base,
+        };
+        let trimmed = path.trim_matches('/');
+        if trimmed.is_empty() {
+            "/".to_string()
+        } else {
+            format!("/{trimmed}/")
+        }
+    }
+}
+
+/// `html` with every relative URL in `href`, `src`, `action`, `poster` and `srcset` resolved
+/// against the folder address `location` (`/handbook/a/`), as a browser resolves them.
+pub fn resolve_links(html: &str, location: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find("=\"") {
+        let (before, after) = rest.split_at(at + 2);
+        out.push_str(before);
+        rest = after;
+        let name_start = before[..at]
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .map_or(0, |i| i + 1);
+        let name = before[name_start..at].to_ascii_lowercase();
+        let end = rest.find('"').unwrap_or(rest.len());
+        let value = &rest[..end];
+        match name.as_str() {
+            "href" | "src" | "action" | "poster" => out.push_str(&resolve(value, location)),
+            "srcset" => {
+                let parts: Vec<String> = value
+                    .split(',')
+                    .map(|candidate| {
+                        let trimmed = candidate.trim();
+                        let (url, descriptor) = trimmed.split_once(' ').unwrap_or((trimmed, ""));
+                        let space = if descriptor.is_empty() { "" } else { " " };
+                        format!("{}{space}{descriptor}", resolve(url, location))
+                    })
+                    .collect();
+                out.push_str(&parts.join(", "));
+            }
+            _ => out.push_str(value),
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// One URL resolved against the folder address `location`; absolute ones, fragments and other
+/// schemes unchanged.
+fn resolve(value: &str, location: &str) -> String {
+    let scheme = value
+        .find(':')
+        .is_some_and(|colon| !value[..colon].contains(['/', '?', '#']));
+    if value.is_empty() || value.starts_with(['/', '#']) || scheme {
+        return value.to_string();
+    }
+    let cut = value.find(['?', '#']).unwrap_or(value.len());
+    let (path, suffix) = value.split_at(cut);
+    let mut parts: Vec<&str> = location.split('/').filter(|p| !p.is_empty()).collect();
+    let pieces: Vec<&str> = path.split('/').collect();
+    // (`"".split('/')` is `[""]`: a bare query or fragment stays on this folder.)
+    for piece in &pieces {
+        match *piece {
+            "." | "" => {}
+            ".." => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    // A folder keeps its trailing slash: `x/`, `./`, `../`, or nothing but a query.
+    let folder = matches!(pieces.last(), Some(&("" | "." | "..")));
+    let mut resolved = format!("/{}", parts.join("/"));
+    if folder && resolved != "/" {
+        resolved.push('/');
+    }
+    format!("{resolved}{suffix}")
 }
 
 /// A parsed HTML page with selector helpers.

@@ -21,6 +21,7 @@ mod git;
 mod harness;
 mod owners;
 mod people;
+mod portable;
 mod repos;
 mod safety;
 mod search;

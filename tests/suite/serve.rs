@@ -301,12 +301,14 @@ fn serves_pages_assets_and_the_404_page_from_memory() {
             .contains("EventSource")
     );
 
-    let css = preview.get(
+    // Links are relative to the page (the home page: to the root).
+    let css = preview.get(&format!(
+        "/{}",
         home.body
             .split("href=\"")
             .find_map(|rest| rest.split('"').next().filter(|u| u.contains("style.css")))
-            .unwrap(),
-    );
+            .unwrap()
+    ));
     assert_eq!(css.status, 200);
     assert_eq!(css.header("content-type"), "text/css; charset=utf-8");
     assert_eq!(

@@ -96,4 +96,23 @@
     var item = current.getBoundingClientRect();
     sidebar.scrollTop += item.top - box.top - (sidebar.clientHeight - item.height) / 2;
   }
+  // Opened from disk (file://), a folder link would show a directory listing: links to site
+  // folders name their index.html instead, on the page and on any link added later (search
+  // results add their own).
+  if (location.protocol === "file:") {
+    var toIndex = function (link) {
+      var href = link.getAttribute("href");
+      if (!href || /^[a-z][a-z0-9+.-]*:|^#|^\/\//i.test(href)) return;
+      var url = new URL(href, location.href);
+      if (url.protocol === "file:" && /\/$/.test(url.pathname)) {
+        url.pathname += "index.html";
+        link.href = url.href;
+      }
+    };
+    Array.prototype.forEach.call(document.querySelectorAll("a[href]"), toIndex);
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest && event.target.closest("a[href]");
+      if (link) toIndex(link);
+    }, true);
+  }
 })();
