@@ -7,6 +7,7 @@ mod digest;
 mod feeds;
 mod files;
 mod highlight;
+mod llms;
 pub mod markdown;
 mod people;
 mod relative;
@@ -266,6 +267,7 @@ impl<'a> Renderer<'a> {
         files.extend(self.redirects());
         files.extend(self.sitemap());
         files.push(self.robots());
+        files.extend(self.llms());
         let export = crate::export::document(input.site, input.config, &self.page_urls);
         files.push(OutputFile::bytes(
             crate::export::FILE,

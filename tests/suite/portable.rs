@@ -272,3 +272,79 @@ fn pages_link_relatively_and_the_404_page_uses_the_base_url_when_one_is_given() 
         "what must be absolute stays absolute: {page}"
     );
 }
+
+#[test]
+fn llms_txt_lists_sections_and_llms_full_txt_holds_every_published_page() {
+    let fixture = Fixture::with_files(&[
+        (
+            "handbook.yml",
+            "title: Acme\ndescription: How Acme works.\nexclude: [\"private/**\"]\n",
+        ),
+        (
+            "index.md",
+            "# Home\n\nStart with [deploys](guides/deploy.md).\n",
+        ),
+        ("guides/index.md", "# Guides\n\nAll the guides.\n"),
+        (
+            "guides/deploy.md",
+            "---\ntitle: \"Deploy [fast]\\nnow\"\ndescription: Ship it safely.\n---\n\n\
+             Body of the deploy guide. See [[Rollback]] and [the top](#steps).\n\n## Steps\n\nOne.\n",
+        ),
+        ("guides/rollback.md", "# Rollback\n\nUndo a deploy.\n"),
+        (
+            "guides/wip.md",
+            "---\ndraft: true\n---\n# Secret plan\n\nNot yet.\n",
+        ),
+        ("private/salaries.md", "# Salaries\n\nConfidential.\n"),
+    ]);
+    fixture.build();
+    let index = fixture.read("llms.txt");
+    assert!(
+        index.starts_with("# Acme\n\n> How Acme works.\n"),
+        "{index}"
+    );
+    assert!(index.contains("## Guides\n"), "{index}");
+    assert!(
+        index.contains("- [Deploy \\[fast\\] now](guides/deploy/): Ship it safely.\n"),
+        "titles stay on one line with brackets escaped: {index}"
+    );
+    assert!(index.contains("[llms-full.txt](llms-full.txt)"), "{index}");
+    let full = fixture.read("llms-full.txt");
+    assert!(
+        full.contains("# Rollback\n\nURL: guides/rollback/\n"),
+        "{full}"
+    );
+    assert!(
+        full.contains("See [Rollback](guides/rollback/) and [the top](guides/deploy/#steps)."),
+        "links point at published pages: {full}"
+    );
+    assert!(
+        full.contains("Start with [deploys](guides/deploy/)."),
+        "{full}"
+    );
+    assert_eq!(
+        full.matches("# Rollback").count(),
+        1,
+        "the title once: {full}"
+    );
+    for secret in ["Secret plan", "Salaries", "Confidential", "Not yet"] {
+        assert!(
+            !index.contains(secret) && !full.contains(secret),
+            "{secret} leaked"
+        );
+    }
+
+    // With an absolute base URL the links are absolute; a handbook's own llms.txt wins.
+    fixture.edit(
+        "handbook.yml",
+        "title: Acme\nbase_url: https://acme.example/hb/\nexclude: [\"private/**\"]\n",
+    );
+    fixture.edit("llms.txt", "# Our own\n");
+    fixture.build();
+    assert_eq!(fixture.read("llms.txt"), "# Our own\n");
+    let full = fixture.read("llms-full.txt");
+    assert!(
+        full.contains("URL: https://acme.example/hb/guides/rollback/"),
+        "{full}"
+    );
+}
