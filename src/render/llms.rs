@@ -217,18 +217,17 @@ impl Renderer<'_> {
 
 /// A body without the `# heading` that became the page's title (written above it instead).
 fn without_title(body: &str) -> &str {
-    let mut rest = body.trim_start();
+    let rest = body.trim_start();
     if rest.starts_with('#') {
         return rest.split_once('\n').map_or("", |(_, after)| after);
     }
     // A setext title: its text, then a line of `=`.
-    if let Some((_, after)) = rest.split_once('\n') {
-        if after.trim_start().starts_with('=') {
-            rest = after.split_once('\n').map_or("", |(_, after)| after);
-            return rest;
+    match rest.split_once('\n') {
+        Some((_, after)) if after.trim_start().starts_with('=') => {
+            after.split_once('\n').map_or("", |(_, after)| after)
         }
+        _ => body,
     }
-    body
 }
 
 /// `text` on one line: line breaks and runs of spaces become one space.
