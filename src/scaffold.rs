@@ -72,40 +72,113 @@ language: en\n\
     (".gitlab-ci.yml", GITLAB_CI),
 ];
 
-/// GitHub Actions: annotate pull requests with findings, then build (Pages upload as an example).
-const GITHUB_WORKFLOW: &str = r#"name: handbook
+/// GitHub Actions: pull requests get `handbook check` with annotations on their lines; `main`
+/// is built and deployed to GitHub Pages. handbook is installed from its git repository (the
+/// `HANDBOOK_GIT` variable) and cached between runs, as is the search index in `.handbook/`.
+const GITHUB_WORKFLOW: &str = r#"# handbook: checks pull requests, publishes main to GitHub Pages.
+# Once: Settings -> Pages -> Build and deployment -> Source: GitHub Actions.
+name: handbook
 on:
   push:
     branches: [main]
   pull_request:
+  workflow_dispatch:
+permissions:
+  contents: read
+concurrency:
+  group: pages-${{ github.ref }}
+  cancel-in-progress: true
+env:
+  # CHANGE ME: the git repository handbook is installed from (yours, or a fork or mirror),
+  # and the branch or tag to build it from.
+  HANDBOOK_GIT: https://github.com/your-org/handbook
+  HANDBOOK_REF: main
 jobs:
-  build:
+  check:
+    if: github.event_name == 'pull_request'
     runs-on: ubuntu-latest
     steps:
       - uses: actions/checkout@v4
         with:
-          fetch-depth: 0 # full history: page dates come from git
-      - uses: dtolnay/rust-toolchain@stable
-      - run: cargo install handbook --locked
-      - run: handbook check --strict --format github # annotates the pull request
-      - run: handbook build --base-url "https://example.org/"
+          fetch-depth: 0 # full history: page dates and authors come from git
+      - uses: actions/cache@v4
+        with:
+          path: ~/.cargo/bin/handbook
+          key: handbook-bin-${{ runner.os }}-${{ env.HANDBOOK_GIT }}-${{ env.HANDBOOK_REF }}
+      - name: Install handbook
+        run: command -v handbook || cargo install --locked --git "$HANDBOOK_GIT" --branch "$HANDBOOK_REF" handbook
+      - run: handbook check --strict --format github # annotates the pull request's lines
+  build:
+    if: github.event_name != 'pull_request'
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0
+      - uses: actions/cache@v4
+        with:
+          path: ~/.cargo/bin/handbook
+          key: handbook-bin-${{ runner.os }}-${{ env.HANDBOOK_GIT }}-${{ env.HANDBOOK_REF }}
+      - name: Install handbook
+        run: command -v handbook || cargo install --locked --git "$HANDBOOK_GIT" --branch "$HANDBOOK_REF" handbook
+      - uses: actions/cache@v4 # the search index: a build reuses what did not change
+        with:
+          path: .handbook
+          key: handbook-cache-${{ github.sha }}
+          restore-keys: handbook-cache-
+      - id: pages
+        uses: actions/configure-pages@v5
+      - run: handbook check --strict --format github
+      - run: handbook build --base-url "${{ steps.pages.outputs.base_url }}/"
       - uses: actions/upload-pages-artifact@v3
         with:
           path: public
+  deploy:
+    needs: build
+    runs-on: ubuntu-latest
+    permissions:
+      pages: write
+      id-token: write
+    environment:
+      name: github-pages
+      url: ${{ steps.deployment.outputs.page_url }}
+    steps:
+      - id: deployment
+        uses: actions/deploy-pages@v4
 "#;
 
-/// GitLab CI: check, then build into GitLab Pages.
-const GITLAB_CI: &str = r#"pages:
+/// GitLab CI: merge requests get `handbook check`; the default branch is built into GitLab
+/// Pages. handbook and the search index are cached between pipelines.
+const GITLAB_CI: &str = r#"# handbook: checks merge requests, publishes the default branch to GitLab Pages.
+variables:
+  GIT_DEPTH: 0 # full history: page dates and authors come from git
+  # CHANGE ME: the git repository handbook is installed from, and the branch or tag.
+  HANDBOOK_GIT: https://github.com/your-org/handbook
+  HANDBOOK_REF: main
+  CARGO_HOME: $CI_PROJECT_DIR/.cargo
+default:
   image: rust:latest
-  variables:
-    GIT_DEPTH: 0 # full history: page dates come from git
+  cache:
+    - key: handbook-bin-$HANDBOOK_REF
+      paths: [.cargo/bin/]
+    - key: handbook-cache
+      paths: [.handbook/]
+  before_script:
+    - export PATH="$CARGO_HOME/bin:$PATH"
+    - command -v handbook || cargo install --locked --git "$HANDBOOK_GIT" --branch "$HANDBOOK_REF" handbook
+check:
+  rules:
+    - if: $CI_PIPELINE_SOURCE == "merge_request_event"
   script:
-    - cargo install handbook --locked
+    - handbook check --strict
+pages:
+  rules:
+    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH
+  script:
     - handbook check --strict
     - handbook build --base-url "$CI_PAGES_URL/"
   artifacts:
     paths: [public]
-  publish: public
 "#;
 
 /// Creates a new handbook in `dir` (created if missing). Existing files are never overwritten.

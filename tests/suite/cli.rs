@@ -115,33 +115,142 @@ fn init_scaffolds_a_handbook_that_builds_and_never_overwrites() {
     assert_eq!(check.code, 0, "{}", check.stderr);
     let build = fixture.run(&["build", "new", "--strict"]);
     assert_eq!(build.code, 0, "{}", build.stderr);
-    // The CI examples are valid YAML with the steps where CI looks for them.
+    check_ci_files(&root);
+}
+
+/// The CI files `init` writes: valid YAML whose jobs check pull requests and deploy the main
+/// branch, installing handbook from its git repository (never an unpublished package name).
+fn check_ci_files(root: &std::path::Path) {
     let read = |path: &str| std::fs::read_to_string(root.join(path)).unwrap();
     let github: serde_json::Value =
         handbook::yaml::parse(&read(".github/workflows/handbook.yml")).unwrap();
-    let steps: Vec<String> = github["jobs"]["build"]["steps"]
+    let jobs = &github["jobs"];
+    let runs = |job: &str| -> Vec<String> {
+        jobs[job]["steps"]
+            .as_array()
+            .unwrap_or_else(|| panic!("job {job} has steps: {github}"))
+            .iter()
+            .map(|step| {
+                step["run"]
+                    .as_str()
+                    .or(step["uses"].as_str())
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    assert!(github["on"]["pull_request"].is_null() && github["on"].get("pull_request").is_some());
+    assert_eq!(github["on"]["push"]["branches"][0], "main");
+    assert!(
+        github["env"]["HANDBOOK_GIT"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://")
+    );
+    // Pull requests: check, annotated.
+    assert_eq!(jobs["check"]["if"], "github.event_name == 'pull_request'");
+    let check = runs("check");
+    assert!(
+        check.contains(&"handbook check --strict --format github".to_string()),
+        "{check:?}"
+    );
+    assert_eq!(jobs["check"]["steps"][0]["with"]["fetch-depth"], 0);
+    // Main: build with the Pages base URL, upload, deploy with the Pages permissions.
+    assert_eq!(jobs["build"]["if"], "github.event_name != 'pull_request'");
+    let build = runs("build");
+    assert!(
+        build.contains(&"actions/configure-pages@v5".to_string()),
+        "{build:?}"
+    );
+    assert!(
+        build.contains(
+            &"handbook build --base-url \"${{ steps.pages.outputs.base_url }}/\"".to_string()
+        ),
+        "{build:?}"
+    );
+    let upload = jobs["build"]["steps"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|step| {
-            step["run"]
-                .as_str()
-                .or(step["uses"].as_str())
-                .unwrap()
-                .to_string()
-        })
+        .find(|step| step["uses"] == "actions/upload-pages-artifact@v3")
+        .expect("the site is uploaded as a Pages artifact");
+    assert_eq!(upload["with"]["path"], "public");
+    let cached: Vec<&str> = jobs["build"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|step| step["uses"] == "actions/cache@v4")
+        .filter_map(|step| step["with"]["path"].as_str())
         .collect();
     assert!(
-        steps.contains(&"handbook check --strict --format github".to_string()),
-        "{steps:?}"
+        cached.contains(&".handbook"),
+        "the cache folder is kept: {cached:?}"
+    );
+    assert!(
+        cached.contains(&"~/.cargo/bin/handbook"),
+        "the binary is kept: {cached:?}"
+    );
+    assert_eq!(jobs["deploy"]["needs"], "build");
+    assert_eq!(jobs["deploy"]["permissions"]["pages"], "write");
+    assert_eq!(jobs["deploy"]["permissions"]["id-token"], "write");
+    assert_eq!(jobs["deploy"]["environment"]["name"], "github-pages");
+    assert_eq!(runs("deploy"), ["actions/deploy-pages@v4"]);
+    for job in ["check", "build"] {
+        let install = runs(job)
+            .into_iter()
+            .find(|run| run.contains("cargo install"))
+            .unwrap();
+        assert!(
+            install.contains("cargo install --locked --git \"$HANDBOOK_GIT\""),
+            "{install}"
+        );
+        assert!(
+            install.starts_with("command -v handbook ||"),
+            "cached: {install}"
+        );
+    }
+
+    let gitlab: serde_json::Value = handbook::yaml::parse(&read(".gitlab-ci.yml")).unwrap();
+    let install = gitlab["default"]["before_script"][1].as_str().unwrap();
+    assert!(
+        install.contains("cargo install --locked --git \"$HANDBOOK_GIT\""),
+        "{install}"
+    );
+    assert!(
+        gitlab["variables"]["HANDBOOK_GIT"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://")
+    );
+    assert_eq!(gitlab["variables"]["GIT_DEPTH"], 0);
+    let caches: Vec<&str> = gitlab["default"]["cache"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|cache| cache["paths"][0].as_str())
+        .collect();
+    assert_eq!(caches, [".cargo/bin/", ".handbook/"]);
+    assert_eq!(
+        gitlab["check"]["rules"][0]["if"],
+        "$CI_PIPELINE_SOURCE == \"merge_request_event\""
+    );
+    assert_eq!(gitlab["check"]["script"][0], "handbook check --strict");
+    assert_eq!(
+        gitlab["pages"]["rules"][0]["if"],
+        "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"
     );
     assert_eq!(
-        github["jobs"]["build"]["steps"][0]["with"]["fetch-depth"],
-        0
+        gitlab["pages"]["script"],
+        serde_json::json!([
+            "handbook check --strict",
+            "handbook build --base-url \"$CI_PAGES_URL/\""
+        ])
     );
-    let gitlab: serde_json::Value = handbook::yaml::parse(&read(".gitlab-ci.yml")).unwrap();
-    assert_eq!(gitlab["pages"]["script"][1], "handbook check --strict");
     assert_eq!(gitlab["pages"]["artifacts"]["paths"][0], "public");
+    // Nothing installs a package by a name no registry publishes.
+    for file in [".github/workflows/handbook.yml", ".gitlab-ci.yml"] {
+        assert!(!read(file).contains("cargo install handbook"), "{file}");
+    }
 }
 
 #[test]
