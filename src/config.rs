@@ -51,6 +51,8 @@ pub struct Config {
     pub review: ReviewConfig,
     /// Reading the git history.
     pub git: GitConfig,
+    /// Whose commits count as edits.
+    pub authors: AuthorsConfig,
     /// Update listings.
     pub updates: UpdatesConfig,
     /// The "What changed" digest and the Atom feeds.
@@ -81,6 +83,7 @@ impl Default for Config {
             freshness: Freshness::Warn,
             review: ReviewConfig::default(),
             git: GitConfig::default(),
+            authors: AuthorsConfig::default(),
             updates: UpdatesConfig::default(),
             feeds: FeedsConfig::default(),
             exclude: Vec::new(),
@@ -198,6 +201,23 @@ impl Default for FeedsConfig {
         FeedsConfig {
             digest_weeks: 4,
             entries: 30,
+        }
+    }
+}
+
+/// Authorship from git.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthorsConfig {
+    /// Author names (after `.mailmap`; `*` matches anything) whose commits never make anyone a
+    /// page's last editor or contributor: bots.
+    pub ignore: Vec<String>,
+}
+
+impl Default for AuthorsConfig {
+    fn default() -> Self {
+        AuthorsConfig {
+            ignore: vec!["*[bot]".to_string()],
         }
     }
 }

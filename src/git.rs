@@ -1,6 +1,11 @@
 //! Git history: one `git log` walk per build gives every file's created and last-updated dates,
 //! last author, contributors and last commit, following renames. The only module that spawns a
 //! process. No git, or a folder outside any repository, gives an empty history, never an error.
+//!
+//! Authorship reflects people: names go through the repository's `.mailmap` (`%aN`), and a
+//! commit listed in `.git-blame-ignore-revs` (bulk reformatting) or made by an author matching
+//! `authors.ignore` (bots) counts only for a file's creation date, never as its last update,
+//! its last author, a contributor or a change in "What changed".
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -91,15 +96,99 @@ struct Saved {
     version: u32,
     head: String,
     prefix: String,
+    /// What decided authorship ([`Authorship::key`]): another `.mailmap`, ignore-revs file or
+    /// ignore list means reading the history again.
+    #[serde(default)]
+    authorship: String,
     files: HashMap<String, FileHistory>,
 }
 
-const SAVED_VERSION: u32 = 2;
+const SAVED_VERSION: u32 = 3;
+
+/// Commits and authors that do not count as anyone's edit.
+#[derive(Debug, Clone, Default)]
+pub struct Authorship {
+    /// Commit hashes (or their prefixes of 7 characters or more) from `.git-blame-ignore-revs`.
+    ignored_commits: Vec<String>,
+    /// Author name patterns (`*` matches any run of characters), compared after `.mailmap`.
+    ignored_authors: Vec<String>,
+    /// The `.mailmap` text, for the cache key.
+    mailmap: String,
+}
+
+impl Authorship {
+    /// Reads `.git-blame-ignore-revs` and `.mailmap` at the top of the repository (`top`), with
+    /// the configured author patterns.
+    pub fn read(top: &Path, ignored_authors: &[String]) -> Authorship {
+        let revs = std::fs::read_to_string(top.join(".git-blame-ignore-revs")).unwrap_or_default();
+        let ignored_commits = revs
+            .lines()
+            .map(|line| {
+                line.split('#')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase()
+            })
+            .filter(|hash| hash.len() >= 7 && hash.chars().all(|c| c.is_ascii_hexdigit()))
+            .collect();
+        Authorship {
+            ignored_commits,
+            ignored_authors: ignored_authors.to_vec(),
+            mailmap: std::fs::read_to_string(top.join(".mailmap")).unwrap_or_default(),
+        }
+    }
+
+    /// Whether a commit counts as its author's edit.
+    fn counts(&self, hash: &str, author: &str) -> bool {
+        !self
+            .ignored_commits
+            .iter()
+            .any(|ignored| hash.starts_with(ignored.as_str()))
+            && !self
+                .ignored_authors
+                .iter()
+                .any(|pattern| matches_pattern(pattern, author))
+    }
+
+    /// A fingerprint of everything above.
+    fn key(&self) -> String {
+        let mut hash = xxhash_rust::xxh3::Xxh3::new();
+        for part in self.ignored_commits.iter().chain(&self.ignored_authors) {
+            hash.update(part.as_bytes());
+            hash.update(&[0]);
+        }
+        hash.update(self.mailmap.as_bytes());
+        format!("{:016x}", hash.digest())
+    }
+}
+
+/// `text` against `pattern`, where `*` matches any run of characters (case-insensitive).
+pub fn matches_pattern(pattern: &str, text: &str) -> bool {
+    let pattern = pattern.to_lowercase();
+    let text = text.to_lowercase();
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == text;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !text.starts_with(first) || text.len() < first.len() + last.len() || !text.ends_with(last) {
+        return false;
+    }
+    let mut rest = &text[first.len()..text.len() - last.len()];
+    for part in &parts[1..parts.len() - 1] {
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    true
+}
 
 /// Reads the history of everything under `root`. Missing git, no repository or a failing
 /// command give an empty history (logged at debug level). With a `cache` file, only commits
 /// newer than the saved ones are read, and the file is brought up to date.
-pub fn read(root: &Path, cache: Option<&Path>) -> History {
+pub fn read(root: &Path, cache: Option<&Path>, ignored_authors: &[String]) -> History {
     // One call: the prefix line (empty at the top), then "true" or "false".
     let answer = match git_checked(
         root,
@@ -123,12 +212,19 @@ pub fn read(root: &Path, cache: Option<&Path>) -> History {
         return history;
     }
     let at_top = history.prefix.is_empty();
+    // The repository's top: as many folders up as the prefix is deep.
+    let top = history
+        .prefix
+        .split('/')
+        .filter(|part| !part.is_empty())
+        .fold(root.to_path_buf(), |path, _| path.join(".."));
+    let authorship = Authorship::read(&top, ignored_authors);
     // A repository without commits yet has no history to read, and nothing is wrong.
     let Some(head) = git(root, &["rev-parse", "--verify", "-q", "HEAD"]) else {
         return history;
     };
     let Some(cache) = cache else {
-        match log(root, at_top, None) {
+        match log(root, at_top, None, &authorship) {
             Ok(folder) => history.files = folder.files,
             Err(error) => history.problem = Some(format!("`git log` failed: {error}")),
         }
@@ -137,16 +233,20 @@ pub fn read(root: &Path, cache: Option<&Path>) -> History {
     let head = head.trim().to_string();
     let saved = crate::write::read_cache(root, cache)
         .and_then(|bytes| serde_json::from_slice::<Saved>(&bytes).ok())
-        .filter(|saved| saved.version == SAVED_VERSION && saved.prefix == history.prefix)
+        .filter(|saved| {
+            saved.version == SAVED_VERSION
+                && saved.prefix == history.prefix
+                && saved.authorship == authorship.key()
+        })
         // A rebase or a force-push leaves the saved commit off the history: start over.
         .filter(|saved| saved.head == head || is_ancestor(root, &saved.head, &head));
     let result = match saved {
         Some(saved) if saved.head == head => Ok(saved.files),
-        Some(saved) => log(root, at_top, Some(&saved.head)).map(|mut folder| {
+        Some(saved) => log(root, at_top, Some(&saved.head), &authorship).map(|mut folder| {
             folder.absorb(saved.files);
             folder.files
         }),
-        None => log(root, at_top, None).map(|folder| folder.files),
+        None => log(root, at_top, None, &authorship).map(|folder| folder.files),
     };
     match result {
         Ok(files) => {
@@ -154,6 +254,7 @@ pub fn read(root: &Path, cache: Option<&Path>) -> History {
                 version: SAVED_VERSION,
                 head,
                 prefix: history.prefix.clone(),
+                authorship: authorship.key(),
                 files,
             };
             if let Err(error) = crate::write::save_json(root, cache, &saved) {
@@ -241,7 +342,12 @@ const SPLIT_AT: usize = 4000;
 /// order (every commit of the first part is newer, by ancestry, than every commit of the
 /// second). At the repository root the pathspec is left out: limiting to `.` costs git half as
 /// much again.
-fn log(root: &Path, at_top: bool, since: Option<&str>) -> std::io::Result<Folder> {
+fn log(
+    root: &Path,
+    at_top: bool,
+    since: Option<&str>,
+    authorship: &Authorship,
+) -> std::io::Result<Folder> {
     let exclude = since.map(|since| format!("^{since}"));
     let mut range = vec!["HEAD".to_string()];
     range.extend(exclude.clone());
@@ -275,7 +381,10 @@ fn log(root: &Path, at_top: bool, since: Option<&str>) -> std::io::Result<Folder
             })
             .collect()
     });
-    let mut folder = Folder::default();
+    let mut folder = Folder {
+        authorship: authorship.clone(),
+        ..Folder::default()
+    };
     for output in outputs {
         for chunk in output?.split(|&byte| byte == 0) {
             folder.push(&String::from_utf8_lossy(chunk));
@@ -286,7 +395,8 @@ fn log(root: &Path, at_top: bool, since: Option<&str>) -> std::io::Result<Folder
 
 /// `git log` over one range of commits, as raw `-z` output.
 fn log_range(root: &Path, at_top: bool, range: &[String]) -> std::io::Result<Vec<u8>> {
-    let format = format!("--format={RECORD}%H{FIELD}%aI{FIELD}%an{FIELD}%s");
+    // `%aN`: the author's name as `.mailmap` maps it.
+    let format = format!("--format={RECORD}%H{FIELD}%aI{FIELD}%aN{FIELD}%s");
     let mut command = Command::new("git");
     command
         .arg("-C")
@@ -335,10 +445,14 @@ struct Folder {
     commit: Commit,
     /// The status letter waiting for its paths, and the old path of a rename.
     pending: Option<(char, Option<String>)>,
+    /// Which commits count as edits.
+    authorship: Authorship,
 }
 
 #[derive(Default, Clone)]
 struct Commit {
+    /// False for an ignored revision or author: it dates the file's creation, nothing else.
+    counts: bool,
     hash: String,
     date: Option<Date>,
     author: String,
@@ -352,10 +466,14 @@ impl Folder {
             // "hash FS date FS author FS subject \n\n STATUS" (the status may be absent).
             let (header, status) = header.split_once('\n').unwrap_or((header, ""));
             let mut fields = header.split(FIELD);
+            let hash = fields.next().unwrap_or("").to_string();
+            let date = fields.next().and_then(parse_date);
+            let author = fields.next().unwrap_or("").to_string();
             self.commit = Commit {
-                hash: fields.next().unwrap_or("").to_string(),
-                date: fields.next().and_then(parse_date),
-                author: fields.next().unwrap_or("").to_string(),
+                counts: self.authorship.counts(&hash, &author),
+                hash,
+                date,
+                author,
                 subject: fields.next().unwrap_or("").to_string(),
             };
             self.pending = None;
@@ -402,6 +520,14 @@ impl Folder {
                 }
                 Some(entry) => {
                     entry.created = old.created.or(entry.created);
+                    // The newer commits did not count (ignored revisions or authors): the
+                    // last update is the saved one.
+                    if entry.last_commit.is_empty() {
+                        entry.updated = old.updated;
+                        entry.last_author = old.last_author;
+                        entry.last_commit = old.last_commit;
+                        entry.last_subject = old.last_subject;
+                    }
                     for change in old.changes {
                         let date = Some(change.date);
                         entry.remember(|| Some(change), date);
@@ -419,17 +545,18 @@ impl Folder {
     /// Records the commit being read against `path`; commits arrive newest first.
     fn touch(&mut self, path: &str) {
         let commit = &self.commit;
-        let entry = self
-            .files
-            .entry(path.to_string())
-            .or_insert_with(|| FileHistory {
-                updated: commit.date,
-                last_author: commit.author.clone(),
-                last_commit: commit.hash.clone(),
-                last_subject: commit.subject.clone(),
-                ..FileHistory::default()
-            });
+        let entry = self.files.entry(path.to_string()).or_default();
         entry.created = commit.date.or(entry.created);
+        if !commit.counts {
+            return;
+        }
+        // The newest commit that counts is the file's last update.
+        if entry.last_commit.is_empty() {
+            entry.updated = commit.date;
+            entry.last_author = commit.author.clone();
+            entry.last_commit = commit.hash.clone();
+            entry.last_subject = commit.subject.clone();
+        }
         entry.remember(
             || {
                 Some(Change {

@@ -346,3 +346,90 @@ fn a_history_cache_reads_only_new_commits_and_matches_a_full_walk() {
         "{html}"
     );
 }
+
+/// Runs git in `dir` and returns its output (the current commit, say).
+fn git_output(dir: &Path, args: &[&str]) -> String {
+    let output = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
+}
+
+#[test]
+fn mailmap_ignored_revisions_and_bots_do_not_decide_authorship() {
+    let fixture = Fixture::with_files(&[]);
+    let repo = fixture.root.clone();
+    git(&repo, &["init", "-q"], "Ana", "2026-01-05T09:00:00Z");
+    // `.mailmap` and `.git-blame-ignore-revs` live at the repository's top; the handbook is in
+    // `site/`.
+    fixture.edit(".mailmap", "Ana Lima <ana@example.org>\n");
+    fixture.edit("site/index.md", "# Home\n");
+    fixture.edit("site/guide.md", "# Guide\n\nFirst words.\n");
+    commit_all(&repo, "Ana", "2026-01-05T09:00:00Z", "Start the guide");
+    fixture.edit("site/guide.md", "# Guide\n\nFirst words, then more.\n");
+    commit_all(&repo, "Ben", "2026-02-10T09:00:00Z", "Explain more");
+    fixture.edit("site/guide.md", "# Guide\n\nFirst  words,  then  more.\n");
+    commit_all(
+        &repo,
+        "Carla",
+        "2026-03-01T09:00:00Z",
+        "Reformat everything",
+    );
+    let reformat = git_output(&repo, &["rev-parse", "HEAD"]);
+    fixture.edit(
+        ".git-blame-ignore-revs",
+        &format!("# bulk reformatting\n{reformat}\n"),
+    );
+    commit_all(
+        &repo,
+        "Ana",
+        "2026-03-02T09:00:00Z",
+        "Ignore the reformat in blame",
+    );
+    fixture.edit(
+        "site/guide.md",
+        "# Guide\n\nFirst  words,  then  more. v2\n",
+    );
+    commit_all(&repo, "dependabot[bot]", "2026-03-15T09:00:00Z", "Bump");
+
+    let export = fixture.run(&["export", "site"]);
+    assert_eq!(export.code, 0, "{}", export.stderr);
+    let json: serde_json::Value = serde_json::from_str(&export.stdout).unwrap();
+    let page = |path: &str| {
+        json["pages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|page| page["path"] == path)
+            .unwrap()
+            .clone()
+    };
+    let guide = page("guide.md");
+    assert_eq!(guide["last_author"], "Ben", "{guide}");
+    assert_eq!(guide["last_updated"], "2026-02-10", "{guide}");
+    assert_eq!(guide["created"], "2026-01-05");
+    assert_eq!(
+        guide["contributors"],
+        serde_json::json!(["Ben", "Ana Lima"]),
+        "the mailmap names Ana; the reformat and the bot are nobody's edit"
+    );
+    assert_eq!(page("index.md")["last_author"], "Ana Lima");
+
+    // A handbook may ignore more authors; the default ignores bots only.
+    fixture.edit(
+        "site/handbook.yml",
+        "authors:\n  ignore: [\"*[bot]\", Ben]\n",
+    );
+    let export = fixture.run(&["export", "site"]);
+    let json: serde_json::Value = serde_json::from_str(&export.stdout).unwrap();
+    let guide = json["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|page| page["path"] == "guide.md")
+        .unwrap();
+    assert_eq!(guide["last_author"], "Ana Lima", "{guide}");
+    assert_eq!(guide["contributors"], serde_json::json!(["Ana Lima"]));
+}
