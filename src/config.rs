@@ -223,13 +223,27 @@ impl Default for AuthorsConfig {
 }
 
 /// Reading the git history.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct GitConfig {
+    /// Whether pages take dates, authors and "What changed" from the repository's commits
+    /// (default). Off for a handbook whose repository history is not its own (an example or
+    /// vendored docs inside another project): front matter (`date`, `updated`, `updated_by`)
+    /// is then the record.
+    pub history: bool,
     /// File (relative to the handbook root) keeping the history as of the last build, so the
     /// next build reads only newer commits; none by default, as nothing is written outside the
     /// output folder unasked.
     pub cache: Option<String>,
+}
+
+impl Default for GitConfig {
+    fn default() -> Self {
+        GitConfig {
+            history: true,
+            cache: None,
+        }
+    }
 }
 
 /// How `handbook check --external` checks http(s) links.

@@ -188,7 +188,10 @@ pub fn matches_pattern(pattern: &str, text: &str) -> bool {
 /// Reads the history of everything under `root`. Missing git, no repository or a failing
 /// command give an empty history (logged at debug level). With a `cache` file, only commits
 /// newer than the saved ones are read, and the file is brought up to date.
-pub fn read(root: &Path, cache: Option<&Path>, ignored_authors: &[String]) -> History {
+///
+/// With `walk` false (`git.history: false`), only where the handbook sits in the repository is
+/// read (for edit links and CODEOWNERS), not its commits.
+pub fn read(root: &Path, cache: Option<&Path>, ignored_authors: &[String], walk: bool) -> History {
     // One call: the prefix line (empty at the top), then "true" or "false".
     let answer = match git_checked(
         root,
@@ -196,8 +199,9 @@ pub fn read(root: &Path, cache: Option<&Path>, ignored_authors: &[String]) -> Hi
     ) {
         Ok(answer) => answer,
         Err(problem) => {
+            // Without the walk, no repository is nothing to warn about.
             return History {
-                problem: Some(problem),
+                problem: walk.then_some(problem),
                 ..History::default()
             };
         }
@@ -207,6 +211,9 @@ pub fn read(root: &Path, cache: Option<&Path>, ignored_authors: &[String]) -> Hi
         prefix: lines.next().unwrap_or("").trim().to_string(),
         ..History::default()
     };
+    if !walk {
+        return history;
+    }
     if lines.next().is_some_and(|shallow| shallow.trim() == "true") {
         history.shallow = true;
         return history;

@@ -270,7 +270,12 @@ fn load_with_history(
 /// warning in the model).
 pub fn read_history(root: &Path, config: &Config) -> crate::git::History {
     let cache = config.git.cache.as_ref().map(|file| root.join(file));
-    let mut history = crate::git::read(root, cache.as_deref(), &config.authors.ignore);
+    let mut history = crate::git::read(
+        root,
+        cache.as_deref(),
+        &config.authors.ignore,
+        config.git.history,
+    );
     history.codeowners = load::read_codeowners(root, &history.prefix);
     history
 }

@@ -15,6 +15,7 @@ const PAGE_KEYS: &[&str] = &[
     "description",
     "date",
     "updated",
+    "updated_by",
     "tags",
     "weight",
     "draft",

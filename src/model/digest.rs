@@ -185,7 +185,8 @@ fn page_items<'s>(site: &'s Site, id: PageId, page: &'s Page) -> Vec<Item<'s>> {
     if let Some(updated) = page.updated
         && changes.iter().all(|(date, _, _)| *date < updated)
     {
-        changes.insert(0, (updated, None, None));
+        let who = page.updated_by.as_deref().map(|by| display_name(site, by));
+        changes.insert(0, (updated, who, None));
     }
     let created = site
         .decision_of_page(id)

@@ -62,6 +62,9 @@ pub struct FrontMatter {
     /// Last meaningful update.
     #[serde(deserialize_with = "optional_scalar")]
     pub updated: Option<String>,
+    /// Who made the `updated` change (a person id or a name), when git is not the record.
+    #[serde(deserialize_with = "optional_scalar")]
+    pub updated_by: Option<String>,
     /// Tags, as a list or a single word.
     #[serde(deserialize_with = "one_or_many")]
     pub tags: Vec<String>,
@@ -222,6 +225,7 @@ fn key_example(key: &str) -> Option<&'static str> {
         "aliases" => "aliases: [/old/path/]",
         "slug" => "slug: on-call",
         "owner" | "team" => "owner: platform",
+        "updated_by" => "updated_by: ana",
         "review_every" => "review_every: 6m",
         "extra" => "extra: {icon: rocket}",
         "status" => "status: accepted",
@@ -458,6 +462,8 @@ pub struct Page {
     pub date: Option<Date>,
     /// Front-matter updated date.
     pub updated: Option<Date>,
+    /// Front-matter `updated_by`: who made the `updated` change.
+    pub updated_by: Option<String>,
     /// Built only with `--drafts`.
     pub is_draft: bool,
     /// Site-relative URLs that redirect here.
@@ -718,6 +724,7 @@ pub fn parse_page(
         weight: front_matter.weight,
         date,
         updated,
+        updated_by: front_matter.updated_by.filter(|by| !by.trim().is_empty()),
         is_draft: front_matter.draft,
         aliases: front_matter.aliases,
         owner: front_matter.owner,

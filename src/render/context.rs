@@ -229,6 +229,9 @@ pub struct PageView<'a> {
     pub date: Option<String>,
     /// ISO date of the last change (front-matter `updated`, else the last commit) or null.
     pub updated: Option<String>,
+    /// Who made that change, from front-matter `updated_by` (a person, linked when the
+    /// handbook has their page), when front matter dates it; else null (see `git`).
+    pub updated_by: Option<OwnerView<'a>>,
     /// Page history from git; null for generated pages and outside a repository.
     pub git: Option<GitView<'a>>,
     /// "Edit this page" URL from `edit_url` in handbook.yml, or null.

@@ -518,6 +518,10 @@ impl<'a> Renderer<'a> {
                 .collect(),
             date: page.date.map(|date| date.to_string()),
             updated: page.last_updated().map(|date| date.to_string()),
+            updated_by: page
+                .updated
+                .and(page.updated_by.as_deref())
+                .map(|by| self.owner_view(by)),
             git: page.git.as_ref().map(|git| GitView {
                 created: git.created.map(|date| date.to_string()),
                 updated: git.updated.map(|date| date.to_string()),
@@ -872,6 +876,7 @@ impl<'a> Renderer<'a> {
             tags: Vec::new(),
             date: None,
             updated: None,
+            updated_by: None,
             git: None,
             edit_url: None,
             history_url: None,

@@ -433,3 +433,44 @@ fn mailmap_ignored_revisions_and_bots_do_not_decide_authorship() {
     assert_eq!(guide["last_author"], "Ana Lima", "{guide}");
     assert_eq!(guide["contributors"], serde_json::json!(["Ana Lima"]));
 }
+
+#[test]
+fn with_git_history_off_front_matter_names_who_updated_a_page() {
+    let fixture = Fixture::with_files(&[]);
+    let repo = fixture.root.clone();
+    git(&repo, &["init", "-q"], "Dev", "2026-11-01T09:00:00Z");
+    fixture.edit("handbook.yml", "git:\n  history: false\n");
+    fixture.edit("index.md", "# Home\n");
+    fixture.edit(
+        "people/ana.md",
+        "---\ntitle: Ana Lima\nrole: Engineer\n---\n\nHi.\n",
+    );
+    fixture.edit(
+        "guide.md",
+        "---\nupdated: 2026-11-18\nupdated_by: ana\n---\n# Guide\n\nText.\n",
+    );
+    fixture.edit("other.md", "# Other\n\nNo dates.\n");
+    commit_all(
+        &repo,
+        "Project Robot",
+        "2026-11-01T09:00:00Z",
+        "Vendor the docs",
+    );
+    let run = fixture.build();
+    assert!(!run.stderr.contains("warning[git]"), "{}", run.stderr);
+    let guide = fixture.html("guide/");
+    assert_eq!(
+        guide.texts(".meta .updated"),
+        ["Updated 2026-11-18 by Ana Lima"]
+    );
+    assert_eq!(guide.attrs(".meta .updated a", "href"), ["/people/ana/"]);
+    // The repository's commits are not the handbook's: no author or date from them anywhere.
+    let other = fixture.read("other/index.html");
+    assert!(
+        !other.contains("Project Robot") && !other.contains("2026-11-01"),
+        "{other}"
+    );
+    let changes = fixture.read("changes/index.html");
+    assert!(!changes.contains("Project Robot"), "{changes}");
+    assert!(changes.contains("Ana Lima"), "{changes}");
+}
