@@ -1,8 +1,8 @@
 //! Atom feeds (RFC 4287, written with atom_syndication): every update, each team's updates,
 //! decision records, recently changed pages and the weekly "What changed" digest. Links are
-//! absolute when `base_url` is an absolute address; otherwise they are root-relative (readers
-//! resolve them against the feed's own address) and ids are `tag:` URIs, which must be
-//! absolute. Dates are days, so the feeds are deterministic for a given history.
+//! absolute when `base_url` is an absolute address; otherwise they are relative to the feed's
+//! own address (which readers resolve them against, so the feed works under any sub-path) and
+//! ids are `tag:` URIs, which must be absolute. Dates are days, so the feeds are deterministic for a given history.
 
 use atom_syndication::{
     Category, Content, Entry, Feed, FixedDateTime, Generator, Link, Person, Text,
@@ -204,14 +204,23 @@ impl<'a> Renderer<'a> {
                     if let Some(html) = spec.content {
                         let mut content = Content::default();
                         content.set_content_type(Some("html".to_string()));
-                        content.set_value(Some(html));
+                        content.set_value(Some(self.feed_relative(path, html)));
                         entry.set_content(Some(content));
                     }
                     entry
                 })
                 .collect::<Vec<_>>(),
         );
-        OutputFile::bytes(path.to_string(), feed.to_string())
+        OutputFile::bytes(path.to_string(), self.feed_relative(path, feed.to_string()))
+    }
+
+    /// Without an absolute base URL, the site paths in `text` (the feed's links, an entry's
+    /// HTML) made relative to the feed at `path`.
+    fn feed_relative(&self, path: &str, text: String) -> String {
+        match self.absolute_base {
+            Some(_) => text,
+            None => super::relative::relativize(&text, path, self.base_path()),
+        }
     }
 
     /// Every feed the site has.

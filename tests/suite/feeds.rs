@@ -136,9 +136,18 @@ fn without_an_absolute_base_url_feeds_use_tag_ids_and_relative_links() {
     fixture.build();
     let feed = parse_valid(&fixture.read("updates/feed.xml"));
     assert_eq!(feed.id(), "tag:acme,2000:/updates/feed.xml");
+    // Relative to the feed's own address (`/updates/feed.xml`), so it works under a sub-path.
     assert_eq!(
         feed.entries()[0].links()[0].href(),
-        "/updates/2026-11-16-platform/"
+        "../updates/2026-11-16-platform/"
+    );
+    let content = feed.entries()[0]
+        .content()
+        .and_then(|content| content.value())
+        .unwrap_or_default();
+    assert!(
+        !content.contains("href=\"/"),
+        "entry HTML is relative too: {content}"
     );
 }
 
