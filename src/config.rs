@@ -205,6 +205,31 @@ impl Default for FeedsConfig {
     }
 }
 
+/// Whether `url` can be a base URL (an absolute address or a path from the host's root): the
+/// problem and what to do otherwise. `./` and other relative paths are refused: pages link
+/// relatively already, and the base URL is only for what must be absolute.
+pub fn check_base_url(url: &str) -> Result<(), (String, &'static str)> {
+    if url.contains(['"', '<', '>', '\'', ' ', '\\']) {
+        return Err((
+            format!("'{url}' is not a URL"),
+            "write it like `https://example.org/handbook/` or `/handbook/`",
+        ));
+    }
+    let path = match url.find("://") {
+        Some(at) => url[at + 3..]
+            .find('/')
+            .map_or("", |slash| &url[at + 3 + slash..]),
+        None => url,
+    };
+    if path.split('/').any(|part| part == "." || part == "..") {
+        return Err((
+            format!("'{url}' is a relative path"),
+            "leave `base_url` out: pages link relatively, so one build works in any folder, under any sub-path and from disk; give the site's address (`https://example.org/handbook/`) only for sitemap, feeds and canonical links",
+        ));
+    }
+    Ok(())
+}
+
 /// Authorship from git.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -609,11 +634,8 @@ impl Config {
                 "name a folder inside the handbook, like `public`, or pass `-o PATH` to `handbook build`",
             ));
         }
-        if self.base_url.contains(['"', '<', '>', '\'', ' ', '\\']) {
-            return Err(invalid(
-                format!("`base_url` '{}' is not a URL", self.base_url),
-                "write it like `https://example.org/handbook/` or `/handbook/`",
-            ));
+        if let Err((problem, help)) = check_base_url(&self.base_url) {
+            return Err(invalid(format!("`base_url` {problem}"), help));
         }
         for pattern in &self.exclude {
             if let Err(error) = globset::Glob::new(pattern) {

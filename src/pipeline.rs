@@ -77,6 +77,9 @@ impl BuildReport {
 pub fn load_config(options: &BuildOptions) -> anyhow::Result<Config> {
     let mut config = Config::load(&options.root)?;
     if let Some(base_url) = &options.base_url {
+        if let Err((problem, help)) = crate::config::check_base_url(base_url) {
+            anyhow::bail!("--base-url {problem}\n  help: {help}");
+        }
         config.base_url = base_url.clone();
     }
     Ok(config)

@@ -216,6 +216,22 @@ fn a_build_without_a_base_url_works_under_a_sub_path_and_its_404_page_at_any_dep
             .is_some_and(|hits| !hits.is_empty()),
         "search works under the sub-path: {home}"
     );
+    // Following a sidebar link opens a styled page whose home link leads back under /repo/.
+    let target = links[links.len() / 2];
+    let rel = target
+        .strip_prefix(&prefix)
+        .unwrap()
+        .split('#')
+        .next()
+        .unwrap();
+    probe(&site, &format!("{rel}index.html"));
+    let page = report(&browser, target);
+    assert_eq!(page["styled"], true, "{target}: {page}");
+    assert!(
+        !page["h1"].as_str().unwrap_or_default().is_empty(),
+        "{page}"
+    );
+    assert_eq!(page["home"], prefix.as_str(), "{page}");
 
     // The host answers a deep missing path with the 404 page: styled, links to the site's home.
     for missing in [
@@ -347,4 +363,26 @@ fn llms_txt_lists_sections_and_llms_full_txt_holds_every_published_page() {
         full.contains("URL: https://acme.example/hb/guides/rollback/"),
         "{full}"
     );
+}
+
+#[test]
+fn a_relative_base_url_is_refused_with_what_to_do_instead() {
+    let fixture = Fixture::with_files(&[("index.md", "# Home\n")]);
+    let run = fixture.run(&["build", "--base-url", "./"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("--base-url './' is a relative path"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("leave `base_url` out"),
+        "{}",
+        run.stderr
+    );
+    assert!(!fixture.output().exists(), "nothing was written");
+    fixture.edit("handbook.yml", "base_url: https://example.org/a/../b/\n");
+    let run = fixture.run(&["build"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("is a relative path"), "{}", run.stderr);
 }
