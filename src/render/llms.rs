@@ -34,8 +34,8 @@ impl Renderer<'_> {
         let url = encode_path(&self.input.site.pages[id].url);
         match &self.absolute_base {
             Some(base) => format!("{base}{url}"),
-            None if url.is_empty() => "./".to_string(),
-            None => url,
+            // `./` first: a path is never read as a scheme.
+            None => format!("./{url}"),
         }
     }
 
@@ -165,6 +165,7 @@ impl Renderer<'_> {
         let hrefs = &site.links.hrefs[id];
         let mut out = String::with_capacity(body.len());
         let mut rest = body;
+        let mut definitions: Vec<(String, String)> = Vec::new();
         for (link, href) in page.links.iter().zip(hrefs) {
             // A site address, or this page's own for an in-page `#anchor` (the full text
             // holds every page, so a bare anchor would be ambiguous).
@@ -177,8 +178,7 @@ impl Renderer<'_> {
             };
             let address = match &self.absolute_base {
                 Some(base) => format!("{base}{target}"),
-                None if target.starts_with('#') => format!("./{target}"),
-                None => target,
+                None => format!("./{target}"),
             };
             if link.is_wiki {
                 let written = format!("[[{}", link.destination);
@@ -195,8 +195,10 @@ impl Renderer<'_> {
                 rest = &rest[end..];
                 continue;
             }
-            // The destination where a link puts it: after `](`, `](<`, or `]: ` (a definition).
-            let found = ["](", "](<", "]: "]
+            // An inline link's destination follows `](` or `](<`. A reference link's is in its
+            // definition (`[label]: dest`), usually further down: rewritten at the end, so the
+            // inline links in between are still found in order.
+            let found = ["](", "](<"]
                 .iter()
                 .filter_map(|lead| {
                     rest.find(&format!("{lead}{}", link.destination))
@@ -204,6 +206,7 @@ impl Renderer<'_> {
                 })
                 .min();
             let Some(at) = found else {
+                definitions.push((format!("]: {}", link.destination), format!("]: {address}")));
                 continue;
             };
             out.push_str(&rest[..at]);
@@ -211,6 +214,9 @@ impl Renderer<'_> {
             rest = &rest[at + link.destination.len()..];
         }
         out.push_str(rest);
+        for (written, address) in definitions {
+            out = out.replacen(&written, &address, 1);
+        }
         out
     }
 }

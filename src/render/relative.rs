@@ -8,10 +8,15 @@
 /// missing path, so it asks for `404.html` in each folder above the address, nearest first, and
 /// the first found is the site root; a `<base href>` there makes the page's root-relative links
 /// (and its stylesheet and scripts, which come after) resolve from it. Synchronous, so nothing
-/// loads from the wrong place first; at most 12 small requests, to this origin only.
-pub const FIND_ROOT_SCRIPT: &str = "<script>(function(){var p=location.pathname.replace(/[^/]*$/,\"\");\
-for(var i=0;i<12&&p;i++){try{var r=new XMLHttpRequest();r.open(\"HEAD\",p+\"404.html\",false);r.send();\
-if(r.status===200){var b=document.createElement(\"base\");b.href=p;document.head.appendChild(b);return;}}\
+/// loads from the wrong place first; at most 12 small requests. Every URL is built on
+/// `location.origin` (a path like `//evil.example/x` must not become another host), and
+/// in-page `#links` keep pointing at this page once the base is set.
+pub const FIND_ROOT_SCRIPT: &str = "<script>(function(){var o=location.origin;\
+var p=location.pathname.replace(/^\\/+/,\"/\").replace(/[^/]*$/,\"\");\
+for(var i=0;i<12&&p;i++){try{var r=new XMLHttpRequest();r.open(\"HEAD\",o+p+\"404.html\",false);r.send();\
+if(r.status===200){var b=document.createElement(\"base\");b.href=o+p;document.head.appendChild(b);\
+document.addEventListener(\"click\",function(e){var a=e.target.closest&&e.target.closest('a[href^=\"#\"]');\
+if(a){e.preventDefault();location.hash=a.getAttribute(\"href\");}});return;}}\
 catch(e){return;}if(p===\"/\")return;p=p.replace(/[^/]*\\/$/,\"\");}})();</script>";
 
 /// Attributes whose value is one URL.
@@ -69,21 +74,19 @@ pub fn relative_to(url: &str, path: &str, base_path: &str) -> String {
 
 /// One URL: relative when it is under `base_path`.
 fn one(value: &str, base_path: &str, up: &str) -> String {
+    // An empty URL is this page. A root-level page's links start with `./`, so a first segment
+    // holding `:` (`/javascript:x` from a broken link) never reads as a scheme.
+    if value.is_empty() {
+        return String::new();
+    }
+    let up = if up.is_empty() { "./" } else { up };
     match value.strip_prefix(base_path) {
         // `//host/…` is another origin, not a site path.
         Some(_) if base_path == "/" && value.starts_with("//") => value.to_string(),
-        Some(rest) if rest.is_empty() || rest.starts_with(['#', '?']) => {
-            let here = if up.is_empty() { "./" } else { up };
-            format!("{here}{rest}")
-        }
         Some(rest) => format!("{up}{rest}"),
+        // `/handbook` for the base `/handbook/`.
         None if value.len() + 1 == base_path.len() && base_path.starts_with(value) => {
-            // `/handbook` for the base `/handbook/`.
-            if up.is_empty() {
-                "./".into()
-            } else {
-                up.into()
-            }
+            up.to_string()
         }
         None => value.to_string(),
     }
@@ -119,7 +122,19 @@ mod tests {
         );
         assert_eq!(
             relativize(html, "index.html", "/"),
-            r#"<link href="assets/site.css?v=1"><a href="guides/x/#a">x</a><a href="./">home</a><img src="img/a.png" alt="/img/b.png"><form action="search/">"#
+            r#"<link href="./assets/site.css?v=1"><a href="./guides/x/#a">x</a><a href="./">home</a><img src="./img/a.png" alt="/img/b.png"><form action="./search/">"#
+        );
+    }
+
+    #[test]
+    fn root_pages_never_turn_a_path_into_a_scheme_and_empty_urls_stay_empty() {
+        assert_eq!(
+            relativize(
+                r#"<a href="/javascript:alert%281%29">x</a><a href="">here</a>"#,
+                "index.html",
+                "/"
+            ),
+            r#"<a href="./javascript:alert%281%29">x</a><a href="">here</a>"#
         );
     }
 

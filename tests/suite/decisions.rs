@@ -182,12 +182,13 @@ fn the_decision_feed_is_atom_with_escaped_titles() {
     let newest = &feed.entries()[0];
     assert_eq!(newest.title().as_str(), "5. Use <b> & friends (accepted)");
     assert_eq!(newest.updated().to_rfc3339(), "2025-01-01T00:00:00+00:00");
-    // Without an absolute base_url ids are tag: URIs and links are root-relative.
+    // Without an absolute base_url ids are tag: URIs and links are relative to the feed
+    // (`decision-log/feed.xml`).
     assert_eq!(
         newest.id(),
         "tag:handbook,2000:/decisions/0005-x/#status-accepted"
     );
-    assert_eq!(newest.links()[0].href(), "/decisions/0005-x/");
+    assert_eq!(newest.links()[0].href(), "../decisions/0005-x/");
 }
 
 #[test]

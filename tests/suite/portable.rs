@@ -18,6 +18,7 @@ window.addEventListener("load", async function () {
     styled: getComputedStyle(document.documentElement).getPropertyValue("--bg").trim() !== "",
     sidebar: [...document.querySelectorAll(".sidebar a[href]")].map(a => a.href),
     home: (document.querySelector("a.site-title, header a") || {}).href || "",
+    search_form: (document.querySelector("form.site-search") || {}).action || "",
   };
   try {
     const result = await window.handbookSearch.search("vacation", {limit: 5});
@@ -92,6 +93,13 @@ fn a_build_opened_from_disk_has_styles_working_sidebar_links_and_search() {
             .as_array()
             .is_some_and(|hits| !hits.is_empty()),
         "search works from disk: {home}"
+    );
+    assert!(
+        home["search_form"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with("/search/index.html"),
+        "the search box submits to a page, not a folder: {home}"
     );
     // Following a sidebar link: the page it opens is styled and has its own working links.
     let target = links
@@ -234,7 +242,9 @@ fn a_build_without_a_base_url_works_under_a_sub_path_and_its_404_page_at_any_dep
     assert_eq!(page["home"], prefix.as_str(), "{page}");
 
     // The host answers a deep missing path with the 404 page: styled, links to the site's home.
+    // (`//repo/…`: a doubled slash must not make the page look for its root on another host.)
     for missing in [
+        "//repo/deep/x/",
         "/repo/no/such/page/",
         "/repo/engineering/gone.html",
         "/repo/x",
@@ -270,7 +280,7 @@ fn pages_link_relatively_and_the_404_page_uses_the_base_url_when_one_is_given() 
     assert!(alias.contains("url=../../guides/deploy/"), "{alias}");
     let not_found = fixture.read("404.html");
     assert!(not_found.contains("XMLHttpRequest"), "{not_found}");
-    assert!(not_found.contains("href=\"assets/"), "{not_found}");
+    assert!(not_found.contains("href=\"./assets/"), "{not_found}");
 
     // With a base URL the 404 page is root-absolute (no script needed); pages stay relative.
     fixture.edit(
@@ -306,7 +316,10 @@ fn llms_txt_lists_sections_and_llms_full_txt_holds_every_published_page() {
             "---\ntitle: \"Deploy [fast]\\nnow\"\ndescription: Ship it safely.\n---\n\n\
              Body of the deploy guide. See [[Rollback]] and [the top](#steps).\n\n## Steps\n\nOne.\n",
         ),
-        ("guides/rollback.md", "# Rollback\n\nUndo a deploy.\n"),
+        (
+            "guides/rollback.md",
+            "# Rollback\n\nUndo a deploy. Read [setup][s] and [home](../index.md).\n\n[s]: rollback.md\n",
+        ),
         (
             "guides/wip.md",
             "---\ndraft: true\n---\n# Secret plan\n\nNot yet.\n",
@@ -321,22 +334,26 @@ fn llms_txt_lists_sections_and_llms_full_txt_holds_every_published_page() {
     );
     assert!(index.contains("## Guides\n"), "{index}");
     assert!(
-        index.contains("- [Deploy \\[fast\\] now](guides/deploy/): Ship it safely.\n"),
+        index.contains("- [Deploy \\[fast\\] now](./guides/deploy/): Ship it safely.\n"),
         "titles stay on one line with brackets escaped: {index}"
     );
     assert!(index.contains("[llms-full.txt](llms-full.txt)"), "{index}");
     let full = fixture.read("llms-full.txt");
     assert!(
-        full.contains("# Rollback\n\nURL: guides/rollback/\n"),
+        full.contains("# Rollback\n\nURL: ./guides/rollback/\n"),
         "{full}"
     );
     assert!(
-        full.contains("See [Rollback](guides/rollback/) and [the top](guides/deploy/#steps)."),
+        full.contains("See [Rollback](./guides/rollback/) and [the top](./guides/deploy/#steps)."),
         "links point at published pages: {full}"
     );
     assert!(
-        full.contains("Start with [deploys](guides/deploy/)."),
+        full.contains("Start with [deploys](./guides/deploy/)."),
         "{full}"
+    );
+    assert!(
+        full.contains("Read [setup][s] and [home](./).\n\n[s]: ./guides/rollback/"),
+        "reference links point at published pages, and inline links after them too: {full}"
     );
     assert_eq!(
         full.matches("# Rollback").count(),

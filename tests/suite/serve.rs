@@ -307,6 +307,7 @@ fn serves_pages_assets_and_the_404_page_from_memory() {
         home.body
             .split("href=\"")
             .find_map(|rest| rest.split('"').next().filter(|u| u.contains("style.css")))
+            .map(|u| u.trim_start_matches("./"))
             .unwrap()
     ));
     assert_eq!(css.status, 200);

@@ -110,6 +110,11 @@
       }
     };
     Array.prototype.forEach.call(document.querySelectorAll("a[href]"), toIndex);
+    // Forms too: the header search box submits to the search folder.
+    Array.prototype.forEach.call(document.querySelectorAll("form[action]"), function (form) {
+      var url = new URL(form.getAttribute("action"), location.href);
+      if (url.protocol === "file:" && /\/$/.test(url.pathname)) form.action = url.href + "index.html";
+    });
     document.addEventListener("click", function (event) {
       var link = event.target.closest && event.target.closest("a[href]");
       if (link) toIndex(link);
