@@ -144,9 +144,17 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
     // Each file goes to disk (or is found unchanged) as soon as it is made, instead of the
     // whole site waiting in memory for the write stage.
     let streamer = write_output.then(|| write::Streamer::new(&output, previous_files.is_some()));
+    // `check` writes nothing: a rendered file's bytes are dropped as soon as it is made (only
+    // its path is kept, for the summary), so checking never holds the whole site in memory.
     let sink = |file: OutputFile| match &streamer {
         Some(streamer) => streamer.put(file),
-        None => file,
+        None => match file.content {
+            crate::output::Content::Bytes(_) => OutputFile {
+                path: file.path,
+                content: crate::output::Content::Bytes(Vec::new()),
+            },
+            _ => file,
+        },
     };
     let (rendered, search_files) = rayon::join(
         || {
