@@ -135,6 +135,15 @@ fn render_timed(page: &Page, context: &MarkdownContext) -> Rendered {
             Event::InlineHtml(html) => {
                 Event::InlineHtml(rewrite_html(html, context, &mut link_index))
             }
+            // A task-list box says what it shows (axe: form elements need a label).
+            Event::TaskListMarker(done) => Event::InlineHtml(
+                if done {
+                    "<input disabled=\"\" type=\"checkbox\" checked=\"\" aria-label=\"Done\"/>"
+                } else {
+                    "<input disabled=\"\" type=\"checkbox\" aria-label=\"Not done\"/>"
+                }
+                .into(),
+            ),
             other => other,
         };
         if let Some(inline) = title.as_mut() {
@@ -329,7 +338,8 @@ fn highlight_timed(language: &str, code: &str, enabled: bool) -> String {
     } else {
         None
     };
-    html.push_str("<pre class=\"code\"");
+    // Focusable, so a keyboard can scroll a long line (axe: scrollable-region-focusable).
+    html.push_str("<pre class=\"code\" tabindex=\"0\"");
     if !language.is_empty() {
         html.push_str(" data-lang=\"");
         escape_html(&mut html, language).ok();
@@ -476,7 +486,9 @@ mod tests {
             &MarkdownConfig::default(),
         );
         assert!(
-            html.contains("<pre class=\"code\" data-lang=\"rust\"><code class=\"language-rust\">"),
+            html.contains(
+                "<pre class=\"code\" tabindex=\"0\" data-lang=\"rust\"><code class=\"language-rust\">"
+            ),
             "{html}"
         );
         assert!(html.contains("class=\"hl-"), "{html}");

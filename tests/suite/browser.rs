@@ -171,3 +171,131 @@ fn the_decision_log_timeline_takes_its_room_and_the_footer_stays_below_it() {
         "the footer is below the last entry: {result}"
     );
 }
+
+/// axe-core's script: `HANDBOOK_AXE`, else where `.ci/run` installs it
+/// (`target/axe/node_modules/axe-core/axe.min.js`). `None` after one loud skip line; CI
+/// (`HANDBOOK_REQUIRE_BROWSER=1`) fails instead.
+fn axe_script() -> Option<std::path::PathBuf> {
+    let path = std::env::var_os("HANDBOOK_AXE")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("target/axe/node_modules/axe-core/axe.min.js")
+        });
+    if path.is_file() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var("HANDBOOK_REQUIRE_BROWSER").as_deref() != Ok("1"),
+        "HANDBOOK_REQUIRE_BROWSER=1 but axe-core is missing at {}",
+        path.display()
+    );
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED axe test: axe-core not found (npm install --prefix target/axe axe-core@4, as .ci/run does)"
+    );
+    None
+}
+
+/// Runs axe on the page after it loads, light and then dark, and writes the critical and
+/// serious violations into `<pre id=out>`.
+const AXE_PROBE: &str = r#"<script src="/_axe.js"></script><script>
+window.addEventListener("load", async function () {
+  await new Promise(r => setTimeout(r, 300));
+  const found = [];
+  for (const theme of ["light", "dark"]) {
+    document.documentElement.dataset.theme = theme;
+    const result = await axe.run(document, {resultTypes: ["violations"]});
+    for (const v of result.violations) {
+      if (v.impact === "critical" || v.impact === "serious") {
+        found.push(theme + " " + v.id + ": " + v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", "));
+      }
+    }
+  }
+  const out = document.createElement("pre");
+  out.id = "out";
+  out.textContent = JSON.stringify(found);
+  document.body.appendChild(out);
+});
+</script>"#;
+
+#[test]
+fn every_page_type_has_no_critical_or_serious_axe_violation_at_phone_and_desktop_sizes() {
+    let Some(browser) = chromium() else { return };
+    let Some(axe) = axe_script() else { return };
+    let fixture = Fixture::built_example();
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    crate::harness::copy_tree(&fixture.output(), &site);
+    std::fs::copy(&axe, site.join("_axe.js")).unwrap();
+    // Every page type: home, a long docs page, the decision log, a decision, open decisions,
+    // updates, an update, a person, a team, what changed, due for review, tags, search results.
+    let pages = [
+        "",
+        "engineering/on-call/",
+        "decision-log/",
+        "decisions/0003-use-postgresql-for-the-shipment-ledger/",
+        "decision-log/open/",
+        "updates/",
+        "people/lena-hoffmann/",
+        "teams/platform/",
+        "changes/",
+        "due-for-review/",
+        "tags/",
+        "search/",
+    ];
+    let update = std::fs::read_dir(site.join("updates/2026"))
+        .unwrap()
+        .filter_map(|entry| entry.ok())
+        .find(|entry| entry.path().join("index.html").is_file())
+        .map(|entry| format!("updates/2026/{}/", entry.file_name().to_string_lossy()));
+    let mut paths: Vec<String> = pages.iter().map(|p| p.to_string()).collect();
+    paths.extend(update);
+    paths.push("404.html".into());
+    for path in &paths {
+        let file = if path.ends_with(".html") {
+            site.join(path)
+        } else {
+            site.join(path).join("index.html")
+        };
+        let html = std::fs::read_to_string(&file).unwrap();
+        std::fs::write(
+            &file,
+            html.replacen("</body>", &format!("{AXE_PROBE}</body>"), 1),
+        )
+        .unwrap();
+    }
+    let server = StaticServer::start(&site);
+    let mut problems = Vec::new();
+    for (width, height) in [(1366, 900), (390, 844)] {
+        for path in &paths {
+            let query = if path == "search/" { "?q=deploy" } else { "" };
+            let run = chromium_run(
+                &browser,
+                &[
+                    format!("--window-size={width},{height}"),
+                    "--virtual-time-budget=15000".into(),
+                    "--dump-dom".into(),
+                    server.url(&format!("{path}{query}")),
+                ],
+            );
+            let dom = scraper::Html::parse_document(&run.stdout);
+            let out = scraper::Selector::parse("pre#out").unwrap();
+            let text: String = dom
+                .select(&out)
+                .next()
+                .map(|e| e.text().collect())
+                .unwrap_or_default();
+            let found: Vec<String> = serde_json::from_str(&text).unwrap_or_else(|e| {
+                panic!("{e}: /{path} at {width}px said {text:?}\n{}", run.stderr)
+            });
+            problems.extend(
+                found
+                    .into_iter()
+                    .map(|v| format!("/{path} at {width}px: {v}")),
+            );
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

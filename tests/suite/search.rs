@@ -537,7 +537,7 @@ fn typing_in_the_header_box_shows_results_and_enter_opens_the_first() {
          const title = items.length ? items[0].querySelector('.search-hit-title').textContent : ''; \
          const marks = [...doc.querySelectorAll('.search-list mark')].map(m => m.textContent); \
          input.dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowDown', bubbles: true})); \
-         const selected = doc.querySelectorAll('.search-list li[aria-selected=true]').length; \
+         const selected = doc.querySelectorAll('.search-list [role=option][aria-selected=true]').length; \
          const next = new Promise(r => frame.onload = r); \
          input.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true})); \
          await next; \

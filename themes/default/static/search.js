@@ -933,16 +933,24 @@
     return unique(result.highlight.map(function (h) { return h.word || h.prefix; }));
   }
 
+  // Renders the hits into `list`. In the header box's popup (`list` has role=listbox) every
+  // link is an option of the listbox (the hit and its sections; the list item is only
+  // presentation), so no interactive element sits inside another; on the search page the
+  // list is a plain list of links.
   function renderHits(list, result, activeIndex) {
     list.textContent = "";
+    var listbox = list.getAttribute("role") === "listbox";
     var matcher = matcherFor(result);
     var terms = highlightTerms(result);
     result.hits.forEach(function (hit, i) {
       var item = document.createElement("li");
-      item.setAttribute("role", "option");
-      item.id = list.id + "-" + i;
-      if (i === activeIndex) item.setAttribute("aria-selected", "true");
       var link = document.createElement("a");
+      if (listbox) {
+        item.setAttribute("role", "presentation");
+        link.setAttribute("role", "option");
+        link.id = list.id + "-" + i;
+        if (i === activeIndex) link.setAttribute("aria-selected", "true");
+      }
       link.href = href(hit.url, terms);
       link.className = "search-hit";
       // Adds a span of plain text, with the matched words marked unless `plain`.
@@ -960,8 +968,12 @@
       part("search-hit-snippet", snippetOf(hit, matcher));
       item.appendChild(link);
       // Other sections of the page that match.
-      (hit.sections || []).forEach(function (section) {
+      (hit.sections || []).forEach(function (section, k) {
         var sub = document.createElement("a");
+        if (listbox) {
+          sub.setAttribute("role", "option");
+          sub.id = list.id + "-" + i + "-" + k;
+        }
         sub.className = "search-hit-sub";
         sub.href = href(section.url, terms);
         marked(sub, section.heading, matcher);
@@ -1071,8 +1083,10 @@
       active = (active + step + current.hits.length + 1) % (current.hits.length + 1);
       if (active === current.hits.length) active = -1;
       Array.prototype.forEach.call(list.children, function (item, i) {
-        if (i === active) item.setAttribute("aria-selected", "true");
-        else item.removeAttribute("aria-selected");
+        var option = item.querySelector(".search-hit");
+        if (!option) return;
+        if (i === active) option.setAttribute("aria-selected", "true");
+        else option.removeAttribute("aria-selected");
       });
       if (active >= 0) {
         input.setAttribute("aria-activedescendant", list.id + "-" + active);
