@@ -157,6 +157,8 @@ pub fn highlight_css() -> String {
     };
     // The dark rules carry an id-level `:not(#hl)`, so each outranks every light rule whatever
     // their class counts (a five-class light rule kept dark text on the dark background).
+    // In dark mode the light rules' backgrounds are cleared first, then the dark theme applies.
+    let dark = format!("{}\n{dark}", clear_backgrounds(&light));
     format!(
         "/* Generated from syntect's InspiredGitHub (light) and base16-ocean.dark (dark). */\n{}\n{}\n@media (prefers-color-scheme: dark) {{\n{}\n}}\n",
         scoped(&light, ":root", ""),
@@ -170,30 +172,51 @@ const CODE_BACKGROUND_LIGHT: [u8; 3] = [0xf3, 0xf4, 0xf6];
 const CODE_BACKGROUND_DARK: [u8; 3] = [0x1b, 0x22, 0x2c];
 
 /// `css` with every `color: #rrggbb` moved towards black (on a light background) or white (on
-/// a dark one) until it has a contrast ratio of at least 4.5:1 with `background`; hue kept.
+/// a dark one) until it has a contrast ratio of at least 4.5:1 with `background`; hue kept. A
+/// rule with its own `background-color` is left as its theme made it (its text is measured
+/// against that colour, not the code background).
 fn readable(css: &str, background: [u8; 3]) -> String {
     let dark_background = luminance(background) < 0.5;
     let mut out = String::with_capacity(css.len());
-    let mut rest = css;
-    while let Some(at) = rest.find(" color: #") {
-        let start = at + " color: #".len();
-        out.push_str(&rest[..start]);
-        rest = &rest[start..];
-        let Some(mut rgb) = parse_hex(rest.get(..6).unwrap_or("")) else {
+    for block in css.split_inclusive('}') {
+        if block.contains("background-color") {
+            out.push_str(block);
             continue;
-        };
-        let target = if dark_background { 255.0 } else { 0.0 };
-        for _ in 0..40 {
-            if contrast(rgb, background) >= 4.5 {
-                break;
-            }
-            rgb = rgb.map(|c| (f64::from(c) + (target - f64::from(c)) * 0.1).round() as u8);
         }
-        out.push_str(&format!("{:02x}{:02x}{:02x}", rgb[0], rgb[1], rgb[2]));
-        rest = &rest[6..];
+        let mut rest = block;
+        while let Some(at) = rest.find(" color: #") {
+            let start = at + " color: #".len();
+            out.push_str(&rest[..start]);
+            rest = &rest[start..];
+            let Some(mut rgb) = parse_hex(rest.get(..6).unwrap_or("")) else {
+                continue;
+            };
+            let target = if dark_background { 255.0 } else { 0.0 };
+            for _ in 0..40 {
+                if contrast(rgb, background) >= 4.5 {
+                    break;
+                }
+                rgb = rgb.map(|c| (f64::from(c) + (target - f64::from(c)) * 0.1).round() as u8);
+            }
+            out.push_str(&format!("{:02x}{:02x}{:02x}", rgb[0], rgb[1], rgb[2]));
+            rest = &rest[6..];
+        }
+        out.push_str(rest);
     }
-    out.push_str(rest);
     out
+}
+
+/// For every rule of `css` that sets a `background-color`, the same selectors with a
+/// transparent background: emitted in dark mode so a light theme's token background (a diff's
+/// pale green) never sits under the dark theme's light text.
+fn clear_backgrounds(css: &str) -> String {
+    css.split_inclusive('}')
+        .filter(|block| block.contains("background-color"))
+        .filter_map(|block| block.split_once('{').map(|(selectors, _)| selectors.trim()))
+        .filter(|selectors| selectors.starts_with('.'))
+        .map(|selectors| format!("{selectors} {{\n background-color: transparent;\n}}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn parse_hex(hex: &str) -> Option<[u8; 3]> {
@@ -340,14 +363,26 @@ mod tests {
             (light, super::CODE_BACKGROUND_LIGHT),
             (rest, super::CODE_BACKGROUND_DARK),
         ] {
-            for piece in part.split(" color: #").skip(1) {
-                let rgb = super::parse_hex(&piece[..6]).unwrap();
-                let ratio = super::contrast(rgb, background);
-                assert!(ratio >= 4.5, "#{} is {ratio:.2}:1", &piece[..6]);
+            for block in part.split_inclusive('}') {
+                // A rule with its own background is measured against it.
+                if block.contains("background-color") {
+                    continue;
+                }
+                for piece in block.split(" color: #").skip(1) {
+                    let rgb = super::parse_hex(&piece[..6]).unwrap();
+                    let ratio = super::contrast(rgb, background);
+                    assert!(ratio >= 4.5, "#{} is {ratio:.2}:1", &piece[..6]);
+                }
             }
         }
         // The fix darkens the green InspiredGitHub uses for tags (#63a35c, 2.75:1).
         assert!(!light.contains("#63a35c"));
+        // In dark mode a light token background (a diff's #eaffea) is cleared.
+        assert!(light.contains("background-color: #eaffea"), "{light}");
+        assert!(
+            rest.contains(":not(#hl) {\n background-color: transparent;"),
+            "{rest}"
+        );
     }
 
     use super::*;

@@ -203,6 +203,21 @@ fn axe_script() -> Option<std::path::PathBuf> {
 const AXE_PROBE: &str = r#"<script src="/_axe.js"></script><script>
 window.addEventListener("load", async function () {
   await new Promise(r => setTimeout(r, 300));
+  // `?box`: type into the header's search box and select a result, so axe sees the open popup.
+  const box = document.querySelector("form.site-search input");
+  if (location.search.includes("box") && box) {
+    box.value = "deploy";
+    box.dispatchEvent(new Event("input", {bubbles: true}));
+    for (let i = 0; i < 60 && !document.querySelector(".search-list li"); i++) {
+      await new Promise(r => setTimeout(r, 50));
+    }
+    box.dispatchEvent(new KeyboardEvent("keydown", {key: "ArrowDown", bubbles: true}));
+  }
+  for (let i = 0; i < 60 && location.search.includes("q=") && !document.querySelector(".search-list li"); i++) {
+    await new Promise(r => setTimeout(r, 50));
+  }
+  const shown = document.querySelectorAll(".search-list li").length;
+  const selected = document.querySelectorAll(".search-list [role=option][aria-selected=true]").length;
   const found = [];
   for (const theme of ["light", "dark"]) {
     document.documentElement.dataset.theme = theme;
@@ -215,7 +230,7 @@ window.addEventListener("load", async function () {
   }
   const out = document.createElement("pre");
   out.id = "out";
-  out.textContent = JSON.stringify(found);
+  out.textContent = JSON.stringify({found, shown, selected});
   document.body.appendChild(out);
 });
 </script>"#;
@@ -270,7 +285,12 @@ fn every_page_type_has_no_critical_or_serious_axe_violation_at_phone_and_desktop
     let mut problems = Vec::new();
     for (width, height) in [(1366, 900), (390, 844)] {
         for path in &paths {
-            let query = if path == "search/" { "?q=deploy" } else { "" };
+            let query = match path.as_str() {
+                "search/" => "?q=deploy",
+                // The home page with the header box open on results.
+                "" => "?box",
+                _ => "",
+            };
             let run = chromium_run(
                 &browser,
                 &[
@@ -287,14 +307,22 @@ fn every_page_type_has_no_critical_or_serious_axe_violation_at_phone_and_desktop
                 .next()
                 .map(|e| e.text().collect())
                 .unwrap_or_default();
-            let found: Vec<String> = serde_json::from_str(&text).unwrap_or_else(|e| {
+            let report: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| {
                 panic!("{e}: /{path} at {width}px said {text:?}\n{}", run.stderr)
             });
-            problems.extend(
-                found
-                    .into_iter()
-                    .map(|v| format!("/{path} at {width}px: {v}")),
-            );
+            if !query.is_empty() {
+                // The results axe looked at were there (and one was selected in the popup).
+                assert!(
+                    report["shown"].as_u64() > Some(0),
+                    "/{path}{query}: {report}"
+                );
+                if query.contains("box") {
+                    assert_eq!(report["selected"], 1, "/{path}{query}: {report}");
+                }
+            }
+            for violation in report["found"].as_array().unwrap() {
+                problems.push(format!("/{path}{query} at {width}px: {violation}"));
+            }
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));

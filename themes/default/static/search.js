@@ -1078,19 +1078,19 @@
       });
     }
 
+    // Arrow keys walk every option of the listbox in order: each result, then its sections.
     function move(step) {
-      if (!current || !current.hits.length) return;
-      active = (active + step + current.hits.length + 1) % (current.hits.length + 1);
-      if (active === current.hits.length) active = -1;
-      Array.prototype.forEach.call(list.children, function (item, i) {
-        var option = item.querySelector(".search-hit");
-        if (!option) return;
+      var options = list.querySelectorAll("[role=option]");
+      if (!current || !options.length) return;
+      active = (active + step + options.length + 1) % (options.length + 1);
+      if (active === options.length) active = -1;
+      Array.prototype.forEach.call(options, function (option, i) {
         if (i === active) option.setAttribute("aria-selected", "true");
         else option.removeAttribute("aria-selected");
       });
       if (active >= 0) {
-        input.setAttribute("aria-activedescendant", list.id + "-" + active);
-        list.children[active].scrollIntoView({ block: "nearest" });
+        input.setAttribute("aria-activedescendant", options[active].id);
+        options[active].scrollIntoView({ block: "nearest" });
       } else {
         input.removeAttribute("aria-activedescendant");
       }
@@ -1106,8 +1106,7 @@
       else if (event.key === "ArrowUp") { event.preventDefault(); move(-1); }
       else if (event.key === "Escape") { close(); }
       else if (event.key === "Enter") {
-        var links = list.querySelectorAll("a.search-hit");
-        var target = links[active >= 0 ? active : 0];
+        var target = active >= 0 ? list.querySelectorAll("[role=option]")[active] : list.querySelector("a.search-hit");
         if (target && !panel.hidden) {
           event.preventDefault();
           location.href = target.href;
