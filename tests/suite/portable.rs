@@ -20,6 +20,13 @@ window.addEventListener("load", async function () {
     home: (document.querySelector("a.site-title, header a") || {}).href || "",
     search_form: (document.querySelector("form.site-search") || {}).action || "",
   };
+  // The 404 page's suggestions arrive after its own search.
+  const suggestions = document.querySelector(".not-found-suggestions");
+  for (let i = 0; suggestions && suggestions.hidden && i < 100; i++) {
+    await new Promise(r => setTimeout(r, 50));
+  }
+  report.suggestions = [...document.querySelectorAll(".not-found-suggestions li a")].map(a => a.textContent);
+  report.suggest_search = (document.querySelector(".suggest-search") || {}).href || "";
   try {
     const result = await window.handbookSearch.search("vacation", {limit: 5});
     report.search = result.hits.map(h => h.title);
@@ -259,6 +266,27 @@ fn a_build_without_a_base_url_works_under_a_sub_path_and_its_404_page_at_any_dep
             "{missing}: search works on the 404 page: {page}"
         );
     }
+    // It suggests the pages the address seems to mean, and a search for its words.
+    let page = report(&browser, &host.url("/repo/engineering/oncall-runbook/"));
+    let suggestions: Vec<&str> = page["suggestions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        suggestions
+            .iter()
+            .any(|title| title.starts_with("On-call runbook")),
+        "{page}"
+    );
+    assert!(
+        page["suggest_search"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with("/repo/search/?q=engineering%20oncall%20runbook"),
+        "{page}"
+    );
 }
 
 #[test]

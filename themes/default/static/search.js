@@ -1213,10 +1213,38 @@
     snippet: function (hit, result) { return snippetOf(hit, matcherFor(result)); }
   };
 
+  // The 404 page: the words of the missing address (below the site root), searched, give a
+  // few pages it may have meant, and a search link filled with them.
+  function suggest(section) {
+    var path = decodeURIComponent(location.pathname);
+    var root = siteRoot.pathname;
+    if (path.lastIndexOf(root, 0) === 0) path = path.slice(root.length);
+    var words = unique((path.match(WORD) || []).map(function (w) { return w.toLowerCase(); })
+      .filter(function (w) { return w !== "html" && w !== "index" && w !== "md"; }));
+    if (!words.length) return;
+    var query = words.join(" ");
+    var link = section.querySelector(".suggest-search");
+    if (link) link.href = new URL("search/?q=" + encodeURIComponent(query), siteRoot).href;
+    run(query, { limit: 5 }).then(function (result) {
+      var list = section.querySelector(".suggestions");
+      result.hits.forEach(function (hit) {
+        var item = document.createElement("li");
+        var a = document.createElement("a");
+        a.href = href(hit.url, []);
+        a.textContent = hit.section ? hit.title + " › " + hit.section : hit.title;
+        item.appendChild(a);
+        list.appendChild(item);
+      });
+      section.hidden = false;
+    }, function () { section.hidden = false; });
+  }
+
   function start() {
     document.querySelectorAll("form.site-search").forEach(setupBox);
     var page = document.querySelector(".search-page");
     if (page) setupPage(page);
+    var missing = document.querySelector(".not-found-suggestions");
+    if (missing) suggest(missing);
     highlightPage();
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
