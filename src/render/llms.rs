@@ -28,6 +28,19 @@ impl Renderer<'_> {
         files
     }
 
+    /// Every published page once: in the sidebar's reading order, then any it does not reach.
+    fn llms_order(&self) -> Vec<PageId> {
+        let site = self.input.site;
+        let mut listed = vec![false; site.pages.len()];
+        site.nav
+            .reading_order
+            .iter()
+            .copied()
+            .chain(0..site.pages.len())
+            .filter(|&id| !std::mem::replace(&mut listed[id], true))
+            .collect()
+    }
+
     /// A page's address in these files: absolute with an absolute `base_url`, else relative to
     /// the site root (where the files are).
     fn llms_url(&self, id: PageId) -> String {
@@ -79,12 +92,7 @@ impl Renderer<'_> {
                 }
             }
         }
-        let mut listed = vec![false; site.pages.len()];
-        let order = nav.reading_order.iter().copied().chain(0..site.pages.len());
-        for id in order {
-            if std::mem::replace(&mut listed[id], true) {
-                continue;
-            }
+        for id in self.llms_order() {
             // The top-level folder the page is in, if any.
             let mut node = nav.node_of_page.get(id).copied().flatten();
             let mut section = 0;
@@ -123,17 +131,7 @@ impl Renderer<'_> {
         let site = self.input.site;
         let mut out = String::new();
         self.llms_head(&mut out);
-        let mut listed = vec![false; site.pages.len()];
-        let order = site
-            .nav
-            .reading_order
-            .iter()
-            .copied()
-            .chain(0..site.pages.len());
-        for id in order {
-            if std::mem::replace(&mut listed[id], true) {
-                continue;
-            }
+        for id in self.llms_order() {
             let page = &site.pages[id];
             out.push_str("\n---\n\n");
             let body = if page.has_title_heading {

@@ -291,25 +291,14 @@ fn every_page_type_has_no_critical_or_serious_axe_violation_at_phone_and_desktop
                 "" => "?box",
                 _ => "",
             };
-            let run = chromium_run(
+            let report = crate::harness::dumped_report(
                 &browser,
                 &[
                     format!("--window-size={width},{height}"),
                     "--virtual-time-budget=15000".into(),
-                    "--dump-dom".into(),
-                    server.url(&format!("{path}{query}")),
                 ],
+                &server.url(&format!("{path}{query}")),
             );
-            let dom = scraper::Html::parse_document(&run.stdout);
-            let out = scraper::Selector::parse("pre#out").unwrap();
-            let text: String = dom
-                .select(&out)
-                .next()
-                .map(|e| e.text().collect())
-                .unwrap_or_default();
-            let report: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| {
-                panic!("{e}: /{path} at {width}px said {text:?}\n{}", run.stderr)
-            });
             if !query.is_empty() {
                 // The results axe looked at were there (and one was selected in the popup).
                 assert!(

@@ -142,12 +142,7 @@ fn pages_show_git_dates_authors_and_links_following_renames_in_a_subfolder() {
     );
     let export = fixture.run(&["export", "site"]);
     let json: serde_json::Value = serde_json::from_str(&export.stdout).unwrap();
-    let page = json["pages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|page| page["path"] == "docs/setup.md")
-        .unwrap();
+    let page = crate::harness::exported_page(&json, "docs/setup.md");
     assert_eq!(page["created"], "2026-01-05");
     assert_eq!(page["last_updated"], "2026-03-20");
     assert_eq!(page["last_author"], "Ana");
@@ -397,15 +392,7 @@ fn mailmap_ignored_revisions_and_bots_do_not_decide_authorship() {
     let export = fixture.run(&["export", "site"]);
     assert_eq!(export.code, 0, "{}", export.stderr);
     let json: serde_json::Value = serde_json::from_str(&export.stdout).unwrap();
-    let page = |path: &str| {
-        json["pages"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|page| page["path"] == path)
-            .unwrap()
-            .clone()
-    };
+    let page = |path: &str| crate::harness::exported_page(&json, path);
     let guide = page("guide.md");
     assert_eq!(guide["last_author"], "Ben", "{guide}");
     assert_eq!(guide["last_updated"], "2026-02-10", "{guide}");
@@ -424,12 +411,7 @@ fn mailmap_ignored_revisions_and_bots_do_not_decide_authorship() {
     );
     let export = fixture.run(&["export", "site"]);
     let json: serde_json::Value = serde_json::from_str(&export.stdout).unwrap();
-    let guide = json["pages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|page| page["path"] == "guide.md")
-        .unwrap();
+    let guide = crate::harness::exported_page(&json, "guide.md");
     assert_eq!(guide["last_author"], "Ana Lima", "{guide}");
     assert_eq!(guide["contributors"], serde_json::json!(["Ana Lima"]));
 }

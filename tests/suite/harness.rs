@@ -432,6 +432,35 @@ pub fn chromium_run(browser: &Path, args: &[String]) -> Run {
     Run::from(output)
 }
 
+/// Runs Chromium with `args` and `--dump-dom` on `url`, and returns the JSON a page's script
+/// wrote into `<pre id=out>` (the browser tests' probes and harness pages); panics with what
+/// the page said and Chromium's log when there is none.
+pub fn dumped_report(browser: &Path, args: &[String], url: &str) -> serde_json::Value {
+    let mut all = args.to_vec();
+    all.extend(["--dump-dom".to_string(), url.to_string()]);
+    let run = chromium_run(browser, &all);
+    let dom = Html::parse_document(&run.stdout);
+    let out = Selector::parse("pre#out").unwrap();
+    let text: String = dom
+        .select(&out)
+        .next()
+        .map(|e| e.text().collect())
+        .unwrap_or_default();
+    serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("{e}: {url} said {text:?}\n{}", run.stderr))
+}
+
+/// The page with source `path` in a `handbook.json` export.
+pub fn exported_page(export: &serde_json::Value, path: &str) -> serde_json::Value {
+    export["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|page| page["path"] == path)
+        .unwrap_or_else(|| panic!("{path} is not in the export"))
+        .clone()
+}
+
 /// Serves a folder over HTTP on 127.0.0.1 (Python's standard library server) until dropped.
 pub struct StaticServer {
     child: std::process::Child,

@@ -160,15 +160,7 @@ fn owners_come_from_front_matter_codeowners_and_folders_and_reviews_from_git_dat
 
     // The export carries the same facts.
     let export: serde_json::Value = serde_json::from_str(&fixture.read("handbook.json")).unwrap();
-    let page = |path: &str| {
-        export["pages"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|page| page["path"] == path)
-            .unwrap()
-            .clone()
-    };
+    let page = |path: &str| crate::harness::exported_page(&export, path);
     let deploy = page("runbooks/deploy.md");
     assert_eq!(deploy["owner"], "platform");
     assert_eq!(deploy["owner_source"], "codeowners");

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::harness::{Fixture, chromium, chromium_run, copy_tree};
+use crate::harness::{Fixture, chromium, copy_tree};
 
 /// What a page reports about itself once loaded: its title, whether the theme's stylesheet
 /// applies, its sidebar links as the browser resolves them, and the search results for a word.
@@ -36,6 +36,14 @@ window.addEventListener("load", async function () {
 });
 </script>"#;
 
+/// The strings of a JSON array in a probe's report.
+fn strings(value: &Value) -> Vec<&str> {
+    value
+        .as_array()
+        .map(|items| items.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default()
+}
+
 /// Adds [`PROBE`] to the built page at `path` (in a copy of the site, never the real output).
 fn probe(site: &Path, path: &str) {
     let file = site.join(path);
@@ -46,23 +54,7 @@ fn probe(site: &Path, path: &str) {
 
 /// Loads `url` in Chromium (no extra file permissions) and returns the probe's report.
 fn report(browser: &Path, url: &str) -> Value {
-    let run = chromium_run(
-        browser,
-        &[
-            "--virtual-time-budget=20000".into(),
-            "--dump-dom".into(),
-            url.into(),
-        ],
-    );
-    let dom = scraper::Html::parse_document(&run.stdout);
-    let selector = scraper::Selector::parse("pre#out").unwrap();
-    let text: String = dom
-        .select(&selector)
-        .next()
-        .map(|e| e.text().collect())
-        .unwrap_or_default();
-    serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("{e}: {url} said {text:?}\n{}", run.stderr))
+    crate::harness::dumped_report(browser, &["--virtual-time-budget=20000".into()], url)
 }
 
 #[test]
@@ -78,12 +70,7 @@ fn a_build_opened_from_disk_has_styles_working_sidebar_links_and_search() {
         home["styled"], true,
         "the stylesheet loads from disk: {home}"
     );
-    let links: Vec<&str> = home["sidebar"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(Value::as_str)
-        .collect();
+    let links: Vec<&str> = strings(&home["sidebar"]);
     assert!(links.len() > 5, "{home}");
     for link in &links {
         let path = link
@@ -213,12 +200,7 @@ fn a_build_without_a_base_url_works_under_a_sub_path_and_its_404_page_at_any_dep
 
     let home = report(&browser, &host.url("/repo/"));
     assert_eq!(home["styled"], true, "{home}");
-    let links: Vec<&str> = home["sidebar"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(Value::as_str)
-        .collect();
+    let links: Vec<&str> = strings(&home["sidebar"]);
     assert!(links.len() > 5, "{home}");
     let prefix = host.url("/repo/");
     assert!(
@@ -268,12 +250,7 @@ fn a_build_without_a_base_url_works_under_a_sub_path_and_its_404_page_at_any_dep
     }
     // It suggests the pages the address seems to mean, and a search for its words.
     let page = report(&browser, &host.url("/repo/engineering/oncall-runbook/"));
-    let suggestions: Vec<&str> = page["suggestions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(Value::as_str)
-        .collect();
+    let suggestions: Vec<&str> = strings(&page["suggestions"]);
     assert!(
         suggestions
             .iter()

@@ -262,24 +262,14 @@ pub fn harness_page(output: &Path, name: &str, script: &str) {
 }
 
 pub fn run_in_chromium(browser: &Path, url: &str) -> Value {
-    let run = chromium_run(
+    crate::harness::dumped_report(
         browser,
         &[
             "--virtual-time-budget=20000".into(),
             "--allow-file-access-from-files".into(),
-            "--dump-dom".into(),
-            url.into(),
         ],
-    );
-    let dom = scraper::Html::parse_document(&run.stdout);
-    let out = scraper::Selector::parse("pre#out").unwrap();
-    let text: String = dom
-        .select(&out)
-        .next()
-        .map(|e| e.text().collect())
-        .unwrap_or_default();
-    serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("{e}: page said {text:?}\n{}", run.stderr))
+        url,
+    )
 }
 
 const PARITY_QUERIES: [&str; 12] = [
