@@ -449,7 +449,11 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
             team,
             number,
         }) => {
-            let (config, records) = records::load(dir)?;
+            let (config, site, records) = records::load(dir)?;
+            let warning = match team {
+                Some(team) => records::check_entity(&site, records::Entity::Team, team)?,
+                None => None,
+            };
             let request = records::NewDecision {
                 title: title.clone(),
                 supersedes: supersedes.clone(),
@@ -458,6 +462,9 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
                 today: pipeline::today(),
             };
             let path = records::new_decision(dir, &config, &records, &request)?;
+            if let Some(warning) = warning {
+                writeln!(err, "{}", diagnostics::shown(&warning))?;
+            }
             writeln!(out, "{}", path.display())?;
             Ok(Outcome::Success)
         }
@@ -467,10 +474,16 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
             team,
             author,
         }) => {
-            let config = pipeline::load_config(&BuildOptions {
-                root: dir.clone(),
-                ..BuildOptions::default()
-            })?;
+            let (config, site, _) = records::load(dir)?;
+            let mut warnings = Vec::new();
+            for (id, entity) in [
+                (team, records::Entity::Team),
+                (author, records::Entity::Person),
+            ] {
+                if let Some(id) = id {
+                    warnings.extend(records::check_entity(&site, entity, id)?);
+                }
+            }
             let request = records::NewUpdate {
                 title: title.clone(),
                 team: team.clone(),
@@ -478,6 +491,9 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
                 today: pipeline::today(),
             };
             let path = records::new_update(dir, &config, &request)?;
+            for warning in warnings {
+                writeln!(err, "{}", diagnostics::shown(&warning))?;
+            }
             writeln!(out, "{}", path.display())?;
             Ok(Outcome::Success)
         }
@@ -486,7 +502,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
             status,
             dir,
         }) => {
-            let (_, records) = records::load(dir)?;
+            let (_, _, records) = records::load(dir)?;
             let path = records::set_status(&records, *number, (*status).into())?;
             writeln!(
                 err,
@@ -497,9 +513,12 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
             Ok(Outcome::Success)
         }
         Command::Decision(DecisionCommand::Supersede { number, by, dir }) => {
-            let (_, records) = records::load(dir)?;
+            let (_, _, records) = records::load(dir)?;
             let (old, new) = records::supersede(&records, *number, *by)?;
             writeln!(err, "{} is superseded by {}", old.display(), new.display())?;
+            if let Some(warning) = records::successor_warning(&records, *number, *by) {
+                writeln!(err, "{}", diagnostics::shown(&warning))?;
+            }
             Ok(Outcome::Success)
         }
         Command::Decision(DecisionCommand::List { status, json, dir }) => {

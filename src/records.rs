@@ -38,18 +38,82 @@ pub struct RecordFile {
     pub path: PathBuf,
     /// Source-relative path with `/` separators, for links between records.
     pub rel: String,
+    /// Effective status, as the build derives it.
+    pub status: Status,
 }
 
-/// Loads the handbook's configuration and its decision records, numbered exactly as a build
-/// numbers them, so commands and the site always agree on which record is which.
-pub fn load(root: &Path) -> anyhow::Result<(Config, Vec<RecordFile>)> {
+/// Loads the handbook's configuration, its pages, and its decision records, numbered exactly
+/// as a build numbers them, so commands and the site always agree on which record is which.
+pub fn load(root: &Path) -> anyhow::Result<(Config, Site, Vec<RecordFile>)> {
     let options = BuildOptions {
         root: root.to_path_buf(),
         ..BuildOptions::default()
     };
     let config = pipeline::load_config(&options)?;
     let (site, _) = pipeline::load_site(&options, &config)?;
-    Ok((config, records_of(root, &site)))
+    let records = records_of(root, &site);
+    Ok((config, site, records))
+}
+
+/// Whether an id given to `new` (`--team`, `--author`) names a team or person page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entity {
+    /// `teams/<id>.md`.
+    Team,
+    /// `people/<id>.md`.
+    Person,
+}
+
+/// Checks an id given on the command line against the handbook's team or person pages. An
+/// unknown id close to a known one is a typo: refused, with "did you mean". An unknown id with
+/// no near match is allowed (a team may live only in CODEOWNERS), with a warning to show; none
+/// when the handbook has no such pages at all.
+pub fn check_entity(site: &Site, entity: Entity, id: &str) -> anyhow::Result<Option<String>> {
+    let (known, option, folder) = match entity {
+        Entity::Team => (&site.directory.teams, "--team", "teams"),
+        Entity::Person => (&site.directory.people, "--author", "people"),
+    };
+    let found = match entity {
+        Entity::Team => site.directory.team(id),
+        Entity::Person => site.directory.person(id),
+    };
+    if found.is_some() || known.is_empty() {
+        return Ok(None);
+    }
+    let mut ids: Vec<&str> = known.keys().map(String::as_str).collect();
+    ids.sort_unstable();
+    if let Some(near) = crate::diagnostics::closest(id, ids.iter().copied()) {
+        bail!(
+            "{option} {id:?} names no page in {folder}/: did you mean `{near}`? Known: {}",
+            list_ids(&ids)
+        );
+    }
+    Ok(Some(format!(
+        "warning: {option} {id:?} names no page in {folder}/ (known: {}); the record keeps the id as written",
+        list_ids(&ids)
+    )))
+}
+
+/// Up to ten ids, then how many more.
+fn list_ids(ids: &[&str]) -> String {
+    let mut text = ids.iter().take(10).copied().collect::<Vec<_>>().join(", ");
+    if ids.len() > 10 {
+        text.push_str(&format!(" and {} more", ids.len() - 10));
+    }
+    text
+}
+
+/// The warning for `decision supersede OLD --by NEW` when NEW is not accepted: the build counts
+/// OLD superseded only once an accepted record replaces it.
+pub fn successor_warning(records: &[RecordFile], old: u32, new: u32) -> Option<String> {
+    let successor = records.iter().find(|file| file.number == new)?;
+    (successor.status != Status::Accepted).then(|| {
+        format!(
+            "warning: record {new} is {}, not accepted: record {old} reads as superseded by a decision not taken. \
+             Accept it with `handbook decision status {new} accepted` once it is decided",
+            successor.status.as_str()
+        )
+    })
 }
 
 /// The records of a site, by number.
@@ -62,6 +126,7 @@ pub fn records_of(root: &Path, site: &Site) -> Vec<RecordFile> {
                 number: decision.number,
                 path: root.join(&rel),
                 rel,
+                status: decision.status,
             }
         })
         .collect()
@@ -147,10 +212,9 @@ pub fn new_decision(
         let list: Vec<String> = request.supersedes.iter().map(u32::to_string).collect();
         format!("supersedes: [{}]\n", list.join(", "))
     };
-    let team = request
-        .team
-        .as_deref()
-        .map_or(String::new(), |team| format!("team: {team}\n"));
+    let team = request.team.as_deref().map_or(String::new(), |team| {
+        format!("team: {}\n", yaml_string(team))
+    });
     let text = format!(
         "---\ntitle: {}\nstatus: proposed\ndate: {}\ndeciders: []\nconsulted: []\ninformed: []\n{team}tags: []\n{supersedes}# decide_by: YYYY-MM-DD\n---\n\n\
 ## Context and Problem Statement\n\nWhat is the problem, and why does it need a decision now?\n\n\

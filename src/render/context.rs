@@ -154,6 +154,17 @@ pub struct NavItemView<'a> {
     pub more: usize,
     /// The folder's full listing, which "N more" links to (null when nothing is left out).
     pub more_url: Option<String>,
+    /// A decision record's number and effective status, shown beside its title; else null.
+    pub record: Option<RecordBadgeView>,
+}
+
+/// `item.record` on a sidebar entry.
+#[derive(Serialize, Hash, Clone, Copy)]
+pub struct RecordBadgeView {
+    /// Record number.
+    pub number: u32,
+    /// Effective status (`accepted`).
+    pub status: &'static str,
 }
 
 /// Every template field, so page keys cover what the sidebar shows (not which node it came
@@ -168,6 +179,7 @@ impl std::hash::Hash for NavItemView<'_> {
         self.children.hash(state);
         self.more.hash(state);
         self.more_url.hash(state);
+        self.record.hash(state);
     }
 }
 
@@ -471,10 +483,17 @@ pub struct DecisionRowView<'a> {
     pub tags: &'a [String],
     /// Person ids.
     pub deciders: &'a [String],
+    /// The deciders, linked to their pages when the handbook has them.
+    pub decider_links: Vec<OwnerView<'a>>,
+    /// The team, linked to its page when the handbook has one; else null.
+    pub team_link: Option<OwnerView<'a>>,
     /// ISO deadline or null.
     pub decide_by: Option<String>,
     /// A proposed record past its deadline.
     pub is_overdue: bool,
+    /// For a proposed record with a deadline: "due in 3 days", "due today", "overdue by
+    /// 2 days"; else null.
+    pub due: Option<String>,
 }
 
 /// A filter choice with its pre-rendered page (works without JavaScript).

@@ -7,6 +7,7 @@ use super::Renderer;
 use super::context::{DecisionLogView, DecisionRowView, FilterView, TimelineYearView};
 use crate::diagnostics::Diagnostic;
 use crate::model::decision::{Decision, Status};
+use crate::model::page::Date;
 use crate::output::OutputFile;
 
 /// Where the log lives, below the base path.
@@ -54,8 +55,18 @@ impl<'a> Renderer<'a> {
             team: decision.team.as_deref(),
             tags: &page.tags,
             deciders: &decision.deciders,
+            decider_links: decision
+                .deciders
+                .iter()
+                .map(|id| self.owner_view(id))
+                .collect(),
+            team_link: decision.team.as_deref().map(|id| self.owner_view(id)),
             decide_by: decision.decide_by.map(|date| date.to_string()),
             is_overdue: decision.is_overdue,
+            due: match (decision.status, decision.decide_by, self.input.site.today) {
+                (Status::Proposed, Some(deadline), Some(today)) => Some(due_text(today, deadline)),
+                _ => None,
+            },
         }
     }
 
@@ -176,5 +187,34 @@ impl<'a> Renderer<'a> {
         }
         view.log = Some(log);
         self.generated(&format!("{url}index.html"), "decision-log.html", &view)
+    }
+}
+
+/// How far a deadline is from today, in words: "due in 3 days", "due tomorrow", "due today",
+/// "overdue by 1 day".
+fn due_text(today: Date, deadline: Date) -> String {
+    let days = today.until(deadline).map_or(0, |span| span.get_days());
+    let plural = |n: i32| if n == 1 { "day" } else { "days" };
+    match days {
+        0 => "due today".to_string(),
+        1 => "due tomorrow".to_string(),
+        d if d > 0 => format!("due in {d} {}", plural(d)),
+        d => format!("overdue by {} {}", -d, plural(-d)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deadlines_read_in_days_from_today() {
+        let today = jiff::civil::date(2026, 3, 10);
+        let say = |y, m, d| due_text(today, jiff::civil::date(y, m, d));
+        assert_eq!(say(2026, 3, 10), "due today");
+        assert_eq!(say(2026, 3, 11), "due tomorrow");
+        assert_eq!(say(2026, 4, 9), "due in 30 days");
+        assert_eq!(say(2026, 3, 9), "overdue by 1 day");
+        assert_eq!(say(2025, 3, 10), "overdue by 365 days");
     }
 }

@@ -29,7 +29,7 @@ use crate::output::{Content, OutputFile};
 use crate::theme::{Theme, describe_tera_error};
 use context::{
     BacklinkView, DecisionLinkView, DecisionView, GitView, LinkView, ListingItemView, NavItemView,
-    NavLinkView, PageView, SiteView, TocEntry,
+    NavLinkView, PageView, RecordBadgeView, SiteView, TocEntry,
 };
 use files::{assets, check_collisions};
 use markdown::MarkdownContext;
@@ -754,6 +754,13 @@ impl<'a> Renderer<'a> {
                     },
                     more: 0,
                     more_url: None,
+                    record: entry
+                        .page
+                        .and_then(|p| self.input.site.decision_of_page(p))
+                        .map(|decision| RecordBadgeView {
+                            number: decision.number,
+                            status: decision.status.as_str(),
+                        }),
                 }
             })
             .collect();

@@ -71,12 +71,12 @@ impl SidebarHtml {
                     out.extend_from_slice(b" aria-current=\"page\"");
                 }
                 out.extend_from_slice(b">");
-                tera::escape_html(item.title, out)?;
+                self.label(out, item)?;
                 out.extend_from_slice(b"</a>");
             }
             None => {
                 out.extend_from_slice(b"<span>");
-                tera::escape_html(item.title, out)?;
+                self.label(out, item)?;
                 out.extend_from_slice(b"</span>");
             }
         }
@@ -94,6 +94,22 @@ impl SidebarHtml {
             }
         }
         out.extend_from_slice(b"\n  </li>");
+        Ok(())
+    }
+
+    /// The entry's text: a record's number before its title and its status after.
+    fn label(&self, out: &mut Vec<u8>, item: &NavItemView) -> std::io::Result<()> {
+        if let Some(record) = &item.record {
+            write!(out, "<span class=\"nav-number\">{}</span> ", record.number)?;
+        }
+        tera::escape_html(item.title, out)?;
+        if let Some(record) = &item.record {
+            write!(
+                out,
+                " <span class=\"status nav-status status-{0}\">{0}</span>",
+                record.status
+            )?;
+        }
         Ok(())
     }
 }

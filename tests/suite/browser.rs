@@ -1,5 +1,6 @@
-//! Pages in headless Chromium: scripts run without errors, and screenshots at phone and desktop
-//! widths, light and dark, land in `target/screenshots/` for people to look at.
+//! Pages in headless Chromium: scripts run without errors, every page type lays out and reads well
+//! at phone and desktop sizes (full-page screenshots land in `target/screenshots/full/` for people
+//! to look at), and axe-core finds no critical or serious violation.
 
 use std::path::Path;
 
@@ -51,59 +52,6 @@ fn people_pages_show_each_persons_local_time_now_in_chromium() {
         11,
         "a line for now on every timeline"
     );
-}
-
-#[test]
-fn screenshots_at_phone_and_desktop_widths_light_and_dark() {
-    let Some(browser) = chromium() else { return };
-    let fixture = Fixture::built_example();
-    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
-    let server = StaticServer::start(&fixture.output());
-    let pages = [
-        ("home", ""),
-        ("guide", "engineering/on-call/"),
-        ("decision-log", "decision-log/"),
-        (
-            "decision-superseded",
-            "decisions/0002-single-kubernetes-cluster-in-eu-west-1/",
-        ),
-        ("decisions-open", "decision-log/open/"),
-        ("search", "search/?q=deploy+roll"),
-        ("people", "people/"),
-        ("team", "teams/platform/"),
-        ("digest", "changes/"),
-        ("folder-listing", "updates/2026/"),
-    ];
-    for (name, path) in pages {
-        let url = server.url(path);
-        for (width, height, size) in [(1366, 900, "desktop"), (390, 844, "phone")] {
-            for dark in [false, true] {
-                let file = shots.join(format!(
-                    "{name}-{size}-{}.png",
-                    if dark { "dark" } else { "light" }
-                ));
-                let mut args = vec![
-                    "--virtual-time-budget=5000".to_string(),
-                    format!("--window-size={width},{height}"),
-                    format!("--screenshot={}", file.display()),
-                ];
-                if dark {
-                    args.push("--force-dark-mode".into());
-                    args.push("--blink-settings=preferredColorScheme=0".into());
-                }
-                args.push(url.clone());
-                let run = chromium_run(&browser, &args);
-                let bytes = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
-                assert!(
-                    bytes > 10_000,
-                    "screenshot {} is empty: {}",
-                    file.display(),
-                    run.stderr
-                );
-            }
-        }
-    }
 }
 
 #[test]
@@ -172,28 +120,132 @@ fn the_decision_log_timeline_takes_its_room_and_the_footer_stays_below_it() {
     );
 }
 
+/// Every page type of the built example, named: home, a long docs page, the decision log, a
+/// decision, open decisions, updates, an update, a person, a team, what changed, due for review,
+/// tags, search results and the 404 page.
+fn page_types(site: &Path) -> Vec<(&'static str, String)> {
+    let mut pages: Vec<(&'static str, String)> = [
+        ("home", ""),
+        ("guide", "engineering/on-call/"),
+        ("decision-log", "decision-log/"),
+        (
+            "decision",
+            "decisions/0003-use-postgresql-for-the-shipment-ledger/",
+        ),
+        ("decisions-open", "decision-log/open/"),
+        ("updates", "updates/"),
+        ("person", "people/lena-hoffmann/"),
+        ("team", "teams/platform/"),
+        ("changes", "changes/"),
+        ("due-for-review", "due-for-review/"),
+        ("tags", "tags/"),
+        ("search", "search/"),
+    ]
+    .into_iter()
+    .map(|(name, path)| (name, path.to_string()))
+    .collect();
+    let update = std::fs::read_dir(site.join("updates/2026"))
+        .unwrap()
+        .filter_map(|entry| entry.ok())
+        .filter(|entry| entry.path().join("index.html").is_file())
+        .map(|entry| format!("updates/2026/{}/", entry.file_name().to_string_lossy()))
+        .min()
+        .expect("an update in the example");
+    pages.push(("update", update));
+    pages.push(("404", "404.html".to_string()));
+    pages
+}
+
+#[test]
+fn every_page_type_reads_well_at_phone_and_desktop_sizes_light_and_dark() {
+    let Some(browser) = chromium() else { return };
+    let Some(modules) = node_module("playwright-core") else {
+        return;
+    };
+    let fixture = Fixture::built_example();
+    let site = fixture.output();
+    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots/full");
+    std::fs::create_dir_all(&shots).unwrap();
+    let pages: Vec<(&str, String)> = page_types(&site)
+        .into_iter()
+        .map(|(name, path)| {
+            let query = if name == "search" { "?q=deploy" } else { "" };
+            (name, format!("{path}{query}"))
+        })
+        .collect();
+    let server = StaticServer::start(&site);
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/reader.mjs");
+    let run = std::process::Command::new("node")
+        .arg(&script)
+        .arg(server.url(""))
+        .arg(&shots)
+        .arg(serde_json::to_string(&pages).unwrap())
+        .env("HANDBOOK_NODE_MODULES", &modules)
+        .env("CHROMIUM", &browser)
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    let report: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|error| {
+        panic!(
+            "{error}: reader.mjs said {stdout}\n{}",
+            String::from_utf8_lossy(&run.stderr)
+        )
+    });
+    let problems: Vec<&str> = report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p.as_str())
+        .collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // Every check ran: each page at both sizes in both themes, the drawer on every phone page,
+    // search on both phone themes, and the desktop reading aids.
+    let n = pages.len() as u64;
+    assert_eq!(report["visited"], n * 4, "{report}");
+    assert_eq!(report["drawers"], n * 2, "{report}");
+    assert_eq!(report["searches"], 2, "{report}");
+    for check in ["copied", "followed", "folded", "icons"] {
+        assert_eq!(report[check], 1, "{check}: {report}");
+    }
+    for shot in report["shots"].as_array().unwrap() {
+        let file = shot.as_str().unwrap();
+        let bytes = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+        assert!(bytes > 10_000, "full-page screenshot {file} is empty");
+    }
+}
+
 /// axe-core's script: `HANDBOOK_AXE`, else where `.ci/run` installs it
 /// (`target/axe/node_modules/axe-core/axe.min.js`). `None` after one loud skip line; CI
 /// (`HANDBOOK_REQUIRE_BROWSER=1`) fails instead.
 fn axe_script() -> Option<std::path::PathBuf> {
-    let path = std::env::var_os("HANDBOOK_AXE")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("target/axe/node_modules/axe-core/axe.min.js")
-        });
-    if path.is_file() {
-        return Some(path);
+    if let Some(path) = std::env::var_os("HANDBOOK_AXE") {
+        return Some(path.into());
+    }
+    node_module("axe-core").map(|dir| dir.join("axe-core/axe.min.js"))
+}
+
+/// The `node_modules` folder holding npm package `name`, where `.ci/run` installs the browser
+/// test tools (`target/axe/node_modules`). `None` after one loud skip line; CI
+/// (`HANDBOOK_REQUIRE_BROWSER=1`) fails instead.
+fn node_module(name: &str) -> Option<std::path::PathBuf> {
+    let modules = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/axe/node_modules");
+    let found = modules.join(name).join("package.json").is_file()
+        && std::process::Command::new("node")
+            .arg("--version")
+            .output()
+            .is_ok_and(|out| out.status.success());
+    if found {
+        return Some(modules);
     }
     assert!(
         std::env::var("HANDBOOK_REQUIRE_BROWSER").as_deref() != Ok("1"),
-        "HANDBOOK_REQUIRE_BROWSER=1 but axe-core is missing at {}",
-        path.display()
+        "HANDBOOK_REQUIRE_BROWSER=1 but {name} or node is missing in {}",
+        modules.display()
     );
     use std::io::Write;
     let _ = writeln!(
         std::io::stderr(),
-        "SKIPPED axe test: axe-core not found (npm install --prefix target/axe axe-core@4, as .ci/run does)"
+        "SKIPPED browser test: {name} not found (npm install --prefix target/axe {name}, as .ci/run does)"
     );
     None
 }
@@ -244,30 +296,10 @@ fn every_page_type_has_no_critical_or_serious_axe_violation_at_phone_and_desktop
     let site = dir.path().join("site");
     crate::harness::copy_tree(&fixture.output(), &site);
     std::fs::copy(&axe, site.join("_axe.js")).unwrap();
-    // Every page type: home, a long docs page, the decision log, a decision, open decisions,
-    // updates, an update, a person, a team, what changed, due for review, tags, search results.
-    let pages = [
-        "",
-        "engineering/on-call/",
-        "decision-log/",
-        "decisions/0003-use-postgresql-for-the-shipment-ledger/",
-        "decision-log/open/",
-        "updates/",
-        "people/lena-hoffmann/",
-        "teams/platform/",
-        "changes/",
-        "due-for-review/",
-        "tags/",
-        "search/",
-    ];
-    let update = std::fs::read_dir(site.join("updates/2026"))
-        .unwrap()
-        .filter_map(|entry| entry.ok())
-        .find(|entry| entry.path().join("index.html").is_file())
-        .map(|entry| format!("updates/2026/{}/", entry.file_name().to_string_lossy()));
-    let mut paths: Vec<String> = pages.iter().map(|p| p.to_string()).collect();
-    paths.extend(update);
-    paths.push("404.html".into());
+    let paths: Vec<String> = page_types(&site)
+        .into_iter()
+        .map(|(_, path)| path)
+        .collect();
     for path in &paths {
         let file = if path.ends_with(".html") {
             site.join(path)

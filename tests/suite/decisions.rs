@@ -62,13 +62,28 @@ fn decisions_list_in_number_order_in_the_sidebar() {
     let fixture = Fixture::new("decisions");
     fixture.build();
     let page = fixture.html("decisions/0003-fargate/");
+    let entries = ".sidebar li.open > ul > li > a";
     assert_eq!(
-        page.texts(".sidebar li.open > ul > li > a"),
+        page.texts(&format!("{entries} .nav-number")),
+        ["1", "2", "3", "4"]
+    );
+    // Each entry: number, title, effective status as a badge.
+    assert_eq!(
+        page.texts(entries),
         [
-            "Record architecture decisions",
-            "Run everything on one cluster",
-            "Run stateless services on Fargate",
-            "Add a second region"
+            "1 Record architecture decisions accepted",
+            "2 Run everything on one cluster superseded",
+            "3 Run stateless services on Fargate accepted",
+            "4 Add a second region proposed"
+        ]
+    );
+    assert_eq!(
+        page.attrs(&format!("{entries} .nav-status"), "class"),
+        [
+            "status nav-status status-accepted",
+            "status nav-status status-superseded",
+            "status nav-status status-accepted",
+            "status nav-status status-proposed"
         ]
     );
 }
@@ -162,6 +177,35 @@ fn the_open_dashboard_puts_overdue_proposals_first() {
         open.texts(".log-table tr.overdue td:nth-child(3)"),
         ["ana, ben"]
     );
+    // Deadlines in days from the build's today (2026-11-23 in tests).
+    assert_eq!(
+        open.texts(".log-table .overdue-label, .log-table .due-label"),
+        ["overdue by 326 days", "due in 22 days"]
+    );
+}
+
+#[test]
+fn the_open_dashboard_links_deciders_and_teams_to_their_pages() {
+    let fixture = Fixture::with_files(&[
+        ("index.md", "# Home\n"),
+        ("people/ana.md", "---\ntitle: Ana Lima\n---\n"),
+        ("teams/platform.md", "---\ntitle: Platform team\n---\n"),
+        (
+            "decisions/0001-x.md",
+            "---\ntitle: Pick a queue\nstatus: proposed\ndecide_by: 2026-11-23\ndeciders: [ana, zoe]\nteam: platform\n---\n",
+        ),
+    ]);
+    fixture.build();
+    let open = fixture.html("decision-log/open/");
+    assert_eq!(open.texts(".log-deciders"), ["Ana Lima, zoe"]);
+    assert_eq!(
+        open.attrs(".log-deciders a", "href"),
+        ["/people/ana/"],
+        "a decider without a page is named, not linked"
+    );
+    assert_eq!(open.attrs(".log-team a", "href"), ["/teams/platform/"]);
+    assert_eq!(open.texts(".log-team"), ["Platform team"]);
+    assert_eq!(open.texts(".due-label"), ["due today"]);
 }
 
 #[test]
@@ -270,6 +314,73 @@ fn status_and_supersede_edit_only_the_lines_they_must() {
     assert_eq!(
         fixture.run(&["decision", "status", "42", "accepted"]).code,
         2
+    );
+}
+
+#[test]
+fn superseding_by_a_record_not_yet_accepted_warns() {
+    let fixture = Fixture::new("decisions");
+    // Record 4 is proposed: the supersede is made, with a warning naming the way out.
+    let run = fixture.run(&["decision", "supersede", "3", "--by", "4"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "warning: record 4 is proposed, not accepted: record 3 reads as superseded by a decision not taken. \
+             Accept it with `handbook decision status 4 accepted` once it is decided"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        fixture.run(&["decision", "status", "4", "accepted"]).code,
+        0
+    );
+    let run = fixture.run(&["decision", "supersede", "2", "--by", "4"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+}
+
+#[test]
+fn new_records_and_updates_refuse_a_misspelt_team_or_author() {
+    let fixture = Fixture::with_files(&[
+        ("index.md", "# Home\n"),
+        ("people/ana.md", "---\ntitle: Ana Lima\n---\n"),
+        ("teams/platform.md", "---\ntitle: Platform\n---\n"),
+        ("teams/payments.md", "---\ntitle: Payments\n---\n"),
+    ]);
+    let run = fixture.run(&["new", "decision", "Pick a queue", "--team", "platfrom"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "--team \"platfrom\" names no page in teams/: did you mean `platform`? Known: payments, platform"
+        ),
+        "{}",
+        run.stderr
+    );
+    let run = fixture.run(&[
+        "new", "update", "Weekly", "--team", "platform", "--author", "anna",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("did you mean `ana`?"), "{}", run.stderr);
+    assert!(
+        !fixture.root.join("decisions").exists() && !fixture.root.join("updates").exists(),
+        "nothing is written"
+    );
+    // Known ids, and names written as on the pages, pass quietly; an id far from any known one
+    // (a team only in CODEOWNERS) is written with a warning.
+    let run = fixture.run(&[
+        "new", "update", "Weekly", "--team", "Platform", "--author", "ana",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    let run = fixture.run(&["new", "decision", "Pick a queue", "--team", "@acme/sre"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "warning: --team \"@acme/sre\" names no page in teams/ (known: payments, platform)"
+        ),
+        "{}",
+        run.stderr
     );
 }
 

@@ -1052,6 +1052,21 @@
       input.removeAttribute("aria-activedescendant");
       active = -1;
     }
+    // On a phone the box opens full-screen while in use (the CSS keys on is-open); Cancel,
+    // Escape or a click elsewhere leaves it.
+    var cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.className = "search-cancel";
+    cancel.textContent = "Cancel";
+    input.insertAdjacentElement("afterend", cancel);
+    function leave() {
+      close();
+      form.classList.remove("is-open");
+    }
+    cancel.addEventListener("click", function () {
+      leave();
+      input.blur();
+    });
 
     function update() {
       var text = input.value;
@@ -1096,7 +1111,10 @@
       }
     }
 
-    input.addEventListener("focus", function () { init().catch(function () {}); });
+    input.addEventListener("focus", function () {
+      form.classList.add("is-open");
+      init().catch(function () {});
+    });
     input.addEventListener("input", function () {
       clearTimeout(timer);
       timer = setTimeout(update, 60);
@@ -1104,7 +1122,7 @@
     input.addEventListener("keydown", function (event) {
       if (event.key === "ArrowDown") { event.preventDefault(); move(1); }
       else if (event.key === "ArrowUp") { event.preventDefault(); move(-1); }
-      else if (event.key === "Escape") { close(); }
+      else if (event.key === "Escape") { leave(); }
       else if (event.key === "Enter") {
         var target = active >= 0 ? list.querySelectorAll("[role=option]")[active] : list.querySelector("a.search-hit");
         if (target && !panel.hidden) {
@@ -1114,7 +1132,7 @@
       }
     });
     document.addEventListener("click", function (event) {
-      if (!form.contains(event.target)) close();
+      if (!form.contains(event.target)) leave();
     });
     // Submitting to /search/ keeps the chips chosen here.
     form.addEventListener("submit", function () {

@@ -16,14 +16,173 @@
   }
   var menu = document.querySelector(".nav-toggle");
   var sidebar = document.getElementById("sidebar");
+  var toc = document.querySelector(".toc");
+  // The phone menu: a full-height drawer holding the header's links, "On this page" (under the
+  // current entry when the sidebar shows it) and the sidebar. Built on first open from the
+  // page's own links, so nothing is sent twice.
   if (menu && sidebar) {
     menu.hidden = false;
     root.classList.add("js");
-    menu.addEventListener("click", function () {
-      var open = document.body.classList.toggle("nav-open");
+    var built = false;
+    var build = function () {
+      built = true;
+      var links = document.querySelector(".site-links");
+      if (links && links.children.length) {
+        var list = document.createElement("ul");
+        list.className = "drawer-links";
+        Array.prototype.forEach.call(links.querySelectorAll("a"), function (link) {
+          var item = document.createElement("li");
+          item.appendChild(link.cloneNode(true));
+          list.appendChild(item);
+        });
+        sidebar.insertBefore(list, sidebar.firstChild);
+      }
+      var entries = toc && toc.querySelector("ul");
+      if (entries) {
+        var copy = entries.cloneNode(true);
+        Array.prototype.forEach.call(copy.querySelectorAll("[aria-current]"), function (link) { link.removeAttribute("aria-current"); });
+        var holder = sidebar.querySelector("li.current");
+        if (holder && !holder.querySelector("ul")) {
+          copy.className = "drawer-toc-entries";
+          copy.setAttribute("aria-label", "On this page");
+          holder.appendChild(copy);
+        } else {
+          var block = document.createElement("div");
+          block.className = "drawer-toc";
+          var label = document.createElement("span");
+          label.textContent = "On this page";
+          block.appendChild(label);
+          block.appendChild(copy);
+          var after = sidebar.querySelector(".drawer-links");
+          sidebar.insertBefore(block, after ? after.nextSibling : sidebar.firstChild);
+        }
+      }
+    };
+    var setOpen = function (open) {
+      if (open && !built) build();
+      document.body.classList.toggle("nav-open", open);
       menu.setAttribute("aria-expanded", open ? "true" : "false");
+      if (open) {
+        sidebar.scrollTop = 0;
+        var first = sidebar.querySelector("a[href]");
+        if (first) first.focus({ preventScroll: true });
+      }
+    };
+    menu.addEventListener("click", function () {
+      setOpen(!document.body.classList.contains("nav-open"));
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && document.body.classList.contains("nav-open")) {
+        setOpen(false);
+        menu.focus();
+      }
+    });
+    // A link to a place on this page closes the drawer so the reader sees where it went.
+    sidebar.addEventListener("click", function (event) {
+      var link = event.target.closest && event.target.closest("a[href]");
+      if (link && link.hash && link.pathname === location.pathname) setOpen(false);
     });
   }
+  // "On this page": folded on narrow screens (a box above the page), always open beside it on
+  // wide ones; the entry for the section being read is marked while scrolling.
+  if (toc) {
+    var details = toc.querySelector("details");
+    var wide = window.matchMedia("(min-width: 72.01rem)");
+    var fold = function () { if (details) details.open = wide.matches; };
+    fold();
+    if (wide.addEventListener) wide.addEventListener("change", fold);
+    if (details) details.addEventListener("toggle", function () { if (wide.matches && !details.open) details.open = true; });
+    var tocLinks = Array.prototype.slice.call(toc.querySelectorAll("a[href^='#']"));
+    var targets = tocLinks.map(function (link) {
+      try { return document.getElementById(decodeURIComponent(link.hash.slice(1))); } catch (e) { return null; }
+    });
+    var marked = null;
+    var spy = function () {
+      var line = parseFloat(getComputedStyle(root).scrollPaddingTop) || 0;
+      var current = -1;
+      for (var i = 0; i < targets.length; i++) {
+        if (targets[i] && targets[i].getBoundingClientRect().top <= line + 8) current = i;
+      }
+      // At the end of the page the last sections may never reach the top: mark the last one.
+      if (window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 2 && window.scrollY > 0) {
+        current = targets.length - 1;
+      }
+      var link = current >= 0 ? tocLinks[current] : null;
+      if (link === marked) return;
+      if (marked) marked.removeAttribute("aria-current");
+      marked = link;
+      if (link) {
+        link.setAttribute("aria-current", "location");
+        var list = toc.scrollHeight > toc.clientHeight ? toc : null;
+        if (list) {
+          var box = list.getBoundingClientRect(), item = link.getBoundingClientRect();
+          if (item.top < box.top || item.bottom > box.bottom) list.scrollTop += item.top - box.top - box.height / 2;
+        }
+      }
+    };
+    var pending = false;
+    window.addEventListener("scroll", function () {
+      if (pending) return;
+      pending = true;
+      requestAnimationFrame(function () { pending = false; spy(); });
+    }, { passive: true });
+    spy();
+  }
+  // A copy button on each code block.
+  var announce = null;
+  Array.prototype.forEach.call(document.querySelectorAll(".content pre"), function (pre) {
+    var wrapper = document.createElement("div");
+    wrapper.className = "code-block";
+    pre.parentNode.insertBefore(wrapper, pre);
+    wrapper.appendChild(pre);
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "copy-code";
+    button.textContent = "Copy";
+    button.setAttribute("aria-label", "Copy code to the clipboard");
+    wrapper.appendChild(button);
+    var timer = null;
+    button.addEventListener("click", function () {
+      var code = pre.querySelector("code") || pre;
+      var text = code.innerText.replace(/\n$/, "");
+      var done = function () {
+        button.textContent = "Copied";
+        button.classList.add("copied");
+        if (!announce) {
+          announce = document.createElement("div");
+          announce.className = "visually-hidden";
+          announce.setAttribute("role", "status");
+          document.body.appendChild(announce);
+        }
+        announce.textContent = "Code copied to the clipboard";
+        clearTimeout(timer);
+        timer = setTimeout(function () {
+          button.textContent = "Copy";
+          button.classList.remove("copied");
+          announce.textContent = "";
+        }, 1600);
+      };
+      var fallback = function () {
+        var area = document.createElement("textarea");
+        area.value = text;
+        area.setAttribute("readonly", "");
+        area.style.position = "fixed";
+        area.style.opacity = "0";
+        document.body.appendChild(area);
+        area.select();
+        var ok = false;
+        try { ok = document.execCommand("copy"); } catch (e) { /* refused */ }
+        area.remove();
+        button.focus();
+        if (ok) done(); else button.textContent = "Press Ctrl+C";
+      };
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(text).then(done, fallback);
+      } else {
+        fallback();
+      }
+    });
+  });
   // Decision log: team and tag filters (the status links work without JavaScript).
   var controls = document.querySelector(".log-controls");
   if (controls) {
