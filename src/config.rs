@@ -377,6 +377,8 @@ pub struct MarkdownConfig {
     pub highlight: bool,
     /// `[[Page title]]` and `[[path/to/page|label]]` links, resolved by title, file name or path.
     pub wikilinks: bool,
+    /// Fenced `mermaid` blocks drawn as inline SVG at build time. Off: shown as code.
+    pub diagrams: bool,
 }
 
 impl Default for MarkdownConfig {
@@ -386,6 +388,7 @@ impl Default for MarkdownConfig {
             smart_punctuation: false,
             highlight: true,
             wikilinks: true,
+            diagrams: true,
         }
     }
 }

@@ -22,6 +22,7 @@ pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod diagnostics;
+pub mod diagram;
 pub mod export;
 pub mod external;
 pub mod git;

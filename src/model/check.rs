@@ -66,11 +66,12 @@ const TEAM_KEYS: &[&str] = &[
 ];
 
 /// Codes of the findings made here.
-pub const CODES: [&str; 4] = [
+pub const CODES: [&str; 5] = [
     "duplicate-title",
     "missing-field",
     "unknown-key",
     "template-syntax",
+    "diagram",
 ];
 
 /// The front-matter keys only pages of `kind` understand.
@@ -109,6 +110,21 @@ pub fn site(site: &Site, config: &Config, strict: bool) -> Vec<Diagnostic> {
                 .with_help(
                     "put it in backticks if it is an example, or replace it with markdown; \
                      only the first such place in a file is reported",
+                ),
+            );
+        }
+        for (line, message) in &page.diagram_errors {
+            found.push(
+                Diagnostic::warning(
+                    &page.path,
+                    *line,
+                    1,
+                    "diagram",
+                    format!("this mermaid diagram cannot be drawn: {message}"),
+                )
+                .with_help(
+                    "the page shows the diagram's source instead; fix the diagram (mermaid.js.org \
+                     has the syntax), or fence it as ```text to show it as code",
                 ),
             );
         }

@@ -505,6 +505,9 @@ pub struct Page {
     pub html_ids: Vec<String>,
     /// The first template code of another generator found outside code (line, column, text).
     pub template_code: Option<(usize, usize, String)>,
+    /// `mermaid` blocks that cannot be drawn: the line (of the failing diagram line when
+    /// Mermaid names it, else of the fence) and Mermaid's message.
+    pub diagram_errors: Vec<(usize, String)>,
     /// The whole source file.
     pub source_text: String,
     /// Where the markdown body starts in `source_text`.
@@ -759,6 +762,7 @@ pub fn parse_page(
         has_title_heading,
         html_ids: analysis.html_ids,
         template_code: analysis.template_code,
+        diagram_errors: analysis.diagram_errors,
         path: source.path,
         body_start: source.body_start,
         source_text: source.text,
@@ -780,6 +784,8 @@ struct Analysis {
     html_ids: Vec<String>,
     /// The first template code of another generator outside code: line, column and the text.
     template_code: Option<(usize, usize, String)>,
+    /// Diagrams that cannot be drawn (line, message).
+    diagram_errors: Vec<(usize, String)>,
 }
 
 fn analyse(source: &Source, markdown: &MarkdownConfig) -> Analysis {
@@ -795,7 +801,10 @@ fn analyse(source: &Source, markdown: &MarkdownConfig) -> Analysis {
         more: None,
         html_ids: Vec::new(),
         template_code: None,
+        diagram_errors: Vec::new(),
     };
+    // An open `mermaid` block: the fence's line and the source so far.
+    let mut diagram: Option<(usize, String)> = None;
     let mut anchors = Anchors::default();
     let mut heading: Option<(u8, Option<String>, usize, String, usize)> = None;
     let mut in_first_paragraph = false;
@@ -861,10 +870,24 @@ fn analyse(source: &Source, markdown: &MarkdownConfig) -> Analysis {
                 in_first_paragraph = false;
                 analysis.text.push('\n');
             }
-            Event::Start(Tag::CodeBlock(_)) => in_code_block = true,
+            Event::Start(Tag::CodeBlock(kind)) => {
+                in_code_block = true;
+                if let pulldown_cmark::CodeBlockKind::Fenced(info) = kind
+                    && markdown.diagrams
+                    && crate::diagram::is_mermaid(info.split([' ', ',', '{']).next().unwrap_or(""))
+                {
+                    diagram = Some((lines.position(offset).0, String::new()));
+                }
+            }
             Event::End(
                 TagEnd::CodeBlock | TagEnd::Item | TagEnd::TableCell | TagEnd::BlockQuote(_),
             ) => {
+                if let Some((fence, source)) = diagram.take()
+                    && let Err(error) = crate::diagram::check(&source)
+                {
+                    let line = error.line.map_or(fence, |line| fence + line);
+                    analysis.diagram_errors.push((line, error.message));
+                }
                 in_code_block = false;
                 seen_block = true;
                 analysis.text.push('\n');
@@ -898,6 +921,9 @@ fn analyse(source: &Source, markdown: &MarkdownConfig) -> Analysis {
             }
             Event::End(TagEnd::Image) => images = images.saturating_sub(1),
             Event::Text(text) | Event::Code(text) => {
+                if let Some((_, source)) = diagram.as_mut() {
+                    source.push_str(&text);
+                }
                 if !is_code
                     && !in_code_block
                     && analysis.template_code.is_none()

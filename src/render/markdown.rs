@@ -52,14 +52,19 @@ fn render_timed(page: &Page, context: &MarkdownContext) -> Rendered {
     // A wikilink shown as text: its destination, whether it has a label, and the label.
     let mut as_text: Option<(String, bool, String)> = None;
     let mut code: Option<(String, String)> = None;
+    let mut diagrams = 0;
     for event in parser {
         if let Some((language, text)) = code.as_mut() {
             match event {
                 Event::Text(chunk) => text.push_str(&chunk),
                 Event::End(TagEnd::CodeBlock) => {
-                    events.push(Event::Html(
-                        highlight(language, text, context.config.highlight).into(),
-                    ));
+                    let html = if context.config.diagrams && crate::diagram::is_mermaid(language) {
+                        diagrams += 1;
+                        diagram(text, diagrams, context.config.highlight)
+                    } else {
+                        highlight(language, text, context.config.highlight)
+                    };
+                    events.push(Event::Html(html.into()));
                     code = None;
                 }
                 _ => {}
@@ -314,6 +319,23 @@ fn alert(kind: BlockQuoteKind) -> (&'static str, &'static str) {
         BlockQuoteKind::Important => ("important", "Important"),
         BlockQuoteKind::Warning => ("warning", "Warning"),
         BlockQuoteKind::Caution => ("caution", "Caution"),
+    }
+}
+
+/// A `mermaid` block as inline SVG; one that cannot be drawn shows its source as code with a
+/// note (the model reports it with its line).
+fn diagram(source: &str, serial: usize, highlight_enabled: bool) -> String {
+    match crate::diagram::render(source, &format!("d{serial}")) {
+        Ok(html) => html,
+        Err(error) => {
+            let mut html = String::from(
+                "<p class=\"diagram-error\" role=\"note\">This diagram could not be drawn: ",
+            );
+            escape_html(&mut html, &error.message).ok();
+            html.push_str("</p>\n");
+            html.push_str(&highlight("mermaid", source, highlight_enabled));
+            html
+        }
     }
 }
 

@@ -111,6 +111,66 @@ fn markdown_features_render_alerts_code_tables_tasks_footnotes() {
 }
 
 #[test]
+fn mermaid_blocks_become_inline_svg_and_a_broken_one_shows_its_source_with_a_warning() {
+    let page = "# Flow\n\n```mermaid\nflowchart TD\n  A[Write it down] --> B{Agreed?}\n  B -->|yes| C[Ship]\n  \
+                click C \"javascript:alert(1)\"\n```\n\nText.\n\n```mermaid\nsequenceDiagram\n  A->>B: hi\n```\n\n\
+                ```mermaid\nflowchart TD\n  A --> B\n  C -->\n```\n";
+    let fixture = Fixture::with_files(&[
+        ("index.md", "# Home\n"),
+        ("flow.md", page),
+        ("handbook.yml", "markdown:\n  raw_html: false\n"),
+    ]);
+    let run = fixture.run(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // The broken diagram is reported at its failing line (fence on line 17, third line of the
+    // diagram), by build and check alike.
+    assert!(
+        run.stderr.contains(
+            "flow.md:20:1: warning[diagram]: this mermaid diagram cannot be drawn: expected node identifier"
+        ),
+        "{}",
+        run.stderr
+    );
+    let check = fixture.run(&["check"]);
+    assert!(
+        check.stderr.contains("flow.md:20:1: warning[diagram]"),
+        "{}",
+        check.stderr
+    );
+    let html = fixture.html("flow/");
+    assert_eq!(html.count("figure.diagram"), 2);
+    assert_eq!(
+        html.attrs("figure.diagram", "aria-label"),
+        ["flowchart v2 diagram", "sequence diagram"]
+    );
+    // A light and a dark drawing each, with no script even under raw_html: false.
+    assert_eq!(html.count("figure.diagram .diagram-light > svg"), 2);
+    assert_eq!(html.count("figure.diagram .diagram-dark > svg"), 2);
+    assert!(
+        html.texts("figure.diagram text")
+            .contains(&"Write it down".to_string())
+    );
+    let raw = fixture.read("flow/index.html");
+    assert!(!raw.contains("javascript:") && !raw.contains("onclick"));
+    // Ids are unique on the page.
+    let ids = html.attrs("figure.diagram [id]", "id");
+    let unique: std::collections::BTreeSet<_> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len(), "{ids:?}");
+    // The broken one: its source as code, after a note.
+    assert_eq!(
+        html.count("p.diagram-error + pre.code[data-lang=mermaid]"),
+        1
+    );
+    // Turned off, every block is code.
+    fixture.edit("handbook.yml", "markdown:\n  diagrams: false\n");
+    let run = fixture.run(&["build"]);
+    assert!(!run.stderr.contains("warning[diagram]"), "{}", run.stderr);
+    let html = fixture.html("flow/");
+    assert_eq!(html.count("figure.diagram"), 0);
+    assert_eq!(html.count("pre.code[data-lang=mermaid]"), 3);
+}
+
+#[test]
 fn navigation_orders_by_weight_then_title_and_marks_the_current_page() {
     let fixture = Fixture::new("basic");
     fixture.build();
