@@ -414,7 +414,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
             };
             let config = pipeline::load_config(&options)?;
             let (site, diagnostics) = pipeline::load_site(&options, &config)?;
-            let urls = export::page_urls(&site, &config);
+            let urls = site.page_urls(&config.base_path());
             let document = export::document(&site, &config, &urls);
             let text = if args.pretty {
                 serde_json::to_string_pretty(&document)?
@@ -535,7 +535,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
                 .filter(|decision| wanted.is_none_or(|status| decision.status == status))
                 .collect();
             if *json {
-                let urls = export::page_urls(&site, &config);
+                let urls = site.page_urls(&config.base_path());
                 let records: Vec<serde_json::Value> = rows
                     .iter()
                     .map(|d| export::decision(&site, d, &urls[d.page]))
@@ -734,7 +734,7 @@ fn stale(args: &StaleArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::
         config.review.soon_days = days;
     }
     let (site, diagnostics) = pipeline::load_site(&options, &config)?;
-    let urls = export::page_urls(&site, &config);
+    let urls = site.page_urls(&config.base_path());
     let report = export::stale(&site, &config, &urls, args.owner.as_deref());
     let overdue = report
         .owners

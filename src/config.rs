@@ -156,7 +156,7 @@ pub struct ReviewConfig {
     pub soon_days: u32,
     /// Review interval per folder for pages that set neither `review_by` nor `review_every`:
     /// `runbooks: 6m`; the deepest folder wins and `/` means every page.
-    pub every: BTreeMap<String, crate::model::review::Interval>,
+    pub every: BTreeMap<String, crate::dates::Interval>,
     /// Folders whose pages must have an owner (front matter, CODEOWNERS or folder).
     pub require_owner: Vec<String>,
 }

@@ -21,6 +21,16 @@ pub const VERSION: u32 = 1;
 /// The file every build writes at the root of the output.
 pub const FILE: &str = "handbook.json";
 
+/// `handbook.json` as an output file: the pipeline and the preview add it beside the rendered
+/// site (the renderer does not know the export).
+pub fn output_file(site: &Site, config: &Config) -> crate::output::OutputFile {
+    let urls = site.page_urls(&config.base_path());
+    crate::output::OutputFile::bytes(
+        FILE,
+        serde_json::to_vec(&document(site, config, &urls)).unwrap_or_default(),
+    )
+}
+
 /// The export document; borrows the site, serializes straight to JSON.
 #[derive(Serialize)]
 pub struct Document<'a> {
@@ -197,15 +207,6 @@ pub fn document<'a>(site: &'a Site, config: &'a Config, urls: &'a [String]) -> D
     }
 }
 
-/// The pages' URLs with the base path, by page id, as the export and the pages link them.
-pub fn page_urls(site: &Site, config: &Config) -> Vec<String> {
-    let base_path = config.base_path();
-    site.pages
-        .iter()
-        .map(|page| format!("{base_path}{}", encode_path(&page.url)))
-        .collect()
-}
-
 /// One decision record, as `handbook decision list --json` also prints it.
 pub fn decision(site: &Site, d: &Decision, url: &str) -> Value {
     let page = &site.pages[d.page];
@@ -270,7 +271,7 @@ fn entity(site: &Site, id: usize, page: &Page, url: &str) -> Value {
     entry.insert("consulted".into(), json!(numbers(&relations.consulted)));
     entry.insert("informed".into(), json!(numbers(&relations.informed)));
     if let Some(zone) = page.profile.as_ref().and_then(|p| p.timezone.as_ref()) {
-        let today = site.today.unwrap_or_else(crate::pipeline::today);
+        let today = site.today;
         entry.insert(
             "utc_offset_minutes".into(),
             zone.offset_minutes(today).into(),
@@ -385,7 +386,7 @@ pub fn stale<'a>(
         .collect();
     StaleReport {
         version: VERSION,
-        today: site.today.map(|date| date.to_string()),
+        today: Some(site.today.to_string()),
         soon_days: config.review.soon_days,
         overdue: count(site, State::Overdue),
         due_soon: count(site, State::DueSoon),

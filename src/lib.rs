@@ -21,6 +21,7 @@
 pub mod cache;
 pub mod cli;
 pub mod config;
+pub mod dates;
 pub mod diagnostics;
 pub mod diagram;
 pub mod export;

@@ -790,7 +790,7 @@ fn excluded_reason(excluded: &GlobSet, rel: &str, is_dir: bool) -> Option<String
 /// A folder a build wrote (it holds the output marker): the default `public/` while building
 /// with `-o` elsewhere, or an earlier `-o` inside the handbook. Never content.
 fn is_built_site(dir: &Path) -> bool {
-    dir.join(crate::write::MARKER).is_file()
+    dir.join(crate::output::MARKER).is_file()
 }
 
 /// The fixed rules: dot names, `node_modules`, the top-level `themes` folder, and editor

@@ -56,3 +56,12 @@ impl Fnv {
         }
     }
 }
+
+/// Where each made file goes as soon as it is made: the build passes one that writes it out
+/// and hands back a file without its bytes, so pages and search files need not all wait in
+/// memory.
+pub type Sink<'s> = &'s (dyn Fn(OutputFile) -> OutputFile + Sync);
+
+/// The file marking a folder as handbook's output: a build replaces only such a folder (or an
+/// empty one), and the walk never reads one as sources.
+pub const MARKER: &str = ".handbook-output";

@@ -188,6 +188,7 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
     } = rendered;
     let (search_files, groups) = search_files?;
     files.extend(search_files);
+    files.push(sink(crate::export::output_file(&site, &config)));
     found.append(&mut render_problems);
     timer.lap("render+search");
     if options.external && !write_output {
@@ -318,7 +319,7 @@ fn load_sources(
 fn model_options(options: &BuildOptions, today: jiff::civil::Date) -> ModelOptions {
     ModelOptions {
         drafts: options.drafts,
-        today: Some(today),
+        today,
         strict: options.strict,
     }
 }

@@ -13,8 +13,8 @@ use rayon::prelude::*;
 
 use crate::output::{Content, OutputFile};
 
-/// Every build writes this file; a non-empty folder without it is never replaced.
-pub const MARKER: &str = ".handbook-output";
+// Every build writes the marker; a non-empty folder without it is never replaced.
+pub use crate::output::MARKER;
 
 const MARKER_TEXT: &str =
     "This folder is written by `handbook build` and replaced on every build.\n";

@@ -78,11 +78,21 @@ pub struct Site {
     pub directory: owners::Directory,
     /// What each person and team page is linked to: owned pages, updates, decisions, teams.
     pub relations: HashMap<PageId, people::Relations>,
-    /// The build's date, which review states and deadlines are as of.
-    pub today: Option<page::Date>,
+    /// The build's date, set once by the pipeline: review states, deadlines and time-zone
+    /// offsets are as of it. No stage reads the clock.
+    pub today: page::Date,
 }
 
 impl Site {
+    /// Every page's URL under `base_path` (`/handbook/teams/platform/`), percent-encoded, by
+    /// page id: what pages, feeds, search and the export all link to.
+    pub fn page_urls(&self, base_path: &str) -> Vec<String> {
+        self.pages
+            .iter()
+            .map(|page| format!("{base_path}{}", links::encode_path(&page.url)))
+            .collect()
+    }
+
     /// The decision record with this number.
     pub fn decision(&self, number: u32) -> Option<&decision::Decision> {
         self.decisions
@@ -126,8 +136,9 @@ impl Site {
 pub struct ModelOptions {
     /// Publish pages marked `draft: true`.
     pub drafts: bool,
-    /// Today's date, for deadlines such as `decide_by`; `None` skips those checks.
-    pub today: Option<page::Date>,
+    /// Today's date, for deadlines such as `decide_by` (`pipeline::today`, which honours
+    /// `SOURCE_DATE_EPOCH`).
+    pub today: page::Date,
     /// Also report front-matter keys handbook does not know (`--strict`).
     pub strict: bool,
 }
@@ -274,7 +285,7 @@ pub fn assemble(
     });
     owners::assign(&mut pages, codeowners.as_ref(), &history.prefix, &directory);
     for page in &mut pages {
-        page.review = review::schedule(page, config, options.today);
+        page.review = review::schedule(page, config, Some(options.today));
     }
     let (updates, mut update_problems) = updates::build(&mut pages);
     found.append(&mut update_problems);
@@ -311,7 +322,8 @@ pub fn assemble(
     found.append(&mut link_problems);
     found.extend(check_aliases(&pages, &by_url));
     let tags = collect_tags(&pages);
-    let (decisions, mut decision_problems) = decision::build(&pages, options.today, options.strict);
+    let (decisions, mut decision_problems) =
+        decision::build(&pages, Some(options.today), options.strict);
     found.append(&mut decision_problems);
     let relations = people::relations(&pages, &directory, &updates, &decisions);
     let site = Site {

@@ -44,8 +44,7 @@ impl PageKind {
     }
 }
 
-/// A calendar date from front matter (`2026-03-14`, or the date part of a timestamp).
-pub type Date = jiff::civil::Date;
+pub use crate::dates::{Date, parse_date};
 
 /// The front-matter keys every page understands (Hugo/Jekyll compatible). Unknown keys are
 /// kept out of the struct so type errors keep their YAML position.
@@ -341,66 +340,6 @@ impl<'de> Deserialize<'de> for Scalar {
             }
         }
         deserializer.deserialize_any(Visitor)
-    }
-}
-
-/// Parses `YYYY-MM-DD`, optionally followed by a time that must itself be valid: `T10:00:00Z`,
-/// ` 10:00`, `T10:00:00.5+05:30`, Jekyll's ` 10:00:00 +0100`. The date is the one written.
-pub fn parse_date(text: &str) -> Option<Date> {
-    let text = text.trim();
-    let date_part = text.get(..10)?;
-    let rest = &text[10..];
-    if !rest.is_empty() {
-        let time = rest.strip_prefix(['T', 't', ' '])?;
-        is_time_of_day(time).then_some(())?;
-    }
-    date_part.parse().ok()
-}
-
-/// `HH:MM[:SS[.fraction]]`, then nothing, `Z` or an offset `±HH[:]MM` / `±HH`, the offset
-/// optionally after a space.
-fn is_time_of_day(text: &str) -> bool {
-    fn two_digits(text: &str, max: u8) -> Option<&str> {
-        let digits = text.get(..2)?;
-        let value: u8 = digits
-            .parse()
-            .ok()
-            .filter(|_| digits.bytes().all(|b| b.is_ascii_digit()))?;
-        (value <= max).then(|| &text[2..])
-    }
-    let Some(rest) = two_digits(text, 23).and_then(|rest| rest.strip_prefix(':')) else {
-        return false;
-    };
-    let Some(mut rest) = two_digits(rest, 59) else {
-        return false;
-    };
-    if let Some(seconds) = rest.strip_prefix(':') {
-        let Some(after) = two_digits(seconds, 60) else {
-            return false;
-        };
-        rest = after;
-        if let Some(fraction) = rest.strip_prefix(['.', ',']) {
-            let digits = fraction.bytes().take_while(u8::is_ascii_digit).count();
-            if digits == 0 {
-                return false;
-            }
-            rest = &fraction[digits..];
-        }
-    }
-    let offset = rest.strip_prefix(' ').unwrap_or(rest);
-    if offset.is_empty() || offset == "Z" || offset == "z" {
-        return true;
-    }
-    let Some(offset) = offset.strip_prefix(['+', '-']) else {
-        return false;
-    };
-    match two_digits(offset, 23) {
-        Some("") => true,
-        Some(minutes) => {
-            let minutes = minutes.strip_prefix(':').unwrap_or(minutes);
-            two_digits(minutes, 59) == Some("")
-        }
-        None => false,
     }
 }
 

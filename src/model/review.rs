@@ -4,9 +4,6 @@
 //! Part of `model`; no I/O.
 
 use std::collections::BTreeMap;
-use std::fmt;
-
-use serde::{Deserialize, Deserializer};
 
 use crate::config::{Config, Freshness};
 use crate::diagnostics::Diagnostic;
@@ -16,80 +13,7 @@ use crate::model::{Site, holds};
 /// Codes of the findings made here.
 pub const CODES: [&str; 2] = ["review-overdue", "missing-owner"];
 
-/// A review interval: `90d`, `2w`, `6m`, `1y` (or spelled out: `6 months`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Interval {
-    /// How many units.
-    pub amount: u16,
-    /// Days, weeks, months or years.
-    pub unit: Unit,
-}
-
-/// The unit of an [`Interval`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Unit {
-    /// Calendar days.
-    Day,
-    /// Seven days.
-    Week,
-    /// Calendar months (the 31st plus one month is the last day of the next month).
-    Month,
-    /// Calendar years.
-    Year,
-}
-
-impl Interval {
-    /// Parses `90d`, `12w`, `6m`, `1y`, `6 months`, `1 year`.
-    pub fn parse(text: &str) -> Result<Interval, String> {
-        let text = text.trim();
-        let digits = text.bytes().take_while(u8::is_ascii_digit).count();
-        let unit = match text[digits..].trim().to_ascii_lowercase().as_str() {
-            "d" | "day" | "days" => Some(Unit::Day),
-            "w" | "week" | "weeks" => Some(Unit::Week),
-            "m" | "mo" | "month" | "months" => Some(Unit::Month),
-            "y" | "year" | "years" => Some(Unit::Year),
-            _ => None,
-        };
-        let amount = text[..digits].parse::<u16>().ok().filter(|&n| n > 0);
-        match (amount, unit) {
-            (Some(amount), Some(unit)) => Ok(Interval { amount, unit }),
-            _ => Err(format!(
-                "'{text}' is not a review interval; write a number and a unit: `90d`, `12w`, `6m` or `1y`"
-            )),
-        }
-    }
-
-    /// The date one interval after `date`; `None` past the end of the calendar.
-    pub fn after(self, date: Date) -> Option<Date> {
-        let amount = i64::from(self.amount);
-        let span = match self.unit {
-            Unit::Day => jiff::Span::new().try_days(amount),
-            Unit::Week => jiff::Span::new().try_weeks(amount),
-            Unit::Month => jiff::Span::new().try_months(amount),
-            Unit::Year => jiff::Span::new().try_years(amount),
-        };
-        date.checked_add(span.ok()?).ok()
-    }
-}
-
-impl fmt::Display for Interval {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let unit = match self.unit {
-            Unit::Day => 'd',
-            Unit::Week => 'w',
-            Unit::Month => 'm',
-            Unit::Year => 'y',
-        };
-        write!(f, "{}{unit}", self.amount)
-    }
-}
-
-impl<'de> Deserialize<'de> for Interval {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        Interval::parse(&text).map_err(serde::de::Error::custom)
-    }
-}
+pub use crate::dates::{Interval, Unit};
 
 /// Where a page's due date comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -63,8 +63,10 @@ impl<'a> Renderer<'a> {
             team_link: decision.team.as_deref().map(|id| self.owner_view(id)),
             decide_by: decision.decide_by.map(|date| date.to_string()),
             is_overdue: decision.is_overdue,
-            due: match (decision.status, decision.decide_by, self.input.site.today) {
-                (Status::Proposed, Some(deadline), Some(today)) => Some(due_text(today, deadline)),
+            due: match (decision.status, decision.decide_by) {
+                (Status::Proposed, Some(deadline)) => {
+                    Some(due_text(self.input.site.today, deadline))
+                }
                 _ => None,
             },
         }

@@ -18,7 +18,7 @@ impl<'a> Renderer<'a> {
         if weeks == 0 {
             return Vec::new();
         }
-        let today = site.today.unwrap_or_else(crate::pipeline::today);
+        let today = site.today;
         let weeks = digest::build(site, weeks, today);
         let views: Vec<DigestWeekView<'a>> = weeks
             .iter()

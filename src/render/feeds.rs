@@ -162,7 +162,7 @@ impl<'a> Renderer<'a> {
             link(self.feed_href(path), "self"),
         ]);
         let newest = entries.iter().map(|entry| entry.updated).max();
-        feed.set_updated(time(newest.or(self.input.site.today).unwrap_or_default()));
+        feed.set_updated(time(newest.unwrap_or(self.input.site.today)));
         feed.set_authors(vec![person(site_title)]);
         if !config.description.is_empty() {
             feed.set_subtitle(Some(Text::plain(config.description.clone())));

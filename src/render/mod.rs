@@ -66,9 +66,7 @@ pub struct Rendered {
     pub page_keys: Vec<(String, u64)>,
 }
 
-/// Where each rendered file goes as soon as it is made: the build passes one that writes it
-/// out and hands back a file without its bytes, so pages need not all wait in memory.
-pub type Sink<'s> = &'s (dyn Fn(OutputFile) -> OutputFile + Sync);
+pub use crate::output::Sink;
 
 /// [`render`], reusing from the previous output each page whose key `cache` holds, and passing
 /// each file through `sink` as it is made.
@@ -157,7 +155,7 @@ impl<'a> Renderer<'a> {
         let base_path = input.config.base_path();
         let absolute_base = input.config.absolute_base();
         let (asset_files, assets) = assets(input.theme, &base_path);
-        let page_urls = crate::export::page_urls(input.site, input.config);
+        let page_urls = input.site.page_urls(&input.config.base_path());
         let site_view = SiteView {
             title: &input.config.title,
             description: &input.config.description,
@@ -268,11 +266,6 @@ impl<'a> Renderer<'a> {
         files.extend(self.sitemap());
         files.push(self.robots());
         files.extend(self.llms());
-        let export = crate::export::document(input.site, input.config, &self.page_urls);
-        files.push(OutputFile::bytes(
-            crate::export::FILE,
-            serde_json::to_vec(&export).unwrap_or_default(),
-        ));
         files.extend(self.asset_files.iter().cloned());
         files.extend(input.site.statics.iter().map(|file| OutputFile {
             path: file.path.clone(),

@@ -19,7 +19,7 @@ pub const RECENT_UPDATES: usize = 5;
 impl<'a> Renderer<'a> {
     /// The date UTC offsets are computed for: the build's date.
     fn as_of(&self) -> Date {
-        self.input.site.today.unwrap_or_else(crate::pipeline::today)
+        self.input.site.today
     }
 
     fn relations(&self, id: PageId) -> Option<&'a Relations> {

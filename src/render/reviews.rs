@@ -78,7 +78,7 @@ impl<'a> Renderer<'a> {
             Vec::new(),
         );
         view.reviews = Some(ReviewReportView {
-            today: site.today.map(|date| date.to_string()).unwrap_or_default(),
+            today: site.today.to_string(),
             overdue: review::count(site, State::Overdue),
             due_soon: review::count(site, State::DueSoon),
             scheduled,

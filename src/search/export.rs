@@ -34,7 +34,7 @@ use tantivy::{DocSet, TERMINATED};
 use super::index::{SearchIndex, text};
 use super::{BOOSTS, DIR, MIN_PREFIX, PREFIX_EXPANSIONS, complete, status_boost};
 use crate::output::OutputFile;
-use crate::render::Sink;
+use crate::output::Sink;
 
 /// The row of a section the index does not have (never written in practice).
 static EMPTY_SECTION: [String; 3] = [String::new(), String::new(), String::new()];

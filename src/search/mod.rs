@@ -28,7 +28,7 @@ use crate::config::Config;
 use crate::model::Site;
 use crate::model::page::PageKind;
 use crate::output::OutputFile;
-use crate::render::Sink;
+use crate::output::Sink;
 
 pub use index::{SearchIndex, analyze};
 pub use query::{Filter, Query, Term};

@@ -469,7 +469,7 @@ impl Engine {
         }
         let model_options = ModelOptions {
             drafts: self.options.drafts,
-            today: Some(pipeline::today()),
+            today: pipeline::today(),
             strict: self.options.strict,
         };
         let (site, problems) = model::assemble(
@@ -520,7 +520,8 @@ impl Engine {
                 self.pages_out.retain(|path, _| current.contains(path));
                 self.page_problems
                     .retain(|path, _| self.keys.contains_key(path));
-                let (rest, problems) = renderer.rest();
+                let (mut rest, problems) = renderer.rest();
+                rest.push(crate::export::output_file(&self.site, &self.config));
                 self.rest_out = rest
                     .into_iter()
                     .map(|file| (file.path, Body::from(file.content)))

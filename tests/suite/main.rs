@@ -7,6 +7,7 @@
     reason = "test code; the browser skip line must be visible"
 )]
 
+mod architecture;
 mod attacks;
 mod bad_input;
 mod browser;

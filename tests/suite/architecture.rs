@@ -1,0 +1,190 @@
+//! The layering ARCHITECTURE.md describes, enforced: a module may use modules of lower layers
+//! only. Reads `src/` and fails on an import that goes up a layer or sideways, naming the file
+//! and line.
+
+use std::path::Path;
+
+/// Top-level modules of `src/`, lowest layer first. A module may use any module of a lower
+/// layer, none of its own layer or above. `lib.rs` and `main.rs` sit above them all.
+const LAYERS: &[&[&str]] = &[
+    // Leaves: no I/O policy, no site knowledge.
+    &[
+        "diagnostics",
+        "diagram",
+        "profile",
+        "yaml",
+        "output",
+        "dates",
+    ],
+    &["config"],
+    &["cache", "load", "theme"],
+    &["write"],
+    &["git"],
+    &["model"],
+    &["search", "external"],
+    &["render", "export"],
+    &["pipeline", "scaffold"],
+    &["records", "serve"],
+    &["cli"],
+];
+
+fn layer_of(module: &str) -> Option<usize> {
+    LAYERS.iter().position(|layer| layer.contains(&module))
+}
+
+/// The top-level modules a file's code (not its comments or tests) uses through `crate::`,
+/// with their lines.
+fn uses(text: &str) -> Vec<(usize, String)> {
+    let code = text.split("#[cfg(test)]\nmod tests").next().unwrap_or(text);
+    let mut found = Vec::new();
+    let mut group: Option<usize> = None; // the line an open `use crate::{` started on
+    let mut depth = 0usize;
+    for (index, line) in code.lines().enumerate() {
+        let number = index + 1;
+        let line = line.trim_start();
+        if line.starts_with("//") {
+            continue;
+        }
+        let mut rest = line;
+        if group.is_some() {
+            // Inside `use crate::{ … }`: top-level names at brace depth 1.
+            collect_group(rest, &mut depth, number, &mut found);
+            if depth == 0 {
+                group = None;
+            }
+            continue;
+        }
+        while let Some(at) = rest.find("crate::") {
+            let after = &rest[at + "crate::".len()..];
+            if let Some(inner) = after.strip_prefix('{') {
+                depth = 1;
+                collect_group(inner, &mut depth, number, &mut found);
+                if depth > 0 {
+                    group = Some(number);
+                }
+                break;
+            }
+            let name: String = after
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if !name.is_empty() {
+                found.push((number, name));
+            }
+            rest = after;
+        }
+    }
+    found
+}
+
+fn collect_group(text: &str, depth: &mut usize, line: usize, found: &mut Vec<(usize, String)>) {
+    let mut word = String::new();
+    let mut word_at_top = *depth == 1;
+    let mut after_colons = false;
+    let mut renaming = false;
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            if word.is_empty() {
+                word_at_top = *depth == 1 && !after_colons;
+            }
+            word.push(c);
+            continue;
+        }
+        if !word.is_empty() {
+            // `x as y`: `y` is a local name.
+            if renaming {
+                renaming = false;
+            } else if word == "as" {
+                renaming = true;
+            } else if word_at_top && word != "self" {
+                found.push((line, std::mem::take(&mut word)));
+            }
+            word.clear();
+        }
+        match c {
+            '{' => *depth += 1,
+            '}' => {
+                *depth = depth.saturating_sub(1);
+                if *depth == 0 {
+                    return;
+                }
+            }
+            ':' => {
+                after_colons = true;
+                continue;
+            }
+            _ => {}
+        }
+        after_colons = false;
+    }
+}
+
+#[test]
+fn modules_use_only_lower_layers() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for entry in walkdir::WalkDir::new(&src) {
+        let entry = entry.unwrap();
+        let path = entry.path();
+        if path.extension().is_none_or(|ext| ext != "rs") {
+            continue;
+        }
+        let rel = path.strip_prefix(&src).unwrap();
+        let module = rel
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_string_lossy()
+            .trim_end_matches(".rs")
+            .to_string();
+        if module == "lib" || module == "main" {
+            continue;
+        }
+        let layer = layer_of(&module).unwrap_or_else(|| {
+            panic!(
+                "src/{} is in no layer: add `{module}` to LAYERS",
+                rel.display()
+            )
+        });
+        let text = std::fs::read_to_string(path).unwrap();
+        for (line, used) in uses(&text) {
+            checked += 1;
+            if used == module {
+                continue;
+            }
+            match layer_of(&used) {
+                Some(other) if other < layer => {}
+                Some(other) => problems.push(format!(
+                    "src/{}:{line}: `{module}` (layer {layer}) uses `{used}` (layer {other}): \
+                     move what it needs down a layer, or pass it in",
+                    rel.display()
+                )),
+                None => problems.push(format!(
+                    "src/{}:{line}: uses `crate::{used}`, which is in no layer",
+                    rel.display()
+                )),
+            }
+        }
+    }
+    assert!(checked > 100, "the scan found only {checked} imports");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn the_scan_sees_plain_paths_and_groups() {
+    let text = "use crate::config::Config;\nuse crate::{\n    model::{self, Site},\n    output as out,\n};\n\
+                // crate::pipeline in a comment\nlet x = crate::render::Sink;\n\
+                #[cfg(test)]\nmod tests {\n    use crate::cli;\n}\n";
+    let names: Vec<(usize, String)> = uses(text);
+    assert_eq!(
+        names,
+        [
+            (1, "config".to_string()),
+            (3, "model".to_string()),
+            (4, "output".to_string()),
+            (7, "render".to_string())
+        ]
+    );
+}
