@@ -220,11 +220,11 @@ fn clean_element<'a>(
         if lower == "aria-roledescription" {
             kind.clone_from(&value);
         }
-        // Diagrams scale down to the column, but not below 55% of their size: past that the
+        // Diagrams scale down to the column, but not below 75% of their size: past that the
         // figure scrolls sideways instead of shrinking text out of reach.
         let value = match (name.as_str(), lower.as_str()) {
             ("svg", "style") => match natural_width(&value) {
-                Some(width) => format!("{value} min-width: {:.0}px;", width * 0.55),
+                Some(width) => format!("{value} min-width: {:.0}px;", width * 0.75),
                 None => value,
             },
             _ => value,

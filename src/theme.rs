@@ -11,8 +11,9 @@ use crate::config::Config;
 
 static BUILT_IN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
-/// The template that holds `NavTree`, whose output the renderer can make natively.
-const COMPONENTS: &str = "components.html";
+/// The template that holds `NavTree` (and nothing else a theme would change with it), whose
+/// output the renderer can make natively.
+pub const NAV_TEMPLATE: &str = "nav.html";
 
 /// A loaded theme: templates compiled into tera, plus the static assets to publish.
 pub struct Theme {
@@ -24,8 +25,9 @@ pub struct Theme {
     pub origins: BTreeMap<String, String>,
     /// A hash of every template and asset: a changed theme renders every page again.
     pub fingerprint: u64,
-    /// True while `components.html` is the built-in one: the renderer then gives templates the
-    /// sidebar as `nav_html`, made in Rust byte for byte as the built-in `NavTree` would.
+    /// True while `nav.html` is the built-in one: the renderer then gives templates the sidebar
+    /// as `nav_html`, made in Rust byte for byte as the built-in `NavTree` would. Changing any
+    /// other template (`components.html` included) keeps it.
     pub native_sidebar: bool,
 }
 
@@ -68,9 +70,9 @@ pub fn load(root: &Path, config: &Config) -> anyhow::Result<Theme> {
             assets.insert(name, bytes);
         }
     }
-    let native_sidebar = templates.get(COMPONENTS).map(|(text, _)| text.as_bytes())
+    let native_sidebar = templates.get(NAV_TEMPLATE).map(|(text, _)| text.as_bytes())
         == BUILT_IN
-            .get_file(format!("templates/{COMPONENTS}"))
+            .get_file(format!("templates/{NAV_TEMPLATE}"))
             .map(|file| file.contents());
     let mut fingerprint = crate::output::Fnv::default();
     for (name, (text, _)) in &templates {

@@ -188,7 +188,8 @@ fn render_timed(page: &Page, context: &MarkdownContext) -> Rendered {
                     .headings
                     .get(heading_index - 1)
                     .map_or("", |heading| heading.anchor.as_str());
-                let mut close = String::from(" <a class=\"heading-anchor\" href=\"#");
+                // A no-break space: the icon wraps with the last word, never alone.
+                let mut close = String::from("\u{a0}<a class=\"heading-anchor\" href=\"#");
                 escape_href(&mut close, anchor).ok();
                 close.push_str(&format!(
                     "\" aria-label=\"Link to this section\">#</a></{level}>\n"

@@ -156,6 +156,11 @@ impl<'a> Renderer<'a> {
         let absolute_base = input.config.absolute_base();
         let (asset_files, assets) = assets(input.theme, &base_path);
         let page_urls = input.site.page_urls(&input.config.base_path());
+        if input.theme.native_sidebar {
+            log::debug!("sidebar: made in Rust (the theme's nav.html is the built-in one)");
+        } else {
+            log::debug!("sidebar: the theme's NavTree component (its nav.html is its own)");
+        }
         let site_view = SiteView {
             title: &input.config.title,
             description: &input.config.description,

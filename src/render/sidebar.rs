@@ -1,10 +1,10 @@
 //! The sidebar as HTML, made in Rust: byte for byte what the built-in theme's `NavTree`
-//! component (`themes/default/templates/components.html`) renders from `nav`.
+//! component (`themes/default/templates/nav.html`) renders from `nav`.
 //!
 //! The sidebar is ~90 entries on every page, and interpreting the component for each was about
 //! half of all template time. A closed entry (not open, not current, no "N more") is the same on
 //! every page that shows it, so its HTML is made once per nav node and copied. The renderer uses
-//! this only while the theme's `components.html` is the built-in one (see
+//! this only while the theme's `nav.html` is the built-in one (see
 //! [`crate::theme::Theme::native_sidebar`]); a theme that changes it gets its own component.
 //! Escaping is tera's own function, so text is escaped exactly as the template would.
 

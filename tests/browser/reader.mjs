@@ -48,10 +48,10 @@ function measure() {
   for (const el of document.querySelectorAll("body *")) {
     const s = getComputedStyle(el);
     if (s.display === "none" || s.visibility === "hidden" || s.position === "fixed") continue;
-    if (el.closest(".site-footer, .skip-link, .visually-hidden, script, style")) continue;
+    if (el.closest(".skip-link, .visually-hidden, script, style")) continue;
     const r = el.getBoundingClientRect();
     if (r.width < 1 || r.height < 1 || clipped(el)) continue;
-    if (el.closest(".layout") && r.bottom + y > footerTop + 1) below.push(describe(el) + " bottom " + Math.round(r.bottom + y) + " > footer " + Math.round(footerTop));
+    if (el.closest(".layout") && !el.closest(".site-footer") && r.bottom + y > footerTop + 1) below.push(describe(el) + " bottom " + Math.round(r.bottom + y) + " > footer " + Math.round(footerTop));
     if (r.right > window.innerWidth + 1 || r.left < -1) wide.push(describe(el) + " spans " + Math.round(r.left) + ".." + Math.round(r.right));
   }
   return {

@@ -412,7 +412,7 @@ fn an_alias_over_a_generated_page_names_the_alias_and_its_line() {
 }
 
 #[test]
-fn the_sidebar_made_in_rust_is_what_the_navtree_component_renders() {
+fn the_sidebar_made_in_rust_is_what_the_navtree_component_renders_and_which_ran_is_logged() {
     // Windowed siblings ("N more"), a folder without a landing page, text that needs escaping,
     // nested open branches; then the example handbook.
     let small = Fixture::with_files(&[
@@ -435,19 +435,37 @@ fn the_sidebar_made_in_rust_is_what_the_navtree_component_renders() {
             .map(|(path, bytes)| (path, String::from_utf8(bytes).unwrap()))
             .collect()
     };
-    let built_in = include_str!("../../themes/default/templates/components.html");
+    let built_in = include_str!("../../themes/default/templates/nav.html");
+    let components = include_str!("../../themes/default/templates/components.html");
+    const NATIVE: &str = "sidebar: made in Rust (the theme's nav.html is the built-in one)";
+    const COMPONENT: &str = "sidebar: the theme's NavTree component (its nav.html is its own)";
     for fixture in [&small, &example] {
-        let native = fixture.parent().join("native");
-        let run = fixture.run(&["build", "-o", native.to_str().unwrap()]);
-        assert_eq!(run.code, 0, "{}", run.stderr);
-        // Any change to components.html (here a comment) makes the renderer use the component.
+        // A theme that changes other components keeps the sidebar made in Rust.
         fixture.edit(
             "themes/default/templates/components.html",
+            &format!("{components}{{# a theme's own components #}}\n"),
+        );
+        let native = fixture.parent().join("native");
+        let run = fixture.run(&["build", "-v", "-o", native.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(
+            run.stderr.contains(NATIVE) && !run.stderr.contains(COMPONENT),
+            "{}",
+            run.stderr
+        );
+        // Any change to nav.html (here a comment) makes the renderer use the component.
+        fixture.edit(
+            "themes/default/templates/nav.html",
             &format!("{built_in}{{# the component's own rendering #}}\n"),
         );
         let component = fixture.parent().join("component");
-        let run = fixture.run(&["build", "-o", component.to_str().unwrap()]);
+        let run = fixture.run(&["build", "-v", "-o", component.to_str().unwrap()]);
         assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(
+            run.stderr.contains(COMPONENT) && !run.stderr.contains(NATIVE),
+            "{}",
+            run.stderr
+        );
         let (native, component) = (html_files(&native), html_files(&component));
         assert!(native.len() > 5, "{native:?}");
         assert_eq!(

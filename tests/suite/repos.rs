@@ -236,7 +236,7 @@ fn titles_leave_out_badges_and_sections_and_records_drop_their_number() {
     // A `# Summary` after the opening list is a section, not the title.
     assert_eq!(
         fixture.html("rfcs/0002-process/").texts("main h1"),
-        ["0002 process", "Summary #"]
+        ["0002 process", "Summary\u{a0}#"]
     );
     assert_eq!(
         fixture.html("decisions/0007-use-nats/").texts("main h1"),
