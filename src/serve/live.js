@@ -50,11 +50,19 @@
     overlay.appendChild(text);
   }
 
+  // The page says when it listens and how many rebuilds it has looked at
+  // (<html data-live="connected" data-live-seen="2">), so tools and tests can tell a page that
+  // chose not to reload from one that has not heard yet.
+  var root = document.documentElement;
+  var seen = 0;
   var events = new EventSource(base + "__handbook/events");
+  events.addEventListener("open", function () { root.dataset.live = "connected"; });
+  events.addEventListener("error", function () { root.dataset.live = "reconnecting"; });
   events.addEventListener("reload", function (event) {
     var data = JSON.parse(event.data);
     var here = normal(location.pathname);
     if (data.all || data.changed.some(function (path) { return normal(path) === here; })) reload();
+    root.dataset.liveSeen = String(++seen);
   });
   events.addEventListener("problems", function (event) {
     showProblems(JSON.parse(event.data).messages);

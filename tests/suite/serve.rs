@@ -17,6 +17,8 @@ pub struct Preview {
     child: Child,
     pub port: u16,
     log: Arc<Mutex<Vec<String>>>,
+    /// Reads the terminal output until the process closes it.
+    reader: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Preview {
@@ -40,7 +42,7 @@ impl Preview {
         let stderr = child.stderr.take().unwrap();
         let log = Arc::new(Mutex::new(Vec::new()));
         let (tx, rx) = mpsc::channel();
-        {
+        let reader = {
             let log = Arc::clone(&log);
             std::thread::spawn(move || {
                 for line in BufReader::new(stderr).lines().map_while(Result::ok) {
@@ -50,12 +52,17 @@ impl Preview {
                     }
                     log.lock().unwrap().push(line);
                 }
-            });
-        }
+            })
+        };
         let port = rx
             .recv_timeout(WAIT)
             .unwrap_or_else(|_| panic!("serve did not start:\n{}", log.lock().unwrap().join("\n")));
-        Preview { child, port, log }
+        Preview {
+            child,
+            port,
+            log,
+            reader: Some(reader),
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -116,7 +123,10 @@ impl Preview {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
-                std::thread::sleep(Duration::from_millis(100));
+                // Every line it printed: the reader ends when the process closes stderr.
+                if let Some(reader) = self.reader.take() {
+                    reader.join().ok();
+                }
                 return (status.code().unwrap_or(-1), self.log());
             }
             assert!(Instant::now() < deadline, "serve ignored Ctrl-C");
@@ -820,8 +830,8 @@ fn the_open_page_reloads_in_chromium_keeping_its_scroll_and_shows_errors() {
     browser.wait_until(
         "document.readyState === 'complete' && !!document.querySelector('.page-header, h1')",
     );
-    // Let the page's event stream connect before anything changes.
-    std::thread::sleep(Duration::from_millis(500));
+    // The page's event stream is connected before anything changes.
+    browser.wait_until("document.documentElement.dataset.live === 'connected'");
     assert_eq!(
         browser.eval("window.marker = 'still here'; window.scrollTo(0, 1500); window.scrollY"),
         1500
@@ -833,7 +843,8 @@ fn the_open_page_reloads_in_chromium_keeping_its_scroll_and_shows_errors() {
         "---\ntitle: Deploy\nweight: 2\n---\nShip it on Fridays.\n",
     );
     events.next("reload", |data| data.contains("/guide/deploy/index.html"));
-    std::thread::sleep(Duration::from_millis(300));
+    // The page has looked at that rebuild (and chose not to reload: the marker is still there).
+    browser.wait_until("document.documentElement.dataset.liveSeen === '1'");
     assert_eq!(browser.eval("window.marker"), "still here");
 
     // This page changes: it reloads, shows the edit and keeps the reader's place.
