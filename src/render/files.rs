@@ -87,6 +87,11 @@ pub(super) fn assets(
     let mut all: BTreeMap<String, Vec<u8>> = theme.assets.clone();
     all.entry("highlight.css".to_string())
         .or_insert_with(|| highlight_css().into_bytes());
+    // The search engine comes from the binary, never the theme (see `search::ENGINE_JS`).
+    all.insert(
+        crate::search::ENGINE_ASSET.to_string(),
+        crate::search::ENGINE_JS.as_bytes().to_vec(),
+    );
     for (name, bytes) in all {
         urls.insert(
             name.clone(),

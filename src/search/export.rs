@@ -913,6 +913,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_embedded_engine_reads_this_export_format() {
+        assert!(
+            super::super::ENGINE_JS.contains(&format!("var FORMAT = {FORMAT};")),
+            "src/search/engine.js must read export format {FORMAT}"
+        );
+    }
+
+    #[test]
     fn shards_split_by_prefix_and_every_word_finds_its_file() {
         let words: Vec<String> = (0..2000)
             .map(|i| format!("{}{:04}", ["deploy", "data", "zebra"][i % 3], i))

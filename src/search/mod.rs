@@ -19,6 +19,14 @@ mod index;
 mod query;
 mod rank;
 
+/// The browser's search engine (decoder, query parser, ranker), published as
+/// `assets/search-engine.js` whatever the theme: it is embedded here, beside the export it
+/// reads, so the two always agree on the format. Themes ship only the interface (`search.js`).
+pub const ENGINE_JS: &str = include_str!("engine.js");
+
+/// Where [`ENGINE_JS`] is published, below `assets/`.
+pub const ENGINE_ASSET: &str = "search-engine.js";
+
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;

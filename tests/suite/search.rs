@@ -246,13 +246,13 @@ pub fn harness_page(output: &Path, name: &str, script: &str) {
     let asset = std::fs::read_dir(output.join("assets"))
         .unwrap()
         .filter_map(|e| e.ok())
-        .any(|e| e.file_name() == "search.js");
-    assert!(asset, "the theme ships assets/search.js");
+        .any(|e| e.file_name() == "search-engine.js");
+    assert!(asset, "the build publishes assets/search-engine.js");
     std::fs::write(
         output.join(name),
         format!(
             "<!DOCTYPE html><html><head><meta charset=utf-8></head><body><pre id=out>pending</pre>\
-             <script src=\"assets/search.js\"></script><script>\
+             <script src=\"assets/search-engine.js\"></script><script>\
              function done(v){{document.getElementById('out').textContent=JSON.stringify(v);}}\
              (async function(){{try{{done(await (async function(){{ {script} }})());}}\
              catch(e){{done({{error:String(e)}});}}}})();</script></body></html>"
