@@ -3,7 +3,8 @@
 use std::process::ExitCode;
 
 use clap::Parser as _;
-use handbook::cli::{self, Cli, Outcome};
+use handbook::cli::Cli;
+use handbook::commands::{self, Outcome};
 
 /// mimalloc instead of the system allocator: rendering makes many short-lived strings and
 /// maps, and glibc malloc spent about 14% of a 10k-page build.
@@ -13,8 +14,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[allow(clippy::print_stderr, reason = "main reports the final error chain")]
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    cli::Logger::install(cli.quiet, cli.verbose);
-    match cli::run(&cli, &mut std::io::stdout(), &mut std::io::stderr()) {
+    commands::Logger::install(cli.quiet, cli.verbose);
+    match commands::run(&cli, &mut std::io::stdout(), &mut std::io::stderr()) {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::ContentErrors) => ExitCode::from(1),
         Err(error) => {

@@ -26,6 +26,7 @@ const LAYERS: &[&[&str]] = &[
     &["pipeline", "scaffold"],
     &["records", "serve"],
     &["cli"],
+    &["commands"],
 ];
 
 fn layer_of(module: &str) -> Option<usize> {
