@@ -1,0 +1,255 @@
+//! Export phase 1, postings: every stem's postings, read from the committed index in every
+//! field and segment, scored as tantivy's BM25 scores them, and encoded at once into a head,
+//! deeper tiers and positions (only the encoded form is held for all stems).
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Instant;
+
+use rayon::prelude::*;
+use tantivy::postings::Postings;
+use tantivy::query::Bm25Weight;
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocSet, TERMINATED};
+
+use super::super::BOOSTS;
+use super::super::index::SearchIndex;
+use super::{SCALE, TIERS, vlq};
+
+/// Where a stem's postings are: (text field number, segment, term info).
+type TermPlace = (usize, usize, tantivy::postings::TermInfo);
+
+/// Sections with a stem in one field: the sum of its document frequencies over segments.
+fn frequency_of(run: &[TermPlace]) -> u64 {
+    run.iter()
+        .map(|(_, _, info)| u64::from(info.doc_freq))
+        .sum()
+}
+
+/// One stem's postings over all fields.
+#[derive(Default)]
+pub(super) struct StemPostings {
+    /// (section, score) per field occurrence; summed per section when encoded.
+    pub(super) scores: Vec<(u32, f32)>,
+    /// VLQ groups `field, sections, (section delta, count, position deltas…)…`.
+    pub(super) positions: String,
+}
+
+/// Every stem's encoded postings, in stem order.
+pub(super) fn read(
+    index: &SearchIndex,
+    started: Instant,
+) -> anyhow::Result<Vec<(String, StemFiles)>> {
+    let searcher = index.searcher();
+    let fields = &index.fields;
+    let segments = searcher.segment_readers();
+    // Section number of every document, per segment: read once, then looked up while merging.
+    let sids = segments
+        .iter()
+        .map(|segment| {
+            let column = segment.fast_fields().u64("sid")?.first_or_default_col(0);
+            Ok((0..segment.max_doc())
+                .map(|doc| column.get_val(doc) as u32)
+                .collect::<Vec<u32>>())
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let total_docs: u64 = segments.iter().map(|s| u64::from(s.max_doc())).sum();
+    // Each stem's term info in every field and segment that has it, in field order.
+    let mut terms: BTreeMap<String, Vec<TermPlace>> = BTreeMap::new();
+    let mut inverted = Vec::with_capacity(fields.text.len());
+    let mut norms = Vec::with_capacity(fields.text.len());
+    let mut averages = Vec::with_capacity(fields.text.len());
+    for (number, field) in fields.text.iter().enumerate() {
+        let mut field_inverted = Vec::with_capacity(segments.len());
+        let mut field_norms = Vec::with_capacity(segments.len());
+        for (place, segment) in segments.iter().enumerate() {
+            let index = segment.inverted_index(*field)?;
+            let mut stream = index.terms().stream()?;
+            while stream.advance() {
+                if let Ok(stem) = std::str::from_utf8(stream.key()) {
+                    let info = stream.value().clone();
+                    match terms.get_mut(stem) {
+                        Some(places) => places.push((number, place, info)),
+                        None => {
+                            terms.insert(stem.to_string(), vec![(number, place, info)]);
+                        }
+                    }
+                }
+            }
+            field_inverted.push(index);
+            field_norms.push(segment.get_fieldnorms_reader(*field)?);
+        }
+        let tokens: u64 = field_inverted
+            .iter()
+            .map(|index| index.total_num_tokens())
+            .sum();
+        averages.push(tokens as f32 / total_docs.max(1) as f32);
+        inverted.push(field_inverted);
+        norms.push(field_norms);
+    }
+    // BM25 as tantivy's `TermQuery` scores: a stem's weight in a field depends only on its
+    // document frequency there, and most stems share a small one, so weights are made once per
+    // field and frequency.
+    let mut frequencies: std::collections::BTreeSet<(usize, u64)> = Default::default();
+    for places in terms.values() {
+        for run in places.chunk_by(|a, b| a.0 == b.0) {
+            frequencies.insert((run[0].0, frequency_of(run)));
+        }
+    }
+    let weights: HashMap<(usize, u64), Bm25Weight> = frequencies
+        .into_iter()
+        .map(|(number, frequency)| {
+            let weight =
+                Bm25Weight::for_one_term_without_explain(frequency, total_docs, averages[number])
+                    .boost_by(BOOSTS[number]);
+            ((number, frequency), weight)
+        })
+        .collect();
+    // Each stem is read in every field and encoded at once, so only the encoded postings
+    // are ever held for all stems (at 100k pages the raw ones were over a GiB more).
+    let terms: Vec<(String, Vec<TermPlace>)> = terms.into_iter().collect();
+    let encoded: Vec<(String, StemFiles)> = terms
+        .into_par_iter()
+        .map(|(stem, places)| -> anyhow::Result<_> {
+            let mut postings = StemPostings::default();
+            for run in places.chunk_by(|a, b| a.0 == b.0) {
+                let number = run[0].0;
+                let weight = weights
+                    .get(&(number, frequency_of(run)))
+                    .ok_or_else(|| anyhow::anyhow!("no BM25 weight for `{stem}`"))?;
+                let mut cursors = run
+                    .iter()
+                    .map(|(_, place, info)| {
+                        let postings = inverted[number][*place].read_postings_from_terminfo(
+                            info,
+                            IndexRecordOption::WithFreqsAndPositions,
+                        )?;
+                        Ok((*place, postings))
+                    })
+                    .collect::<anyhow::Result<Vec<_>>>()?;
+                let mut body = String::new();
+                let mut places = Vec::new();
+                let mut last_sid = 0;
+                let first = postings.scores.len();
+                // Segments split the sections between indexing threads: merge their postings
+                // by section, so the export is the same however the documents were split.
+                loop {
+                    let next = cursors
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, (_, postings))| postings.doc() != TERMINATED)
+                        .min_by_key(|(_, (place, postings))| sids[*place][postings.doc() as usize])
+                        .map(|(at, _)| at);
+                    let Some(at) = next else { break };
+                    let (place, cursor) = &mut cursors[at];
+                    let doc = cursor.doc();
+                    let sid = sids[*place][doc as usize];
+                    let freq = cursor.term_freq();
+                    let norm = norms[number][*place].fieldnorm_id(doc);
+                    postings.scores.push((sid, weight.score(norm, freq)));
+                    cursor.positions(&mut places);
+                    vlq(&mut body, sid.wrapping_sub(last_sid));
+                    vlq(&mut body, places.len() as u32);
+                    let mut last = 0;
+                    for &place in &places {
+                        vlq(&mut body, place - last);
+                        last = place;
+                    }
+                    last_sid = sid;
+                    cursor.advance();
+                }
+                vlq(&mut postings.positions, number as u32);
+                vlq(
+                    &mut postings.positions,
+                    (postings.scores.len() - first) as u32,
+                );
+                postings.positions.push_str(&body);
+            }
+            Ok((stem, encode_stem(postings)))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    log::debug!(
+        "export: postings of {} segments read and encoded at {:?}",
+        searcher.segment_readers().len(),
+        started.elapsed()
+    );
+    Ok(encoded)
+}
+
+pub(super) struct StemFiles {
+    /// `doc count, [tier bounds…], "head postings"`: each bound is the smallest impact loaded
+    /// once that tier is in (later postings score at most that much). The shard entry adds the
+    /// packs of the deeper tiers.
+    pub(super) head: String,
+    /// Postings of each tier after the head (empty when there are none).
+    pub(super) tiers: Vec<String>,
+    /// VLQ position groups.
+    pub(super) positions: String,
+}
+
+/// A stem's impacts from its scores per field occurrence, given field by field: summed per
+/// section (in field order, so sums are the same on every build and in `handbook search`),
+/// in units of 1/[`SCALE`], at least 1. Sorted by section.
+pub(in crate::search) fn quantize(mut scores: Vec<(u32, f32)>) -> Vec<(u32, u32)> {
+    // One sorted run per field: a stable sort merges them, and adds a section's field scores
+    // in field order.
+    scores.sort_by_key(|(sid, _)| *sid);
+    let mut summed: Vec<(u32, f32)> = Vec::with_capacity(scores.len());
+    for (sid, score) in scores {
+        match summed.last_mut() {
+            Some((last, total)) if *last == sid => *total += score,
+            _ => summed.push((sid, score)),
+        }
+    }
+    summed
+        .into_iter()
+        .map(|(sid, score)| (sid, ((score * SCALE).round() as u32).max(1)))
+        .collect()
+}
+
+/// Sums a stem's field scores per section, quantizes them, and splits them into tiers by
+/// impact. Each tier is stored in section order as VLQ `section delta, impact` pairs.
+pub(super) fn encode_stem(postings: StemPostings) -> StemFiles {
+    let docs = quantize(postings.scores);
+    // Rank: higher impact first, then lower section. The last posting of each full tier
+    // (found by selection, not by sorting) splits the postings into tiers, and one pass in
+    // section order fills them already sorted.
+    let rank = |a: &(u32, u32), b: &(u32, u32)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
+    let mut cuts: Vec<(u32, u32)> = Vec::new();
+    let mut start = 0;
+    let mut remaining = Vec::new();
+    for size in TIERS {
+        if start + size >= docs.len() {
+            break;
+        }
+        if remaining.is_empty() {
+            remaining.clone_from(&docs);
+        }
+        let (_, last, _) = remaining[start..].select_nth_unstable_by(size - 1, rank);
+        cuts.push(*last);
+        start += size;
+    }
+    let mut parts: Vec<String> = vec![String::new(); TIERS.len() + 1];
+    let mut lasts = [0u32; TIERS.len() + 1];
+    for posting in &docs {
+        let tier = cuts
+            .iter()
+            .position(|cut| rank(posting, cut) != std::cmp::Ordering::Greater)
+            .unwrap_or(cuts.len());
+        vlq(&mut parts[tier], posting.0 - lasts[tier]);
+        vlq(&mut parts[tier], posting.1);
+        lasts[tier] = posting.0;
+    }
+    let bounds: Vec<u32> = cuts.iter().map(|cut| cut.1).collect();
+    let rest = parts.split_off(1);
+    let head = format!(
+        "{},{},\"{}\"",
+        docs.len(),
+        serde_json::to_string(&bounds).unwrap_or_else(|_| "[]".into()),
+        parts[0]
+    );
+    StemFiles {
+        head,
+        tiers: rest,
+        positions: postings.positions,
+    }
+}
