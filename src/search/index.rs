@@ -339,10 +339,7 @@ impl SearchIndex {
                 doc.add_text(*field, text);
             }
             // The browser's snippet; the terminal's comes from the section text itself.
-            doc.add_text(
-                fields.excerpt,
-                super::export::excerpt(&section.body, EXCERPT_CHARS),
-            );
+            doc.add_text(fields.excerpt, excerpt(&section.body, EXCERPT_CHARS));
             doc.add_text(fields.heading, section.heading.as_deref().unwrap_or(""));
             doc.add_text(fields.kind, &section.kind);
             doc.add_text(fields.status, &section.status);
@@ -639,7 +636,7 @@ impl SearchIndex {
                 status: text(&best, fields.status),
                 team: text(&best, fields.team),
                 date: text(&best, fields.date),
-                score: (found.value / f64::from(super::export::SCALE)) as f32,
+                score: (found.value / f64::from(SCALE)) as f32,
                 snippet,
                 highlights,
                 sections: more,
@@ -932,7 +929,7 @@ fn snippet<'t>(
     }
     let text = first.unwrap_or("");
     (
-        super::export::excerpt(text, SNIPPET_CHARS).replace(['\n', '\r', '\t'], " "),
+        excerpt(text, SNIPPET_CHARS).replace(['\n', '\r', '\t'], " "),
         Vec::new(),
     )
 }
@@ -1087,7 +1084,7 @@ impl<'s> Scorer<'s> {
                 }
             }
         }
-        Ok(super::export::quantize(scores))
+        Ok(quantize(scores))
     }
 }
 
@@ -1118,6 +1115,61 @@ pub(super) fn text(doc: &TantivyDocument, field: Field) -> String {
     doc.get_first(field)
         .and_then(|value| value.as_str().map(str::to_string))
         .unwrap_or_default()
+}
+
+/// Impacts are stored in units of 1/`SCALE`: the export's postings and `handbook search`'s
+/// scores are the same integers.
+pub const SCALE: f32 = 100.0;
+
+/// A stem's impacts from its scores per field occurrence, given field by field: summed per
+/// section (in field order, so sums are the same on every build and in `handbook search`),
+/// in units of 1/[`SCALE`], at least 1. Sorted by section.
+pub fn quantize(mut scores: Vec<(u32, f32)>) -> Vec<(u32, u32)> {
+    // One sorted run per field: a stable sort merges them, and adds a section's field scores
+    // in field order.
+    scores.sort_by_key(|(sid, _)| *sid);
+    let mut summed: Vec<(u32, f32)> = Vec::with_capacity(scores.len());
+    for (sid, score) in scores {
+        match summed.last_mut() {
+            Some((last, total)) if *last == sid => *total += score,
+            _ => summed.push((sid, score)),
+        }
+    }
+    summed
+        .into_iter()
+        .map(|(sid, score)| (sid, ((score * SCALE).round() as u32).max(1)))
+        .collect()
+}
+
+/// The first `max` characters of `text`, cut at a word boundary, with `…` when cut.
+pub fn excerpt(text: &str, max: usize) -> String {
+    // Words joined by single spaces, read only until past `max` characters: sections run to
+    // megabytes, and this is called once per section.
+    let mut joined = String::with_capacity(max.min(text.len()) + 16);
+    let mut chars = 0;
+    let mut longer = false;
+    for word in text.split_whitespace() {
+        if !joined.is_empty() {
+            joined.push(' ');
+            chars += 1;
+        }
+        joined.push_str(word);
+        chars += word.chars().count();
+        if chars > max {
+            longer = true;
+            break;
+        }
+    }
+    if !longer {
+        return joined;
+    }
+    let text = joined;
+    let cut: String = text.chars().take(max).collect();
+    let cut = match cut.rfind(' ') {
+        Some(space) if space > max / 2 => &cut[..space],
+        _ => &cut,
+    };
+    format!("{}…", cut.trim_end_matches(|c: char| !c.is_alphanumeric()))
 }
 
 #[cfg(test)]

@@ -189,3 +189,18 @@ fn the_scan_sees_plain_paths_and_groups() {
         ]
     );
 }
+
+/// Inside `search`, the index is below its export: the export reads the index (and shares its
+/// impact scale, quantizer and excerpts), never the other way.
+#[test]
+fn the_search_index_does_not_use_its_export() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/search/index.rs");
+    let text = std::fs::read_to_string(path).unwrap();
+    let found: Vec<String> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim_start().starts_with("//") && line.contains("export::"))
+        .map(|(n, line)| format!("src/search/index.rs:{}: {}", n + 1, line.trim()))
+        .collect();
+    assert!(found.is_empty(), "{}", found.join("\n"));
+}

@@ -34,10 +34,7 @@ mod postings;
 mod sections;
 mod shards;
 
-pub(super) use postings::quantize;
-
-/// Impacts are stored in units of 1/`SCALE`.
-pub const SCALE: f32 = 100.0;
+pub use super::index::SCALE;
 /// Postings per tier, by impact: the head (with the shard), then deeper tiers four times the
 /// last, then the rest. A query loads a stem's next tier only while the loaded ones cannot
 /// prove its top results, so a common word costs the tiers it needs, not its whole list.
@@ -233,42 +230,12 @@ fn entry(out: &mut Vec<u8>) -> &mut Vec<u8> {
     out
 }
 
-/// The first `max` characters of `text`, cut at a word boundary, with `…` when cut.
-pub fn excerpt(text: &str, max: usize) -> String {
-    // Words joined by single spaces, read only until past `max` characters: sections run to
-    // megabytes, and this is called once per section.
-    let mut joined = String::with_capacity(max.min(text.len()) + 16);
-    let mut chars = 0;
-    let mut longer = false;
-    for word in text.split_whitespace() {
-        if !joined.is_empty() {
-            joined.push(' ');
-            chars += 1;
-        }
-        joined.push_str(word);
-        chars += word.chars().count();
-        if chars > max {
-            longer = true;
-            break;
-        }
-    }
-    if !longer {
-        return joined;
-    }
-    let text = joined;
-    let cut: String = text.chars().take(max).collect();
-    let cut = match cut.rfind(' ') {
-        Some(space) if space > max / 2 => &cut[..space],
-        _ => &cut,
-    };
-    format!("{}…", cut.trim_end_matches(|c: char| !c.is_alphanumeric()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::postings::{StemPostings, encode_stem};
     use super::shards::plan_shards;
     use super::*;
+    use crate::search::index::excerpt;
 
     #[test]
     fn the_embedded_engine_reads_this_export_format() {

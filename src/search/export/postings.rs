@@ -13,7 +13,8 @@ use tantivy::{DocSet, TERMINATED};
 
 use super::super::BOOSTS;
 use super::super::index::SearchIndex;
-use super::{SCALE, TIERS, vlq};
+use super::super::index::quantize;
+use super::{TIERS, vlq};
 
 /// Where a stem's postings are: (text field number, segment, term info).
 type TermPlace = (usize, usize, tantivy::postings::TermInfo);
@@ -184,26 +185,6 @@ pub(super) struct StemFiles {
     pub(super) tiers: Vec<String>,
     /// VLQ position groups.
     pub(super) positions: String,
-}
-
-/// A stem's impacts from its scores per field occurrence, given field by field: summed per
-/// section (in field order, so sums are the same on every build and in `handbook search`),
-/// in units of 1/[`SCALE`], at least 1. Sorted by section.
-pub(in crate::search) fn quantize(mut scores: Vec<(u32, f32)>) -> Vec<(u32, u32)> {
-    // One sorted run per field: a stable sort merges them, and adds a section's field scores
-    // in field order.
-    scores.sort_by_key(|(sid, _)| *sid);
-    let mut summed: Vec<(u32, f32)> = Vec::with_capacity(scores.len());
-    for (sid, score) in scores {
-        match summed.last_mut() {
-            Some((last, total)) if *last == sid => *total += score,
-            _ => summed.push((sid, score)),
-        }
-    }
-    summed
-        .into_iter()
-        .map(|(sid, score)| (sid, ((score * SCALE).round() as u32).max(1)))
-        .collect()
 }
 
 /// Sums a stem's field scores per section, quantizes them, and splits them into tiers by
