@@ -7,12 +7,16 @@ mod digest;
 mod feeds;
 mod files;
 mod highlight;
+mod keys;
+mod listings;
 mod llms;
 pub mod markdown;
+mod nav;
 mod people;
 mod relative;
 mod reviews;
 mod sidebar;
+mod templates;
 mod updates;
 
 use rayon::prelude::*;
@@ -23,13 +27,12 @@ use crate::diagnostics::Diagnostic;
 use crate::model::Site;
 use crate::model::decision::Decision;
 use crate::model::links::{Backlink, encode_path};
-use crate::model::nav::NodeId;
 use crate::model::page::{Page, PageId};
 use crate::output::{Content, OutputFile};
-use crate::theme::{Theme, describe_tera_error};
+use crate::theme::Theme;
 use context::{
-    BacklinkView, DecisionLinkView, DecisionView, GitView, LinkView, ListingItemView, NavItemView,
-    NavLinkView, PageView, RecordBadgeView, SiteView, TocEntry,
+    BacklinkView, DecisionLinkView, DecisionView, GitView, LinkView, NavItemView, NavLinkView,
+    PageView, SiteView, TocEntry,
 };
 use files::{assets, check_collisions};
 use markdown::MarkdownContext;
@@ -279,105 +282,17 @@ impl<'a> Renderer<'a> {
         (files, diagnostics)
     }
 
-    /// A hash of everything page `id`'s output is made from except the site-wide parts
-    /// (configuration, theme, assets): its source, where its links point, and every value its
-    /// template sees. A page whose key is unchanged needs no rendering. In-process use only.
-    pub fn page_key(&self, id: PageId) -> u64 {
-        let (view, nav, template) = self.page_view(id, String::new());
-        self.key_of(id, &view, &nav, &template)
-    }
-
-    fn key_of(&self, id: PageId, view: &PageView, nav: &[NavItemView], template: &str) -> u64 {
-        use std::hash::{Hash, Hasher};
-        let site = self.input.site;
-        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-        site.pages[id].source_text.hash(&mut hasher);
-        site.links.hrefs[id].hash(&mut hasher);
-        template.hash(&mut hasher);
-        nav.hash(&mut hasher);
-        // Serializing into the hasher covers every template field.
-        if !hash_json(&mut hasher, view) {
-            // Not reachable for these views; a unique value makes the page render.
-            return u64::MAX;
-        }
-        hasher.finish()
-    }
-
-    /// A hash of the site-wide parts every page is made from: this binary's configuration
-    /// (all of `handbook.yml` and the command-line overrides), the theme's templates and
-    /// assets, and the `site` view. With [`Self::page_key`] it decides whether a page
-    /// from the previous build can be kept.
-    pub fn site_key(&self) -> u64 {
-        use std::hash::{Hash, Hasher};
-        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-        self.input.config.fingerprint().hash(&mut hasher);
-        self.input.theme.fingerprint.hash(&mut hasher);
-        if !hash_json(&mut hasher, &self.site_view) {
-            return u64::MAX;
-        }
-        hasher.finish()
-    }
-
-    /// Page `id`, or the previous build's file for it when `cache` holds the same key; with
-    /// the key.
-    fn page_cached(
-        &self,
-        id: PageId,
-        cache: &RenderCache,
-        site_key: u64,
-    ) -> (Result<OutputFile, Diagnostic>, u64) {
-        use crate::profile::{Activity, time};
-        let (mut view, nav, template) =
-            time(Activity::Templates, || self.page_view(id, String::new()));
-        let key = time(Activity::Keys, || self.key_of(id, &view, &nav, &template));
-        let path = format!("{}index.html", self.input.site.pages[id].url);
-        if let Some(previous) = cache.kept(site_key, &path, key) {
-            let file = OutputFile {
-                path,
-                content: Content::Kept(previous),
-            };
-            return (Ok(file), key);
-        }
-        let rendered = self.content(id);
-        view.content = rendered.html;
-        view.title_html = rendered.title_html;
-        let html = self.render_template(&template, &view, &nav);
-        (self.page_file(id, path, html), key)
-    }
-
-    fn base_path(&self) -> &str {
+    pub(super) fn base_path(&self) -> &str {
         &self.site_view.base_path
     }
 }
 
-/// Feeds `value`'s JSON to `hasher`, in 16 KiB chunks: serde writes a few bytes at a time, and
-/// a hasher update per write cost more than the serializing. False if it cannot be serialized.
-fn hash_json(hasher: &mut xxhash_rust::xxh3::Xxh3, value: &impl serde::Serialize) -> bool {
-    use std::io::Write as _;
-    let mut writer = std::io::BufWriter::with_capacity(16 << 10, HashWriter(hasher));
-    serde_json::to_writer(&mut writer, value).is_ok() && writer.flush().is_ok()
-}
-
-/// Feeds written bytes to a hasher.
-struct HashWriter<'h>(&'h mut xxhash_rust::xxh3::Xxh3);
-
-impl std::io::Write for HashWriter<'_> {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        std::hash::Hasher::write(self.0, bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 impl<'a> Renderer<'a> {
-    fn url(&self, site_relative: &str) -> String {
+    pub(super) fn url(&self, site_relative: &str) -> String {
         format!("{}{}", self.base_path(), encode_path(site_relative))
     }
 
-    fn link(&self, id: PageId) -> LinkView<'a> {
+    pub(super) fn link(&self, id: PageId) -> LinkView<'a> {
         let page = &self.input.site.pages[id];
         LinkView {
             title: &page.title,
@@ -387,12 +302,12 @@ impl<'a> Renderer<'a> {
 
     /// Fills `{path}` in an `edit_url`/`history_url` template with the page's path in the
     /// repository.
-    fn source_link(&self, template: Option<&str>, page: &Page) -> Option<String> {
+    pub(super) fn source_link(&self, template: Option<&str>, page: &Page) -> Option<String> {
         let path = format!("{}{}", self.input.site.repo_prefix, page.path);
         template.map(|template| template.replace("{path}", &encode_path(&path)))
     }
 
-    fn backlink(&self, backlink: &Backlink) -> BacklinkView<'a> {
+    pub(super) fn backlink(&self, backlink: &Backlink) -> BacklinkView<'a> {
         let page = &self.input.site.pages[backlink.page];
         // A link under the title heading is not in a section of its own.
         let heading = backlink
@@ -408,13 +323,13 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn page(&self, id: PageId) -> Result<OutputFile, Diagnostic> {
+    pub(super) fn page(&self, id: PageId) -> Result<OutputFile, Diagnostic> {
         let path = format!("{}index.html", self.input.site.pages[id].url);
         self.page_at(id, path)
     }
 
     /// Page `id` written at `path` (its own `…/index.html`, or `404.html` for a `404.md`).
-    fn page_at(&self, id: PageId, path: String) -> Result<OutputFile, Diagnostic> {
+    pub(super) fn page_at(&self, id: PageId, path: String) -> Result<OutputFile, Diagnostic> {
         let rendered = self.content(id);
         let (mut view, nav, template) = self.page_view(id, rendered.html);
         view.title_html = rendered.title_html;
@@ -424,38 +339,15 @@ impl<'a> Renderer<'a> {
 
     /// A page's finished HTML as written at `path`: site URLs relative to its folder (see
     /// [`relative`]), except on the 404 page, which hosts serve at any missing path.
-    fn finished(&self, path: &str, html: String) -> String {
+    pub(super) fn finished(&self, path: &str, html: String) -> String {
         if path == "404.html" {
             return self.not_found_links(html);
         }
         relative::relativize(&html, path, self.base_path())
     }
 
-    /// The 404 page's links. With a `base_url` set they stay root-absolute, which works at any
-    /// depth. Without one, the site root is not known: links are written relative to the root,
-    /// and a script at the top of `<head>` finds the root (the nearest folder above the missing
-    /// path whose `404.html` the host serves) and sets `<base href>` before anything loads.
-    fn not_found_links(&self, html: String) -> String {
-        if self.input.config.base_url_given() {
-            return html;
-        }
-        let html = relative::relativize(&html, "404.html", self.base_path());
-        match html.find("<head>") {
-            Some(at) => {
-                let at = at + "<head>".len();
-                format!(
-                    "{}{}{}",
-                    &html[..at],
-                    relative::FIND_ROOT_SCRIPT,
-                    &html[at..]
-                )
-            }
-            None => html,
-        }
-    }
-
     /// Page `id`'s markdown as HTML.
-    fn content(&self, id: PageId) -> markdown::Rendered {
+    pub(super) fn content(&self, id: PageId) -> markdown::Rendered {
         let site = self.input.site;
         markdown::render(
             &site.pages[id],
@@ -467,7 +359,7 @@ impl<'a> Renderer<'a> {
         )
     }
 
-    fn page_file(
+    pub(super) fn page_file(
         &self,
         id: PageId,
         path: String,
@@ -483,7 +375,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// What page `id`'s template sees, around the given rendered content, and the template.
-    fn page_view(
+    pub(super) fn page_view(
         &self,
         id: PageId,
         content: String,
@@ -567,7 +459,7 @@ impl<'a> Renderer<'a> {
         (view, nav, template)
     }
 
-    fn decision_link(&self, decision: &Decision) -> DecisionLinkView<'a> {
+    pub(super) fn decision_link(&self, decision: &Decision) -> DecisionLinkView<'a> {
         DecisionLinkView {
             number: decision.number,
             title: &self.input.site.pages[decision.page].title,
@@ -576,7 +468,7 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn decision_view(&self, decision: &'a Decision) -> DecisionView<'a> {
+    pub(super) fn decision_view(&self, decision: &'a Decision) -> DecisionView<'a> {
         let links = |numbers: &[u32]| -> Vec<DecisionLinkView<'a>> {
             numbers
                 .iter()
@@ -618,385 +510,10 @@ impl<'a> Renderer<'a> {
             amended_by: links(&decision.amended_by),
         }
     }
-
-    fn render_template(
-        &self,
-        template: &str,
-        page: &PageView,
-        nav: &[NavItemView],
-    ) -> Result<String, String> {
-        crate::profile::time(crate::profile::Activity::Templates, || {
-            self.render_template_timed(template, page, nav)
-        })
-    }
-
-    fn render_template_timed(
-        &self,
-        template: &str,
-        page: &PageView,
-        nav: &[NavItemView],
-    ) -> Result<String, String> {
-        let mut context = tera::Context::new();
-        context.insert_value("site", self.site_value.clone());
-        let page = tera::Value::try_from_serializable(page).map_err(|error| error.to_string())?;
-        let nav_html = match &self.sidebar_html {
-            Some(sidebar) => tera::Value::from(sidebar.render(nav)?),
-            None => tera::Value::none(),
-        };
-        let nav = self.nav_value(nav)?;
-        context.insert_value("page", page);
-        context.insert_value("nav", nav);
-        context.insert_value("nav_html", nav_html);
-        self.input
-            .theme
-            .tera
-            .render(template, &context)
-            .map_err(|error| {
-                format!(
-                    "template {template} failed: {}",
-                    describe_tera_error(&error, &self.input.theme.origins)
-                )
-            })
-    }
-
-    /// The sidebar as a template value, sharing each closed entry's value between pages.
-    fn nav_value(&self, items: &[NavItemView]) -> Result<tera::Value, String> {
-        let mut values = Vec::with_capacity(items.len());
-        for item in items {
-            let entry = || self.nav_entry_value(item);
-            match item.shared(&self.closed_entries, entry)? {
-                Some(value) => values.push(value.clone()),
-                None => values.push(entry()?),
-            }
-        }
-        Ok(tera::Value::from(values))
-    }
-
-    /// One sidebar entry as a template value. Children are left out of the serialized entry
-    /// and added as their own values.
-    fn nav_entry_value(&self, item: &NavItemView) -> Result<tera::Value, String> {
-        let mut map = tera::Value::try_from_serializable(item)
-            .map_err(|error| error.to_string())?
-            .into_map()
-            .unwrap_or_default();
-        map.insert("children".into(), self.nav_value(&item.children)?);
-        Ok(tera::Value::from(map))
-    }
-
-    fn breadcrumbs(&self, node: Option<NodeId>) -> Vec<LinkView<'a>> {
-        let nav = &self.input.site.nav;
-        let Some(node) = node else { return Vec::new() };
-        nav.ancestors(node)
-            .into_iter()
-            .filter_map(|ancestor| {
-                let entry = &nav.nodes[ancestor];
-                let url = entry
-                    .page
-                    .map(|p| self.page_urls[p].clone())
-                    .or_else(|| self.folder_listing_url(ancestor))?;
-                let title = if ancestor == 0 {
-                    "Home"
-                } else {
-                    entry.title.as_str()
-                };
-                Some(LinkView { title, url })
-            })
-            .collect()
-    }
-
-    /// The sidebar: top-level entries plus the current page's branch, never the whole tree, so
-    /// output stays linear in pages. Long sibling lists are windowed around the open entry.
-    fn sidebar(&self, current: Option<NodeId>) -> Vec<NavItemView<'a>> {
-        let nav = &self.input.site.nav;
-        let mut open = match current {
-            Some(node) => nav.ancestors(node),
-            None => Vec::new(),
-        };
-        open.extend(current);
-        self.nav_level(0, &open, current)
-    }
-
-    fn nav_level(
-        &self,
-        node: NodeId,
-        open: &[NodeId],
-        current: Option<NodeId>,
-    ) -> Vec<NavItemView<'a>> {
-        let nav = &self.input.site.nav;
-        let children = &nav.nodes[node].children;
-        let limit = self.input.config.nav.max_siblings.max(1);
-        let focus = children
-            .iter()
-            .position(|child| open.contains(child))
-            .unwrap_or(0);
-        let (start, end) = window(children.len(), focus, limit);
-        let mut items: Vec<NavItemView> = children[start..end]
-            .iter()
-            .map(|&child| {
-                let entry = &nav.nodes[child];
-                let is_open = open.contains(&child);
-                NavItemView {
-                    node: child,
-                    title: &entry.title,
-                    url: entry
-                        .page
-                        .map(|p| self.page_urls[p].clone())
-                        .or_else(|| self.folder_listing_url(child)),
-                    is_current: Some(child) == current,
-                    is_open,
-                    is_section: entry.is_section,
-                    children: if is_open && entry.is_section {
-                        self.nav_level(child, open, current)
-                    } else {
-                        Vec::new()
-                    },
-                    more: 0,
-                    more_url: None,
-                    record: entry
-                        .page
-                        .and_then(|p| self.input.site.decision_of_page(p))
-                        .map(|decision| RecordBadgeView {
-                            number: decision.number,
-                            status: decision.status.as_str(),
-                        }),
-                }
-            })
-            .collect();
-        let hidden = children.len() - (end - start);
-        if hidden > 0
-            && let Some(last) = items.last_mut()
-        {
-            last.more = hidden;
-            last.more_url = self.full_listing_url(node);
-        }
-        items
-    }
-
-    /// The generated listing of a folder without a landing page.
-    fn folder_listing_url(&self, node: NodeId) -> Option<String> {
-        let entry = &self.input.site.nav.nodes[node];
-        let url = entry.folder_url();
-        (entry.is_section && entry.page.is_none() && self.input.site.listings.contains_key(&url))
-            .then(|| self.url(&url))
-    }
-
-    /// Where every entry of a folder is listed: its generated listing, or `all-pages/` beside
-    /// an author's landing page.
-    fn full_listing_url(&self, node: NodeId) -> Option<String> {
-        let entry = &self.input.site.nav.nodes[node];
-        let folder = entry.folder_url();
-        [
-            folder.clone(),
-            format!("{folder}{}", crate::model::ALL_PAGES),
-        ]
-        .into_iter()
-        .find(|url| self.input.site.listings.get(url) == Some(&node))
-        .map(|url| self.url(&url))
-    }
-
-    /// The generated listing pages of folders (see `Site::listings`), in URL order.
-    fn folder_listings(&self) -> Vec<Result<OutputFile, Diagnostic>> {
-        let site = self.input.site;
-        // The updates folder without a landing page gets the updates listing instead.
-        let updates = (!site.updates.is_empty()).then(|| self.updates_folder());
-        let mut listings: Vec<(&String, &NodeId)> = site
-            .listings
-            .iter()
-            .filter(|(url, _)| updates.as_deref() != Some(url.as_str()))
-            .collect();
-        listings.sort();
-        listings
-            .into_par_iter()
-            .map(|(url, &node)| self.folder_listing(url, node))
-            .collect()
-    }
-
-    fn folder_listing(&self, url: &str, node: NodeId) -> Result<OutputFile, Diagnostic> {
-        let site = self.input.site;
-        let folder = &site.nav.nodes[node];
-        let listing = folder
-            .children
-            .iter()
-            .map(|&child| {
-                let entry = &site.nav.nodes[child];
-                ListingItemView {
-                    title: &entry.title,
-                    url: entry
-                        .page
-                        .map(|p| self.page_urls[p].clone())
-                        .or_else(|| self.folder_listing_url(child))
-                        .unwrap_or_default(),
-                    summary: entry.page.map_or("", |p| site.pages[p].summary.as_str()),
-                    count: entry.is_section.then_some(entry.children.len()),
-                }
-            })
-            .collect();
-        let title = if node == 0 {
-            "Home"
-        } else {
-            folder.title.as_str()
-        };
-        let mut view = self.generated_view(title, self.url(url), "folder", listing);
-        view.breadcrumbs = self.breadcrumbs(Some(node));
-        if folder.page.is_some() {
-            // `all-pages/` beside a landing page: the folder itself is the last crumb.
-            view.breadcrumbs.extend(folder.page.map(|p| self.link(p)));
-        }
-        let nav = self.sidebar(Some(node));
-        let path = format!("{url}index.html");
-        let html = self.render_template("list.html", &view, &nav).map_err(|message| {
-            Diagnostic::error(&path, 0, 0, "template", message)
-                .with_help("fix the template named above, or remove it from your theme to use the built-in one")
-        })?;
-        let html = self.finished(&path, html);
-        Ok(OutputFile::bytes(path, html))
-    }
-
-    /// The view of a generated page; its title may be borrowed for less than the site.
-    pub(crate) fn generated_view<'b>(
-        &self,
-        title: &'b str,
-        url: String,
-        kind: &'static str,
-        listing: Vec<ListingItemView<'b>>,
-    ) -> PageView<'b>
-    where
-        'a: 'b,
-    {
-        PageView {
-            title,
-            description: None,
-            summary: "",
-            permalink: self
-                .absolute_base
-                .as_deref()
-                .map(|base| format!("{base}{}", url.trim_start_matches(self.base_path()))),
-            url,
-            path: None,
-            kind,
-            is_home: false,
-            content: String::new(),
-            title_html: None,
-            toc: Vec::new(),
-            tags: Vec::new(),
-            date: None,
-            updated: None,
-            updated_by: None,
-            git: None,
-            edit_url: None,
-            history_url: None,
-            owner: None,
-            owners: Vec::new(),
-            owner_source: "none",
-            review: None,
-            reviews: None,
-            update: None,
-            updates: None,
-            person: None,
-            team: None,
-            people: None,
-            feed: None,
-            digest: None,
-            extra: &serde_json::Value::Null,
-            breadcrumbs: self.home_crumb(),
-            previous: None,
-            next: None,
-            backlinks: Vec::new(),
-            listing,
-            decision: None,
-            log: None,
-        }
-    }
-
-    fn home_crumb(&self) -> Vec<LinkView<'a>> {
-        vec![LinkView {
-            title: "Home",
-            url: self.base_path().to_string(),
-        }]
-    }
-
-    fn tag_index(&self) -> Result<OutputFile, Diagnostic> {
-        let listing = self
-            .input
-            .site
-            .tags
-            .values()
-            .map(|tag| ListingItemView {
-                title: &tag.name,
-                url: self.url(&format!("tags/{}/", tag.slug)),
-                summary: "",
-                count: Some(tag.pages.len()),
-            })
-            .collect();
-        let view = self.generated_view("Tags", self.url("tags/"), "tags", listing);
-        self.generated("tags/index.html", "list.html", &view)
-    }
-
-    fn tag_page(&self, slug: &str) -> Result<OutputFile, Diagnostic> {
-        let site = self.input.site;
-        let tag = &site.tags[slug];
-        let mut pages: Vec<&Page> = tag.pages.iter().map(|&p| &site.pages[p]).collect();
-        pages.sort_by_key(|page| (page.title.to_lowercase(), &page.path));
-        let listing = pages
-            .into_iter()
-            .map(|page| ListingItemView {
-                title: &page.title,
-                url: self.url(&page.url),
-                summary: &page.summary,
-                count: None,
-            })
-            .collect();
-        let mut view = self.generated_view(
-            &tag.name,
-            self.url(&format!("tags/{slug}/")),
-            "tag",
-            listing,
-        );
-        view.breadcrumbs.push(LinkView {
-            title: "Tags",
-            url: self.url("tags/"),
-        });
-        self.generated(&format!("tags/{slug}/index.html"), "list.html", &view)
-    }
-
-    /// The built-in 404 page, or the handbook's own: a `404.md` at the root is rendered as
-    /// `404.html`; a `404.html` file is copied as it is.
-    fn not_found(&self) -> Option<Result<OutputFile, Diagnostic>> {
-        let site = self.input.site;
-        if site.static_path_exists("404.html") {
-            return None;
-        }
-        if let Some(id) = site.id_by_path("404.md") {
-            return Some(self.page_at(id, "404.html".to_string()));
-        }
-        let view = self.generated_view("Page not found", self.url("404.html"), "404", Vec::new());
-        Some(self.generated("404.html", "404.html", &view))
-    }
-
-    /// `search/index.html`: the page the header box submits to; `search.js` fills it in.
-    fn search_page(&self) -> Result<OutputFile, Diagnostic> {
-        let view = self.generated_view("Search", self.url("search/"), "search", Vec::new());
-        self.generated("search/index.html", "search.html", &view)
-    }
-
-    pub(crate) fn generated(
-        &self,
-        path: &str,
-        template: &str,
-        view: &PageView,
-    ) -> Result<OutputFile, Diagnostic> {
-        let nav = self.sidebar(None);
-        let html = self.render_template(template, view, &nav).map_err(|message| {
-            Diagnostic::error(path, 0, 0, "template", message)
-                .with_help("fix the template named above, or remove it from your theme to use the built-in one")
-        })?;
-        let html = self.finished(path, html);
-        Ok(OutputFile::bytes(path, html))
-    }
 }
 
 /// The landing page (`index.md`, `README.md`) of a folder named in handbook.yml.
-fn folder_landing(site: &Site, folder: &str) -> Option<PageId> {
+pub(super) fn folder_landing(site: &Site, folder: &str) -> Option<PageId> {
     let folder = folder.trim_matches('/');
     ["index.md", "README.md", "readme.md"]
         .iter()
@@ -1004,13 +521,13 @@ fn folder_landing(site: &Site, folder: &str) -> Option<PageId> {
 }
 
 /// Text made safe inside HTML or XML.
-fn escape_html(text: &str) -> String {
+pub(super) fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     pulldown_cmark_escape::escape_html(&mut out, text).ok();
     out
 }
 
-fn toc(page: &Page) -> Vec<TocEntry<'_>> {
+pub(super) fn toc(page: &Page) -> Vec<TocEntry<'_>> {
     let skip = usize::from(page.has_title_heading);
     page.headings
         .iter()
@@ -1022,26 +539,4 @@ fn toc(page: &Page) -> Vec<TocEntry<'_>> {
             anchor: &heading.anchor,
         })
         .collect()
-}
-
-/// The `[start, end)` range of at most `limit` items around `focus`.
-fn window(len: usize, focus: usize, limit: usize) -> (usize, usize) {
-    if len <= limit {
-        return (0, len);
-    }
-    let start = focus.saturating_sub(limit / 2).min(len - limit);
-    (start, start + limit)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn window_keeps_focus_visible() {
-        assert_eq!(window(5, 3, 10), (0, 5));
-        assert_eq!(window(100, 0, 10), (0, 10));
-        assert_eq!(window(100, 50, 10), (45, 55));
-        assert_eq!(window(100, 99, 10), (90, 100));
-    }
 }
