@@ -1,6 +1,6 @@
 //! Decision records: pages with status, metadata, relations and banners; lifecycle errors.
 
-use crate::harness::Fixture;
+use crate::harness::{Fixture, assert_snapshot, outer_html};
 
 #[test]
 fn a_superseded_record_shows_a_banner_pointing_to_its_accepted_successor() {
@@ -389,15 +389,35 @@ fn decision_list_prints_a_table_or_json() {
     let fixture = Fixture::new("decisions");
     let run = fixture.run(&["decision", "list", "--status", "accepted"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(
-        run.stdout,
-        "0001  accepted    2018-02-01  Record architecture decisions\n0003  accepted    2024-11-12  Run stateless services on Fargate\n"
-    );
+    assert_snapshot("decision-list-accepted", &run.stdout);
+    let all = fixture.run(&["decision", "list"]);
+    assert_snapshot("decision-list", &all.stdout);
     let json: serde_json::Value =
         serde_json::from_str(&fixture.run(&["decision", "list", "--json"]).stdout).unwrap();
-    assert_eq!(json[1]["number"], 2);
-    assert_eq!(json[1]["superseded_by"], serde_json::json!([3, 4]));
-    assert_eq!(json[2]["status_text"], "Approved");
+    assert_snapshot(
+        "decision-list-json",
+        &format!("{}\n", serde_json::to_string_pretty(&json).unwrap()),
+    );
+}
+
+#[test]
+fn a_proposed_record_and_the_open_dashboard_render_as_their_snapshots() {
+    let fixture = Fixture::new("decisions");
+    fixture.build();
+    let page = |url: &str| {
+        crate::harness::Page(scraper::Html::parse_document(
+            &fixture.read(&format!("{url}index.html")),
+        ))
+    };
+    // The record: banner, metadata block, body; the dashboard: its table.
+    assert_snapshot(
+        "decision-proposed-page",
+        &outer_html(&page("decisions/0004-second-region/"), "article.page"),
+    );
+    assert_snapshot(
+        "decision-open-table",
+        &outer_html(&page("decision-log/open/"), "table.log-table"),
+    );
 }
 
 #[test]

@@ -508,3 +508,63 @@ impl Drop for StaticServer {
         self.child.wait().ok();
     }
 }
+
+/// Compares `actual` with the snapshot `tests/snapshots/<name>.snap`. With `UPDATE_SNAPSHOTS=1`
+/// the snapshot is (re)written instead, so a deliberate change is one run and a reviewed diff.
+/// A missing snapshot fails: CI never creates one.
+pub fn assert_snapshot(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/snapshots")
+        .join(format!("{name}.snap"));
+    if std::env::var("UPDATE_SNAPSHOTS").as_deref() == Ok("1") {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "no snapshot {}: run with UPDATE_SNAPSHOTS=1 to write it, then review it",
+            path.display()
+        )
+    });
+    if expected == actual {
+        return;
+    }
+    // The first lines that differ, with their numbers.
+    let mut report = String::new();
+    let (old, new): (Vec<&str>, Vec<&str>) = (expected.lines().collect(), actual.lines().collect());
+    let mut shown = 0;
+    for n in 0..old.len().max(new.len()) {
+        let (a, b) = (old.get(n), new.get(n));
+        if a != b && shown < 12 {
+            report.push_str(&format!(
+                "line {}:\n  - {}\n  + {}\n",
+                n + 1,
+                a.unwrap_or(&"(none)"),
+                b.unwrap_or(&"(none)")
+            ));
+            shown += 1;
+        }
+    }
+    panic!(
+        "{} differs from the output ({} vs {} lines); if the change is meant, run with \
+         UPDATE_SNAPSHOTS=1 and review the diff:\n{report}",
+        path.display(),
+        old.len(),
+        new.len()
+    );
+}
+
+/// The outer HTML of the first element matching `selector`, one tag per line where the source
+/// breaks lines (as rendered), for snapshots.
+pub fn outer_html(page: &Page, selector: &str) -> String {
+    let selector = Selector::parse(selector).unwrap();
+    let mut html = page
+        .0
+        .select(&selector)
+        .next()
+        .unwrap_or_else(|| panic!("nothing matches the selector"))
+        .html();
+    html.push('\n');
+    html
+}
