@@ -242,7 +242,7 @@ fn entity(site: &Site, id: usize, page: &Page, url: &str) -> Value {
     entry.insert("url".into(), url.into());
     entry.insert("title".into(), page.title.clone().into());
     let front_matter = front_matter(page);
-    for &name in own_keys(page.kind) {
+    for name in own_keys(page.kind) {
         if let Some(value) = front_matter.get(name) {
             entry.insert(name.to_string(), value.clone());
         }

@@ -9,62 +9,6 @@ use crate::diagnostics::{Diagnostic, closest};
 use crate::model::page::{Page, PageKind};
 use crate::model::{Site, holds};
 
-/// Keys every page understands.
-const PAGE_KEYS: &[&str] = &[
-    "title",
-    "description",
-    "date",
-    "updated",
-    "updated_by",
-    "tags",
-    "weight",
-    "draft",
-    "aliases",
-    "slug",
-    "owner",
-    "team",
-    "review_by",
-    "review_every",
-    "extra",
-];
-
-/// Keys of decision records.
-const DECISION_KEYS: &[&str] = &[
-    "status",
-    "number",
-    "deciders",
-    "decision-makers",
-    "consulted",
-    "informed",
-    "team",
-    "supersedes",
-    "amends",
-    "decide_by",
-];
-
-/// Keys of updates, people and teams.
-const UPDATE_KEYS: &[&str] = &["author", "team", "summary"];
-const PERSON_KEYS: &[&str] = &[
-    "name",
-    "role",
-    "team",
-    "timezone",
-    "working_hours",
-    "channels",
-    "response_time",
-    "avatar",
-    "pronouns",
-    "location",
-];
-const TEAM_KEYS: &[&str] = &[
-    "name",
-    "members",
-    "lead",
-    "channels",
-    "ask_about",
-    "escalation_policy",
-];
-
 /// Codes of the findings made here.
 pub const CODES: [&str; 5] = [
     "duplicate-title",
@@ -74,20 +18,14 @@ pub const CODES: [&str; 5] = [
     "diagram",
 ];
 
-/// The front-matter keys only pages of `kind` understand.
-pub fn own_keys(kind: PageKind) -> &'static [&'static str] {
-    match kind {
-        PageKind::Page => &[],
-        PageKind::Decision => DECISION_KEYS,
-        PageKind::Update => UPDATE_KEYS,
-        PageKind::Person => PERSON_KEYS,
-        PageKind::Team => TEAM_KEYS,
-    }
+/// The front-matter keys only pages of `kind` understand (see [`super::keys`]).
+pub fn own_keys(kind: PageKind) -> impl Iterator<Item = &'static str> {
+    super::keys::own(kind)
 }
 
-/// The front-matter keys a page of `kind` understands.
+/// The front-matter keys a page of `kind` understands (see [`super::keys`]).
 pub fn known_keys(kind: PageKind) -> impl Iterator<Item = &'static str> {
-    PAGE_KEYS.iter().chain(own_keys(kind)).copied()
+    super::keys::known(kind)
 }
 
 /// Runs the site-wide checks. `strict` adds unknown front-matter keys.

@@ -5,6 +5,7 @@ pub mod check;
 pub mod decision;
 pub mod digest;
 pub mod events;
+pub mod keys;
 pub mod links;
 pub mod nav;
 pub mod owners;

@@ -212,44 +212,6 @@ fn parse_optional_date(text: Option<String>) -> Result<Option<Date>, String> {
     }
 }
 
-/// A correct line for each front-matter key, shown when a value has the wrong type.
-fn key_example(key: &str) -> Option<&'static str> {
-    Some(match key {
-        "title" => "title: On-call handbook",
-        "description" => "description: How we run on-call",
-        "date" | "updated" | "review_by" | "decide_by" => "date: 2026-03-14",
-        "tags" => "tags: [onboarding, remote]",
-        "weight" => "weight: 10",
-        "draft" => "draft: true",
-        "aliases" => "aliases: [/old/path/]",
-        "slug" => "slug: on-call",
-        "owner" | "team" => "owner: platform",
-        "updated_by" => "updated_by: ana",
-        "review_every" => "review_every: 6m",
-        "extra" => "extra: {icon: rocket}",
-        "status" => "status: accepted",
-        "number" => "number: 12",
-        "deciders" | "decision-makers" | "consulted" | "informed" | "members" => {
-            "deciders: [ana, ben]"
-        }
-        "supersedes" | "amends" => "supersedes: [3]",
-        "author" | "lead" => "author: ana",
-        "summary" => "summary: Shipped the new deploy pipeline",
-        "name" => "name: Ana Lima",
-        "role" => "role: Staff engineer",
-        "timezone" => "timezone: Europe/Berlin",
-        "working_hours" => "working_hours: \"09:00-17:00\"",
-        "channels" => "channels: [\"#platform\"]",
-        "response_time" => "response_time: within a day",
-        "avatar" => "avatar: ana.jpg",
-        "pronouns" => "pronouns: she/her",
-        "location" => "location: Lisbon",
-        "ask_about" => "ask_about: [deploys, CI]",
-        "escalation_policy" => "escalation_policy: page the on-call engineer",
-        _ => return None,
-    })
-}
-
 /// The file line of a top-level front-matter key.
 fn find_key(keys: &[yaml::TopKey], name: &str) -> Option<usize> {
     keys.iter().find(|key| key.name == name).map(|key| key.line)
@@ -542,7 +504,7 @@ pub fn parse_page(
         let example = error
             .message
             .split_once(": ")
-            .and_then(|(key, _)| key_example(key))
+            .and_then(|(key, _)| super::keys::example(key))
             .map(|example| format!("write it like `{example}`"));
         let help = error.hint.map(str::to_string).or(example).unwrap_or_else(|| {
             "front matter is YAML between `---` lines; see the front-matter reference in the README"
