@@ -140,6 +140,11 @@ fn render_timed(page: &Page, context: &MarkdownContext) -> Rendered {
             Event::InlineHtml(html) => {
                 Event::InlineHtml(rewrite_html(html, context, &mut link_index))
             }
+            // GitHub's emoji shortcodes (`:tada:`, `:+1:`), as GitHub shows them.
+            Event::Text(text) if text.contains(':') => match emoji_shortcodes(&text) {
+                Some(replaced) => Event::Text(replaced.into()),
+                None => Event::Text(text),
+            },
             // A task-list box says what it shows (axe: form elements need a label).
             Event::TaskListMarker(done) => Event::InlineHtml(
                 if done {
@@ -323,6 +328,39 @@ fn alert(kind: BlockQuoteKind) -> (&'static str, &'static str) {
     }
 }
 
+/// `text` with GitHub emoji shortcodes (`:white_check_mark:`) replaced by their emoji; `None`
+/// when it has none. A shortcode stands alone: not after a letter, digit or colon, nor before
+/// one, so `std::x::y`, `10:30:00` and `a:b:c` stay as written; unknown names stay too.
+fn emoji_shortcodes(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let apart = |at: Option<&u8>| at.is_none_or(|b| !b.is_ascii_alphanumeric() && *b != b':');
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut at = 0;
+    while let Some(open) = text[at..].find(':').map(|i| i + at) {
+        let name_end = text[open + 1..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || "_+-".contains(c)))
+            .map_or(text.len(), |i| i + open + 1);
+        let closes = bytes.get(name_end) == Some(&b':') && name_end > open + 1;
+        if closes
+            && apart(open.checked_sub(1).and_then(|i| bytes.get(i)))
+            && apart(bytes.get(name_end + 1))
+            && let Some(emoji) = emojis::get_by_shortcode(&text[open + 1..name_end])
+        {
+            out.push_str(&text[copied..open]);
+            out.push_str(emoji.as_str());
+            copied = name_end + 1;
+            at = name_end + 1;
+        } else {
+            at = open + 1;
+        }
+    }
+    (copied > 0).then(|| {
+        out.push_str(&text[copied..]);
+        out
+    })
+}
+
 /// A `mermaid` block as inline SVG; one that cannot be drawn shows its source as code with a
 /// note (the model reports it with its line).
 fn diagram(source: &str, serial: usize, highlight_enabled: bool) -> String {
@@ -393,6 +431,26 @@ fn highlight_timed(language: &str, code: &str, enabled: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn emoji_shortcodes_become_emoji_where_github_shows_them() {
+        let say = |text: &str| emoji_shortcodes(text);
+        assert_eq!(say(":tada: shipped :+1:").as_deref(), Some("🎉 shipped 👍"));
+        assert_eq!(
+            say("done (:white_check_mark:)").as_deref(),
+            Some("done (✅)")
+        );
+        for unchanged in [
+            "std::x::y",
+            "10:30:00",
+            "a:x:b",
+            ":not_an_emoji_name:",
+            "x: y",
+            ":",
+        ] {
+            assert_eq!(say(unchanged), None, "{unchanged}");
+        }
+    }
     use crate::load::Source;
     use crate::model::page::{PageKind, parse_page};
 

@@ -111,6 +111,24 @@ fn markdown_features_render_alerts_code_tables_tasks_footnotes() {
 }
 
 #[test]
+fn emoji_shortcodes_render_as_github_shows_them_outside_code() {
+    let fixture = Fixture::with_files(&[
+        ("index.md", "# Home\n"),
+        (
+            "notes.md",
+            "# Notes\n\nReleased :tada: and reviewed :+1:. Keep `:tada:` and std::x::y as written.\n\n```\n:tada:\n```\n",
+        ),
+    ]);
+    fixture.build();
+    let page = fixture.html("notes/");
+    assert_eq!(
+        page.texts(".content p"),
+        ["Released 🎉 and reviewed 👍. Keep :tada: and std::x::y as written."]
+    );
+    assert_eq!(page.texts(".content pre"), [":tada:"]);
+}
+
+#[test]
 fn mermaid_blocks_become_inline_svg_and_a_broken_one_shows_its_source_with_a_warning() {
     let page = "# Flow\n\n```mermaid\nflowchart TD\n  A[Write it down] --> B{Agreed?}\n  B -->|yes| C[Ship]\n  \
                 click C \"javascript:alert(1)\"\n```\n\nText.\n\n```mermaid\nsequenceDiagram\n  A->>B: hi\n```\n\n\
