@@ -196,6 +196,12 @@ fn clean_element<'a>(
         if lower.starts_with("on") {
             continue;
         }
+        // CSS that can fetch without `url(`: `image-set("…")`, `src(…)`, `@import`.
+        let css = value.to_ascii_lowercase();
+        if lower == "style" && (css.contains("image") || css.contains("src(") || css.contains('@'))
+        {
+            continue;
+        }
         let value = match lower.as_str() {
             "id" => format!("{prefix}{value}"),
             "href" | "xlink:href" => {
@@ -336,6 +342,7 @@ mod tests {
              <rect fill=\"url(https://evil.example/x)\" onload=\"alert(1)\" width=\"1\"/>\
              <a href=\"https://example.org/\"><text>ok &amp; fine</text></a>\
              <a href=\"data:text/html,x\"><text>no</text></a>\
+             <line style=\"mask-image:image-set('https://evil.example/x' 1x)\"/>\
              <use href=\"https://evil.example/#x\"/></svg>",
             "p-",
         )
@@ -343,7 +350,7 @@ mod tests {
         assert_eq!(
             svg,
             "<svg xmlns=\"http://www.w3.org/2000/svg\"><rect width=\"1\"/>\
-             <a href=\"https://example.org/\"><text>ok &amp; fine</text></a><a><text>no</text></a><use/></svg>"
+             <a href=\"https://example.org/\"><text>ok &amp; fine</text></a><a><text>no</text></a><line/><use/></svg>"
         );
     }
 

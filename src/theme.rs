@@ -70,6 +70,19 @@ pub fn load(root: &Path, config: &Config) -> anyhow::Result<Theme> {
             assets.insert(name, bytes);
         }
     }
+    // A theme's components.html from before nav.html existed defines NavTree itself: the
+    // built-in nav.html would define it twice, so the theme's own is used.
+    if templates
+        .get("components.html")
+        .is_some_and(|(text, origin)| {
+            !origin.starts_with("built-in") && text.contains("component NavTree(")
+        })
+        && templates
+            .get(NAV_TEMPLATE)
+            .is_some_and(|(_, origin)| origin.starts_with("built-in"))
+    {
+        templates.remove(NAV_TEMPLATE);
+    }
     let native_sidebar = templates.get(NAV_TEMPLATE).map(|(text, _)| text.as_bytes())
         == BUILT_IN
             .get_file(format!("templates/{NAV_TEMPLATE}"))

@@ -111,6 +111,30 @@ fn markdown_features_render_alerts_code_tables_tasks_footnotes() {
 }
 
 #[test]
+fn a_theme_components_file_from_before_nav_html_still_builds_with_its_navtree() {
+    // Themes ejected before nav.html existed define NavTree in components.html.
+    let components = include_str!("../../themes/default/templates/components.html");
+    let nav = include_str!("../../themes/default/templates/nav.html");
+    let fixture = Fixture::with_files(&[
+        ("index.md", "# Home\n"),
+        ("guide/a.md", "# A\n"),
+        (
+            "themes/default/templates/components.html",
+            &format!("{components}\n{nav}"),
+        ),
+    ]);
+    let run = fixture.run(&["build", "-v"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("sidebar: the theme's NavTree component"),
+        "{}",
+        run.stderr
+    );
+    assert!(fixture.html("guide/a/").count(".sidebar a") >= 2);
+}
+
+#[test]
 fn emoji_shortcodes_render_as_github_shows_them_outside_code() {
     let fixture = Fixture::with_files(&[
         ("index.md", "# Home\n"),

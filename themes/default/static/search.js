@@ -4,6 +4,18 @@
  * and reached through window.handbookSearch. No framework, no network. */
 (function () {
   "use strict";
+  // A theme whose base.html predates the engine split loads only this script: the engine
+  // beside it is fetched first.
+  if (window.handbookSearch) {
+    ui();
+  } else if (document.currentScript) {
+    var tag = document.createElement("script");
+    tag.src = new URL("search-engine.js", document.currentScript.src).href;
+    tag.onload = ui;
+    document.head.appendChild(tag);
+  }
+
+  function ui() {
   var engine = window.handbookSearch;
   if (!engine) return;
   var siteRoot = engine.siteRoot, WORD = engine.word, FILTER_KEYS = engine.filterKeys;
@@ -353,4 +365,5 @@
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
+  }
 })();
