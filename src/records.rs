@@ -68,7 +68,7 @@ pub enum Entity {
 /// unknown id close to a known one is a typo: refused, with "did you mean". An unknown id with
 /// no near match is allowed (a team may live only in CODEOWNERS), with a warning to show; none
 /// when the handbook has no such pages at all.
-pub fn check_entity(site: &Site, entity: Entity, id: &str) -> anyhow::Result<Option<String>> {
+fn check_entity(site: &Site, entity: Entity, id: &str) -> anyhow::Result<Option<String>> {
     let (known, option, folder) = match entity {
         Entity::Team => (&site.directory.teams, "--team", "teams"),
         Entity::Person => (&site.directory.people, "--author", "people"),
@@ -92,6 +92,20 @@ pub fn check_entity(site: &Site, entity: Entity, id: &str) -> anyhow::Result<Opt
         "warning: {option} {id:?} names no page in {folder}/ (known: {}); the record keeps the id as written",
         list_ids(&ids)
     )))
+}
+
+/// [`check_entity`] for each id given (a `None` is skipped); the warnings to show.
+pub fn check_entities(
+    site: &Site,
+    ids: &[(Option<&String>, Entity)],
+) -> anyhow::Result<Vec<String>> {
+    let mut warnings = Vec::new();
+    for &(id, entity) in ids {
+        if let Some(id) = id {
+            warnings.extend(check_entity(site, entity, id)?);
+        }
+    }
+    Ok(warnings)
 }
 
 /// Up to ten ids, then how many more.

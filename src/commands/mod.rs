@@ -110,10 +110,8 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
             number,
         }) => {
             let (config, site, records) = records::load(dir)?;
-            let warning = match team {
-                Some(team) => records::check_entity(&site, records::Entity::Team, team)?,
-                None => None,
-            };
+            let warnings =
+                records::check_entities(&site, &[(team.as_ref(), records::Entity::Team)])?;
             let request = records::NewDecision {
                 title: title.clone(),
                 supersedes: supersedes.clone(),
@@ -122,7 +120,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
                 today: pipeline::today(),
             };
             let path = records::new_decision(dir, &config, &records, &request)?;
-            if let Some(warning) = warning {
+            for warning in warnings {
                 writeln!(err, "{}", diagnostics::shown(&warning))?;
             }
             writeln!(out, "{}", path.display())?;
@@ -135,15 +133,13 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
             author,
         }) => {
             let (config, site, _) = records::load(dir)?;
-            let mut warnings = Vec::new();
-            for (id, entity) in [
-                (team, records::Entity::Team),
-                (author, records::Entity::Person),
-            ] {
-                if let Some(id) = id {
-                    warnings.extend(records::check_entity(&site, entity, id)?);
-                }
-            }
+            let warnings = records::check_entities(
+                &site,
+                &[
+                    (team.as_ref(), records::Entity::Team),
+                    (author.as_ref(), records::Entity::Person),
+                ],
+            )?;
             let request = records::NewUpdate {
                 title: title.clone(),
                 team: team.clone(),

@@ -195,13 +195,12 @@ impl<'a> Renderer<'a> {
 /// How far a deadline is from today, in words: "due in 3 days", "due tomorrow", "due today",
 /// "overdue by 1 day".
 fn due_text(today: Date, deadline: Date) -> String {
-    let days = today.until(deadline).map_or(0, |span| span.get_days());
-    let plural = |n: i32| if n == 1 { "day" } else { "days" };
-    match days {
+    let days = crate::model::review::days;
+    match today.until(deadline).map_or(0, |span| span.get_days()) {
         0 => "due today".to_string(),
         1 => "due tomorrow".to_string(),
-        d if d > 0 => format!("due in {d} {}", plural(d)),
-        d => format!("overdue by {} {}", -d, plural(-d)),
+        d if d > 0 => format!("due in {}", days(d)),
+        d => format!("overdue by {}", days(-d)),
     }
 }
 

@@ -97,8 +97,9 @@
       try { return document.getElementById(decodeURIComponent(link.hash.slice(1))); } catch (e) { return null; }
     });
     var marked = null;
+    // Where a section counts as reached: below the sticky header (the page's scroll padding).
+    var line = parseFloat(getComputedStyle(root).scrollPaddingTop) || 0;
     var spy = function () {
-      var line = parseFloat(getComputedStyle(root).scrollPaddingTop) || 0;
       var current = -1;
       for (var i = 0; i < targets.length; i++) {
         if (targets[i] && targets[i].getBoundingClientRect().top <= line + 8) current = i;
