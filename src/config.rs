@@ -57,6 +57,8 @@ pub struct Config {
     pub updates: UpdatesConfig,
     /// The "What changed" digest and the Atom feeds.
     pub feeds: FeedsConfig,
+    /// `llms.txt` and `llms-full.txt`.
+    pub llms: LlmsConfig,
     /// Glob patterns (relative to the root) of files and folders that are not content.
     pub exclude: Vec<String>,
     /// Free-form values for themes, seen by templates as `site.extra`.
@@ -86,6 +88,7 @@ impl Default for Config {
             authors: AuthorsConfig::default(),
             updates: UpdatesConfig::default(),
             feeds: FeedsConfig::default(),
+            llms: LlmsConfig::default(),
             exclude: Vec::new(),
             extra: BTreeMap::new(),
         }
@@ -202,6 +205,22 @@ impl Default for FeedsConfig {
             digest_weeks: 4,
             entries: 30,
         }
+    }
+}
+
+/// The files for assistants.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LlmsConfig {
+    /// `llms-full.txt` is written while it stays within this many MiB; a larger handbook's
+    /// full text (more than any assistant reads at once) is left out, and `llms.txt` says so.
+    /// 0 never writes it.
+    pub full_max_mib: usize,
+}
+
+impl Default for LlmsConfig {
+    fn default() -> Self {
+        LlmsConfig { full_max_mib: 16 }
     }
 }
 
@@ -516,6 +535,7 @@ impl Config {
             (&["feeds", "digest_weeks"][..], self.feeds.digest_weeks, 520),
             (&["feeds", "entries"], self.feeds.entries, 10_000),
             (&["updates", "per_page"], self.updates.per_page, 1_000),
+            (&["llms", "full_max_mib"], self.llms.full_max_mib, 4_096),
             (&["nav", "max_siblings"], self.nav.max_siblings, 100_000),
             (
                 &["review", "soon_days"],

@@ -19,11 +19,28 @@ impl Renderer<'_> {
     pub(super) fn llms(&self) -> Vec<OutputFile> {
         let site = self.input.site;
         let mut files = Vec::new();
+        // The full text first: the index says whether it is there.
+        let limit = self.input.config.llms.full_max_mib.saturating_mul(1 << 20);
+        let full = if site.static_path_exists(FULL) {
+            Full::Static
+        } else {
+            match self.llms_full(limit) {
+                Some(text) => Full::Written(text),
+                None => {
+                    log::info!(
+                        "{FULL} left out: the full text is over {} MiB (`llms.full_max_mib`); {INDEX} lists every page",
+                        self.input.config.llms.full_max_mib
+                    );
+                    Full::Omitted
+                }
+            }
+        };
         if !site.static_path_exists(INDEX) {
-            files.push(OutputFile::bytes(INDEX, self.llms_index()));
+            let index = self.llms_index(!matches!(full, Full::Omitted));
+            files.push(OutputFile::bytes(INDEX, index));
         }
-        if !site.static_path_exists(FULL) {
-            files.push(OutputFile::bytes(FULL, self.llms_full()));
+        if let Full::Written(text) = full {
+            files.push(OutputFile::bytes(FULL, text));
         }
         files
     }
@@ -67,18 +84,20 @@ impl Renderer<'_> {
         out.push_str(&format!("> {summary}\n\n"));
     }
 
-    fn llms_index(&self) -> String {
+    fn llms_index(&self, with_full: bool) -> String {
         let site = self.input.site;
         let nav = &site.nav;
         let mut out = String::new();
         self.llms_head(&mut out);
-        out.push_str(&format!(
-            "The full text of every page is in [{FULL}]({}).\n",
-            match &self.absolute_base {
-                Some(base) => format!("{base}{FULL}"),
-                None => FULL.to_string(),
-            }
-        ));
+        if with_full {
+            out.push_str(&format!(
+                "The full text of every page is in [{FULL}]({}).\n",
+                match &self.absolute_base {
+                    Some(base) => format!("{base}{FULL}"),
+                    None => FULL.to_string(),
+                }
+            ));
+        }
         // Pages at the top level first, then one section per top-level folder, each listing its
         // pages in reading order (its landing page first).
         let mut sections: Vec<(String, Vec<PageId>)> = vec![(String::from("Overview"), Vec::new())];
@@ -127,11 +146,15 @@ impl Renderer<'_> {
         out
     }
 
-    fn llms_full(&self) -> String {
+    /// The full text, or `None` once it grows past `limit` bytes.
+    fn llms_full(&self, limit: usize) -> Option<String> {
         let site = self.input.site;
         let mut out = String::new();
         self.llms_head(&mut out);
         for id in self.llms_order() {
+            if out.len() > limit {
+                return None;
+            }
             let page = &site.pages[id];
             out.push_str("\n---\n\n");
             let body = if page.has_title_heading {
@@ -148,8 +171,17 @@ impl Renderer<'_> {
             out.push_str(self.llms_links(id, body).trim());
             out.push('\n');
         }
-        out
+        (out.len() <= limit).then_some(out)
     }
+}
+
+/// What becomes of `llms-full.txt`.
+enum Full {
+    /// The handbook publishes its own.
+    Static,
+    Written(String),
+    /// Over `llms.full_max_mib`.
+    Omitted,
 }
 
 impl Renderer<'_> {

@@ -388,6 +388,46 @@ fn llms_txt_lists_sections_and_llms_full_txt_holds_every_published_page() {
 }
 
 #[test]
+fn llms_full_txt_is_left_out_past_its_size_limit_and_llms_txt_says_nothing_of_it() {
+    // Two pages of 600 KB: 1.2 MB of full text, over a limit of 1 MiB.
+    let long = "Words about deploys and rollbacks. ".repeat(17_000);
+    let fixture = Fixture::with_files(&[
+        ("handbook.yml", "title: Acme\nllms:\n  full_max_mib: 1\n"),
+        ("index.md", "# Home\n\nStart here.\n"),
+        ("one.md", &format!("# One\n\n{long}\n")),
+        ("two.md", &format!("# Two\n\n{long}\n")),
+    ]);
+    let run = fixture.run(&["build", "-v"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("llms-full.txt left out: the full text is over 1 MiB (`llms.full_max_mib`)"),
+        "{}",
+        run.stderr
+    );
+    assert!(!fixture.output().join("llms-full.txt").exists());
+    let index = fixture.read("llms.txt");
+    assert!(!index.contains("llms-full.txt"), "{index}");
+    assert!(
+        index.contains("- [One](./one/)") && index.contains("- [Two](./two/)"),
+        "{index}"
+    );
+
+    // Under the limit it is written again (and an earlier build's copy never lingers).
+    fixture.edit("handbook.yml", "title: Acme\nllms:\n  full_max_mib: 2\n");
+    fixture.build();
+    assert!(fixture.read("llms-full.txt").contains("# Two\n"));
+    assert!(
+        fixture
+            .read("llms.txt")
+            .contains("[llms-full.txt](llms-full.txt)")
+    );
+    fixture.edit("handbook.yml", "title: Acme\nllms:\n  full_max_mib: 0\n");
+    fixture.build();
+    assert!(!fixture.output().join("llms-full.txt").exists());
+}
+
+#[test]
 fn a_relative_base_url_is_refused_with_what_to_do_instead() {
     let fixture = Fixture::with_files(&[("index.md", "# Home\n")]);
     let run = fixture.run(&["build", "--base-url", "./"]);
