@@ -51,6 +51,9 @@ pub struct FeedLinkView {
     pub title: String,
     /// URL with the base path.
     pub url: String,
+    /// URL (with the base path) of the page whose entries the feed follows: its `<head>`
+    /// announces the feed, as the home page's does.
+    pub page: String,
 }
 
 /// A header link with its URL resolved.

@@ -63,25 +63,34 @@ pub fn site_feeds(site: &Site, config: &Config) -> Vec<FeedLinkView> {
         feeds.push(FeedLinkView {
             title: format!("{title} — updates"),
             url: format!("{base}{}", updates_feed(config)),
+            page: format!("{base}{}/", config.folders.updates.trim_matches('/')),
         });
     }
     if !site.decisions.is_empty() {
         feeds.push(FeedLinkView {
             title: format!("{title} — decisions"),
             url: format!("{base}{DECISIONS_FEED}"),
+            page: format!("{base}{}", folder_of(DECISIONS_FEED)),
         });
     }
     if config.feeds.digest_weeks > 0 {
         feeds.push(FeedLinkView {
             title: format!("{title} — what changed, weekly"),
             url: format!("{base}{DIGEST_FEED}"),
+            page: format!("{base}{}", folder_of(DIGEST_FEED)),
         });
         feeds.push(FeedLinkView {
             title: format!("{title} — changed pages"),
             url: format!("{base}{PAGES_FEED}"),
+            page: format!("{base}{}", folder_of(PAGES_FEED)),
         });
     }
     feeds
+}
+
+/// `changes/` for `changes/feed.xml`.
+fn folder_of(feed: &str) -> &str {
+    &feed[..feed.rfind('/').map_or(0, |slash| slash + 1)]
 }
 
 /// `updates/feed.xml`.

@@ -202,6 +202,7 @@ impl<'a> Renderer<'a> {
         Some(super::context::FeedLinkView {
             title: format!("{} — {} updates", self.input.config.title, page.title),
             url: self.team_feed_url(self.relations(id)?)?,
+            page: self.page_urls[id].clone(),
         })
     }
 

@@ -26,8 +26,7 @@ const URL_ATTRIBUTES: [&str; 4] = ["href", "src", "action", "poster"];
 /// under `base_path` (`/` or `/handbook/`) made relative to that page's folder. URLs elsewhere
 /// (other origins, `#fragments`, `mailto:`, protocol-relative `//host/`) are left alone.
 pub fn relativize(html: &str, path: &str, base_path: &str) -> String {
-    let depth = path.matches('/').count();
-    let up = "../".repeat(depth);
+    let from = Folder::of(path);
     let mut out = String::with_capacity(html.len() + html.len() / 16);
     let mut rest = html;
     while let Some(at) = rest.find("=\"") {
@@ -40,12 +39,12 @@ pub fn relativize(html: &str, path: &str, base_path: &str) -> String {
         let end = rest.find('"').unwrap_or(rest.len());
         let value = &rest[..end];
         if name.eq_ignore_ascii_case("srcset") {
-            out.push_str(&srcset(value, base_path, &up));
+            out.push_str(&srcset(value, base_path, &from));
         } else if URL_ATTRIBUTES
             .iter()
             .any(|known| name.eq_ignore_ascii_case(known))
         {
-            out.push_str(&one(value, base_path, &up));
+            one(&mut out, value, base_path, &from);
         } else {
             out.push_str(value);
         }
@@ -53,6 +52,49 @@ pub fn relativize(html: &str, path: &str, base_path: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// The folder of the file a page is written to (`guides/deploy/index.html` → `guides/deploy/`),
+/// as its path from the site root.
+struct Folder<'a> {
+    path: &'a str,
+    depth: usize,
+}
+
+impl<'a> Folder<'a> {
+    fn of(file: &'a str) -> Self {
+        let path = &file[..file.rfind('/').map_or(0, |slash| slash + 1)];
+        Folder {
+            path,
+            depth: path.matches('/').count(),
+        }
+    }
+
+    /// `target` (a path from the site root) from this folder: up to the deepest folder both
+    /// share, then down (`guides/x/` from `guides/deploy/` is `../x/`). A result that does not
+    /// climb starts with `./`, so a first segment holding `:` never reads as a scheme.
+    fn to(&self, out: &mut String, target: &str) {
+        // Only whole folders (up to a `/`) of the path before any query or fragment are shared.
+        let path_end = target.find(['?', '#']).unwrap_or(target.len());
+        let mut shared = 0;
+        let mut shared_depth = 0;
+        for (at, _) in target[..path_end].match_indices('/') {
+            let folder = &target[..=at];
+            if !self.path.starts_with(folder) {
+                break;
+            }
+            shared = at + 1;
+            shared_depth += 1;
+        }
+        let up = self.depth - shared_depth;
+        if up == 0 {
+            out.push_str("./");
+        }
+        for _ in 0..up {
+            out.push_str("../");
+        }
+        out.push_str(&target[shared..]);
+    }
 }
 
 /// The attribute name just before `="` (at the end of `before`), if it is one: letters, digits
@@ -69,31 +111,31 @@ fn attribute_name(before: &str) -> Option<&str> {
 
 /// `url` (a site path under `base_path`) as seen from the file at `path`.
 pub fn relative_to(url: &str, path: &str, base_path: &str) -> String {
-    one(url, base_path, &"../".repeat(path.matches('/').count()))
+    let mut out = String::new();
+    one(&mut out, url, base_path, &Folder::of(path));
+    out
 }
 
-/// One URL: relative when it is under `base_path`.
-fn one(value: &str, base_path: &str, up: &str) -> String {
-    // An empty URL is this page. A root-level page's links start with `./`, so a first segment
-    // holding `:` (`/javascript:x` from a broken link) never reads as a scheme.
+/// One URL, appended to `out`: relative when it is under `base_path`.
+fn one(out: &mut String, value: &str, base_path: &str, from: &Folder) {
+    // An empty URL is this page.
     if value.is_empty() {
-        return String::new();
+        return;
     }
-    let up = if up.is_empty() { "./" } else { up };
     match value.strip_prefix(base_path) {
         // `//host/…` is another origin, not a site path.
-        Some(_) if base_path == "/" && value.starts_with("//") => value.to_string(),
-        Some(rest) => format!("{up}{rest}"),
+        Some(_) if base_path == "/" && value.starts_with("//") => out.push_str(value),
+        Some(rest) => from.to(out, rest),
         // `/handbook` for the base `/handbook/`.
         None if value.len() + 1 == base_path.len() && base_path.starts_with(value) => {
-            up.to_string()
+            from.to(out, "");
         }
-        None => value.to_string(),
+        None => out.push_str(value),
     }
 }
 
 /// `srcset`: comma-separated `URL [descriptor]` candidates.
-fn srcset(value: &str, base_path: &str, up: &str) -> String {
+fn srcset(value: &str, base_path: &str, from: &Folder) -> String {
     value
         .split(',')
         .map(|candidate| {
@@ -103,7 +145,9 @@ fn srcset(value: &str, base_path: &str, up: &str) -> String {
                 .split_once(char::is_whitespace)
                 .map_or((trimmed, ""), |(url, rest)| (url, rest));
             let space = if descriptor.is_empty() { "" } else { " " };
-            format!("{lead}{}{space}{descriptor}", one(url, base_path, up))
+            let mut relative = String::new();
+            one(&mut relative, url, base_path, from);
+            format!("{lead}{relative}{space}{descriptor}")
         })
         .collect::<Vec<_>>()
         .join(",")
@@ -118,11 +162,25 @@ mod tests {
         let html = r#"<link href="/assets/site.css?v=1"><a href="/guides/x/#a">x</a><a href="/">home</a><img src="/img/a.png" alt="/img/b.png"><form action="/search/">"#;
         assert_eq!(
             relativize(html, "guides/deploy/index.html", "/"),
-            r#"<link href="../../assets/site.css?v=1"><a href="../../guides/x/#a">x</a><a href="../../">home</a><img src="../../img/a.png" alt="/img/b.png"><form action="../../search/">"#
+            r#"<link href="../../assets/site.css?v=1"><a href="../x/#a">x</a><a href="../../">home</a><img src="../../img/a.png" alt="/img/b.png"><form action="../../search/">"#
         );
         assert_eq!(
             relativize(html, "index.html", "/"),
             r#"<link href="./assets/site.css?v=1"><a href="./guides/x/#a">x</a><a href="./">home</a><img src="./img/a.png" alt="/img/b.png"><form action="./search/">"#
+        );
+    }
+
+    #[test]
+    fn links_climb_only_to_the_deepest_folder_both_share() {
+        let html = r#"<a href="/a/b/c/">self</a><a href="/a/b/c/#x">anchor</a><a href="/a/b/c/d/">child</a><a href="/a/b/e/">sibling</a><a href="/a/bb/">cousin</a><a href="/a/b/c/f.png">file</a><a href="/a/b/c?q=/a/b/c/">query</a><a href="/a/b">parent file</a>"#;
+        assert_eq!(
+            relativize(html, "a/b/c/index.html", "/"),
+            r#"<a href="./">self</a><a href="./#x">anchor</a><a href="./d/">child</a><a href="../e/">sibling</a><a href="../../bb/">cousin</a><a href="./f.png">file</a><a href="../c?q=/a/b/c/">query</a><a href="../../b">parent file</a>"#
+        );
+        // A child folder whose name holds a `:` still cannot read as a scheme.
+        assert_eq!(
+            relativize(r#"<a href="/a/javascript:x/">x</a>"#, "a/index.html", "/"),
+            r#"<a href="./javascript:x/">x</a>"#
         );
     }
 
@@ -143,7 +201,7 @@ mod tests {
         let html = r##"<a href="/hb/a/">a</a><a href="/other/">o</a><a href="https://x.org/hb/">x</a><a href="#top">t</a><a href="//cdn.example/x.js">c</a><a href="/hb">b</a><a href="mailto:a@b.c">m</a>"##;
         assert_eq!(
             relativize(html, "a/index.html", "/hb/"),
-            r##"<a href="../a/">a</a><a href="/other/">o</a><a href="https://x.org/hb/">x</a><a href="#top">t</a><a href="//cdn.example/x.js">c</a><a href="../">b</a><a href="mailto:a@b.c">m</a>"##
+            r##"<a href="./">a</a><a href="/other/">o</a><a href="https://x.org/hb/">x</a><a href="#top">t</a><a href="//cdn.example/x.js">c</a><a href="../">b</a><a href="mailto:a@b.c">m</a>"##
         );
         assert_eq!(
             relativize(r#"<a href="//cdn.example/x.js">c</a>"#, "a/index.html", "/"),

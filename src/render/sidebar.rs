@@ -53,7 +53,7 @@ impl SidebarHtml {
     }
 
     fn entry(&self, out: &mut Vec<u8>, item: &NavItemView) -> std::io::Result<()> {
-        out.extend_from_slice(b"\n  <li class=\"");
+        out.extend_from_slice(b"\n<li class=\"");
         out.extend_from_slice(if item.is_section { b"section" } else { b"leaf" });
         if item.is_open {
             out.extend_from_slice(b" open");
@@ -93,7 +93,7 @@ impl SidebarHtml {
                 None => write!(out, "<span class=\"nav-more\">{} more…</span>", item.more)?,
             }
         }
-        out.extend_from_slice(b"\n  </li>");
+        out.extend_from_slice(b"</li>");
         Ok(())
     }
 

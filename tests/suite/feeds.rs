@@ -139,7 +139,7 @@ fn without_an_absolute_base_url_feeds_use_tag_ids_and_relative_links() {
     // Relative to the feed's own address (`/updates/feed.xml`), so it works under a sub-path.
     assert_eq!(
         feed.entries()[0].links()[0].href(),
-        "../updates/2026-11-16-platform/"
+        "./2026-11-16-platform/"
     );
     let content = feed.entries()[0]
         .content()
