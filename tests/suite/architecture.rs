@@ -33,10 +33,43 @@ fn layer_of(module: &str) -> Option<usize> {
     LAYERS.iter().position(|layer| layer.contains(&module))
 }
 
-/// The top-level modules a file's code (not its comments or tests) uses through `crate::`,
-/// with their lines.
-fn uses(text: &str) -> Vec<(usize, String)> {
-    let code = text.split("#[cfg(test)]\nmod tests").next().unwrap_or(text);
+/// `text` with every `super::` chain that climbs to the crate root (from a module `depth`
+/// levels down: 1 for `src/config.rs` and `src/render/mod.rs`, 2 for `src/render/feeds.rs`)
+/// written as `crate::`, so the scan sees those imports too. Shorter chains stay inside the
+/// file's own top-level module.
+fn rooted(text: &str, depth: usize) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("super::") {
+        let starts_chain = !rest[..at].ends_with("::")
+            && !rest[..at].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_');
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let mut climbs = 0;
+        let mut chain = rest;
+        while let Some(after) = chain.strip_prefix("super::") {
+            climbs += 1;
+            chain = after;
+        }
+        if starts_chain && climbs >= depth {
+            out.push_str("crate::");
+        } else {
+            out.push_str(&rest[..rest.len() - chain.len()]);
+        }
+        rest = chain;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The top-level modules a file's code (not its comments or tests) uses through `crate::`
+/// (or `super::` up to the crate root, from a module `depth` levels down), with their lines.
+fn uses(text: &str, depth: usize) -> Vec<(usize, String)> {
+    let text = rooted(text, depth);
+    let code = text
+        .split("#[cfg(test)]\nmod tests")
+        .next()
+        .unwrap_or(&text);
     let mut found = Vec::new();
     let mut group: Option<usize> = None; // the line an open `use crate::{` started on
     let mut depth = 0usize;
@@ -150,7 +183,10 @@ fn modules_use_only_lower_layers() {
             )
         });
         let text = std::fs::read_to_string(path).unwrap();
-        for (line, used) in uses(&text) {
+        // `render/mod.rs` is one level down, like `config.rs`; `render/feeds.rs` two.
+        let depth = rel.components().count()
+            - usize::from(rel.file_name().is_some_and(|name| name == "mod.rs"));
+        for (line, used) in uses(&text, depth) {
             checked += 1;
             if used == module {
                 continue;
@@ -178,7 +214,7 @@ fn the_scan_sees_plain_paths_and_groups() {
     let text = "use crate::config::Config;\nuse crate::{\n    model::{self, Site},\n    output as out,\n};\n\
                 // crate::pipeline in a comment\nlet x = crate::render::Sink;\n\
                 #[cfg(test)]\nmod tests {\n    use crate::cli;\n}\n";
-    let names: Vec<(usize, String)> = uses(text);
+    let names: Vec<(usize, String)> = uses(text, 1);
     assert_eq!(
         names,
         [
@@ -188,6 +224,24 @@ fn the_scan_sees_plain_paths_and_groups() {
             (7, "render".to_string())
         ]
     );
+}
+
+#[test]
+fn the_scan_sees_super_paths_that_reach_the_crate_root() {
+    let text = "use super::pipeline::today;\nuse super::{config::Config, model};\n\
+                let x = super::super::render::Sink;\nlet y = my_super::z;\n";
+    // From `src/render/mod.rs` (depth 1) every `super::` is the crate root.
+    assert_eq!(
+        uses(text, 1),
+        [
+            (1, "pipeline".to_string()),
+            (2, "config".to_string()),
+            (2, "model".to_string()),
+            (3, "render".to_string())
+        ]
+    );
+    // From `src/render/feeds.rs` (depth 2) one `super::` stays inside `render`.
+    assert_eq!(uses(text, 2), [(3, "render".to_string())]);
 }
 
 /// Inside `search`, the index is below its export: the export reads the index (and shares its
