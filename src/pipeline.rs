@@ -1,5 +1,6 @@
-//! Pipeline: the only place that knows the stage order —
-//! config → load → model → theme → render → write — and times each stage.
+//! Pipeline: the stage order — config → theme → load → model → render → write — and the
+//! [`Builder`] whose steps both `build`/`check` ([`run`]) and the preview's engine
+//! (`serve::engine`) call, so the two cannot drift apart.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -11,7 +12,7 @@ use crate::load::{self, LoadOptions};
 use crate::model::{self, ModelOptions};
 use crate::output::OutputFile;
 use crate::render::{self, RenderInput};
-use crate::theme;
+use crate::theme::{self, Theme};
 use crate::write::{self, WriteReport};
 
 /// What to build and where.
@@ -85,6 +86,110 @@ pub fn load_config(options: &BuildOptions) -> anyhow::Result<Config> {
     Ok(config)
 }
 
+/// What every step of a build shares, loaded once: the options, the configuration (with the
+/// command line's overrides), the theme, today's date and the git history. `build` and `check`
+/// make one per run; the preview keeps one for its whole session and reloads its parts when
+/// `handbook.yml` or the theme changes.
+pub struct Builder {
+    /// What to build and where.
+    pub options: BuildOptions,
+    /// The configuration.
+    pub config: Config,
+    /// The theme's templates and files.
+    pub theme: Theme,
+    /// The date deadlines and reviews are measured against ([`today`]), set once per build.
+    pub today: jiff::civil::Date,
+    /// Git history and CODEOWNERS; empty until [`Builder::read`].
+    pub history: crate::git::History,
+}
+
+impl Builder {
+    /// Loads the configuration and the theme.
+    pub fn new(options: BuildOptions) -> anyhow::Result<Builder> {
+        let config = load_config(&options)?;
+        let theme = theme::load(&options.root, &config)?;
+        Ok(Builder {
+            options,
+            config,
+            theme,
+            today: today(),
+            history: crate::git::History::default(),
+        })
+    }
+
+    /// Loads the configuration and its theme again. On an error nothing changes.
+    pub fn reload_config(&mut self) -> anyhow::Result<()> {
+        let config = load_config(&self.options)?;
+        self.theme = theme::load(&self.options.root, &config)?;
+        self.config = config;
+        Ok(())
+    }
+
+    /// Loads the theme again. On an error nothing changes.
+    pub fn reload_theme(&mut self) -> anyhow::Result<()> {
+        self.theme = theme::load(&self.options.root, &self.config)?;
+        Ok(())
+    }
+
+    /// The output folder: `-o`, else the config's `output` under the root.
+    pub fn output(&self) -> PathBuf {
+        output_dir(&self.options, &self.config)
+    }
+
+    /// Reads the sources and, at the same time, their git history, which the builder keeps.
+    pub fn read(&mut self, output: &Path) -> anyhow::Result<load::Loaded> {
+        let (loaded, history) = load_with_history(&self.options, &self.config, output)?;
+        self.history = history;
+        Ok(loaded)
+    }
+
+    /// Reads the git history alone (the preview reads it once; edits are not commits).
+    pub fn read_history(&mut self) {
+        self.history = read_history(&self.options.root, &self.config);
+    }
+
+    /// Walks the sources alone, leaving out `output` (canonical) when given.
+    pub fn load(&self, output: Option<&Path>) -> anyhow::Result<load::Loaded> {
+        load::load(&self.options.root, &self.config, &LoadOptions { output })
+    }
+
+    /// What the model needs to know of this build.
+    pub fn model_options(&self) -> ModelOptions {
+        model_options(&self.options, self.today)
+    }
+
+    /// Parses what was read and assembles the site.
+    pub fn model(&self, loaded: load::Loaded) -> (model::Site, Vec<Diagnostic>) {
+        model::build(&self.config, loaded, &self.history, self.model_options())
+    }
+
+    /// Assembles the site from pages already parsed (the preview reuses unchanged ones).
+    pub fn assemble(
+        &self,
+        pages: Vec<model::page::Page>,
+        statics: Vec<load::StaticFile>,
+        unpublished: &std::collections::HashMap<String, String>,
+    ) -> (model::Site, Vec<Diagnostic>) {
+        model::assemble(
+            &self.config,
+            pages,
+            statics,
+            unpublished,
+            &self.history,
+            self.model_options(),
+        )
+    }
+
+    /// What the renderer reads for `site`.
+    pub fn render_input<'a>(&'a self, site: &'a model::Site) -> RenderInput<'a> {
+        RenderInput {
+            site,
+            config: &self.config,
+            theme: &self.theme,
+        }
+    }
+}
+
 /// Builds the site and, when it has no errors, writes it to the output folder.
 pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
     run(options, true)
@@ -98,8 +203,8 @@ pub fn check(options: &BuildOptions) -> anyhow::Result<BuildReport> {
 fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport> {
     crate::profile::reset();
     let mut timer = Timer::new();
-    let config = load_config(options)?;
-    let output = output_dir(options, &config);
+    let mut builder = Builder::new(options.clone())?;
+    let output = builder.output();
     let output = if write_output {
         let output = write::guard_output(&options.root, &output)?;
         write::recover(&output);
@@ -107,14 +212,14 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
     } else {
         output
     };
-    let stamp = if write_output && config.search.enabled {
-        Some(source_stamp(options, &config)?)
+    let stamp = if write_output && builder.config.search.enabled {
+        Some(source_stamp(options, &builder.config)?)
     } else {
         None
     };
-    timer.lap("config");
+    timer.lap("config+theme");
 
-    let (mut loaded, history) = load_with_history(options, &config, &output)?;
+    let mut loaded = builder.read(&output)?;
     let skipped = std::mem::take(&mut loaded.skipped);
     let large = loaded.sources.len() >= 1000;
     if large {
@@ -122,12 +227,10 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
     }
     timer.lap("load+git");
 
-    let (site, mut found) =
-        model::build(&config, loaded, &history, model_options(options, today()));
+    let (site, mut found) = builder.model(loaded);
     timer.lap("model");
+    let config = &builder.config;
 
-    let theme = theme::load(&options.root, &config)?;
-    timer.lap("theme");
     if large {
         log::info!("rendering {} pages", site.pages.len());
     }
@@ -157,22 +260,12 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
         },
     };
     let (rendered, search_files) = rayon::join(
-        || {
-            render::render_cached(
-                &RenderInput {
-                    site: &site,
-                    config: &config,
-                    theme: &theme,
-                },
-                &cache,
-                &sink,
-            )
-        },
+        || render::render_cached(&builder.render_input(&site), &cache, &sink),
         || {
             // `check` writes nothing, and search has nothing to report: skip the index.
             if config.search.enabled && write_output {
                 let keep = stamp.map(|stamp| (options.root.as_path(), stamp));
-                crate::search::build(&site, &config, keep, &cache, &sink)
+                crate::search::build(&site, config, keep, &cache, &sink)
                     .map(|(files, group)| (files, vec![group]))
             } else {
                 Ok((Vec::new(), Vec::new()))
@@ -188,7 +281,7 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
     } = rendered;
     let (search_files, groups) = search_files?;
     files.extend(search_files);
-    files.push(sink(crate::export::output_file(&site, &config)));
+    files.push(sink(crate::export::output_file(&site, config)));
     found.append(&mut render_problems);
     timer.lap("render+search");
     if options.external && !write_output {

@@ -22,12 +22,11 @@ use crate::config::{CONFIG_FILE, Config};
 use crate::diagnostics::{self, Diagnostic};
 use crate::load::{self, LoadOptions, Probe, StaticFile};
 use crate::model::page::{Page, PageId};
-use crate::model::{self, ModelOptions, Site};
+use crate::model::{self, Site};
 use crate::output::{Content, OutputFile};
-use crate::pipeline::{self, BuildOptions};
-use crate::render::{RenderInput, Renderer};
+use crate::pipeline::{self, BuildOptions, Builder};
+use crate::render::Renderer;
 use crate::search::{self, Section};
-use crate::theme::{self, Theme};
 
 /// A served file: bytes in memory, or a source file read when requested.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,9 +114,8 @@ fn holds_under<V>(map: &BTreeMap<String, V>, folder: &str) -> bool {
 
 /// The preview's whole state.
 pub struct Engine {
-    options: BuildOptions,
-    config: Config,
-    theme: Theme,
+    /// Options, configuration, theme, today and history: the steps `handbook build` runs too.
+    builder: Builder,
     /// Canonical output folder of `handbook build`, never read as content.
     output: Option<PathBuf>,
     /// The loader's rules for looking at single touched paths.
@@ -130,8 +128,6 @@ pub struct Engine {
     walk_problems: Vec<Diagnostic>,
     /// A configuration or theme that failed to load; the previous one stays in use.
     fatal: Option<Diagnostic>,
-    /// Git history, read once at start (edits in the preview are not commits).
-    history: crate::git::History,
     site: Site,
     site_problems: Vec<Diagnostic>,
     page_problems: HashMap<String, Diagnostic>,
@@ -145,20 +141,19 @@ pub struct Engine {
 impl Engine {
     /// Loads, parses and renders the whole handbook.
     pub fn new(options: BuildOptions) -> anyhow::Result<Engine> {
-        let config = pipeline::load_config(&options)?;
-        let theme = theme::load(&options.root, &config)?;
-        let output = config.output_dir(&options.root).canonicalize().ok();
+        let mut builder = Builder::new(options)?;
+        let output = builder.output().canonicalize().ok();
         let rules = load::Rules::new(
-            &options.root,
-            &config,
+            &builder.options.root,
+            &builder.config,
             &LoadOptions {
                 output: output.as_deref(),
             },
         )?;
+        // Read once at start: edits in the preview are not commits.
+        builder.read_history();
         let mut engine = Engine {
-            options,
-            config,
-            theme,
+            builder,
             output,
             rules,
             files: BTreeMap::new(),
@@ -166,7 +161,6 @@ impl Engine {
             unpublished: HashMap::new(),
             walk_problems: Vec::new(),
             fatal: None,
-            history: crate::git::History::default(),
             site: Site::default(),
             site_problems: Vec::new(),
             page_problems: HashMap::new(),
@@ -176,7 +170,6 @@ impl Engine {
             rest_out: HashMap::new(),
             search_out: HashMap::new(),
         };
-        engine.history = pipeline::read_history(&engine.options.root, &engine.config);
         engine.walk()?;
         engine.assemble_and_render(true);
         Ok(engine)
@@ -184,7 +177,7 @@ impl Engine {
 
     /// The configuration in use.
     pub fn config(&self) -> &Config {
-        &self.config
+        &self.builder.config
     }
 
     /// Published pages.
@@ -194,9 +187,9 @@ impl Engine {
 
     /// The output folder `handbook build` writes to, relative to the root when inside it.
     pub fn output_inside_root(&self) -> Option<String> {
-        let root = self.options.root.canonicalize().ok()?;
+        let root = self.builder.options.root.canonicalize().ok()?;
         let output = self.output.clone().unwrap_or_else(|| {
-            let dir = self.config.output_dir(&self.options.root);
+            let dir = self.builder.output();
             std::path::absolute(dir).unwrap_or_default()
         });
         let rel = output.strip_prefix(&root).ok()?;
@@ -233,7 +226,7 @@ impl Engine {
     /// The sections search indexes, when search is on.
     /// They own their text: they are indexed on another thread while the site changes.
     pub fn search_sections(&self) -> Option<(Vec<Section<'static>>, search::Labels)> {
-        self.config.search.enabled.then(|| {
+        self.builder.config.search.enabled.then(|| {
             let sections = search::sections(&self.site)
                 .into_iter()
                 .map(Section::into_owned)
@@ -260,18 +253,16 @@ impl Engine {
         };
         if plan.config {
             rebuild.how = "config";
-            match pipeline::load_config(&self.options).and_then(|config| {
-                let theme = theme::load(&self.options.root, &config)?;
-                let options = LoadOptions {
-                    output: self.output.as_deref(),
-                };
-                let rules = load::Rules::new(&self.options.root, &config, &options)?;
-                Ok((theme, rules, config))
-            }) {
-                Ok((theme, rules, config)) => {
+            // The rules first: on any error the builder keeps the configuration in use.
+            let options = LoadOptions {
+                output: self.output.as_deref(),
+            };
+            match pipeline::load_config(&self.builder.options)
+                .and_then(|config| load::Rules::new(&self.builder.options.root, &config, &options))
+                .and_then(|rules| self.builder.reload_config().map(|()| rules))
+            {
+                Ok(rules) => {
                     self.fatal = None;
-                    self.config = config;
-                    self.theme = theme;
                     self.rules = rules;
                     self.keys.clear();
                     self.search_out.clear();
@@ -284,14 +275,13 @@ impl Engine {
             }
         } else if plan.theme {
             rebuild.how = "theme";
-            match theme::load(&self.options.root, &self.config) {
-                Ok(theme) => {
+            match self.builder.reload_theme() {
+                Ok(()) => {
                     self.fatal = None;
-                    self.theme = theme;
                     rebuild.rendered = self.render(true, None);
                 }
                 Err(error) => {
-                    let folder = format!("themes/{}", self.config.theme);
+                    let folder = format!("themes/{}", self.builder.config.theme);
                     self.fatal = Some(fatal(&folder, &error));
                 }
             }
@@ -319,7 +309,7 @@ impl Engine {
                         continue;
                     }
                     let was_published = before.is_some_and(|parsed| parsed.page.is_some());
-                    let parsed = Parsed::new(&self.config, source, problems);
+                    let parsed = Parsed::new(&self.builder.config, source, problems);
                     match &parsed.page {
                         Some(page) if was_published => edited.push(page.clone()),
                         _ => structural = true,
@@ -407,20 +397,14 @@ impl Engine {
 
     /// Walks the tree again, reusing parsed pages whose text is unchanged.
     fn walk(&mut self) -> anyhow::Result<()> {
-        let loaded = load::load(
-            &self.options.root,
-            &self.config,
-            &LoadOptions {
-                output: self.output.as_deref(),
-            },
-        )?;
+        let loaded = self.builder.load(self.output.as_deref())?;
         let sources: HashSet<&str> = loaded.sources.iter().map(|s| s.path.as_str()).collect();
         let (mut per_file, walk): (Vec<Diagnostic>, Vec<Diagnostic>) = loaded
             .diagnostics
             .into_iter()
             .partition(|problem| sources.contains(problem.path.as_str()));
         let mut previous = std::mem::take(&mut self.files);
-        let config = &self.config;
+        let config = &self.builder.config;
         let parsed: Vec<(String, Parsed)> = loaded
             .sources
             .into_iter()
@@ -467,19 +451,9 @@ impl Engine {
                 unpublished.insert(path.clone(), crate::model::links::HAS_ERRORS.to_string());
             }
         }
-        let model_options = ModelOptions {
-            drafts: self.options.drafts,
-            today: pipeline::today(),
-            strict: self.options.strict,
-        };
-        let (site, problems) = model::assemble(
-            &self.config,
-            pages,
-            statics,
-            &unpublished,
-            &self.history,
-            model_options,
-        );
+        // A preview left running past midnight measures deadlines from the new day.
+        self.builder.today = pipeline::today();
+        let (site, problems) = self.builder.assemble(pages, statics, &unpublished);
         self.site = site;
         self.site_problems = problems;
         self.render(all, None)
@@ -488,11 +462,7 @@ impl Engine {
     /// Renders `only` the given pages, or every page whose key changed (all of them with
     /// `all`), plus the files beside the pages when the site may have changed.
     fn render(&mut self, all: bool, only: Option<Vec<PageId>>) -> usize {
-        let input = RenderInput {
-            site: &self.site,
-            config: &self.config,
-            theme: &self.theme,
-        };
+        let input = self.builder.render_input(&self.site);
         let renderer = Renderer::new(&input);
         let pages = &self.site.pages;
         let dirty: Vec<PageId> = match only {
@@ -521,7 +491,7 @@ impl Engine {
                 self.page_problems
                     .retain(|path, _| self.keys.contains_key(path));
                 let (mut rest, problems) = renderer.rest();
-                rest.push(crate::export::output_file(&self.site, &self.config));
+                rest.push(crate::export::output_file(&self.site, &self.builder.config));
                 self.rest_out = rest
                     .into_iter()
                     .map(|file| (file.path, Body::from(file.content)))
