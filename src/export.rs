@@ -125,7 +125,7 @@ pub fn document<'a>(site: &'a Site, config: &'a Config, urls: &'a [String]) -> D
         site.pages
             .iter()
             .enumerate()
-            .filter(move |(_, page)| page.kind == kind)
+            .filter(move |(_, page)| page.kind.tag() == kind)
     };
     Document {
         version: VERSION,
@@ -142,7 +142,7 @@ pub fn document<'a>(site: &'a Site, config: &'a Config, urls: &'a [String]) -> D
             .map(|(id, page)| PageEntry {
                 path: &page.path,
                 url: &urls[id],
-                kind: page.kind.as_str(),
+                kind: page.kind.tag().as_str(),
                 title: &page.title,
                 description: page.description.as_deref(),
                 summary: &page.summary,
@@ -242,7 +242,7 @@ fn entity(site: &Site, id: usize, page: &Page, url: &str) -> Value {
     entry.insert("url".into(), url.into());
     entry.insert("title".into(), page.title.clone().into());
     let front_matter = front_matter(page);
-    for name in own_keys(page.kind) {
+    for name in own_keys(page.kind.tag()) {
         if let Some(value) = front_matter.get(name) {
             entry.insert(name.to_string(), value.clone());
         }
@@ -258,7 +258,7 @@ fn entity(site: &Site, id: usize, page: &Page, url: &str) -> Value {
         .iter()
         .map(|&p| crate::model::owners::entity_id(&site.pages[p]))
         .collect();
-    let linked_key = if page.kind == crate::model::page::PageKind::Team {
+    let linked_key = if page.kind.tag() == crate::model::page::PageKind::Team {
         "member_ids"
     } else {
         "team_ids"
@@ -270,7 +270,7 @@ fn entity(site: &Site, id: usize, page: &Page, url: &str) -> Value {
     entry.insert("decided".into(), json!(numbers(&relations.decided)));
     entry.insert("consulted".into(), json!(numbers(&relations.consulted)));
     entry.insert("informed".into(), json!(numbers(&relations.informed)));
-    if let Some(zone) = page.profile.as_ref().and_then(|p| p.timezone.as_ref()) {
+    if let Some(zone) = page.kind.profile().and_then(|p| p.timezone.as_ref()) {
         let today = site.today;
         entry.insert(
             "utc_offset_minutes".into(),

@@ -144,15 +144,15 @@ fn required_keys(page: &Page, config: &Config, found: &mut Vec<Diagnostic>) {
 /// Keys handbook does not read: usually a typo (`tittle`, `onwer`).
 fn unknown_keys(page: &Page, found: &mut Vec<Diagnostic>) {
     for key in &page.keys {
-        if known_keys(page.kind).any(|known| known == key.name) {
+        if known_keys(page.kind.tag()).any(|known| known == key.name) {
             continue;
         }
-        let help = match closest(&key.name, known_keys(page.kind)) {
+        let help = match closest(&key.name, known_keys(page.kind.tag())) {
             Some(near) => format!("did you mean `{near}`?"),
             None => format!(
                 "{} pages understand: {}; put values for themes under `extra:`",
-                page.kind.as_str(),
-                known_keys(page.kind).collect::<Vec<_>>().join(", ")
+                page.kind.tag().as_str(),
+                known_keys(page.kind.tag()).collect::<Vec<_>>().join(", ")
             ),
         };
         found.push(

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostics::{Diagnostic, closest};
-use crate::model::page::{Date, Page, PageId, PageKind, parse_date};
+use crate::model::page::{Date, Page, PageId, parse_date, split_numbered_title};
 
 /// A decision record with its derived relations.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,9 +155,9 @@ pub fn build(
     let mut by_file: Vec<(PageId, Relation, String)> = Vec::new();
     let problem = Problem { strict };
     for (id, page) in pages.iter().enumerate() {
-        if page.kind != PageKind::Decision {
+        let Some(record) = page.kind.record() else {
             continue;
-        }
+        };
         let mut header = parse_body_header(page.body());
         by_file.extend(
             std::mem::take(&mut header.by_file)
@@ -165,12 +165,8 @@ pub fn build(
                 .map(|(relation, file)| (id, relation, file)),
         );
         let file_name = record_file_name(&page.path);
-        let number = page
-            .record
-            .number
-            .or_else(|| number_from_file_name(&file_name));
-        let status_text = page
-            .record
+        let number = record.number.or_else(|| number_from_file_name(&file_name));
+        let status_text = record
             .status
             .clone()
             .or(header.status.clone())
@@ -210,11 +206,11 @@ pub fn build(
                 Status::Proposed
             }
         };
-        let mut supersedes = page.record.supersedes.clone();
+        let mut supersedes = record.supersedes.clone();
         supersedes.extend(&header.supersedes);
-        let mut amends = page.record.amends.clone();
+        let mut amends = record.amends.clone();
         amends.extend(&header.amends);
-        let mut deciders = page.record.deciders.clone();
+        let mut deciders = record.deciders.clone();
         if deciders.is_empty() {
             deciders = header.deciders.clone();
         }
@@ -231,14 +227,14 @@ pub fn build(
                 .date
                 .or_else(|| header.date.as_deref().and_then(parse_date)),
             deciders,
-            consulted: page.record.consulted.clone(),
-            informed: page.record.informed.clone(),
-            team: page.record.team.clone(),
+            consulted: record.consulted.clone(),
+            informed: record.informed.clone(),
+            team: page.team.clone(),
             supersedes: sorted_unique(supersedes),
             amends: sorted_unique(amends),
             superseded_by: sorted_unique(header.superseded_by.clone()),
             amended_by: sorted_unique(header.amended_by.clone()),
-            decide_by: page.record.decide_by,
+            decide_by: record.decide_by,
             is_overdue: false,
         };
         match number {
@@ -955,15 +951,6 @@ fn numbers_in_words(text: &str) -> Vec<u32> {
     numbers
 }
 
-/// `12. Use NATS` → (Some(12), "Use NATS").
-pub(crate) fn split_numbered_title(title: &str) -> (Option<u32>, &str) {
-    let digits: String = title.chars().take_while(char::is_ascii_digit).collect();
-    match title[digits.len()..].strip_prefix(". ") {
-        Some(rest) if !digits.is_empty() => (digits.parse().ok(), rest.trim()),
-        _ => (None, title),
-    }
-}
-
 fn split_names(value: &str) -> Vec<String> {
     value
         .split([',', ';'])
@@ -1002,7 +989,12 @@ mod tests {
             .iter()
             .map(|(path, text)| {
                 let (source, _) = Source::new(format!("decisions/{path}"), text.to_string());
-                parse_page(source, PageKind::Decision, &MarkdownConfig::default()).unwrap()
+                parse_page(
+                    source,
+                    crate::model::page::PageKind::Decision,
+                    &MarkdownConfig::default(),
+                )
+                .unwrap()
             })
             .collect();
         build(&pages, today.and_then(parse_date), false)
@@ -1322,7 +1314,12 @@ mod tests {
             .iter()
             .map(|(path, text)| {
                 let (source, _) = Source::new(format!("rfcs/{path}"), text.to_string());
-                parse_page(source, PageKind::Decision, &MarkdownConfig::default()).unwrap()
+                parse_page(
+                    source,
+                    crate::model::page::PageKind::Decision,
+                    &MarkdownConfig::default(),
+                )
+                .unwrap()
             })
             .collect();
         let (found, problems) = build(&pages, None, false);

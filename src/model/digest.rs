@@ -165,7 +165,7 @@ fn page_items<'s>(site: &'s Site, id: PageId, page: &'s Page) -> Vec<Item<'s>> {
             .map(|author| display_name(site, author));
         return vec![item(Kind::Update, (update.date, who, None))];
     }
-    if page.kind == PageKind::Update {
+    if page.kind.tag() == PageKind::Update {
         return Vec::new();
     }
     let is_decision = site.decision_of_page(id).is_some();
@@ -236,10 +236,10 @@ fn team_of<'s>(site: &'s Site, id: PageId, page: &'s Page) -> Option<&'s str> {
     if let Some(team) = site.decision_of_page(id).and_then(|d| d.team.as_ref()) {
         return Some(directory.team(team).map_or(team.as_str(), team_id));
     }
-    if let Some(team) = &page.record.team {
+    if let Some(team) = &page.team {
         return Some(directory.team(team).map_or(team.as_str(), team_id));
     }
-    if page.kind == PageKind::Team {
+    if page.kind.tag() == PageKind::Team {
         return Some(crate::model::owners::entity_id(page));
     }
     for owner in &page.owners.ids {
@@ -250,7 +250,7 @@ fn team_of<'s>(site: &'s Site, id: PageId, page: &'s Page) -> Option<&'s str> {
             return Some(team);
         }
     }
-    page.author.as_deref().and_then(team_of_person)
+    page.kind.author().and_then(team_of_person)
 }
 
 /// A person's name from their page, else the id.

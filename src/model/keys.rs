@@ -3,7 +3,7 @@
 //! `check --strict`'s unknown-key findings, error help and the export's kind-specific fields
 //! all read it.
 
-use crate::model::page::PageKind;
+use crate::model::kind::PageKind;
 
 /// One front-matter key.
 pub struct Key {

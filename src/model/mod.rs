@@ -5,12 +5,15 @@ pub mod check;
 pub mod decision;
 pub mod digest;
 pub mod events;
+pub mod facts;
 pub mod keys;
+pub mod kind;
 pub mod links;
 pub mod nav;
 pub mod owners;
 pub mod page;
 pub mod people;
+pub mod profile;
 pub mod review;
 pub mod updates;
 
@@ -379,8 +382,8 @@ impl Site {
             return Err(Box::new(page));
         };
         let old = &self.pages[id];
-        if page.kind == PageKind::Decision
-            || old.kind == PageKind::Decision
+        if page.kind.tag() == PageKind::Decision
+            || old.kind.tag() == PageKind::Decision
             || page::outline(old) != page::outline(&page)
         {
             return Err(Box::new(page));

@@ -117,7 +117,7 @@ pub fn build(pages: &[Page]) -> Nav {
                 children: Vec::new(),
                 is_section: false,
                 weight: page.weight,
-                order: match page.kind {
+                order: match page.kind.tag() {
                     PageKind::Decision | PageKind::Update => page
                         .path
                         .rsplit('/')

@@ -8,43 +8,8 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
 use crate::diagnostics::Diagnostic;
 use crate::load::CodeOwnersFile;
+pub use crate::model::facts::{OwnerSource as Source, Owners};
 use crate::model::page::{Page, PageId, PageKind};
-
-/// Where a page's owners come from.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum Source {
-    /// Nobody owns the page.
-    #[default]
-    None,
-    /// Front-matter `owner`.
-    FrontMatter,
-    /// A CODEOWNERS rule, with its 1-based line.
-    CodeOwners(usize),
-    /// Inherited from a folder's landing page, by its source path.
-    Folder(String),
-}
-
-impl Source {
-    /// `front-matter`, `codeowners`, `folder` or `none`, for templates and JSON.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Source::None => "none",
-            Source::FrontMatter => "front-matter",
-            Source::CodeOwners(_) => "codeowners",
-            Source::Folder(_) => "folder",
-        }
-    }
-}
-
-/// A page's owners: person or team ids, or CODEOWNERS handles as written when no person or
-/// team page has that id.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Owners {
-    /// Owner ids, in the order written.
-    pub ids: Vec<String>,
-    /// Where they come from.
-    pub source: Source,
-}
 
 /// A parsed CODEOWNERS file.
 #[derive(Debug, Default)]
@@ -273,7 +238,7 @@ impl Directory {
     pub fn new(pages: &[Page]) -> Directory {
         let mut directory = Directory::default();
         for (id, page) in pages.iter().enumerate() {
-            let map = match page.kind {
+            let map = match page.kind.tag() {
                 PageKind::Person => &mut directory.people,
                 PageKind::Team => &mut directory.teams,
                 _ => continue,

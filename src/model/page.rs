@@ -5,44 +5,16 @@ use pulldown_cmark::{Event, HeadingLevel, LinkType, Options, Tag, TagEnd};
 use serde::{Deserialize, Deserializer};
 
 use crate::config::MarkdownConfig;
+use crate::dates::Interval;
 use crate::diagnostics::{Diagnostic, LineIndex};
 use crate::load::Source;
-use crate::model::decision::split_numbered_title;
-use crate::model::owners::Owners;
-use crate::model::people::Profile;
-use crate::model::review::{Interval, Review};
+use crate::model::facts::{Owners, Review};
+pub use crate::model::kind::{Kind, PageKind, RecordFields};
+use crate::model::profile::{Hours, Profile, Zone};
 use crate::yaml;
 
 /// Index of a page in `Site::pages`; valid only within one `Site`.
 pub type PageId = usize;
-
-/// What a page is, from the folder it lives in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum PageKind {
-    /// A plain documentation page.
-    Page,
-    /// A decision record.
-    Decision,
-    /// A dated async update.
-    Update,
-    /// A person's page.
-    Person,
-    /// A team's page.
-    Team,
-}
-
-impl PageKind {
-    /// Lower-case name used in templates, search and JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PageKind::Page => "page",
-            PageKind::Decision => "decision",
-            PageKind::Update => "update",
-            PageKind::Person => "person",
-            PageKind::Team => "team",
-        }
-    }
-}
 
 pub use crate::dates::{Date, parse_date};
 
@@ -156,27 +128,48 @@ pub struct FrontMatter {
     pub escalation_policy: Option<String>,
 }
 
-/// Front-matter keys of decision records (MADR 4 style, with MADR 3's `decision-makers`).
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct RecordFields {
-    /// Lifecycle status as written (`accepted`, `Superseded by …`).
-    pub status: Option<String>,
-    /// Overrides the number from the file name.
-    pub number: Option<u32>,
-    /// Person ids who decide (`deciders`, or MADR 3's `decision-makers`).
-    pub deciders: Vec<String>,
-    /// Person or team ids consulted.
-    pub consulted: Vec<String>,
-    /// Person or team ids informed.
-    pub informed: Vec<String>,
-    /// Owning team id.
-    pub team: Option<String>,
-    /// Numbers of records this one replaces.
-    pub supersedes: Vec<u32>,
-    /// Numbers of records this one changes in part.
-    pub amends: Vec<u32>,
-    /// When a proposed record should be decided.
-    pub decide_by: Option<Date>,
+/// Takes the profile keys out of the front matter, checked and converted; an error names
+/// the key and what is wrong.
+fn take_profile(keys: &mut FrontMatter) -> Result<Profile, (&'static str, String)> {
+    let text =
+        |value: &mut Option<String>| std::mem::take(value).filter(|value| !value.trim().is_empty());
+    let list = |values: &mut Vec<String>| -> Vec<String> {
+        std::mem::take(values)
+            .into_iter()
+            .map(|value| value.trim().to_string())
+            .filter(|value| !value.is_empty())
+            .collect()
+    };
+    Ok(Profile {
+        timezone: text(&mut keys.timezone)
+            .map(|zone| Zone::parse(&zone))
+            .transpose()
+            .map_err(|message| ("timezone", message))?,
+        hours: text(&mut keys.working_hours)
+            .map(|hours| Hours::parse(&hours))
+            .transpose()
+            .map_err(|message| ("working_hours", message))?,
+        name: text(&mut keys.name),
+        role: text(&mut keys.role),
+        channels: list(&mut keys.channels),
+        response_time: text(&mut keys.response_time),
+        avatar: text(&mut keys.avatar),
+        pronouns: text(&mut keys.pronouns),
+        location: text(&mut keys.location),
+        members: list(&mut keys.members),
+        lead: list(&mut keys.lead),
+        ask_about: list(&mut keys.ask_about),
+        escalation_policy: text(&mut keys.escalation_policy),
+    })
+}
+
+/// `12. Use NATS` → (Some(12), "Use NATS").
+pub fn split_numbered_title(title: &str) -> (Option<u32>, &str) {
+    let digits: String = title.chars().take_while(char::is_ascii_digit).collect();
+    match title[digits.len()..].strip_prefix(". ") {
+        Some(rest) if !digits.is_empty() => (digits.parse().ok(), rest.trim()),
+        _ => (None, title),
+    }
 }
 
 /// `supersedes: 3`, `[3, 5]`, `["0003"]`, `[ADR-0003]`, `[#3]` or `[0003-use-x.md]` → numbers:
@@ -347,8 +340,8 @@ pub struct Page {
     pub path: String,
     /// Site-relative URL without the base path: `""` for home, `docs/setup/` otherwise.
     pub url: String,
-    /// What the page is.
-    pub kind: PageKind,
+    /// What the page is, with its kind's own data.
+    pub kind: Kind,
     /// Title from front matter, first `# heading`, or file name.
     pub title: String,
     /// Front-matter description.
@@ -371,8 +364,8 @@ pub struct Page {
     pub aliases: Vec<String>,
     /// Person or team id.
     pub owner: Option<String>,
-    /// An update's author (person id), from front matter.
-    pub author: Option<String>,
+    /// `team`: a record's, an update's or a person's own team (any page may name one).
+    pub team: Option<String>,
     /// Front-matter `review_by`.
     pub review_by: Option<Date>,
     /// Front-matter `review_every`.
@@ -383,16 +376,12 @@ pub struct Page {
     pub owners: Owners,
     /// When the page is due for review, if it has a schedule (set when the site is assembled).
     pub review: Option<Review>,
-    /// A person's or team's profile (null for other pages).
-    pub profile: Option<Box<Profile>>,
     /// Free-form front-matter `extra`.
     pub extra: serde_json::Value,
     /// Top-level front-matter keys as written, with their lines in the file (schema checks).
     pub keys: Vec<yaml::TopKey>,
     /// Where the front-matter YAML is in `source_text`.
     pub front_matter: Option<std::ops::Range<usize>>,
-    /// Decision-record front matter (empty for other pages).
-    pub record: RecordFields,
     /// Headings in order.
     pub headings: Vec<Heading>,
     /// Links and images in order (the renderer relies on the same order).
@@ -465,7 +454,14 @@ pub fn outline(page: &Page) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::hash::DefaultHasher::new();
     page.source_text[..page.body_start].hash(&mut hasher);
-    (&page.path, &page.url, page.kind, &page.title, &page.summary).hash(&mut hasher);
+    (
+        &page.path,
+        &page.url,
+        page.kind.tag(),
+        &page.title,
+        &page.summary,
+    )
+        .hash(&mut hasher);
     page.has_title_heading.hash(&mut hasher);
     for heading in &page.headings {
         (heading.level, &heading.text, &heading.anchor).hash(&mut hasher);
@@ -538,13 +534,14 @@ pub fn parse_page(
         .with_help("see the front-matter reference in the README")
     };
     let profile = if matches!(kind, PageKind::Person | PageKind::Team) {
-        let profile = Profile::take(&mut front_matter);
+        let profile = take_profile(&mut front_matter);
         Some(Box::new(
             profile.map_err(|(key, message)| field_error(key, message))?,
         ))
     } else {
         None
     };
+    let name = profile.as_ref().and_then(|profile| profile.name.clone());
     let date = parse_optional_date(front_matter.date).map_err(|m| field_error("date", m))?;
     let updated =
         parse_optional_date(front_matter.updated).map_err(|m| field_error("updated", m))?;
@@ -583,7 +580,7 @@ pub fn parse_page(
         .title
         .clone()
         .filter(|title| !title.trim().is_empty())
-        .or_else(|| profile.as_ref().and_then(|profile| profile.name.clone()))
+        .or(name)
         .or_else(|| heading_title.clone())
         .unwrap_or_else(|| match kind {
             // `0007-use-nats.md` → `Use nats`, not `0007 use nats`.
@@ -614,6 +611,27 @@ pub fn parse_page(
         }
         (None, None, None) => shorten(&analysis.first_paragraph, 240),
     };
+    // Every kind's keys are read (a bad value is an error wherever it is written); each kind
+    // keeps its own.
+    let author = front_matter
+        .author
+        .filter(|author| !author.trim().is_empty());
+    let kind = match (kind, profile) {
+        (PageKind::Decision, _) => Kind::Decision(Box::new(RecordFields {
+            status: front_matter.status,
+            number: front_matter.number,
+            deciders: front_matter.deciders,
+            consulted: front_matter.consulted,
+            informed: front_matter.informed,
+            supersedes,
+            amends,
+            decide_by,
+        })),
+        (PageKind::Update, _) => Kind::Update { author },
+        (PageKind::Person, Some(profile)) => Kind::Person(profile),
+        (PageKind::Team, Some(profile)) => Kind::Team(profile),
+        _ => Kind::Page,
+    };
     Ok(Page {
         url,
         kind,
@@ -632,31 +650,17 @@ pub fn parse_page(
         is_draft: front_matter.draft,
         aliases: front_matter.aliases,
         owner: front_matter.owner,
-        author: front_matter
-            .author
-            .filter(|author| !author.trim().is_empty()),
+        team: front_matter.team,
         review_by,
         review_every,
         git: None,
         owners: Owners::default(),
         review: None,
-        profile,
         extra: front_matter
             .extra
             .map_or(serde_json::Value::Null, serde_json::Value::Object),
         keys,
         front_matter: source.front_matter.clone(),
-        record: RecordFields {
-            status: front_matter.status,
-            number: front_matter.number,
-            deciders: front_matter.deciders,
-            consulted: front_matter.consulted,
-            informed: front_matter.informed,
-            team: front_matter.team,
-            supersedes,
-            amends,
-            decide_by,
-        },
         headings: analysis.headings,
         links: analysis.links,
         text: analysis.text,
@@ -1305,13 +1309,14 @@ mod record_tests {
             "---\ntitle: X\ndecision-makers: [ana, ben]\nsupersedes: 1\ndecide_by: 2026-12-01\n---\n".into(),
         );
         let page = parse_page(source, PageKind::Decision, &MarkdownConfig::default()).unwrap();
-        assert_eq!(page.record.deciders, ["ana", "ben"]);
-        assert_eq!(page.record.supersedes, [1]);
+        let record = page.kind.record().unwrap();
+        assert_eq!(record.deciders, ["ana", "ben"]);
+        assert_eq!(record.supersedes, [1]);
         assert_eq!(
             parse_numbers(vec!["ADR-0003".into(), "#4".into(), "0005-x.md".into()]),
             Ok(vec![3, 4, 5])
         );
-        assert_eq!(page.record.decide_by, "2026-12-01".parse().ok());
+        assert_eq!(record.decide_by, "2026-12-01".parse().ok());
         let (source, _) = Source::new(
             "decisions/0002-x.md".into(),
             "---\ntitle: X\nsupersedes: [one]\n---\n".into(),

@@ -14,60 +14,7 @@ use crate::model::{Site, holds};
 pub const CODES: [&str; 2] = ["review-overdue", "missing-owner"];
 
 pub use crate::dates::{Interval, Unit};
-
-/// Where a page's due date comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Basis {
-    /// Front-matter `review_by`.
-    ReviewBy,
-    /// An interval (the page's `review_every` or its folder's default) after the last update.
-    Every(Interval),
-}
-
-/// How a page stands against its due date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum State {
-    /// The due date has passed.
-    Overdue,
-    /// Due within `review.soon_days`.
-    DueSoon,
-    /// Not due yet.
-    Current,
-}
-
-impl State {
-    /// `overdue`, `due-soon` or `current`, for templates and JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            State::Overdue => "overdue",
-            State::DueSoon => "due-soon",
-            State::Current => "current",
-        }
-    }
-}
-
-/// A page's review schedule on the day of the build.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Review {
-    /// When the page is (or was) due.
-    pub due: Date,
-    /// Where `due` comes from.
-    pub basis: Basis,
-    /// Against the build's date.
-    pub state: State,
-    /// Days from the build's date to `due`: negative when overdue.
-    pub days_left: i32,
-}
-
-impl Review {
-    /// The interval the due date counts from the last update with; `None` for `review_by`.
-    pub fn every(&self) -> Option<Interval> {
-        match self.basis {
-            Basis::ReviewBy => None,
-            Basis::Every(every) => Some(every),
-        }
-    }
-}
+pub use crate::model::facts::{Basis, Review, State};
 
 /// Works out a page's review: `review_by` first; else `review_every` (or the longest folder
 /// default in `review.every`) after the page's last update. `None` when the page has no

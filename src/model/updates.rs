@@ -27,7 +27,7 @@ pub fn build(pages: &mut [Page]) -> (Vec<Update>, Vec<Diagnostic>) {
     let mut updates = Vec::new();
     let mut found = Vec::new();
     for (id, page) in pages.iter_mut().enumerate() {
-        if page.kind != PageKind::Update {
+        if page.kind.tag() != PageKind::Update {
             continue;
         }
         let Some(date) = page.date.or_else(|| date_in_name(&page.path)) else {
@@ -49,8 +49,8 @@ pub fn build(pages: &mut [Page]) -> (Vec<Update>, Vec<Diagnostic>) {
         updates.push(Update {
             page: id,
             date,
-            author: page.author.clone(),
-            team: page.record.team.clone(),
+            author: page.kind.author().map(str::to_string),
+            team: page.team.clone(),
         });
     }
     updates.sort_by(|a, b| {

@@ -416,7 +416,7 @@ impl<'a> Renderer<'a> {
                     updated: date,
                     published: None,
                     authors: author.map(str::to_string).into_iter().collect(),
-                    categories: vec![page.kind.as_str().to_string()],
+                    categories: vec![page.kind.tag().as_str().to_string()],
                     summary: match subject {
                         Some(subject) => format!("{subject} — {}", page.summary),
                         None => page.summary.clone(),

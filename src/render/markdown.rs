@@ -247,10 +247,10 @@ fn title_inline_html(inline: Vec<Event>, page: &Page) -> Option<String> {
     if inline.iter().all(|event| matches!(event, Event::Text(_))) {
         return None;
     }
-    if page.kind == crate::model::page::PageKind::Decision
+    if page.kind.tag() == crate::model::page::PageKind::Decision
         && let Some(Event::Text(first)) = inline.first_mut()
     {
-        let (number, rest) = crate::model::decision::split_numbered_title(first);
+        let (number, rest) = crate::model::page::split_numbered_title(first);
         if number.is_some() {
             *first = rest.to_string().into();
         }

@@ -393,7 +393,7 @@ impl<'a> Renderer<'a> {
                 .as_deref()
                 .map(|base| format!("{base}{}", encode_path(&page.url))),
             path: Some(&page.path),
-            kind: page.kind.as_str(),
+            kind: page.kind.tag().as_str(),
             is_home: page.url.is_empty(),
             content,
             title_html: None,
@@ -450,7 +450,7 @@ impl<'a> Renderer<'a> {
             log: None,
         };
         let nav = self.sidebar(site.nav.node_of_page[id]);
-        let template = format!("{}.html", page.kind.as_str());
+        let template = format!("{}.html", page.kind.tag().as_str());
         let template = if self.input.theme.tera.contains_template(&template) {
             template
         } else {

@@ -85,10 +85,10 @@ impl<'a> Renderer<'a> {
     /// `page.person` on a person page.
     pub(crate) fn person_view(&self, id: PageId) -> Option<PersonView<'a>> {
         let page = &self.input.site.pages[id];
-        if page.kind != PageKind::Person {
+        if page.kind.tag() != PageKind::Person {
             return None;
         }
-        let profile = page.profile.as_deref()?;
+        let profile = page.kind.profile()?;
         let relations = self.relations(id)?;
         let person_id = entity_id(page);
         Some(PersonView {
@@ -118,17 +118,17 @@ impl<'a> Renderer<'a> {
     pub(crate) fn team_view(&self, id: PageId) -> Option<TeamView<'a>> {
         let site = self.input.site;
         let page = &site.pages[id];
-        if page.kind != PageKind::Team {
+        if page.kind.tag() != PageKind::Team {
             return None;
         }
-        let profile = page.profile.as_deref()?;
+        let profile = page.kind.profile()?;
         let relations = self.relations(id)?;
         let date = self.as_of();
         let mut members = relations.members.clone();
         people::sort_west_to_east(&site.pages, &mut members, date);
         let slots: Vec<u128> = members
             .iter()
-            .filter_map(|&member| site.pages[member].profile.as_ref()?.utc_slots(date))
+            .filter_map(|&member| site.pages[member].kind.profile()?.utc_slots(date))
             .collect();
         let mut involved = relations.consulted.clone();
         for index in &relations.informed {
@@ -196,7 +196,7 @@ impl<'a> Renderer<'a> {
     /// `page.feed` on a team page: the team's updates feed, for `<head>`.
     pub(crate) fn team_feed(&self, id: PageId) -> Option<super::context::FeedLinkView> {
         let page = &self.input.site.pages[id];
-        if page.kind != PageKind::Team {
+        if page.kind.tag() != PageKind::Team {
             return None;
         }
         Some(super::context::FeedLinkView {
@@ -208,7 +208,7 @@ impl<'a> Renderer<'a> {
 
     fn member_view(&self, id: PageId, with_teams: bool) -> MemberView<'a> {
         let page = &self.input.site.pages[id];
-        let profile = page.profile.as_deref();
+        let profile = page.kind.profile();
         MemberView {
             person: self.entity(id),
             role: profile.and_then(|p| p.role.as_deref()),

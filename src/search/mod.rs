@@ -156,11 +156,11 @@ fn page_sections<'a>(
     let mut sections = Vec::new();
     let decision = site.decision_of_page(number);
     let status = decision.map_or(String::new(), |d| d.status.as_str().to_string());
-    let team = page.record.team.clone().unwrap_or_default();
-    let kind = page.kind.as_str().to_string();
+    let team = page.team.clone().unwrap_or_default();
+    let kind = page.kind.tag().as_str().to_string();
     let title = page.title.clone();
     // Records are found by number too: `ADR 12`, `0012`.
-    let number_tags = match (page.kind, decision) {
+    let number_tags = match (page.kind.tag(), decision) {
         (PageKind::Decision, Some(decision)) => {
             format!("adr {:04} {}", decision.number, decision.number)
         }

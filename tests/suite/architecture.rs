@@ -65,11 +65,12 @@ fn rooted(text: &str, depth: usize) -> String {
 /// The top-level modules a file's code (not its comments or tests) uses through `crate::`
 /// (or `super::` up to the crate root, from a module `depth` levels down), with their lines.
 fn uses(text: &str, depth: usize) -> Vec<(usize, String)> {
-    let text = rooted(text, depth);
-    let code = text
-        .split("#[cfg(test)]\nmod tests")
-        .next()
-        .unwrap_or(&text);
+    uses_under(&rooted(text, depth), "crate::")
+}
+
+/// The names a file's code (not its comments or tests) uses right after `prefix`.
+fn uses_under(text: &str, prefix: &str) -> Vec<(usize, String)> {
+    let code = text.split("#[cfg(test)]\nmod tests").next().unwrap_or(text);
     let mut found = Vec::new();
     let mut group: Option<usize> = None; // the line an open `use crate::{` started on
     let mut depth = 0usize;
@@ -88,8 +89,8 @@ fn uses(text: &str, depth: usize) -> Vec<(usize, String)> {
             }
             continue;
         }
-        while let Some(at) = rest.find("crate::") {
-            let after = &rest[at + "crate::".len()..];
+        while let Some(at) = rest.find(prefix) {
+            let after = &rest[at + prefix.len()..];
             if let Some(inner) = after.strip_prefix('{') {
                 depth = 1;
                 collect_group(inner, &mut depth, number, &mut found);
@@ -242,6 +243,52 @@ fn the_scan_sees_super_paths_that_reach_the_crate_root() {
     );
     // From `src/render/feeds.rs` (depth 2) one `super::` stays inside `render`.
     assert_eq!(uses(text, 2), [(3, "render".to_string())]);
+}
+
+/// Inside `model`, lowest first: plain data, then what a page is, then the page, then the
+/// modules that work on one kind or on the whole site (which may use each other and the
+/// site itself, `model::Site`). A page never imports the modules that compute its facts.
+const MODEL_LAYERS: &[&[&str]] = &[
+    &["events", "profile", "facts"],
+    &["kind"],
+    &["keys"],
+    &["page"],
+    &[
+        "decision", "owners", "updates", "review", "links", "nav", "digest", "people", "check",
+    ],
+];
+
+#[test]
+fn model_modules_use_only_lower_ones_and_the_page_uses_no_kind_module() {
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/model");
+    let top = MODEL_LAYERS.len() - 1;
+    let layer_of = |name: &str| MODEL_LAYERS.iter().position(|layer| layer.contains(&name));
+    let mut problems = Vec::new();
+    for entry in std::fs::read_dir(&model).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_stem().unwrap().to_string_lossy().to_string();
+        if name == "mod" {
+            continue;
+        }
+        let layer = layer_of(&name).unwrap_or_else(|| {
+            panic!("src/model/{name}.rs is in no layer: add it to MODEL_LAYERS")
+        });
+        let text = std::fs::read_to_string(&path).unwrap();
+        // `super::x` in `src/model/page.rs` is `crate::model::x`.
+        let text = rooted(&text, 2).replace("super::", "crate::model::");
+        for (line, used) in uses_under(&text, "crate::model::") {
+            // Not a module: an item of `model` itself (`Site`, `holds`), the top of the model.
+            let other = layer_of(&used).unwrap_or(top + 1);
+            let allowed = other < layer || (layer == top && other <= top + 1) || used == name;
+            if !allowed {
+                problems.push(format!(
+                    "src/model/{name}.rs:{line}: `{name}` (model layer {layer}) uses `model::{used}`: \
+                     move what it needs down, or pass it in"
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 /// Inside `search`, the index is below its export: the export reads the index (and shares its
