@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostics::{Diagnostic, closest};
-use crate::model::page::{Date, Page, PageId, parse_date, split_numbered_title};
+use crate::model::page::{Date, Page, PageId, RecordFields, parse_date, split_numbered_title};
 
 /// A decision record with its derived relations.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,13 +164,10 @@ pub fn build(
                 .into_iter()
                 .map(|(relation, file)| (id, relation, file)),
         );
+        let fields = record.completed_by(&header.fields);
         let file_name = record_file_name(&page.path);
-        let number = record.number.or_else(|| number_from_file_name(&file_name));
-        let status_text = record
-            .status
-            .clone()
-            .or(header.status.clone())
-            .unwrap_or_default();
+        let number = fields.number.or_else(|| number_from_file_name(&file_name));
+        let status_text = fields.status.clone().unwrap_or_default();
         let status = match Status::parse(&status_text) {
             Some(status) => status,
             None => {
@@ -206,14 +203,6 @@ pub fn build(
                 Status::Proposed
             }
         };
-        let mut supersedes = record.supersedes.clone();
-        supersedes.extend(&header.supersedes);
-        let mut amends = record.amends.clone();
-        amends.extend(&header.amends);
-        let mut deciders = record.deciders.clone();
-        if deciders.is_empty() {
-            deciders = header.deciders.clone();
-        }
         let decision = Decision {
             page: id,
             number: number.unwrap_or(0),
@@ -226,15 +215,15 @@ pub fn build(
             date: page
                 .date
                 .or_else(|| header.date.as_deref().and_then(parse_date)),
-            deciders,
-            consulted: record.consulted.clone(),
-            informed: record.informed.clone(),
             team: page.team.clone(),
-            supersedes: sorted_unique(supersedes),
-            amends: sorted_unique(amends),
+            supersedes: sorted_unique(fields.supersedes),
+            amends: sorted_unique(fields.amends),
             superseded_by: sorted_unique(header.superseded_by.clone()),
             amended_by: sorted_unique(header.amended_by.clone()),
-            decide_by: record.decide_by,
+            decide_by: fields.decide_by,
+            deciders: fields.deciders,
+            consulted: fields.consulted,
+            informed: fields.informed,
             is_overdue: false,
         };
         match number {
@@ -678,18 +667,15 @@ pub struct BodyHeader {
     pub title: Option<String>,
     /// The number in a `# 12. Title` heading.
     pub heading_number: Option<u32>,
-    /// Status text as written (first line of `## Status` or `* Status:`).
-    pub status: Option<String>,
     /// `Date:` line or `* Date:` bullet, as written.
     pub date: Option<String>,
-    /// `* Deciders:` names, split on commas.
-    pub deciders: Vec<String>,
-    /// Records this one says it supersedes (status text or `## Links`).
-    pub supersedes: Vec<u32>,
+    /// What the body says of the record's own fields, the same ones front matter can give:
+    /// the status text as written (first line of `## Status` or `* Status:`), `* Deciders:`
+    /// names split on commas, and the records it says it supersedes or amends (status text or
+    /// `## Links`). [`RecordFields::completed_by`] merges them under the front matter's.
+    pub fields: RecordFields,
     /// Records this one says supersede it.
     pub superseded_by: Vec<u32>,
-    /// Records this one says it amends.
-    pub amends: Vec<u32>,
     /// Records this one says amend it.
     pub amended_by: Vec<u32>,
     /// Relations to records named by a date file name (`20240301-new-way`), resolved to
@@ -701,9 +687,9 @@ impl BodyHeader {
     fn list(&mut self, relation: Relation) -> &mut Vec<u32> {
         match relation {
             Relation::SupersededBy => &mut self.superseded_by,
-            Relation::Supersedes => &mut self.supersedes,
+            Relation::Supersedes => &mut self.fields.supersedes,
             Relation::AmendedBy => &mut self.amended_by,
-            Relation::Amends => &mut self.amends,
+            Relation::Amends => &mut self.fields.amends,
         }
     }
 }
@@ -769,7 +755,7 @@ pub fn parse_body_header(body: &str) -> BodyHeader {
         if let Some(value) = key_value(trimmed, "status") {
             status_lines.push(value.to_string());
         } else if let Some(value) = key_value(trimmed, "deciders") {
-            header.deciders = split_names(value);
+            header.fields.deciders = split_names(value);
         } else if let Some(value) = key_value(trimmed, "date") {
             header.date = Some(value.to_string());
         }
@@ -784,7 +770,7 @@ pub fn parse_body_header(body: &str) -> BodyHeader {
             }
         }
     }
-    header.status = status_lines
+    header.fields.status = status_lines
         .iter()
         .find(|line| {
             let lower = line.to_lowercase();
@@ -1291,9 +1277,9 @@ mod tests {
             ),
         ] {
             let header = parse_body_header(body);
-            assert_eq!(header.status.as_deref(), Some(status), "{body}");
+            assert_eq!(header.fields.status.as_deref(), Some(status), "{body}");
             assert_eq!(header.superseded_by, superseded_by, "{body}");
-            assert_eq!(header.supersedes, supersedes, "{body}");
+            assert_eq!(header.fields.supersedes, supersedes, "{body}");
         }
         assert_eq!(Status::parse("Partly superseded"), Some(Status::Accepted));
         assert_eq!(
@@ -1350,13 +1336,13 @@ mod tests {
         assert_eq!(header.heading_number, Some(2));
         assert_eq!(header.date.as_deref(), Some("2019-03-04"));
         assert_eq!(
-            header.status.as_deref(),
+            header.fields.status.as_deref(),
             Some("Superseded by [6. Run on Fargate](0006-run-on-fargate.md)")
         );
         assert_eq!(header.superseded_by, [6, 8]);
-        assert_eq!(header.amends, [1]);
+        assert_eq!(header.fields.amends, [1]);
         assert_eq!(
-            Status::parse(header.status.as_deref().unwrap()),
+            Status::parse(header.fields.status.as_deref().unwrap()),
             Some(Status::Superseded)
         );
     }
@@ -1365,8 +1351,8 @@ mod tests {
     fn madr2_bullet_headers_are_read() {
         let body = "# Use Markdown Architectural Decision Records\n\n* Status: accepted\n* Deciders: Oliver Kopp, Stefan Kapferer\n* Date: 2017-12-04\n\nTechnical Story: none\n\n## Context and Problem Statement\n\n* Status: not this one\n";
         let header = parse_body_header(body);
-        assert_eq!(header.status.as_deref(), Some("accepted"));
-        assert_eq!(header.deciders, ["Oliver Kopp", "Stefan Kapferer"]);
+        assert_eq!(header.fields.status.as_deref(), Some("accepted"));
+        assert_eq!(header.fields.deciders, ["Oliver Kopp", "Stefan Kapferer"]);
         assert_eq!(header.date.as_deref(), Some("2017-12-04"));
         assert_eq!(header.heading_number, None);
     }

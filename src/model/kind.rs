@@ -111,3 +111,59 @@ pub struct RecordFields {
     /// When a proposed record should be decided.
     pub decide_by: Option<Date>,
 }
+
+impl RecordFields {
+    /// These front-matter fields completed by what the record's body says (`body`, read by
+    /// `decision::parse_body_header` from formats that keep their metadata there): a value the
+    /// front matter gives wins, and the relations (`supersedes`, `amends`) are both lists
+    /// together. The number comes from the front matter or the file name, never the body.
+    pub fn completed_by(&self, body: &RecordFields) -> RecordFields {
+        let either = |mine: &Vec<String>, theirs: &Vec<String>| {
+            if mine.is_empty() { theirs } else { mine }.clone()
+        };
+        let both = |mine: &Vec<u32>, theirs: &Vec<u32>| [&mine[..], &theirs[..]].concat();
+        RecordFields {
+            status: self.status.clone().or_else(|| body.status.clone()),
+            number: self.number,
+            deciders: either(&self.deciders, &body.deciders),
+            consulted: either(&self.consulted, &body.consulted),
+            informed: either(&self.informed, &body.informed),
+            supersedes: both(&self.supersedes, &body.supersedes),
+            amends: both(&self.amends, &body.amends),
+            decide_by: self.decide_by.or(body.decide_by),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RecordFields;
+
+    #[test]
+    fn front_matter_wins_and_relations_from_the_body_are_added() {
+        let front = RecordFields {
+            status: Some("accepted".into()),
+            supersedes: vec![3],
+            ..RecordFields::default()
+        };
+        let body = RecordFields {
+            status: Some("proposed".into()),
+            number: Some(9),
+            deciders: vec!["Ana".into()],
+            supersedes: vec![5],
+            amends: vec![2],
+            ..RecordFields::default()
+        };
+        let merged = front.completed_by(&body);
+        assert_eq!(merged.status.as_deref(), Some("accepted"));
+        assert_eq!(merged.number, None, "the number never comes from the body");
+        assert_eq!(merged.deciders, ["Ana"]);
+        assert_eq!(merged.supersedes, [3, 5]);
+        assert_eq!(merged.amends, [2]);
+        let named = RecordFields {
+            deciders: vec!["ben".into()],
+            ..RecordFields::default()
+        };
+        assert_eq!(named.completed_by(&body).deciders, ["ben"]);
+    }
+}
