@@ -66,7 +66,8 @@ fn a_page_opens_at_the_top_with_its_sidebar_entry_in_view() {
         &format!(
             "const frame = document.createElement('iframe'); frame.style.width = '1280px'; \
              frame.style.height = '700px'; frame.src = '{page}'; document.body.appendChild(frame); \
-             await new Promise(r => frame.onload = r); await new Promise(r => setTimeout(r, 200)); \
+             await new Promise(r => frame.onload = r); \
+             await new Promise(r => frame.contentWindow.requestAnimationFrame(() => frame.contentWindow.requestAnimationFrame(r))); \
              const doc = frame.contentDocument; const sidebar = doc.querySelector('#sidebar'); \
              const current = sidebar.querySelector('[aria-current=page]'); \
              const box = sidebar.getBoundingClientRect(), item = current.getBoundingClientRect(); \
@@ -254,7 +255,8 @@ fn node_module(name: &str) -> Option<std::path::PathBuf> {
 /// serious violations into `<pre id=out>`.
 const AXE_PROBE: &str = r#"<script src="/_axe.js"></script><script>
 window.addEventListener("load", async function () {
-  await new Promise(r => setTimeout(r, 300));
+  // The page's deferred scripts ran before `load`; its fonts are what remains to settle.
+  await document.fonts.ready;
   // `?box`: type into the header's search box and select a result, so axe sees the open popup.
   const box = document.querySelector("form.site-search input");
   if (location.search.includes("box") && box) {
