@@ -130,7 +130,7 @@ pub fn check(
     }
     if let Some(path) = cache_path {
         cache.version = 1;
-        if let Err(error) = crate::write::save_json(root, &path, &cache) {
+        if let Err(error) = crate::output::save_json(root, &path, &cache) {
             log::warn!("could not write the link cache {}: {error}", path.display());
         }
     }
@@ -234,7 +234,7 @@ fn reason(code: u16) -> &'static str {
 }
 
 fn load_cache(root: &Path, path: &Path) -> Cache {
-    crate::write::read_cache(root, path)
+    crate::output::read_cache(root, path)
         .and_then(|bytes| serde_json::from_slice::<Cache>(&bytes).ok())
         .filter(|cache| cache.version == 1)
         .unwrap_or_default()

@@ -238,7 +238,7 @@ pub fn read(root: &Path, cache: Option<&Path>, ignored_authors: &[String], walk:
         return history;
     };
     let head = head.trim().to_string();
-    let saved = crate::write::read_cache(root, cache)
+    let saved = crate::output::read_cache(root, cache)
         .and_then(|bytes| serde_json::from_slice::<Saved>(&bytes).ok())
         .filter(|saved| {
             saved.version == SAVED_VERSION
@@ -264,7 +264,7 @@ pub fn read(root: &Path, cache: Option<&Path>, ignored_authors: &[String], walk:
                 authorship: authorship.key(),
                 files,
             };
-            if let Err(error) = crate::write::save_json(root, cache, &saved) {
+            if let Err(error) = crate::output::save_json(root, cache, &saved) {
                 log::warn!("could not write the git cache {}: {error}", cache.display());
             }
             history.files = saved.files;

@@ -1,6 +1,9 @@
-//! `OutputFile`: what rendering and search produce and what `write` puts on disk.
+//! `OutputFile`: what rendering and search produce and what `write` puts on disk, the `Sink`
+//! they hand files to, the output folder's marker, and the helpers that read and write the
+//! handbook's cache files (JSON and folders, never through a symlink).
 
-use std::path::PathBuf;
+use std::fs;
+use std::path::{Path, PathBuf};
 
 /// The bytes of one output file, or where to copy them from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,3 +68,161 @@ pub type Sink<'s> = &'s (dyn Fn(OutputFile) -> OutputFile + Sync);
 /// The file marking a folder as handbook's output: a build replaces only such a folder (or an
 /// empty one), and the walk never reads one as sources.
 pub const MARKER: &str = ".handbook-output";
+
+// Cache files: JSON and folders the configuration names inside the handbook.
+
+/// Writes `value` as JSON to `path` inside `root` (a cache file the configuration names):
+/// whole (a temporary file, then a rename), and only through real folders of the handbook. A
+/// symlink anywhere on the way (a pull request can commit one where the cache goes) is refused,
+/// so the write can never land outside the handbook.
+pub fn save_json(root: &Path, path: &Path, value: &impl serde::Serialize) -> std::io::Result<()> {
+    no_symlink_on_the_way(root, path)?;
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent)?;
+    }
+    no_symlink_on_the_way(root, path)?;
+    let temporary = path.with_extension("tmp");
+    match fs::remove_file(&temporary) {
+        Err(error) if error.kind() != std::io::ErrorKind::NotFound => return Err(error),
+        _ => {}
+    }
+    // `create_new` refuses anything already there, a symlink planted since included.
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&temporary)?;
+    std::io::Write::write_all(&mut file, &serde_json::to_vec(value)?)?;
+    drop(file);
+    fs::rename(&temporary, path)
+}
+
+/// Reads `dir/name` when it is a regular file (never through a symlink, never a pipe).
+pub fn read_file(dir: &Path, name: &str) -> std::io::Result<Vec<u8>> {
+    let path = dir.join(name);
+    if !fs::symlink_metadata(&path)?.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("{} is not a regular file", path.display()),
+        ));
+    }
+    fs::read(path)
+}
+
+/// Replaces the cache folder `root/rel` with `files` (name → bytes): written beside it first,
+/// then renamed over it, so a reader sees the old folder or the new one. Refused when a symlink
+/// is on the way (a pull request could commit one there).
+pub fn replace_cache_dir(
+    root: &Path,
+    rel: &str,
+    files: &[(String, Vec<u8>)],
+) -> std::io::Result<()> {
+    let target = root.join(rel);
+    no_symlink_on_the_way(root, &target)?;
+    let parent = target.parent().unwrap_or(root);
+    fs::create_dir_all(parent)?;
+    no_symlink_on_the_way(root, &target)?;
+    let name = target.file_name().map_or_else(
+        || "cache".into(),
+        |name| name.to_string_lossy().into_owned(),
+    );
+    let fresh = parent.join(format!(".{name}.new-{}", std::process::id()));
+    if fs::symlink_metadata(&fresh).is_ok() {
+        fs::remove_dir_all(&fresh)?;
+    }
+    fs::create_dir(&fresh)?;
+    for (file, bytes) in files {
+        if file.contains(['/', '\\']) || file.starts_with("..") {
+            continue;
+        }
+        let mut out = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(fresh.join(file))?;
+        std::io::Write::write_all(&mut out, bytes)?;
+    }
+    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+    let had = fs::symlink_metadata(&target).is_ok();
+    if had {
+        fs::rename(&target, &old)?;
+    }
+    let swapped = fs::rename(&fresh, &target);
+    if had {
+        match &swapped {
+            Ok(()) => fs::remove_dir_all(&old)?,
+            Err(_) => fs::rename(&old, &target)?,
+        }
+    }
+    swapped
+}
+
+/// Reads a cache file written by [`save_json`]: `None` unless it is a regular file reached
+/// through real folders of `root` (never a symlink, a pipe or a device).
+pub fn read_cache(root: &Path, path: &Path) -> Option<Vec<u8>> {
+    no_symlink_on_the_way(root, path).ok()?;
+    if !fs::symlink_metadata(path).ok()?.is_file() {
+        return None;
+    }
+    fs::read(path).ok()
+}
+
+/// An error when `path` is not below `root`, or when a part of it below `root` that exists is
+/// a symlink.
+fn no_symlink_on_the_way(root: &Path, path: &Path) -> std::io::Result<()> {
+    let refuse = |why: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, why);
+    let rel = path
+        .strip_prefix(root)
+        .map_err(|_| refuse(format!("{} is outside the handbook", path.display())))?;
+    let mut at = root.to_path_buf();
+    for part in rel.components() {
+        if part == std::path::Component::CurDir {
+            continue;
+        }
+        let std::path::Component::Normal(name) = part else {
+            return Err(refuse(format!(
+                "{} climbs out of the handbook",
+                path.display()
+            )));
+        };
+        at.push(name);
+        match fs::symlink_metadata(&at) {
+            Ok(metadata) if metadata.file_type().is_symlink() => {
+                return Err(refuse(format!(
+                    "{} is a symlink; handbook does not write or read caches through one",
+                    at.display()
+                )));
+            }
+            Ok(_) => {}
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => break,
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn caches_are_never_written_or_read_through_a_symlink() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("hb");
+        let outside = dir.path().join("outside");
+        fs::create_dir_all(&root).unwrap();
+        fs::create_dir_all(&outside).unwrap();
+        fs::write(outside.join("secret"), "{}").unwrap();
+        std::os::unix::fs::symlink(&outside, root.join("cache")).unwrap();
+        std::os::unix::fs::symlink(outside.join("secret"), root.join("c.json")).unwrap();
+        std::os::unix::fs::symlink(outside.join("planted"), root.join("d.tmp")).unwrap();
+        assert!(save_json(&root, &root.join("cache/git.json"), &1).is_err());
+        assert!(read_cache(&root, &root.join("c.json")).is_none());
+        assert!(save_json(&root, &root.join("c.json"), &1).is_err());
+        assert!(save_json(&root, &dir.path().join("x.json"), &1).is_err());
+        // A symlink where the temporary file goes is removed, not written through.
+        save_json(&root, &root.join("d.json"), &2).unwrap();
+        assert_eq!(read_cache(&root, &root.join("d.json")).unwrap(), b"2");
+        assert!(!outside.join("planted").exists());
+        assert_eq!(fs::read_dir(&outside).unwrap().count(), 1);
+        assert_eq!(fs::read_to_string(outside.join("secret")).unwrap(), "{}");
+    }
+}

@@ -429,7 +429,7 @@ impl SearchIndex {
     }
 
     fn open_if(dir: &Path, wanted: impl Fn(&Meta) -> bool) -> anyhow::Result<Option<SearchIndex>> {
-        let Ok(meta_bytes) = crate::write::read_file(dir, META_FILE) else {
+        let Ok(meta_bytes) = crate::output::read_file(dir, META_FILE) else {
             return Ok(None);
         };
         let meta: Meta = match serde_json::from_slice(&meta_bytes) {
@@ -1094,7 +1094,7 @@ impl<'s> Scorer<'s> {
 /// build.
 pub fn restamp(root: &Path, rel: &str, fingerprint: u64, stamp: u64) {
     let dir = root.join(rel);
-    let Ok(bytes) = crate::write::read_file(&dir, META_FILE) else {
+    let Ok(bytes) = crate::output::read_file(&dir, META_FILE) else {
         return;
     };
     let Ok(mut meta) = serde_json::from_slice::<Meta>(&bytes) else {
@@ -1105,7 +1105,7 @@ pub fn restamp(root: &Path, rel: &str, fingerprint: u64, stamp: u64) {
         return;
     }
     meta.stamp = Some(stamp);
-    if let Err(error) = crate::write::save_json(root, &dir.join(META_FILE), &meta) {
+    if let Err(error) = crate::output::save_json(root, &dir.join(META_FILE), &meta) {
         log::warn!("could not update {}: {error}", dir.display());
     }
 }
@@ -1248,7 +1248,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut index = index;
         index.set_stamp(42);
-        crate::write::replace_cache_dir(dir.path(), "cache", &index.files().unwrap()).unwrap();
+        crate::output::replace_cache_dir(dir.path(), "cache", &index.files().unwrap()).unwrap();
         let cache = dir.path().join("cache");
         let reopened = SearchIndex::open(&cache, 7)
             .unwrap()

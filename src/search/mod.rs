@@ -468,7 +468,7 @@ pub fn build(
             index.set_stamp(stamp);
             let saved = index
                 .files()
-                .and_then(|files| Ok(crate::write::replace_cache_dir(root, CACHE_DIR, &files)?));
+                .and_then(|files| Ok(crate::output::replace_cache_dir(root, CACHE_DIR, &files)?));
             if let Err(error) = saved {
                 log::warn!("could not save the search index in {CACHE_DIR}: {error}");
             }
