@@ -386,8 +386,9 @@ pub struct Page {
     pub headings: Vec<Heading>,
     /// Links and images in order (the renderer relies on the same order).
     pub links: Vec<Link>,
-    /// Plain text of the body, for search and summaries.
-    pub text: String,
+    /// Plain text of the body, for search and summaries. Shared, like `source_text`: the
+    /// preview keeps each parsed page beside the assembled site, and copies share the text.
+    pub text: std::sync::Arc<str>,
     /// True when the body opens with the `# heading` that became the title; the renderer then
     /// leaves it out so the title is not shown twice.
     pub has_title_heading: bool,
@@ -399,7 +400,7 @@ pub struct Page {
     /// Mermaid names it, else of the fence) and Mermaid's message.
     pub diagram_errors: Vec<(usize, String)>,
     /// The whole source file.
-    pub source_text: String,
+    pub source_text: std::sync::Arc<str>,
     /// Where the markdown body starts in `source_text`.
     pub body_start: usize,
 }
@@ -663,14 +664,14 @@ pub fn parse_page(
         front_matter: source.front_matter.clone(),
         headings: analysis.headings,
         links: analysis.links,
-        text: analysis.text,
+        text: analysis.text.into(),
         has_title_heading,
         html_ids: analysis.html_ids,
         template_code: analysis.template_code,
         diagram_errors: analysis.diagram_errors,
         path: source.path,
         body_start: source.body_start,
-        source_text: source.text,
+        source_text: source.text.into(),
     })
 }
 

@@ -189,7 +189,7 @@ fn page_sections<'a>(
         .filter(|(i, h)| h.level <= 3 && !(*i == 0 && page.has_title_heading))
         .map(|(i, _)| i)
         .collect();
-    let text = page.text.as_str();
+    let text: &str = &page.text;
     let intro_start = match page.headings.first() {
         Some(first) if page.has_title_heading => first.text_end,
         _ => 0,

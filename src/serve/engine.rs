@@ -101,7 +101,7 @@ impl Parsed {
             && self
                 .page
                 .as_ref()
-                .is_some_and(|page| page.source_text == source.text)
+                .is_some_and(|page| *page.source_text == *source.text)
     }
 }
 
