@@ -67,7 +67,6 @@ fn a_page_opens_at_the_top_with_its_sidebar_entry_in_view() {
             "const frame = document.createElement('iframe'); frame.style.width = '1280px'; \
              frame.style.height = '700px'; frame.src = '{page}'; document.body.appendChild(frame); \
              await new Promise(r => frame.onload = r); \
-             await new Promise(r => frame.contentWindow.requestAnimationFrame(() => frame.contentWindow.requestAnimationFrame(r))); \
              const doc = frame.contentDocument; const sidebar = doc.querySelector('#sidebar'); \
              const current = sidebar.querySelector('[aria-current=page]'); \
              const box = sidebar.getBoundingClientRect(), item = current.getBoundingClientRect(); \
