@@ -7,7 +7,8 @@ For each size it builds the synthetic corpus (benches/gen_corpus.py, seed 1) int
 target/bench/corpus-SIZE if missing, copies it to a scratch folder, starts the release
 `handbook serve --port 0`, listens on /__handbook/events, and times:
 
-  body edit   append a paragraph to a page (the common save): 20 edits, each on a different page
+  body edit   append a paragraph to a page (the common save): 20 docs pages, 10 decision
+              records and 10 updates, each a different page (medians also per kind)
   title edit  change a page's title (navigation, backlinks and listings may change): 5 edits
 
 Latency runs from the moment the write returns to the moment the `reload` event naming that
@@ -98,13 +99,26 @@ def rss(pid):
 
 
 def pages_of(folder):
-    found = []
+    """Markdown pages by kind: docs pages, decision records and updates."""
+    found = {"docs": [], "decision": [], "update": []}
     for dirpath, _, names in os.walk(folder):
         for name in sorted(names):
-            if name.endswith(".md") and name != "index.md" and "/decisions" not in dirpath:
-                found.append(os.path.relpath(os.path.join(dirpath, name), folder))
-    found.sort()
+            if not name.endswith(".md") or name == "index.md":
+                continue
+            rel = os.path.relpath(os.path.join(dirpath, name), folder)
+            top = rel.split(os.sep)[0]
+            kind = {"decisions": "decision", "updates": "update"}.get(top, "docs")
+            if top in ("people", "teams"):
+                continue
+            found[kind].append(rel)
+    for pages in found.values():
+        pages.sort()
     return found
+
+
+def spread(pages, count):
+    step = max(1, len(pages) // count)
+    return pages[::step][:count]
 
 
 def url_of(rel):
@@ -140,8 +154,9 @@ def measure(size):
     time.sleep(0.5)
 
     candidates = pages_of(scratch)
-    step = max(1, len(candidates) // 25)
-    chosen = candidates[::step]
+    docs = spread(candidates["docs"], 25)
+    chosen = {"docs": docs[:20], "decision": spread(candidates["decision"], 10),
+              "update": spread(candidates["update"], 10)}
 
     def timed_edit(rel, change):
         path = os.path.join(scratch, rel)
@@ -159,11 +174,12 @@ def measure(size):
         events.wait_for(mark, lambda name, data: name == "search", timeout=120)
         return (at - written) * 1000
 
-    body = []
-    for number, rel in enumerate(chosen[:20]):
-        body.append(timed_edit(rel, lambda text, n=number: text + f"\nA new paragraph, edit number {n}.\n"))
+    body = {}
+    for kind, pages in chosen.items():
+        body[kind] = [timed_edit(rel, lambda text, n=number: text + f"\nA new paragraph, edit number {n}.\n")
+                      for number, rel in enumerate(pages)]
     title = []
-    for number, rel in enumerate(chosen[20:25]):
+    for number, rel in enumerate(docs[20:25]):
         title.append(timed_edit(
             rel, lambda text, n=number: re.sub(r"^title: .*$", f'title: "Renamed page {n}"', text, count=1, flags=re.M)))
     memory = rss(server.pid)
@@ -183,7 +199,8 @@ def measure(size):
     return {
         "pages": size,
         "startup_s": round(startup, 2),
-        "body_edit": summary(body),
+        "body_edit": summary([ms for values in body.values() for ms in values]),
+        "body_edit_by_kind": {kind: summary(values) for kind, values in body.items()},
         "title_edit": summary(title),
         "rss_mib": round(memory.get("VmRSS", 0), 1),
         "peak_rss_mib": round(memory.get("VmHWM", 0), 1),
@@ -201,6 +218,10 @@ def main():
         print(f"{r['pages']:>7} {r['startup_s']:>8} {r['body_edit']['median_ms']:>10} ms "
               f"{r['body_edit']['p95_ms']:>6} ms {r['title_edit']['median_ms']:>11} ms "
               f"{r['title_edit']['p95_ms']:>7} ms {r['rss_mib']:>8} {r['peak_rss_mib']:>9}")
+    for r in results:
+        kinds = ", ".join(f"{kind} {v['median_ms']} ms (max {v['max_ms']})"
+                          for kind, v in r["body_edit_by_kind"].items())
+        print(f"{r['pages']:>7} body edit medians by kind: {kinds}")
     with open(os.path.join(BENCH, "serve.json"), "w") as f:
         json.dump(results, f, indent=2)
 

@@ -373,19 +373,19 @@ pub fn assemble(
 
 impl Site {
     /// Swaps in a new version of a published page when nothing outside its own output can
-    /// differ: same front matter, title, summary, headings and link destinations, and not a
-    /// decision record (whose body feeds the decision log). Returns the page's link
-    /// diagnostics (their lines may have moved), or gives the page back when the site must be
-    /// assembled again instead.
+    /// differ: same front matter, title, summary, headings and link destinations, and for a
+    /// decision record the same metadata in its body (status, date and relations feed the
+    /// decision log). Returns the page's link diagnostics (their lines may have moved), or
+    /// gives the page back when the site must be assembled again instead.
     pub fn replace_body(&mut self, page: Page) -> Result<(PageId, Vec<Diagnostic>), Box<Page>> {
         let Some(&id) = self.by_path.get(&page.path) else {
             return Err(Box::new(page));
         };
         let old = &self.pages[id];
-        if page.kind.tag() == PageKind::Decision
-            || old.kind.tag() == PageKind::Decision
-            || page::outline(old) != page::outline(&page)
-        {
+        let record_changed = (page.kind.tag() == PageKind::Decision
+            || old.kind.tag() == PageKind::Decision)
+            && decision::parse_body_header(old.body()) != decision::parse_body_header(page.body());
+        if record_changed || page::outline(old) != page::outline(&page) {
             return Err(Box::new(page));
         }
         let mut page = page;

@@ -311,7 +311,15 @@ impl SearchIndex {
     ) -> anyhow::Result<SearchIndex> {
         let (schema, fields) = schema();
         let ram = RamDirectory::create();
-        let index = Index::create(ram.clone(), schema, tantivy::IndexSettings::default())?;
+        let index_settings = tantivy::IndexSettings {
+            docstore_compression: if settings.compress {
+                tantivy::IndexSettings::default().docstore_compression
+            } else {
+                tantivy::store::Compressor::None
+            },
+            ..tantivy::IndexSettings::default()
+        };
+        let index = Index::create(ram.clone(), schema, index_settings)?;
         let started = std::time::Instant::now();
         let learnt = Arc::new(Learnt {
             vocabularies: Mutex::default(),
@@ -1243,6 +1251,7 @@ mod tests {
         };
         let settings = Settings {
             language: Some(Language::English),
+            compress: true,
         };
         let index = SearchIndex::build(std::slice::from_ref(&section), &settings, 7).unwrap();
         let dir = tempfile::tempdir().unwrap();

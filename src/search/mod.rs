@@ -361,6 +361,9 @@ pub fn synonym_table(
 pub struct Settings {
     /// Stemmer language (`en`, `de`, …); `None` turns stemming off.
     pub language: Option<tantivy::tokenizer::Language>,
+    /// Compress the stored fields (an index kept in the cache folder); an index that lives
+    /// only as long as its export (the preview's) saves the time.
+    pub compress: bool,
 }
 
 impl Settings {
@@ -368,6 +371,7 @@ impl Settings {
     pub fn from_config(config: &Config) -> Settings {
         Settings {
             language: stemmer_language(&config.language),
+            compress: true,
         }
     }
 }
@@ -500,7 +504,10 @@ pub fn export_sections(
     labels: &Labels,
     config: &Config,
 ) -> anyhow::Result<Vec<OutputFile>> {
-    let settings = Settings::from_config(config);
+    let settings = Settings {
+        compress: false,
+        ..Settings::from_config(config)
+    };
     let index = SearchIndex::build(sections, &settings, fingerprint(sections, config))?;
     let synonyms = synonym_table(config, index.language());
     export::export(&index, &|file: OutputFile| file, &synonyms, labels)

@@ -339,11 +339,19 @@ impl Publisher {
             return;
         }
         // Pages reload themselves; a stylesheet, script, image or font may be on any page.
-        // Data files (handbook.json, feeds, the sitemap) are on none.
+        // Data files (handbook.json, feeds, the sitemap) are on none: they are served new,
+        // and no page is told.
         let all = changed
             .iter()
             .any(|path| is_embedded(path) && !path.starts_with("search/"));
         let only_search = changed.iter().all(|path| path.starts_with("search/"));
+        let shown = |path: &&str| {
+            is_embedded(path) || path.ends_with(".html") || path.starts_with("search/")
+        };
+        if !changed.iter().any(shown) {
+            self.site.send_replace(Arc::new(next));
+            return;
+        }
         let notice = Notice::Reload {
             changed: changed.iter().map(|path| format!("/{path}")).collect(),
             all,
@@ -440,6 +448,24 @@ fn rebuild_loop(
                     Err(mpsc::RecvTimeoutError::Disconnected) => return,
                 }
             }
+            // The last edit's page is out; the rest of the site follows while nothing waits.
+            None if engine.owes() => match rx.try_recv() {
+                Ok(message) => Some(message),
+                Err(mpsc::TryRecvError::Empty) => {
+                    let started = Instant::now();
+                    let rendered = engine.settle_step();
+                    let found = engine.diagnostics();
+                    publisher.publish(&engine, &found, &[]);
+                    console.show(&found);
+                    log::debug!(
+                        "settle step: {} in {} ms",
+                        diagnostics::plural(rendered, "page"),
+                        started.elapsed().as_millis()
+                    );
+                    continue;
+                }
+                Err(mpsc::TryRecvError::Disconnected) => return,
+            },
             None => match rx.recv() {
                 Ok(message) => Some(message),
                 Err(_) => return,

@@ -295,7 +295,7 @@ async fn not_found(site: &HashMap<String, Body>, root: &std::path::Path) -> Resp
 /// inside the handbook (a file replaced by a symlink since the last walk is not followed).
 async fn read(body: &Body, root: &std::path::Path) -> Option<Bytes> {
     match body {
-        Body::Bytes(bytes) => Some(bytes.clone()),
+        Body::Bytes(_) | Body::Packed(_) => body.generated(),
         Body::File(path) => {
             let real = tokio::fs::canonicalize(path).await.ok()?;
             if !real.starts_with(root) {

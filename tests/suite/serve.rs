@@ -444,8 +444,12 @@ fn a_new_title_reaches_the_navigation_of_other_pages() {
         "guide/deploy.md",
         "---\ntitle: Shipping Guide\nweight: 2\n---\nShip it with care.\n",
     );
-    let data = events.next("reload", |data| data.contains("/guide/setup/index.html"));
-    assert!(data.contains("/guide/deploy/index.html"), "{data}");
+    // The edited page reloads first; the pages whose navigation shows its title follow.
+    let first = events.next("reload", |data| data.contains("/guide/"));
+    assert!(first.contains("/guide/deploy/index.html"), "{first}");
+    if !first.contains("/guide/setup/index.html") {
+        events.next("reload", |data| data.contains("/guide/setup/index.html"));
+    }
     let setup = preview.get("/guide/setup/").body;
     assert!(
         setup.contains("Shipping Guide"),
@@ -470,6 +474,8 @@ fn created_deleted_and_renamed_files_and_folders_are_picked_up() {
             .body
             .contains("Undo a release.")
     );
+    // The new page first, then the pages that list it.
+    events.next("reload", |data| data.contains("\"/guide/index.html\""));
     assert!(preview.get("/guide/").body.contains("Rollback"));
 
     // Links are checked against the new set of pages: a link to the new page is not broken.
@@ -478,6 +484,7 @@ fn created_deleted_and_renamed_files_and_folders_are_picked_up() {
         "# Home\n\nWelcome. See [the guide](guide/setup.md) and [rollback](guide/rollback.md).\n",
     );
     events.next("reload", |data| data.contains("\"/index.html\""));
+    events.next("reload", |data| data.contains("/guide/rollback/index.html"));
     assert!(
         preview.get("/guide/rollback/").body.contains("Home"),
         "backlink shown"
@@ -939,12 +946,15 @@ fn after_a_series_of_edits_the_preview_equals_a_clean_build() {
             continue;
         }
         let built = String::from_utf8_lossy(&std::fs::read(entry.path()).unwrap()).into_owned();
-        let served = preview.get(&format!("/{rel}"));
-        assert_eq!(served.status, 200, "{rel} is served");
-        let served = served
-            .body
-            .replace("<script src=\"/__handbook/live.js\"></script>", "");
-        assert!(served == built, "{rel} differs from a clean build");
+        // The rest of the site follows the edited page: polled until it has (or the wait
+        // ends and the test fails).
+        preview.wait_for_page(&format!("/{rel}"), |served| {
+            served.status == 200
+                && served
+                    .body
+                    .replace("<script src=\"/__handbook/live.js\"></script>", "")
+                    == built
+        });
         compared += 1;
     }
     assert!(compared > 20, "compared {compared} files");
@@ -1282,4 +1292,64 @@ fn memory_stays_flat_across_a_thousand_rebuilds() {
         late.saturating_sub(middle) < 12 * 1024 && late.saturating_sub(early) < 24 * 1024,
         "resident memory grew (fourth lowest of each window {early}, {middle}, {late} KiB): {samples:?}"
     );
+}
+
+#[test]
+fn a_record_or_update_body_edit_renders_one_page_and_its_feed_and_log_follow() {
+    let fixture = Fixture::with_files(&[
+        ("handbook.yml", "title: Preview Test\n"),
+        ("index.md", "# Home\n\nWelcome.\n"),
+        (
+            "decisions/0001-use-postgres.md",
+            "---\ntitle: Use Postgres\nstatus: accepted\ndate: 2026-11-02\n---\n## Context\n\nWe need a database.\n",
+        ),
+        (
+            "updates/2026-11-20-platform-weekly.md",
+            "---\ntitle: Platform weekly\n---\nWe moved the build cache.\n",
+        ),
+    ]);
+    let preview = Preview::start(&fixture, &[]);
+    let events = preview.events();
+
+    // A record's body edit that leaves its status, dates and relations alone is a page edit:
+    // the decision log is not assembled again for it.
+    fixture.edit(
+        "decisions/0001-use-postgres.md",
+        "---\ntitle: Use Postgres\nstatus: accepted\ndate: 2026-11-02\n---\n## Context\n\nWe need a database.\n\nMeasured again in November.\n",
+    );
+    events.next("reload", |data| {
+        data.contains("/decisions/0001-use-postgres/index.html")
+    });
+    preview.wait_for_log("0001-use-postgres.md: rendered 1 page (page)");
+    assert!(
+        preview
+            .get("/decisions/0001-use-postgres/")
+            .body
+            .contains("Measured again in November.")
+    );
+    assert!(preview.get("/decision-log/").body.contains("Use Postgres"));
+
+    // A status written in the body is record metadata: the site is assembled again and the
+    // log shows it.
+    fixture.edit(
+        "decisions/0001-use-postgres.md",
+        "---\ntitle: Use Postgres\ndate: 2026-11-02\n---\n## Status\n\nDeprecated\n\n## Context\n\nWe need a database.\n",
+    );
+    preview.wait_for_log("0001-use-postgres.md: rendered 1 page (site)");
+    preview.wait_for_page("/decision-log/", |page| page.body.contains("deprecated"));
+
+    // An update's body edit reloads its page at once; the feed, which carries whole
+    // updates, follows.
+    fixture.edit(
+        "updates/2026-11-20-platform-weekly.md",
+        "---\ntitle: Platform weekly\n---\nWe moved the build cache.\n\nShipped the new runners.\n",
+    );
+    events.next("reload", |data| {
+        data.contains("/updates/2026/2026-11-20-platform-weekly/index.html")
+            || data.contains("/updates/2026-11-20-platform-weekly/index.html")
+    });
+    preview.wait_for_log("2026-11-20-platform-weekly.md: rendered 1 page (page)");
+    preview.wait_for_page("/updates/feed.xml", |feed| {
+        feed.body.contains("Shipped the new runners.")
+    });
 }
