@@ -301,8 +301,7 @@ pub fn assemble(
     let static_paths: HashSet<String> = statics.iter().map(|file| file.path.clone()).collect();
     let static_folders = folders_of(&static_paths);
     let base_path = config.base_path();
-    let names = WikiNames::new(&pages);
-    let nav = nav::build(&pages);
+    let (names, nav) = rayon::join(|| WikiNames::new(&pages), || nav::build(&pages));
     let listings = folder_listings(&nav, &by_url, config.nav.max_siblings);
     let forge = config.forge_blob_url(&history.prefix);
     let targets = LinkTargets {
@@ -365,9 +364,14 @@ pub fn assemble(
         relations,
         today: options.today,
     };
-    found.extend(check::site(&site, config, options.strict));
-    found.extend(review::check(&site, config));
-    found.extend(people::check(&site));
+    // The site-wide checks read the finished site, each on its own.
+    let (site_problems, (review_problems, people_problems)) = rayon::join(
+        || check::site(&site, config, options.strict),
+        || rayon::join(|| review::check(&site, config), || people::check(&site)),
+    );
+    found.extend(site_problems);
+    found.extend(review_problems);
+    found.extend(people_problems);
     (site, found)
 }
 

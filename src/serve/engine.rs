@@ -111,33 +111,79 @@ pub struct Rebuild {
     pub changed: bool,
 }
 
-/// One markdown file: its page, or `None` when it could not be read or parsed, and its
-/// problems from reading and parsing.
-#[derive(Debug, Clone)]
+/// One markdown file: what parsing gave, and its problems from reading and parsing.
+#[derive(Debug)]
 struct Parsed {
-    page: Option<Page>,
+    state: State,
     problems: Vec<Diagnostic>,
+}
+
+/// Where a file's page is. Each page is held once: here until it is assembled, then in the
+/// site, which gives it back for the next assembly (so an assembly copies no pages).
+#[derive(Debug)]
+enum State {
+    /// The file could not be read or parsed.
+    Failed,
+    /// Parsed and not in the site: new or edited since the last assembly, or a draft.
+    Held(Box<Page>),
+    /// In the site, as parsed but for the fields assembly sets.
+    InSite(AsParsed),
+}
+
+/// What assembly may change in a page, as parsing gave it, and the text it came from.
+#[derive(Debug)]
+struct AsParsed {
+    source_text: std::sync::Arc<str>,
+    /// Assembly moves a page aside when another takes its URL.
+    url: String,
+    /// Assembly dates an update by its file name.
+    date: Option<crate::dates::Date>,
+}
+
+impl AsParsed {
+    fn of(page: &Page) -> AsParsed {
+        AsParsed {
+            source_text: std::sync::Arc::clone(&page.source_text),
+            url: page.url.clone(),
+            date: page.date,
+        }
+    }
+
+    /// Takes back what assembly set, so the page can be assembled again.
+    fn restore(&self, page: &mut Page) {
+        page.url.clone_from(&self.url);
+        page.date = self.date;
+        page.git = None;
+        page.owners = Default::default();
+        page.review = None;
+    }
 }
 
 impl Parsed {
     fn new(config: &Config, source: load::Source, mut problems: Vec<Diagnostic>) -> Parsed {
-        let page = match model::parse(config, source) {
-            Ok(page) => Some(page),
+        let state = match model::parse(config, source) {
+            Ok(page) => State::Held(Box::new(page)),
             Err(problem) => {
                 problems.push(problem);
-                None
+                State::Failed
             }
         };
-        Parsed { page, problems }
+        Parsed { state, problems }
+    }
+
+    /// True when parsing gave a page.
+    fn is_page(&self) -> bool {
+        !matches!(self.state, State::Failed)
     }
 
     /// True when a re-read gave the same text and problems: the parse still stands.
     fn is_same(&self, source: &load::Source, problems: &[Diagnostic]) -> bool {
-        self.problems == problems
-            && self
-                .page
-                .as_ref()
-                .is_some_and(|page| *page.source_text == *source.text)
+        let text = match &self.state {
+            State::Failed => return false,
+            State::Held(page) => &page.source_text,
+            State::InSite(parsed) => &parsed.source_text,
+        };
+        self.problems == problems && **text == *source.text
     }
 }
 
@@ -319,6 +365,8 @@ impl Engine {
                     self.rules = rules;
                     self.keys.clear();
                     self.search_out.clear();
+                    // Parsing reads the configuration too: every file is parsed again.
+                    self.files.clear();
                     match self.walk() {
                         Ok(()) => {
                             self.assemble();
@@ -439,11 +487,12 @@ impl Engine {
                     if before.is_some_and(|parsed| parsed.is_same(&source, &problems)) {
                         continue;
                     }
-                    let was_published = before.is_some_and(|parsed| parsed.page.is_some());
+                    let was_published = before.is_some_and(Parsed::is_page);
                     let parsed = Parsed::new(&self.builder.config, source, problems);
-                    match &parsed.page {
-                        Some(page) if was_published => edited.push(page.clone()),
-                        _ => structural = true,
+                    if was_published && parsed.is_page() {
+                        edited.push(path.clone());
+                    } else {
+                        structural = true;
                     }
                     self.files.insert(path.clone(), parsed);
                 }
@@ -452,7 +501,7 @@ impl Engine {
                     self.files.insert(
                         path.clone(),
                         Parsed {
-                            page: None,
+                            state: State::Failed,
                             problems,
                         },
                     );
@@ -521,31 +570,47 @@ impl Engine {
         }
     }
 
-    /// Swaps edited pages into the site in place. `None` when one of them changed its outline:
-    /// the site must be assembled again (the parsed files already hold every new version).
-    fn replace_bodies(&mut self, edited: Vec<Page>) -> Option<Vec<PageId>> {
+    /// Swaps the edited pages (held in `files`) into the site in place. `None` when one of
+    /// them changed its outline: the site must be assembled again (those not swapped in are
+    /// still held).
+    fn replace_bodies(&mut self, edited: Vec<String>) -> Option<Vec<PageId>> {
         let mut ids = Vec::with_capacity(edited.len());
-        for page in edited {
-            let path = page.path.clone();
+        for path in edited {
+            let parsed = self.files.get_mut(&path)?;
+            let State::Held(page) = std::mem::replace(&mut parsed.state, State::Failed) else {
+                return None;
+            };
+            let as_parsed = AsParsed::of(&page);
             // A record's checks may point at lines of its body: while it has such findings
             // (other than links, which are checked again below), an edit may move them, and
             // the site is assembled again.
-            if page.kind.record().is_some() {
+            let moves_findings = page.kind.record().is_some() && {
                 let body_line = page.source_text[..page.body_start].lines().count() + 1;
-                if self.site_problems.iter().any(|problem| {
+                self.site_problems.iter().any(|problem| {
                     problem.path == path
                         && problem.line >= body_line
                         && !model::links::CODES.contains(&problem.code)
-                }) {
+                })
+            };
+            let replaced = if moves_findings {
+                Err(page)
+            } else {
+                self.site.replace_body(*page)
+            };
+            match replaced {
+                Ok((id, mut problems)) => {
+                    parsed.state = State::InSite(as_parsed);
+                    self.site_problems.retain(|problem| {
+                        problem.path != path || !model::links::CODES.contains(&problem.code)
+                    });
+                    self.site_problems.append(&mut problems);
+                    ids.push(id);
+                }
+                Err(page) => {
+                    parsed.state = State::Held(page);
                     return None;
                 }
             }
-            let (id, mut problems) = self.site.replace_body(page).ok()?;
-            self.site_problems.retain(|problem| {
-                problem.path != path || !model::links::CODES.contains(&problem.code)
-            });
-            self.site_problems.append(&mut problems);
-            ids.push(id);
         }
         Some(ids)
     }
@@ -591,35 +656,78 @@ impl Engine {
         Ok(())
     }
 
-    /// Assembles the model from the parsed pages; every page and the rest are owed.
+    /// Assembles the model from the parsed pages (those in the site come back from it);
+    /// every page and the rest are owed.
     fn assemble(&mut self) {
-        let cloning = Instant::now();
-        let pages: Vec<Page> = self
-            .files
-            .par_iter()
-            .filter_map(|(_, parsed)| parsed.page.clone())
+        let started = Instant::now();
+        let drafts = self.builder.options.drafts;
+        // The site's pages, taken back by id (the old site still maps paths to ids).
+        let mut in_site: Vec<Option<Page>> = std::mem::take(&mut self.site.pages)
+            .into_iter()
+            .map(Some)
             .collect();
-        let statics = self.statics.values().cloned().collect();
+        let mut pages = Vec::with_capacity(self.files.len());
         let mut unpublished = self.unpublished.clone();
-        for (path, parsed) in &self.files {
-            if parsed.page.is_none() {
-                unpublished.insert(path.clone(), crate::model::links::HAS_ERRORS.to_string());
-            }
+        for (path, parsed) in &mut self.files {
+            parsed.state = match std::mem::replace(&mut parsed.state, State::Failed) {
+                State::Failed => {
+                    unpublished.insert(path.clone(), crate::model::links::HAS_ERRORS.to_string());
+                    State::Failed
+                }
+                // Left out of the site, but links to it are told apart from broken ones.
+                State::Held(page) if page.is_draft && !drafts => {
+                    pages.push((*page).clone());
+                    State::Held(page)
+                }
+                State::Held(page) => {
+                    let as_parsed = AsParsed::of(&page);
+                    pages.push(*page);
+                    State::InSite(as_parsed)
+                }
+                State::InSite(as_parsed) => match self
+                    .site
+                    .id_by_path(path)
+                    .and_then(|id| in_site.get_mut(id)?.take())
+                {
+                    Some(mut page) => {
+                        as_parsed.restore(&mut page);
+                        pages.push(page);
+                        State::InSite(as_parsed)
+                    }
+                    None => {
+                        // The last assembly refused it (another page had its URL): read it
+                        // again, since the site did not keep it.
+                        match self.rules.probe(path) {
+                            Probe::Markdown(Some(source), _) => {
+                                match model::parse(&self.builder.config, source) {
+                                    Ok(page) => {
+                                        let as_parsed = AsParsed::of(&page);
+                                        pages.push(page);
+                                        State::InSite(as_parsed)
+                                    }
+                                    Err(_) => State::Failed,
+                                }
+                            }
+                            _ => State::Failed,
+                        }
+                    }
+                },
+            };
         }
+        let statics = self.statics.values().cloned().collect();
         // A preview left running past midnight measures deadlines from the new day.
         self.builder.today = pipeline::today();
-        log::debug!("preview: pages cloned in {:?}", cloning.elapsed());
+        log::debug!("preview: pages gathered in {:?}", started.elapsed());
         let started = Instant::now();
         let (site, problems) = self.builder.assemble(pages, statics, &unpublished);
         log::debug!("preview: site assembled in {:?}", started.elapsed());
-        // The old site is dropped beside the work that follows (freeing ten thousand pages
-        // takes a while).
+        // The old site is dropped beside the work that follows.
         let old = std::mem::replace(&mut self.site, site);
-        rayon::spawn(move || drop(old));
+        rayon::spawn(move || drop((old, in_site)));
+        self.site_problems = problems;
         // A page that is gone is not served while the rest of the site catches up.
         let current: HashSet<String> = self.site.pages.iter().map(output_path).collect();
         self.pages_out.retain(|path, _| current.contains(path));
-        self.site_problems = problems;
         self.owed = Owed::Pages;
     }
 

@@ -1353,3 +1353,44 @@ fn a_record_or_update_body_edit_renders_one_page_and_its_feed_and_log_follow() {
         feed.body.contains("Shipped the new runners.")
     });
 }
+
+#[test]
+fn a_page_refused_for_a_taken_url_is_served_once_the_url_is_free() {
+    let fixture = handbook();
+    fixture.edit(
+        "guide/first.md",
+        "---\ntitle: First\nslug: shared\n---\nThe first page.\n",
+    );
+    fixture.edit(
+        "guide/second.md",
+        "---\ntitle: Second\nslug: shared\n---\nThe second page.\n",
+    );
+    let preview = Preview::start(&fixture, &[]);
+    preview.wait_for_log("duplicate-url");
+    let events = preview.events();
+    // The refused page was not touched: the preview finds it again when its URL is free.
+    std::fs::remove_file(fixture.root.join("guide/first.md")).unwrap();
+    events.next("reload", |data| data.contains("/guide/shared/index.html"));
+    preview.wait_for_page("/guide/shared/", |page| {
+        page.body.contains("The second page.")
+    });
+    fixture.edit(
+        "guide/second.md",
+        "---\ntitle: Second\nslug: shared\n---\nThe second page, edited.\n",
+    );
+    preview.wait_for_page("/guide/shared/", |page| {
+        page.body.contains("The second page, edited.")
+    });
+    // And it stays in the site through later assemblies.
+    fixture.edit(
+        "guide/setup.md",
+        "---\ntitle: Setup, renamed\nweight: 1\n---\nInstall the tools.\n",
+    );
+    preview.wait_for_page("/guide/setup/", |page| page.body.contains("Setup, renamed"));
+    assert!(
+        preview
+            .get("/guide/shared/")
+            .body
+            .contains("The second page, edited.")
+    );
+}
