@@ -81,6 +81,10 @@ pub enum Command {
     /// Change or list decision records.
     #[command(subcommand)]
     Decision(DecisionCommand),
+    /// The preview's search export, run in a child process: a job on standard input, the
+    /// files on standard output. Not for people.
+    #[command(name = "__search-export", hide = true)]
+    SearchExport,
 }
 
 /// `handbook new …`.

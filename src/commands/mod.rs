@@ -86,6 +86,10 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
             Ok(Outcome::Success)
         }
         Command::Stale(args) => stale(args, out, err),
+        Command::SearchExport => {
+            crate::search::job::run_from(std::io::stdin().lock(), out)?;
+            Ok(Outcome::Success)
+        }
         Command::Serve(args) => {
             crate::serve::run(crate::serve::ServeOptions {
                 build: BuildOptions {

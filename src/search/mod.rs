@@ -16,6 +16,7 @@
 
 mod export;
 mod index;
+pub mod job;
 mod query;
 mod rank;
 
@@ -69,7 +70,7 @@ pub const BOOSTS: [f32; 4] = [3.0, 2.0, 1.0, 2.0];
 pub const TEXT_FIELDS: [&str; 4] = ["title", "headings", "body", "tags"];
 
 /// One searchable unit: a page's introduction or one of its `##`/`###` sections.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Section<'a> {
     /// Index of the page in `Site::pages`.
     pub page: u32,
@@ -328,8 +329,16 @@ pub fn synonym_table(
     config: &Config,
     language: Option<tantivy::tokenizer::Language>,
 ) -> BTreeMap<String, Vec<String>> {
+    synonyms_of(&config.search.synonyms, language)
+}
+
+/// [`synonym_table`] of `search.synonyms` as written.
+fn synonyms_of(
+    synonyms: &BTreeMap<String, Vec<String>>,
+    language: Option<tantivy::tokenizer::Language>,
+) -> BTreeMap<String, Vec<String>> {
     let mut table: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (word, others) in &config.search.synonyms {
+    for (word, others) in synonyms {
         let entry: Vec<(String, String)> = std::iter::once(word)
             .chain(others)
             .map(|word| {
@@ -497,22 +506,6 @@ pub fn build(
 /// The render cache's name for the index and export files.
 const CACHE_GROUP: &str = "search";
 
-/// Indexes sections in memory and returns only the browser export: for the preview server,
-/// which serves search but writes no index.
-pub fn export_sections(
-    sections: &[Section<'_>],
-    labels: &Labels,
-    config: &Config,
-) -> anyhow::Result<Vec<OutputFile>> {
-    let settings = Settings {
-        compress: false,
-        ..Settings::from_config(config)
-    };
-    let index = SearchIndex::build(sections, &settings, fingerprint(sections, config))?;
-    let synonyms = synonym_table(config, index.language());
-    export::export(&index, &|file: OutputFile| file, &synonyms, labels)
-}
-
 /// The index in the cache folder `dir` when it matches the site, else a new one built in
 /// memory.
 pub fn open_or_build(
@@ -544,9 +537,14 @@ fn open_or_build_sections(
 /// A fingerprint of everything the index depends on: the handbook version, the language and
 /// every section. An index whose fingerprint matches is reused instead of rebuilt.
 pub fn fingerprint(sections: &[Section<'_>], config: &Config) -> u64 {
+    fingerprint_of(sections, &config.language)
+}
+
+/// [`fingerprint`] for the configuration's `language`.
+fn fingerprint_of(sections: &[Section<'_>], language: &str) -> u64 {
     let mut hash = xxhash_rust::xxh3::Xxh3::new();
     hash.update(env!("CARGO_PKG_VERSION").as_bytes());
-    hash.update(config.language.as_bytes());
+    hash.update(language.as_bytes());
     for section in sections {
         let parts: [&str; 10] = [
             &section.title,

@@ -32,6 +32,7 @@ use crate::model::{self, Site};
 use crate::output::{Content, OutputFile};
 use crate::pipeline::{self, BuildOptions, Builder};
 use crate::render::Renderer;
+use crate::search::job::ExportJob;
 use crate::search::{self, Section};
 
 /// A served file: bytes in memory, or a source file read when requested.
@@ -49,6 +50,9 @@ pub enum Body {
 
 /// Generated files at least this large are kept packed.
 const PACK_FROM: usize = 2048;
+
+/// Pages rendered at a time when many are (then packed before the next chunk).
+const RENDER_CHUNK: usize = 256;
 
 impl Body {
     /// True when both are the same bytes or the same file. Bytes kept from an earlier build
@@ -321,15 +325,15 @@ impl Engine {
         files
     }
 
-    /// The sections search indexes, when search is on.
-    /// They own their text: they are indexed on another thread while the site changes.
-    pub fn search_sections(&self) -> Option<(Vec<Section<'static>>, search::Labels)> {
+    /// The search export of the current site, when search is on. Its sections own their text:
+    /// they are indexed elsewhere while the site changes.
+    pub fn search_job(&self) -> Option<ExportJob<'static>> {
         self.builder.config.search.enabled.then(|| {
             let sections = search::sections(&self.site)
                 .into_iter()
                 .map(Section::into_owned)
                 .collect();
-            (sections, search::labels(&self.site))
+            ExportJob::new(sections, search::labels(&self.site), &self.builder.config)
         })
     }
 
@@ -449,15 +453,23 @@ impl Engine {
             for &id in &dirty {
                 self.page_problems.remove(&pages[id].path);
             }
-            let (files, problems) = renderer.pages(dirty);
-            for file in files {
-                self.pages_out
-                    .insert(file.path.clone(), Body::text(&file.path, file.content));
-            }
-            for problem in problems {
-                // A page that failed keeps no key, so it is rendered again next time.
-                self.keys.remove(&problem.path);
-                self.page_problems.insert(problem.path.clone(), problem);
+            // In chunks, each packed as soon as it is made: the whole site's HTML never
+            // waits unpacked in memory (the allocator would keep that peak).
+            for chunk in dirty.chunks(RENDER_CHUNK) {
+                let (files, problems) = renderer.pages(chunk.to_vec());
+                let packed: Vec<(String, Body)> = files
+                    .into_par_iter()
+                    .map(|file| {
+                        let body = Body::text(&file.path, file.content);
+                        (file.path, body)
+                    })
+                    .collect();
+                self.pages_out.extend(packed);
+                for problem in problems {
+                    // A page that failed keeps no key, so it is rendered again next time.
+                    self.keys.remove(&problem.path);
+                    self.page_problems.insert(problem.path.clone(), problem);
+                }
             }
             log::debug!("preview: {rendered} pages at {:?}", started.elapsed());
             self.owed = Owed::Rest;
@@ -466,7 +478,7 @@ impl Engine {
         let (mut rest, problems) = renderer.rest();
         rest.push(crate::export::output_file(&self.site, &self.builder.config));
         self.rest_out = rest
-            .into_iter()
+            .into_par_iter()
             .map(|file| {
                 let body = Body::text(&file.path, file.content);
                 (file.path, body)

@@ -32,6 +32,7 @@ use tokio::sync::{broadcast, watch as channel};
 use crate::diagnostics::{self, Diagnostic, Severity};
 use crate::output::OutputFile;
 use crate::pipeline::BuildOptions;
+use crate::search::job::ExportJob;
 use engine::{Body, Engine, Rebuild};
 use server::{Notice, Shared};
 use watch::{Debouncer, Entry, Ignore, Touch};
@@ -563,21 +564,47 @@ impl SearchJob {
             return;
         }
         self.wanted = false;
-        let Some((sections, labels)) = engine.search_sections() else {
+        let Some(job) = engine.search_job() else {
             return;
         };
-        let config = engine.config().clone();
         let tx = tx.clone();
         self.running = true;
         let spawned = std::thread::Builder::new()
             .name("handbook-search".into())
             .spawn(move || {
                 let started = Instant::now();
-                let result = crate::search::export_sections(&sections, &labels, &config);
+                let result = export_in_child(&job).or_else(|error| {
+                    log::debug!("search export in a child process failed ({error:#}); here");
+                    job.run()
+                });
                 tx.send(Message::Search(result, started.elapsed())).ok();
             });
         if spawned.is_err() {
             self.running = false;
         }
     }
+}
+
+/// Runs a search export in a child `handbook __search-export` (see [`crate::search::job`]):
+/// the memory it works in is the child's, and goes back to the system when it ends.
+fn export_in_child(job: &ExportJob<'_>) -> anyhow::Result<Vec<crate::output::OutputFile>> {
+    use anyhow::Context as _;
+    let mut child = std::process::Command::new(std::env::current_exe()?)
+        .arg("__search-export")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()?;
+    let stdin = child
+        .stdin
+        .take()
+        .context("the child has no standard input")?;
+    // The child reads the whole job before it writes anything: send it, close, then read.
+    let sent = job.write_to(stdin);
+    let output = child.wait_with_output()?;
+    if !output.status.success() {
+        anyhow::bail!("{}", String::from_utf8_lossy(&output.stderr).trim());
+    }
+    sent?;
+    crate::search::job::read_files(&output.stdout)
 }

@@ -669,7 +669,7 @@ fn drafts_are_served_only_when_asked() {
 #[test]
 fn search_in_the_preview_follows_edits() {
     let fixture = handbook();
-    let preview = Preview::start(&fixture, &[]);
+    let preview = Preview::start(&fixture, &["--verbose"]);
     let before = preview.wait_for_page("/search/bundle.js", |response| response.status == 200);
     assert!(!before.body.contains("zanzibar"));
     let events = preview.events();
@@ -681,6 +681,13 @@ fn search_in_the_preview_follows_edits() {
     preview.wait_for_page("/search/bundle.js", |response| {
         response.body.contains("zanzibar")
     });
+    // The export ran in a child `handbook __search-export`, not in the server's process.
+    preview.wait_for_log("search index rebuilt");
+    assert!(
+        !preview.log().contains("child process failed"),
+        "{}",
+        preview.log()
+    );
 }
 
 /// Drives a real page in headless Chromium over the DevTools protocol.
