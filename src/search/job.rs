@@ -18,6 +18,9 @@ use crate::output::{Content, OutputFile};
 /// One search export: sections, team labels and the configuration it depends on.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct ExportJob<'a> {
+    /// The binary that made the job: a child must be the same build (the server's
+    /// `search-engine.js` reads exactly its export format), or it refuses the job.
+    binary: String,
     /// `language` of `handbook.yml` (the stemmer, the stop words, the fingerprint).
     language: String,
     /// `search.synonyms` of `handbook.yml`.
@@ -30,6 +33,7 @@ impl<'a> ExportJob<'a> {
     /// The export of `sections` under `config`.
     pub fn new(sections: Vec<Section<'a>>, labels: Labels, config: &Config) -> ExportJob<'a> {
         ExportJob {
+            binary: binary(),
             language: config.language.clone(),
             synonyms: config.search.synonyms.clone(),
             labels,
@@ -61,12 +65,28 @@ impl<'a> ExportJob<'a> {
 /// The body of `handbook __search-export`: reads a job, runs it, writes the files.
 pub fn run_from(input: impl Read, output: &mut dyn Write) -> anyhow::Result<()> {
     let job: ExportJob<'static> = serde_json::from_reader(std::io::BufReader::new(input))?;
+    if job.binary != binary() {
+        anyhow::bail!(
+            "the job comes from handbook {}, this is {}",
+            job.binary,
+            binary()
+        );
+    }
     let files = job.run()?;
     drop(job);
     let mut writer = std::io::BufWriter::new(output);
     write_files(&files, &mut writer)?;
     writer.flush()?;
     Ok(())
+}
+
+/// This build: its version and the export format it writes.
+fn binary() -> String {
+    format!(
+        "{} (export format {})",
+        env!("CARGO_PKG_VERSION"),
+        export::FORMAT
+    )
 }
 
 /// Frames generated files: per file, the path's length (u32, little endian), the path, the
@@ -152,5 +172,12 @@ mod tests {
             read_files(&framed[..framed.len() - 1]).is_err(),
             "a cut stream is an error"
         );
+        // A job from another build is refused (the server falls back to exporting itself).
+        let foreign =
+            String::from_utf8(request)
+                .unwrap()
+                .replacen(&binary(), "0.0.1 (export format 1)", 1);
+        let refused = run_from(foreign.as_bytes(), &mut Vec::new()).unwrap_err();
+        assert!(refused.to_string().contains("0.0.1"), "{refused}");
     }
 }
