@@ -682,3 +682,60 @@ fn result_links_stay_inside_the_site_whatever_the_search_data_says() {
         hrefs[0]
     );
 }
+
+/// A CI build starts from a fresh checkout (every file time new) with the cache folder
+/// `.handbook/` restored from an earlier build and an empty output folder. Its output must be
+/// the cold build's, byte for byte, whether nothing or one page changed since.
+#[test]
+fn a_ci_build_with_a_restored_cache_folder_equals_a_cold_build() {
+    let earlier = Fixture::built_example();
+    let cache = earlier.root.join(".handbook");
+    assert!(cache.join("search").is_dir(), "the build saved its index");
+    let page = "engineering/on-call.md";
+    let source = std::fs::read_to_string(earlier.root.join(page)).unwrap();
+    let edited = format!("{source}\nA new paragraph about quokka pagers.\n");
+    for change in [None, Some(edited.as_str())] {
+        let warm = Fixture::example();
+        crate::harness::copy_tree(&cache, &warm.root.join(".handbook"));
+        let cold = Fixture::example();
+        if let Some(text) = change {
+            warm.edit(page, text);
+            cold.edit(page, text);
+        }
+        let run = warm.run(&["build", "--verbose"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        if change.is_none() {
+            assert!(
+                run.stderr.contains("(Fresh)"),
+                "the restored index is used: {}",
+                run.stderr
+            );
+        }
+        cold.build();
+        let (warm_files, cold_files) = (
+            crate::harness::snapshot(&warm.output()),
+            crate::harness::snapshot(&cold.output()),
+        );
+        assert_eq!(
+            warm_files.keys().collect::<Vec<_>>(),
+            cold_files.keys().collect::<Vec<_>>(),
+            "the same files ({change:?})"
+        );
+        for (path, bytes) in &warm_files {
+            assert!(
+                *bytes == cold_files[path],
+                "{path} differs from a cold build ({change:?})"
+            );
+        }
+        if change.is_some() {
+            let manifest = String::from_utf8_lossy(&warm_files["search/manifest.js"]).into_owned();
+            assert!(
+                warm_files
+                    .iter()
+                    .any(|(path, bytes)| path.starts_with("search/")
+                        && String::from_utf8_lossy(bytes).contains("quokka")),
+                "the new word is searchable: {manifest}"
+            );
+        }
+    }
+}
