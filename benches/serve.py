@@ -10,6 +10,8 @@ target/bench/corpus-SIZE if missing, copies it to a scratch folder, starts the r
   body edit   append a paragraph to a page (the common save): 20 docs pages, 10 decision
               records and 10 updates, each a different page (medians also per kind)
   title edit  change a page's title (navigation, backlinks and listings may change): 5 edits
+  burst       a body edit 250 ms after a title edit on another page, while the preview is
+              still bringing the rest of the site up to date: 5 rounds
 
 Latency runs from the moment the write returns to the moment the `reload` event naming that
 page arrives (the browser then refetches one page). Memory is the server's resident set after
@@ -182,6 +184,16 @@ def measure(size):
     for number, rel in enumerate(docs[20:25]):
         title.append(timed_edit(
             rel, lambda text, n=number: re.sub(r"^title: .*$", f'title: "Renamed page {n}"', text, count=1, flags=re.M)))
+    burst = []
+    for number in range(5):
+        first, second = docs[number], docs[-1 - number]
+        path = os.path.join(scratch, first)
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(re.sub(r"^title: .*$", f'title: "Burst title {number}"', text, count=1, flags=re.M))
+        time.sleep(0.25)
+        burst.append(timed_edit(second, lambda text, n=number: text + f"\nA burst paragraph {n}.\n"))
     memory = rss(server.pid)
     server.terminate()
     server.wait(timeout=10)
@@ -202,6 +214,7 @@ def measure(size):
         "body_edit": summary([ms for values in body.values() for ms in values]),
         "body_edit_by_kind": {kind: summary(values) for kind, values in body.items()},
         "title_edit": summary(title),
+        "body_after_title_edit": summary(burst),
         "rss_mib": round(memory.get("VmRSS", 0), 1),
         "peak_rss_mib": round(memory.get("VmHWM", 0), 1),
     }
@@ -222,6 +235,9 @@ def main():
         kinds = ", ".join(f"{kind} {v['median_ms']} ms (max {v['max_ms']})"
                           for kind, v in r["body_edit_by_kind"].items())
         print(f"{r['pages']:>7} body edit medians by kind: {kinds}")
+        b = r["body_after_title_edit"]
+        print(f"{r['pages']:>7} body edit 250 ms after a title edit: median {b['median_ms']} ms, "
+              f"max {b['max_ms']} ms")
     with open(os.path.join(BENCH, "serve.json"), "w") as f:
         json.dump(results, f, indent=2)
 

@@ -51,6 +51,9 @@ pub enum Body {
 /// Generated files at least this large are kept packed.
 const PACK_FROM: usize = 2048;
 
+/// Page keys computed at a time, between looks for a waiting save.
+const KEY_CHUNK: usize = 2048;
+
 /// Pages rendered at a time when many are (then packed before the next chunk).
 const RENDER_CHUNK: usize = 256;
 
@@ -415,15 +418,16 @@ impl Engine {
     pub fn settle(&mut self) -> usize {
         let mut rendered = 0;
         while self.owes() {
-            rendered += self.settle_step();
+            rendered += self.settle_step(&|| false);
         }
         rendered
     }
 
     /// One step of [`Engine::settle`], so the server can take an edit between steps: every
     /// page whose key changed, or else the files beside the pages. Returns the number of
-    /// pages rendered.
-    pub fn settle_step(&mut self) -> usize {
+    /// pages rendered. Rendering many pages stops between chunks once `interrupted` says a
+    /// save is waiting; what it did not render stays owed.
+    pub fn settle_step(&mut self, interrupted: &dyn Fn() -> bool) -> usize {
         let owed = std::mem::take(&mut self.owed);
         if owed == Owed::Nothing {
             return 0;
@@ -434,10 +438,16 @@ impl Engine {
         let pages = &self.site.pages;
         let mut rendered = 0;
         if owed == Owed::Pages {
-            let keys: Vec<u64> = (0..pages.len())
-                .into_par_iter()
-                .map(|id| renderer.page_key(id))
-                .collect();
+            let mut keys: Vec<u64> = Vec::with_capacity(pages.len());
+            for start in (0..pages.len()).step_by(KEY_CHUNK) {
+                if interrupted() {
+                    // Nothing changed yet: the step starts over after the save.
+                    self.owed = Owed::Pages;
+                    return 0;
+                }
+                let end = (start + KEY_CHUNK).min(pages.len());
+                keys.par_extend((start..end).into_par_iter().map(|id| renderer.page_key(id)));
+            }
             let dirty: Vec<PageId> = (0..pages.len())
                 .filter(|&id| self.keys.get(&pages[id].path) != Some(&keys[id]))
                 .collect();
@@ -455,7 +465,17 @@ impl Engine {
             }
             // In chunks, each packed as soon as it is made: the whole site's HTML never
             // waits unpacked in memory (the allocator would keep that peak).
-            for chunk in dirty.chunks(RENDER_CHUNK) {
+            for (number, chunk) in dirty.chunks(RENDER_CHUNK).enumerate() {
+                if interrupted() {
+                    // The pages not rendered keep no key: the next step renders them.
+                    for &id in &dirty[number * RENDER_CHUNK..] {
+                        self.keys.remove(&pages[id].path);
+                    }
+                    self.owed = Owed::Pages;
+                    let done = number * RENDER_CHUNK;
+                    log::debug!("preview: a save waits; {} pages left", dirty.len() - done);
+                    return done;
+                }
                 let (files, problems) = renderer.pages(chunk.to_vec());
                 let packed: Vec<(String, Body)> = files
                     .into_par_iter()
@@ -474,6 +494,10 @@ impl Engine {
             log::debug!("preview: {rendered} pages at {:?}", started.elapsed());
             self.owed = Owed::Rest;
             return rendered;
+        }
+        if interrupted() {
+            self.owed = Owed::Rest;
+            return 0;
         }
         let (mut rest, problems) = renderer.rest();
         rest.push(crate::export::output_file(&self.site, &self.builder.config));
@@ -783,4 +807,58 @@ fn fatal(path: &str, error: &anyhow::Error) -> Diagnostic {
     let message: Vec<String> = error.chain().map(ToString::to_string).collect();
     Diagnostic::error(path, 0, 0, "load", message.join(": "))
         .with_help("fix it and save again; the preview keeps the last good site until then")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_settle_step_stops_between_chunks_for_a_save_and_leaves_the_rest_owed() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("index.md"), "# Home\n").unwrap();
+        let pages = RENDER_CHUNK * 2 + 10;
+        for n in 0..pages {
+            std::fs::write(
+                dir.path().join(format!("page-{n:04}.md")),
+                format!("# Page {n}\n\nText of page {n}.\n"),
+            )
+            .unwrap();
+        }
+        let mut engine = Engine::new(BuildOptions {
+            root: dir.path().to_path_buf(),
+            ..BuildOptions::default()
+        })
+        .unwrap();
+        let settled = engine.snapshot();
+        // As after a theme change: every page is owed.
+        engine.keys.clear();
+        engine.pages_out.clear();
+        engine.owed = Owed::Pages;
+        // A save arrives after the first chunk of pages (the step looks once before the keys,
+        // which fit one chunk here, and once before each chunk of pages).
+        let calls = std::cell::Cell::new(0);
+        let rendered = engine.settle_step(&|| {
+            calls.set(calls.get() + 1);
+            calls.get() > 2
+        });
+        assert_eq!(rendered, RENDER_CHUNK);
+        assert_eq!(engine.owed, Owed::Pages, "the other pages are still owed");
+        assert_eq!(engine.pages_out.len(), RENDER_CHUNK);
+        // A save during the keys leaves everything as it was.
+        let before = engine.keys.clone();
+        assert_eq!(engine.settle_step(&|| true), 0);
+        assert_eq!((engine.owed, &engine.keys), (Owed::Pages, &before));
+        // Taken up again, it renders what was left (and only that), then the rest.
+        assert_eq!(engine.settle(), pages + 1 - RENDER_CHUNK);
+        let again = engine.snapshot();
+        assert_eq!(again.len(), settled.len());
+        for (path, body) in &settled {
+            assert_eq!(
+                again[path].generated(),
+                body.generated(),
+                "{path} as a full settle makes it"
+            );
+        }
+    }
 }

@@ -22,6 +22,7 @@ use std::io::Write;
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -85,7 +86,9 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
     // The watcher starts before the first build reads anything, so an edit made while it
     // builds (or right after "serving" is printed) queues a rebuild instead of being lost.
     let (tx, rx) = mpsc::channel();
-    let watcher = start_watcher(&root, tx.clone())?;
+    // Touch messages sent and not yet taken, so a settle step can give way to a save.
+    let waiting = Arc::new(AtomicUsize::new(0));
+    let watcher = start_watcher(&root, tx.clone(), Arc::clone(&waiting))?;
     let started = Instant::now();
     let engine = Engine::new(build)?;
     let mut console = Console {
@@ -120,7 +123,7 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
         let tx = tx.clone();
         std::thread::Builder::new()
             .name("handbook-rebuild".into())
-            .spawn(move || rebuild_loop(engine, rx, tx, ignore, publisher, console))?
+            .spawn(move || rebuild_loop(engine, rx, tx, waiting, ignore, publisher, console))?
     };
     if options.open {
         let url = url.clone();
@@ -255,6 +258,7 @@ fn site_url(address: SocketAddr) -> String {
 fn start_watcher(
     root: &Path,
     tx: mpsc::Sender<Message>,
+    waiting: Arc<AtomicUsize>,
 ) -> anyhow::Result<notify::RecommendedWatcher> {
     let prefix: PathBuf = root.to_path_buf();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
@@ -264,6 +268,7 @@ fn start_watcher(
             Err(_) => vec![Touch::new("", Entry::Unknown)],
         };
         if !touches.is_empty() {
+            waiting.fetch_add(1, Ordering::SeqCst);
             tx.send(Message::Touches(touches)).ok();
         }
     })
@@ -433,6 +438,7 @@ fn rebuild_loop(
     mut engine: Engine,
     rx: mpsc::Receiver<Message>,
     tx: mpsc::Sender<Message>,
+    waiting: Arc<AtomicUsize>,
     ignore: Ignore,
     publisher: Publisher,
     mut console: Console,
@@ -454,7 +460,7 @@ fn rebuild_loop(
                 Ok(message) => Some(message),
                 Err(mpsc::TryRecvError::Empty) => {
                     let started = Instant::now();
-                    let rendered = engine.settle_step();
+                    let rendered = engine.settle_step(&|| waiting.load(Ordering::SeqCst) > 0);
                     let found = engine.diagnostics();
                     publisher.publish(&engine, &found, &[]);
                     console.show(&found);
@@ -473,7 +479,10 @@ fn rebuild_loop(
             },
         };
         match message {
-            Some(Message::Touches(touches)) => debouncer.push(touches, Instant::now()),
+            Some(Message::Touches(touches)) => {
+                waiting.fetch_sub(1, Ordering::SeqCst);
+                debouncer.push(touches, Instant::now());
+            }
             Some(Message::Search(result, elapsed)) => {
                 search.running = false;
                 match result {
