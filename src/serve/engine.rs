@@ -303,6 +303,16 @@ impl Engine {
 
     /// Every current finding, sorted.
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        self.findings(|_| true)
+    }
+
+    /// Every current error, sorted: what decides whether a state is published (warnings can
+    /// be many thousands, and are not needed for that).
+    pub fn errors(&self) -> Vec<Diagnostic> {
+        self.findings(|found| found.severity == diagnostics::Severity::Error)
+    }
+
+    fn findings(&self, wanted: impl Fn(&Diagnostic) -> bool) -> Vec<Diagnostic> {
         let mut all: Vec<Diagnostic> = self
             .fatal
             .iter()
@@ -311,6 +321,7 @@ impl Engine {
             .chain(&self.site_problems)
             .chain(self.page_problems.values())
             .chain(&self.rest_problems)
+            .filter(|found| wanted(found))
             .cloned()
             .collect();
         diagnostics::sort(&mut all);

@@ -461,9 +461,8 @@ fn rebuild_loop(
                 Err(mpsc::TryRecvError::Empty) => {
                     let started = Instant::now();
                     let rendered = engine.settle_step(&|| waiting.load(Ordering::SeqCst) > 0);
-                    let found = engine.diagnostics();
-                    publisher.publish(&engine, &found, &[]);
-                    console.show(&found);
+                    publisher.publish(&engine, &engine.errors(), &[]);
+                    console.show(&engine.diagnostics());
                     log::debug!(
                         "settle step: {} in {} ms",
                         diagnostics::plural(rendered, "page"),
@@ -489,7 +488,7 @@ fn rebuild_loop(
                     Ok(files) => {
                         engine.set_search(files);
                         log::debug!("search index rebuilt in {} ms", elapsed.as_millis());
-                        publisher.publish(&engine, &engine.diagnostics(), &[]);
+                        publisher.publish(&engine, &engine.errors(), &[]);
                     }
                     Err(error) => say(&format!("warning: search index: {error:#}")),
                 }
@@ -511,8 +510,11 @@ fn rebuild_loop(
         if !rebuild.changed {
             continue;
         }
+        let publishing = Instant::now();
+        // The page goes out first; the terminal's report (all findings) after.
+        publisher.publish(&engine, &engine.errors(), &rebuild.touched);
+        log::debug!("published in {:?}", publishing.elapsed());
         let found = engine.diagnostics();
-        publisher.publish(&engine, &found, &rebuild.touched);
         console.show(&found);
         report(&plan, &rebuild, &found);
         search.request(&engine, &tx);
