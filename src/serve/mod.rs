@@ -455,6 +455,11 @@ fn rebuild_loop(
                     Err(mpsc::RecvTimeoutError::Disconnected) => return,
                 }
             }
+            // A save is on its way (counted, not yet in the channel): wait for it.
+            None if engine.owes() && waiting.load(Ordering::SeqCst) > 0 => match rx.recv() {
+                Ok(message) => Some(message),
+                Err(_) => return,
+            },
             // The last edit's page is out; the rest of the site follows while nothing waits.
             None if engine.owes() => match rx.try_recv() {
                 Ok(message) => Some(message),
