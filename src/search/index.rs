@@ -311,14 +311,10 @@ impl SearchIndex {
     ) -> anyhow::Result<SearchIndex> {
         let (schema, fields) = schema();
         let ram = RamDirectory::create();
-        let index_settings = tantivy::IndexSettings {
-            docstore_compression: if settings.compress {
-                tantivy::IndexSettings::default().docstore_compression
-            } else {
-                tantivy::store::Compressor::None
-            },
-            ..tantivy::IndexSettings::default()
-        };
+        let mut index_settings = tantivy::IndexSettings::default();
+        if !settings.compress {
+            index_settings.docstore_compression = tantivy::store::Compressor::None;
+        }
         let index = Index::create(ram.clone(), schema, index_settings)?;
         let started = std::time::Instant::now();
         let learnt = Arc::new(Learnt {
@@ -1235,20 +1231,7 @@ mod tests {
 
     #[test]
     fn an_index_survives_the_round_trip_through_output_files() {
-        let section = Section {
-            page: 0,
-            title: "Deploying safely".into(),
-            heading: None,
-            headings: String::new(),
-            body: "We deploy on weekdays.".into(),
-            tags: String::new(),
-            kind: "page".into(),
-            status: String::new(),
-            team: String::new(),
-            author: String::new(),
-            date: String::new(),
-            url: "deploys/".into(),
-        };
+        let section = Section::plain(0, "Deploying safely", "We deploy on weekdays.", "deploys/");
         let settings = Settings {
             language: Some(Language::English),
             compress: true,

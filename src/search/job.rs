@@ -132,19 +132,8 @@ mod tests {
     #[test]
     fn a_job_sent_through_a_pipe_exports_what_it_exports_in_process() {
         let config = Config::default();
-        let section = |page: u32, title: &str, body: &str| Section {
-            page,
-            title: title.into(),
-            heading: None,
-            headings: String::new(),
-            body: body.to_string().into(),
-            tags: String::new(),
-            kind: "page".into(),
-            status: String::new(),
-            team: String::new(),
-            author: String::new(),
-            date: String::new(),
-            url: format!("p{page}/"),
+        let section = |page: u32, title: &str, body: &str| {
+            Section::plain(page, title, body, &format!("p{page}/"))
         };
         let job = ExportJob::new(
             vec![

@@ -118,6 +118,25 @@ impl Section<'_> {
         }
     }
 
+    /// A plain page's section with only a title, a body and a URL (for tests).
+    #[cfg(test)]
+    pub(crate) fn plain(page: u32, title: &str, body: &str, url: &str) -> Section<'static> {
+        Section {
+            page,
+            title: title.into(),
+            heading: None,
+            headings: String::new(),
+            body: Cow::Owned(body.into()),
+            tags: String::new(),
+            kind: "page".into(),
+            status: String::new(),
+            team: String::new(),
+            author: String::new(),
+            date: String::new(),
+            url: url.into(),
+        }
+    }
+
     /// Status factor: accepted decisions rank above proposed ones, and both above records that
     /// no longer hold.
     pub fn boost(&self) -> f32 {

@@ -487,20 +487,12 @@ impl Engine {
                     log::debug!("preview: a save waits; {} pages left", dirty.len() - done);
                     return done;
                 }
-                let (files, problems) = renderer.pages(chunk.to_vec());
-                let packed: Vec<(String, Body)> = files
-                    .into_par_iter()
-                    .map(|file| {
-                        let body = Body::text(&file.path, file.content);
-                        (file.path, body)
-                    })
-                    .collect();
-                self.pages_out.extend(packed);
-                for problem in problems {
-                    // A page that failed keeps no key, so it is rendered again next time.
-                    self.keys.remove(&problem.path);
-                    self.page_problems.insert(problem.path.clone(), problem);
-                }
+                keep_rendered(
+                    renderer.pages(chunk.to_vec()),
+                    &mut self.pages_out,
+                    &mut self.keys,
+                    &mut self.page_problems,
+                );
             }
             log::debug!("preview: {rendered} pages at {:?}", started.elapsed());
             self.owed = Owed::Rest;
@@ -731,34 +723,26 @@ impl Engine {
                     pages.push(*page);
                     State::InSite(as_parsed)
                 }
-                State::InSite(as_parsed) => match self
-                    .site
-                    .id_by_path(path)
-                    .and_then(|id| in_site.get_mut(id)?.take())
-                {
-                    Some(mut page) => {
-                        as_parsed.restore(&mut page);
-                        pages.push(page);
-                        State::InSite(as_parsed)
-                    }
-                    None => {
-                        // The last assembly refused it (another page had its URL): read it
-                        // again, since the site did not keep it.
-                        match self.rules.probe(path) {
-                            Probe::Markdown(Some(source), _) => {
-                                match model::parse(&self.builder.config, source) {
-                                    Ok(page) => {
-                                        let as_parsed = AsParsed::of(&page);
-                                        pages.push(page);
-                                        State::InSite(as_parsed)
-                                    }
-                                    Err(_) => State::Failed,
-                                }
-                            }
-                            _ => State::Failed,
+                State::InSite(as_parsed) => {
+                    let kept = self
+                        .site
+                        .id_by_path(path)
+                        .and_then(|id| in_site.get_mut(id)?.take())
+                        .map(|mut page| {
+                            as_parsed.restore(&mut page);
+                            page
+                        });
+                    // Not in the site when the last assembly refused it (another page had its
+                    // URL): read it again.
+                    match kept.or_else(|| read_again(&self.rules, &self.builder.config, path)) {
+                        Some(page) => {
+                            let state = State::InSite(AsParsed::of(&page));
+                            pages.push(page);
+                            state
                         }
+                        None => State::Failed,
                     }
-                },
+                }
             };
         }
         let statics = self.statics.values().cloned().collect();
@@ -784,7 +768,6 @@ impl Engine {
         let started = Instant::now();
         let input = self.builder.render_input(&self.site);
         let renderer = Renderer::new(&input);
-        log::debug!("preview: renderer made in {:?}", started.elapsed());
         let pages = &self.site.pages;
         for &id in &ids {
             self.keys
@@ -792,20 +775,47 @@ impl Engine {
             self.page_problems.remove(&pages[id].path);
         }
         let rendered = ids.len();
-        let (files, problems) = renderer.pages(ids);
-        for file in files {
-            self.pages_out
-                .insert(file.path.clone(), Body::text(&file.path, file.content));
-        }
-        for problem in problems {
-            self.keys.remove(&problem.path);
-            self.page_problems.insert(problem.path.clone(), problem);
-        }
+        keep_rendered(
+            renderer.pages(ids),
+            &mut self.pages_out,
+            &mut self.keys,
+            &mut self.page_problems,
+        );
         log::debug!(
             "preview: {rendered} edited pages at {:?}",
             started.elapsed()
         );
         rendered
+    }
+}
+
+/// Keeps rendered pages, packed (in parallel), and their problems. A page that failed keeps
+/// no key, so it is rendered again next time.
+fn keep_rendered(
+    (files, problems): (Vec<OutputFile>, Vec<Diagnostic>),
+    out: &mut HashMap<String, Body>,
+    keys: &mut HashMap<String, u64>,
+    page_problems: &mut HashMap<String, Diagnostic>,
+) {
+    let packed: Vec<(String, Body)> = files
+        .into_par_iter()
+        .map(|file| {
+            let body = Body::text(&file.path, file.content);
+            (file.path, body)
+        })
+        .collect();
+    out.extend(packed);
+    for problem in problems {
+        keys.remove(&problem.path);
+        page_problems.insert(problem.path.clone(), problem);
+    }
+}
+
+/// The page of the markdown file at `path`, parsed anew; `None` when it no longer parses.
+fn read_again(rules: &load::Rules, config: &Config, path: &str) -> Option<Page> {
+    match rules.probe(path) {
+        Probe::Markdown(Some(source), _) => model::parse(config, source).ok(),
+        _ => None,
     }
 }
 

@@ -590,7 +590,9 @@ impl SearchJob {
             .spawn(move || {
                 let started = Instant::now();
                 let result = export_in_child(&job).or_else(|error| {
-                    log::debug!("search export in a child process failed ({error:#}); here");
+                    log::debug!(
+                        "search export in a child process failed ({error:#}); exporting in this one"
+                    );
                     job.run()
                 });
                 tx.send(Message::Search(result, started.elapsed())).ok();
