@@ -116,20 +116,7 @@ pub fn replace_cache_dir(
     rel: &str,
     files: &[(String, Vec<u8>)],
 ) -> std::io::Result<()> {
-    let target = root.join(rel);
-    no_symlink_on_the_way(root, &target)?;
-    let parent = target.parent().unwrap_or(root);
-    fs::create_dir_all(parent)?;
-    no_symlink_on_the_way(root, &target)?;
-    let name = target.file_name().map_or_else(
-        || "cache".into(),
-        |name| name.to_string_lossy().into_owned(),
-    );
-    let fresh = parent.join(format!(".{name}.new-{}", std::process::id()));
-    if fs::symlink_metadata(&fresh).is_ok() {
-        fs::remove_dir_all(&fresh)?;
-    }
-    fs::create_dir(&fresh)?;
+    let staged = StagedDir::new(root, rel)?;
     for (file, bytes) in files {
         if file.contains(['/', '\\']) || file.starts_with("..") {
             continue;
@@ -137,22 +124,112 @@ pub fn replace_cache_dir(
         let mut out = fs::OpenOptions::new()
             .write(true)
             .create_new(true)
-            .open(fresh.join(file))?;
+            .open(staged.path().join(file))?;
         std::io::Write::write_all(&mut out, bytes)?;
     }
-    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-    let had = fs::symlink_metadata(&target).is_ok();
-    if had {
-        fs::rename(&target, &old)?;
+    staged.commit()
+}
+
+/// A new, empty folder beside the cache folder `root/rel`, to fill and then
+/// [`commit`](StagedDir::commit) in its place; dropped uncommitted, it is removed, so a failed
+/// build leaves the cache folder as it was.
+pub struct StagedDir {
+    target: PathBuf,
+    path: PathBuf,
+    committed: bool,
+}
+
+impl StagedDir {
+    /// Makes the folder, `.<name>.new-<pid>` beside `root/rel`. Refused when a symlink is on the
+    /// way. Folders that builds killed on this machine left there are removed first.
+    pub fn new(root: &Path, rel: &str) -> std::io::Result<StagedDir> {
+        let target = root.join(rel);
+        no_symlink_on_the_way(root, &target)?;
+        let parent = target.parent().unwrap_or(root);
+        fs::create_dir_all(parent)?;
+        no_symlink_on_the_way(root, &target)?;
+        let name = target.file_name().map_or_else(
+            || "cache".into(),
+            |name| name.to_string_lossy().into_owned(),
+        );
+        remove_abandoned(parent, &name);
+        let path = parent.join(format!(".{name}.new-{}", std::process::id()));
+        if fs::symlink_metadata(&path).is_ok() {
+            fs::remove_dir_all(&path)?;
+        }
+        fs::create_dir(&path)?;
+        Ok(StagedDir {
+            target,
+            path,
+            committed: false,
+        })
     }
-    let swapped = fs::rename(&fresh, &target);
-    if had {
-        match &swapped {
-            Ok(()) => fs::remove_dir_all(&old)?,
-            Err(_) => fs::rename(&old, &target)?,
+
+    /// The folder to fill.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Renames the folder over the cache folder (the old one is removed once replaced).
+    pub fn commit(mut self) -> std::io::Result<()> {
+        let parent = self.target.parent().unwrap_or(&self.target).to_path_buf();
+        let name = self.target.file_name().map_or_else(
+            || "cache".into(),
+            |name| name.to_string_lossy().into_owned(),
+        );
+        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+        let had = fs::symlink_metadata(&self.target).is_ok();
+        if had {
+            fs::rename(&self.target, &old)?;
+        }
+        let swapped = fs::rename(&self.path, &self.target);
+        if swapped.is_ok() {
+            self.committed = true;
+        }
+        if had {
+            match &swapped {
+                Ok(()) => fs::remove_dir_all(&old)?,
+                Err(_) => fs::rename(&old, &self.target)?,
+            }
+        }
+        swapped
+    }
+}
+
+impl Drop for StagedDir {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.path);
         }
     }
-    swapped
+}
+
+/// Removes `.<name>.new-<pid>` and `.<name>.old-<pid>` folders in `parent` whose process is
+/// gone (a killed build's), where the system lists processes under `/proc`; elsewhere they
+/// stay.
+fn remove_abandoned(parent: &Path, name: &str) {
+    if !Path::new("/proc/self").is_dir() {
+        return;
+    }
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(file_name) = file_name.to_str() else {
+            continue;
+        };
+        let pid = [".new-", ".old-"].iter().find_map(|infix| {
+            file_name
+                .strip_prefix(&format!(".{name}{infix}"))
+                .and_then(|pid| pid.parse::<u32>().ok())
+        });
+        let Some(pid) = pid else { continue };
+        let is_dir = entry.file_type().is_ok_and(|kind| kind.is_dir());
+        if is_dir && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// Reads a cache file written by [`save_json`]: `None` unless it is a regular file reached
@@ -202,6 +279,35 @@ fn no_symlink_on_the_way(root: &Path, path: &Path) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_staged_folder_replaces_the_cache_folder_or_leaves_it_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        replace_cache_dir(root, ".handbook/search", &[("a".into(), b"old".to_vec())]).unwrap();
+        // A build killed while staging (its process is gone) left a folder behind.
+        let abandoned = root.join(format!(".handbook/.search.new-{}", u32::MAX - 1));
+        fs::create_dir_all(&abandoned).unwrap();
+        let staged = StagedDir::new(root, ".handbook/search").unwrap();
+        assert!(!abandoned.exists(), "an abandoned staging folder is removed");
+        fs::write(staged.path().join("b"), "new").unwrap();
+        drop(staged);
+        let listing = |path: &Path| {
+            let mut names: Vec<String> = fs::read_dir(path)
+                .unwrap()
+                .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            names
+        };
+        assert_eq!(listing(&root.join(".handbook")), ["search"]);
+        assert_eq!(listing(&root.join(".handbook/search")), ["a"]);
+        let staged = StagedDir::new(root, ".handbook/search").unwrap();
+        fs::write(staged.path().join("b"), "new").unwrap();
+        staged.commit().unwrap();
+        assert_eq!(listing(&root.join(".handbook")), ["search"]);
+        assert_eq!(listing(&root.join(".handbook/search")), ["b"]);
+    }
 
     #[test]
     fn caches_are_never_written_or_read_through_a_symlink() {

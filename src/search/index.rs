@@ -10,7 +10,7 @@ use std::thread::ThreadId;
 use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
-use tantivy::directory::{Directory, RamDirectory};
+use tantivy::directory::RamDirectory;
 use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query as TantivyQuery};
 use tantivy::schema::{
     Field, IndexRecordOption, NumericOptions, STORED, STRING, Schema, TantivyDocument,
@@ -41,7 +41,7 @@ pub const MAX_WORD_BYTES: usize = 40;
 /// Our own file in the index folder: fingerprint, language and the surface-form table.
 const META_FILE: &str = "handbook.json";
 /// Bumped when the schema or the meaning of the index changes.
-const FORMAT: u32 = 4;
+const FORMAT: u32 = 5;
 /// Characters of section text stored for the browser's snippets.
 pub const EXCERPT_CHARS: usize = 160;
 
@@ -179,12 +179,13 @@ impl<S: TokenStream> TokenStream for LearningStemmerStream<'_, S> {
 
 /// A built or reopened index, ready to query and export.
 pub struct SearchIndex {
-    index: Index,
-    /// The files behind `index` (a clone shares them), read with their footers.
-    /// The files of an index built in memory; `None` for one opened from the cache folder,
-    /// which is memory-mapped (`handbook search` reads a few postings, not the whole index).
-    ram: Option<RamDirectory>,
+    /// The searcher's source: in memory, or memory-mapped from a folder, the one it was built
+    /// in (see [`SearchIndex::build`]) or the cache folder (`handbook search` reads a few
+    /// postings, not the whole index).
     reader: IndexReader,
+    /// The folder a new index was built in, where [`SearchIndex::finish`] writes its
+    /// [`META_FILE`]; `None` in memory or when opened from the cache.
+    built_in: Option<PathBuf>,
     pub(super) fields: Fields,
     pub(super) meta: Meta,
 }
@@ -194,8 +195,6 @@ pub(super) struct Fields {
     /// title, headings, body, tags, in `BOOSTS` order.
     pub text: [Field; 4],
     pub heading: Field,
-    /// The start of the section text, cut at a word (the browser's snippet).
-    pub excerpt: Field,
     pub kind: Field,
     pub status: Field,
     pub team: Field,
@@ -247,7 +246,6 @@ fn schema() -> (Schema, Fields) {
     let fields = Fields {
         text: [title, headings, body, tags],
         heading: builder.add_text_field("heading", STORED),
-        excerpt: builder.add_text_field("excerpt", STORED),
         kind: builder.add_text_field("kind", STRING | STORED),
         status: builder.add_text_field("status", STRING | STORED),
         team: builder.add_text_field("team", STRING | STORED),
@@ -303,19 +301,28 @@ fn language_from_name(name: Option<&str>) -> Option<Language> {
 }
 
 impl SearchIndex {
-    /// Indexes `sections` in memory.
+    /// Indexes `sections` in memory, or in the empty folder `folder`: tantivy writes the
+    /// segments there as it goes, so an index that is to be kept is never held in memory (at
+    /// 100k pages it is 675 MB) nor copied out of it.
     pub fn build(
         sections: &[Section<'_>],
         settings: &Settings,
         fingerprint: u64,
+        folder: Option<&Path>,
     ) -> anyhow::Result<SearchIndex> {
         let (schema, fields) = schema();
-        let ram = RamDirectory::create();
         let mut index_settings = tantivy::IndexSettings::default();
         if !settings.compress {
             index_settings.docstore_compression = tantivy::store::Compressor::None;
         }
-        let index = Index::create(ram.clone(), schema, index_settings)?;
+        let index = match folder {
+            Some(folder) => {
+                let directory = tantivy::directory::MmapDirectory::open(folder)
+                    .with_context(|| format!("opening {}", folder.display()))?;
+                Index::create(directory, schema, index_settings)?
+            }
+            None => Index::create(RamDirectory::create(), schema, index_settings)?,
+        };
         let started = std::time::Instant::now();
         let learnt = Arc::new(Learnt {
             vocabularies: Mutex::default(),
@@ -342,8 +349,6 @@ impl SearchIndex {
             for (field, text) in fields.text.iter().zip(texts) {
                 doc.add_text(*field, text);
             }
-            // The browser's snippet; the terminal's comes from the section text itself.
-            doc.add_text(fields.excerpt, excerpt(&section.body, EXCERPT_CHARS));
             doc.add_text(fields.heading, section.heading.as_deref().unwrap_or(""));
             doc.add_text(fields.kind, &section.kind);
             doc.add_text(fields.status, &section.status);
@@ -388,12 +393,12 @@ impl SearchIndex {
             pages,
             stamp: None,
         };
-        SearchIndex::from_index(index, Some(ram), fields, meta)
+        SearchIndex::from_index(index, folder.map(Path::to_path_buf), fields, meta)
     }
 
     fn from_index(
         index: Index,
-        ram: Option<RamDirectory>,
+        built_in: Option<PathBuf>,
         fields: Fields,
         meta: Meta,
     ) -> anyhow::Result<SearchIndex> {
@@ -402,8 +407,7 @@ impl SearchIndex {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
         Ok(SearchIndex {
-            index,
-            ram,
+            built_in,
             reader,
             fields,
             meta,
@@ -464,32 +468,21 @@ impl SearchIndex {
         Ok(Some(SearchIndex::from_index(index, None, fields, meta)?))
     }
 
-    /// The index's files by name: tantivy's and [`META_FILE`], to save in the cache folder.
-    pub fn files(&self) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
-        let Some(ram) = &self.ram else {
-            anyhow::bail!("an index opened from the cache folder is saved already");
+    /// Writes [`META_FILE`] beside tantivy's files in the folder the index was built in, which
+    /// is then a complete cache folder (and reopens with [`SearchIndex::open`]).
+    pub fn finish(&self) -> anyhow::Result<()> {
+        let Some(folder) = &self.built_in else {
+            anyhow::bail!("the index was not built in a folder");
         };
-        let mut names: Vec<PathBuf> = self
-            .index
-            .directory()
-            .list_managed_files()
-            .into_iter()
-            .collect();
-        names.push(PathBuf::from("meta.json"));
-        names.push(PathBuf::from(".managed.json"));
-        names.sort();
-        names.dedup();
-        let mut files = Vec::new();
-        for name in names {
-            let Some(text) = name.to_str() else { continue };
-            if text.starts_with(".tantivy") || !ram.exists(&name)? {
-                continue;
+        // tantivy leaves its lock files behind (empty; nothing reads them).
+        for lock in [".tantivy-writer.lock", ".tantivy-meta.lock"] {
+            match std::fs::remove_file(folder.join(lock)) {
+                Err(error) if error.kind() != std::io::ErrorKind::NotFound => Err(error)?,
+                _ => {}
             }
-            let bytes = ram.open_read(&name)?.read_bytes()?.as_slice().to_vec();
-            files.push((text.to_string(), bytes));
         }
-        files.push((META_FILE.to_string(), serde_json::to_vec(&self.meta)?));
-        Ok(files)
+        std::fs::write(folder.join(META_FILE), serde_json::to_vec(&self.meta)?)?;
+        Ok(())
     }
 
     pub(super) fn searcher(&self) -> Searcher {
@@ -1230,17 +1223,34 @@ mod tests {
     }
 
     #[test]
-    fn an_index_survives_the_round_trip_through_output_files() {
+    fn an_index_built_in_a_staged_folder_reopens_from_the_cache_folder() {
         let section = Section::plain(0, "Deploying safely", "We deploy on weekdays.", "deploys/");
         let settings = Settings {
             language: Some(Language::English),
             compress: true,
         };
-        let index = SearchIndex::build(std::slice::from_ref(&section), &settings, 7).unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let mut index = index;
+        let staged = crate::output::StagedDir::new(dir.path(), "cache").unwrap();
+        let mut index = SearchIndex::build(
+            std::slice::from_ref(&section),
+            &settings,
+            7,
+            Some(staged.path()),
+        )
+        .unwrap();
         index.set_stamp(42);
-        crate::output::replace_cache_dir(dir.path(), "cache", &index.files().unwrap()).unwrap();
+        index.finish().unwrap();
+        drop(index);
+        staged.commit().unwrap();
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            names,
+            ["cache"],
+            "the staged folder is renamed, nothing left beside it"
+        );
         let cache = dir.path().join("cache");
         let reopened = SearchIndex::open(&cache, 7)
             .unwrap()

@@ -50,9 +50,15 @@ impl<'a> ExportJob<'a> {
             compress: false,
         };
         let fingerprint = super::fingerprint_of(&self.sections, &self.language);
-        let index = super::SearchIndex::build(&self.sections, &settings, fingerprint)?;
+        let index = super::SearchIndex::build(&self.sections, &settings, fingerprint, None)?;
         let synonyms = super::synonyms_of(&self.synonyms, index.language());
-        export::export(&index, &|file: OutputFile| file, &synonyms, &self.labels)
+        export::export(
+            &index,
+            &self.sections,
+            &|file: OutputFile| file,
+            &synonyms,
+            &self.labels,
+        )
     }
 
     /// Writes the job for a child process (JSON).

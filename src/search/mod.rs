@@ -486,29 +486,45 @@ pub fn build(
         let group = group(&files);
         return Ok((files.into_iter().map(sink).collect(), group));
     }
-    let (mut index, freshness) =
-        open_or_build_sections(&sections, fingerprint, config, cache_dir.as_deref())?;
-    // The sections are in the index now (their titles, headings and URLs are copies; their text
-    // is borrowed from the pages).
-    drop(sections);
+    let cached = cache_dir
+        .as_deref()
+        .and_then(|dir| SearchIndex::open(dir, fingerprint).ok().flatten());
+    let (mut index, freshness, staged) = match cached {
+        Some(index) => (index, Freshness::Fresh, None),
+        None => {
+            // An index to keep is built in a folder beside the cache folder, which replaces
+            // it once the export is made.
+            let staged = keep.and_then(|(root, _)| {
+                crate::output::StagedDir::new(root, CACHE_DIR)
+                    .map_err(|error| {
+                        log::warn!("could not save the search index in {CACHE_DIR}: {error}");
+                    })
+                    .ok()
+            });
+            let settings = Settings::from_config(config);
+            let folder = staged.as_ref().map(crate::output::StagedDir::path);
+            let index = SearchIndex::build(&sections, &settings, fingerprint, folder)?;
+            (index, Freshness::Rebuilt, staged)
+        }
+    };
     let indexed = started.elapsed();
     crate::profile::add(crate::profile::Activity::SearchIndex, indexed);
     let synonyms = synonym_table(config, index.language());
-    let files = export::export(&index, sink, &synonyms, &labels(site))?;
+    let files = export::export(&index, &sections, sink, &synonyms, &labels(site))?;
+    drop(sections);
     if let Some((root, stamp)) = keep {
-        if freshness == Freshness::Rebuilt {
+        if let Some(staged) = staged {
             index.set_stamp(stamp);
-            let saved = index
-                .files()
-                .and_then(|files| Ok(crate::output::replace_cache_dir(root, CACHE_DIR, &files)?));
-            if let Err(error) = saved {
+            let finished = index.finish();
+            // Unmapped before its folder is renamed.
+            drop(index);
+            if let Err(error) = finished.and_then(|()| Ok(staged.commit()?)) {
                 log::warn!("could not save the search index in {CACHE_DIR}: {error}");
             }
-        } else {
+        } else if freshness == Freshness::Fresh {
             index::restamp(root, CACHE_DIR, fingerprint, stamp);
         }
     }
-    drop(index);
     crate::profile::add(
         crate::profile::Activity::SearchExport,
         started.elapsed() - indexed,
@@ -549,7 +565,7 @@ fn open_or_build_sections(
         return Ok((index, Freshness::Fresh));
     }
     let settings = Settings::from_config(config);
-    let index = SearchIndex::build(sections, &settings, fingerprint)?;
+    let index = SearchIndex::build(sections, &settings, fingerprint, None)?;
     Ok((index, Freshness::Rebuilt))
 }
 

@@ -26,7 +26,7 @@
 use std::collections::BTreeMap;
 
 use super::index::SearchIndex;
-use super::{DIR, MIN_PREFIX, PREFIX_EXPANSIONS, status_boost};
+use super::{DIR, MIN_PREFIX, PREFIX_EXPANSIONS, Section, status_boost};
 use crate::output::OutputFile;
 use crate::output::Sink;
 
@@ -79,6 +79,7 @@ fn vlq(out: &mut String, mut n: u32) {
 /// tier packs and positions, metadata chunks, and last the manifest that names them.
 pub fn export(
     index: &SearchIndex,
+    sections: &[Section<'_>],
     sink: Sink,
     synonyms: &BTreeMap<String, Vec<String>>,
     labels: &super::Labels,
@@ -90,7 +91,12 @@ pub fn export(
     let plan = shards::plan(surfaces, &encoded);
     let completions = shards::completions(&plan, surfaces)?;
     let count = index.sections() as usize;
-    let sections = sections::read(index, count, started)?;
+    anyhow::ensure!(
+        count == sections.len(),
+        "the index has {count} sections, the site {}",
+        sections.len()
+    );
+    let sections = sections::read(sections, language, started);
     let facets = sections::facets(&sections);
     let mut manifest = serde_json::json!({
         "format": FORMAT,

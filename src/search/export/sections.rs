@@ -5,17 +5,15 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use rayon::prelude::*;
-use tantivy::schema::TantivyDocument;
+use tantivy::tokenizer::Language;
 
-use super::super::index::{SearchIndex, text};
+use super::super::index::{EXCERPT_CHARS, excerpt};
+use super::super::{Section, analyze};
 use super::{CHUNK, Outgoing, script, vlq};
-
-/// The row of a section the index does not have (never written in practice).
-static EMPTY_SECTION: [String; 3] = [String::new(), String::new(), String::new()];
 
 /// Every section's row, page and facets, by section number.
 pub(super) struct Sections {
-    rows: Vec<Option<Row>>,
+    rows: Vec<Row>,
     page_of: Vec<u32>,
     facet_of: Vec<[String; 3]>,
 }
@@ -30,72 +28,60 @@ pub(super) struct Facets {
     pub(super) script: String,
 }
 
-/// Reads the stored sections: `count` of them.
+/// The rows of the indexed `sections`, in section order. They come from the sections
+/// themselves, not from the index's stored documents: reading those back cost a decompressed
+/// document per section (1.6 s at 30k pages), and the index does not need to store excerpts.
 pub(super) fn read(
-    index: &SearchIndex,
-    count: usize,
+    sections: &[Section<'_>],
+    language: Option<Language>,
     started: Instant,
-) -> anyhow::Result<Sections> {
-    let language = index.language();
-    let searcher = index.searcher();
-    let fields = &index.fields;
-    let mut sections: Vec<Option<Row>> = vec![None; count];
-    let mut page_of: Vec<u32> = vec![0; count];
-    let mut facet_of: Vec<[String; 3]> = vec![Default::default(); count];
-    for segment in searcher.segment_readers() {
-        let sids = segment.fast_fields().u64("sid")?.first_or_default_col(0);
-        let pages = segment.fast_fields().u64("page")?.first_or_default_col(0);
-        // Stored documents decompress block by block: each thread reads its own run of them.
-        let read: Vec<Option<SectionRow>> = (0..segment.max_doc())
-            .into_par_iter()
-            .map_init(
-                || segment.get_store_reader(64),
-                |store, doc| -> anyhow::Result<Option<SectionRow>> {
-                    let sid = sids.get_val(doc) as usize;
-                    if sid >= count {
-                        return Ok(None);
-                    }
-                    let store = store.as_ref().map_err(|error| anyhow::anyhow!("{error}"))?;
-                    let stored: TantivyDocument = store.get(doc)?;
-                    let kind = text(&stored, fields.kind);
-                    let status = text(&stored, fields.status);
-                    let team = text(&stored, fields.team);
-                    let title = text(&stored, fields.text[0]);
-                    let title_stems = super::super::analyze(&title, language).join(" ");
-                    let url = text(&stored, fields.url);
-                    let (page_url, anchor) = match url.split_once('#') {
-                        Some((page, anchor)) => (page.to_string(), anchor.to_string()),
-                        None => (url, String::new()),
-                    };
-                    let row = Row {
-                        page: [title, page_url, text(&stored, fields.date), title_stems],
-                        section: [
-                            text(&stored, fields.heading),
-                            anchor,
-                            text(&stored, fields.excerpt),
-                        ],
-                    };
-                    Ok(Some(SectionRow {
-                        sid,
-                        row,
-                        page: pages.get_val(doc) as u32,
-                        facets: [kind, status, team],
-                    }))
-                },
-            )
-            .collect::<anyhow::Result<_>>()?;
-        for row in read.into_iter().flatten() {
-            sections[row.sid] = Some(row.row);
-            page_of[row.sid] = row.page;
-            facet_of[row.sid] = row.facets;
-        }
-    }
+) -> Sections {
+    let rows: Vec<Row> = (0..sections.len())
+        .into_par_iter()
+        .map(|sid| {
+            let section = &sections[sid];
+            // A page's sections are neighbours, and its data is written once per chunk: its
+            // title stems are needed only where its run of sections starts.
+            let starts_page = sid == 0 || sections[sid - 1].page != section.page;
+            let title_stems = if starts_page || sid % CHUNK == 0 {
+                analyze(&section.title, language).join(" ")
+            } else {
+                String::new()
+            };
+            let (page_url, anchor) = match section.url.split_once('#') {
+                Some((page, anchor)) => (page.to_string(), anchor.to_string()),
+                None => (section.url.clone(), String::new()),
+            };
+            Row {
+                page: [
+                    section.title.clone(),
+                    page_url,
+                    section.date.clone(),
+                    title_stems,
+                ],
+                section: [
+                    section.heading.clone().unwrap_or_default(),
+                    anchor,
+                    excerpt(&section.body, EXCERPT_CHARS),
+                ],
+            }
+        })
+        .collect();
     log::debug!("export: sections read at {:?}", started.elapsed());
-    Ok(Sections {
-        rows: sections,
-        page_of,
-        facet_of,
-    })
+    Sections {
+        rows,
+        page_of: sections.iter().map(|section| section.page).collect(),
+        facet_of: sections
+            .iter()
+            .map(|section| {
+                [
+                    section.kind.clone(),
+                    section.status.clone(),
+                    section.team.to_lowercase(),
+                ]
+            })
+            .collect(),
+    }
 }
 
 /// The pages' section counts and facet codes.
@@ -151,13 +137,8 @@ pub(super) fn write_chunks(out: &mut Outgoing<'_>, sections: &Sections) -> anyho
         let mut rows: Vec<(u32, &[String; 3])> = Vec::with_capacity(chunk.len());
         for (at, row) in chunk.iter().enumerate() {
             let page = sections.page_of[n * CHUNK + at];
-            match row {
-                Some(row) => {
-                    pages.entry(page).or_insert(&row.page);
-                    rows.push((page, &row.section));
-                }
-                None => rows.push((page, &EMPTY_SECTION)),
-            }
+            pages.entry(page).or_insert(&row.page);
+            rows.push((page, &row.section));
         }
         let pages: BTreeMap<String, &[String; 4]> = pages
             .into_iter()
@@ -176,14 +157,6 @@ pub(super) fn write_chunks(out: &mut Outgoing<'_>, sections: &Sections) -> anyho
 struct Row {
     page: [String; 4],
     section: [String; 3],
-}
-
-/// One stored section, read for the metadata chunks and the facets.
-struct SectionRow {
-    sid: usize,
-    row: Row,
-    page: u32,
-    facets: [String; 3],
 }
 
 /// Facet codes of each page as runs of equal codes, in VLQ digits: `code, pages, code, pages…`
