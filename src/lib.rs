@@ -20,6 +20,7 @@
 
 pub mod cache;
 pub mod cli;
+pub mod code_cache;
 pub mod commands;
 pub mod config;
 pub mod dates;

@@ -76,6 +76,11 @@ pub const MARKER: &str = ".handbook-output";
 /// symlink anywhere on the way (a pull request can commit one where the cache goes) is refused,
 /// so the write can never land outside the handbook.
 pub fn save_json(root: &Path, path: &Path, value: &impl serde::Serialize) -> std::io::Result<()> {
+    save_cache(root, path, &serde_json::to_vec(value)?)
+}
+
+/// Writes `bytes` to the cache file `path` inside `root`, as [`save_json`] writes JSON.
+pub fn save_cache(root: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     no_symlink_on_the_way(root, path)?;
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent)?;
@@ -91,7 +96,7 @@ pub fn save_json(root: &Path, path: &Path, value: &impl serde::Serialize) -> std
         .write(true)
         .create_new(true)
         .open(&temporary)?;
-    std::io::Write::write_all(&mut file, &serde_json::to_vec(value)?)?;
+    std::io::Write::write_all(&mut file, bytes)?;
     drop(file);
     fs::rename(&temporary, path)
 }
@@ -289,7 +294,10 @@ mod tests {
         let abandoned = root.join(format!(".handbook/.search.new-{}", u32::MAX - 1));
         fs::create_dir_all(&abandoned).unwrap();
         let staged = StagedDir::new(root, ".handbook/search").unwrap();
-        assert!(!abandoned.exists(), "an abandoned staging folder is removed");
+        assert!(
+            !abandoned.exists(),
+            "an abandoned staging folder is removed"
+        );
         fs::write(staged.path().join("b"), "new").unwrap();
         drop(staged);
         let listing = |path: &Path| {

@@ -101,6 +101,9 @@ pub struct Builder {
     pub today: jiff::civil::Date,
     /// Git history and CODEOWNERS; empty until [`Builder::read`].
     pub history: crate::git::History,
+    /// Highlighted code blocks of earlier builds: none unless a build loads them
+    /// ([`Builder::load_code_cache`]).
+    pub code: crate::code_cache::CodeCache,
 }
 
 impl Builder {
@@ -114,6 +117,7 @@ impl Builder {
             theme,
             today: today(),
             history: crate::git::History::default(),
+            code: crate::code_cache::CodeCache::none(),
         })
     }
 
@@ -186,6 +190,7 @@ impl Builder {
             site,
             config: &self.config,
             theme: &self.theme,
+            code: &self.code,
         }
     }
 }
@@ -244,6 +249,9 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
         None
     };
     let cache = RenderCache::load(&output, previous_files.as_deref());
+    if write_output {
+        builder.code = crate::code_cache::CodeCache::load(&options.root);
+    }
     // Each file goes to disk (or is found unchanged) as soon as it is made, instead of the
     // whole site waiting in memory for the write stage.
     let streamer = write_output.then(|| write::Streamer::new(&output, previous_files.is_some()));
@@ -309,6 +317,7 @@ fn run(options: &BuildOptions, write_output: bool) -> anyhow::Result<BuildReport
         }
         report.write = Some(streamer.finish(&files, previous_files)?);
         cache.save(&output, site_key, &page_keys, &groups);
+        builder.code.save();
         timer.lap("write");
     }
     report.timings = timer.laps;

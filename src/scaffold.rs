@@ -66,7 +66,7 @@ language: en\n\
     ),
     (
         ".gitignore",
-        "# handbook output, and its cache (the search index)\n/public/\n/.handbook/\n",
+        "# handbook output, and its cache (the search index, highlighted code)\n/public/\n/.handbook/\n",
     ),
     (".github/workflows/handbook.yml", GITHUB_WORKFLOW),
     (".gitlab-ci.yml", GITLAB_CI),

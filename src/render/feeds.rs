@@ -319,6 +319,7 @@ impl<'a> Renderer<'a> {
                 config: &self.input.config.markdown,
                 hrefs: &site.links.hrefs[id],
                 base_path: self.base_path(),
+                code: self.input.code,
             },
         )
         .html;

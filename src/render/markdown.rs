@@ -8,6 +8,7 @@ use pulldown_cmark_escape::{escape_href, escape_html};
 use syntect::html::ClassStyle;
 use syntect::parsing::SyntaxSet;
 
+use crate::code_cache::CodeCache;
 use crate::config::MarkdownConfig;
 use crate::model::links::Href;
 use crate::model::page::Page;
@@ -23,6 +24,8 @@ pub struct MarkdownContext<'a> {
     pub hrefs: &'a [Href],
     /// Prefix for rewritten site-relative hrefs (`/` or `/handbook/`).
     pub base_path: &'a str,
+    /// Highlighted code blocks of earlier builds.
+    pub code: &'a CodeCache,
 }
 
 /// A page body as HTML.
@@ -60,9 +63,9 @@ fn render_timed(page: &Page, context: &MarkdownContext) -> Rendered {
                 Event::End(TagEnd::CodeBlock) => {
                     let html = if context.config.diagrams && crate::diagram::is_mermaid(language) {
                         diagrams += 1;
-                        diagram(text, diagrams, context.config.highlight)
+                        diagram(text, diagrams, context)
                     } else {
-                        highlight(language, text, context.config.highlight)
+                        highlight(language, text, context.config.highlight, context.code)
                     };
                     events.push(Event::Html(html.into()));
                     code = None;
@@ -363,7 +366,7 @@ fn emoji_shortcodes(text: &str) -> Option<String> {
 
 /// A `mermaid` block as inline SVG; one that cannot be drawn shows its source as code with a
 /// note (the model reports it with its line).
-fn diagram(source: &str, serial: usize, highlight_enabled: bool) -> String {
+fn diagram(source: &str, serial: usize, context: &MarkdownContext) -> String {
     match crate::diagram::render(source, &format!("d{serial}")) {
         Ok(html) => html,
         Err(error) => {
@@ -372,7 +375,12 @@ fn diagram(source: &str, serial: usize, highlight_enabled: bool) -> String {
             );
             escape_html(&mut html, &error.message).ok();
             html.push_str("</p>\n");
-            html.push_str(&highlight("mermaid", source, highlight_enabled));
+            html.push_str(&highlight(
+                "mermaid",
+                source,
+                context.config.highlight,
+                context.code,
+            ));
             html
         }
     }
@@ -384,13 +392,13 @@ pub fn syntaxes() -> &'static SyntaxSet {
     SYNTAXES.get_or_init(SyntaxSet::load_defaults_newlines)
 }
 
-fn highlight(language: &str, code: &str, enabled: bool) -> String {
+fn highlight(language: &str, code: &str, enabled: bool, cache: &CodeCache) -> String {
     crate::profile::time(crate::profile::Activity::Highlight, || {
-        highlight_timed(language, code, enabled)
+        highlight_timed(language, code, enabled, cache)
     })
 }
 
-fn highlight_timed(language: &str, code: &str, enabled: bool) -> String {
+fn highlight_timed(language: &str, code: &str, enabled: bool, cache: &CodeCache) -> String {
     let mut html = String::with_capacity(code.len() * 2 + 64);
     let syntax = if enabled && !language.is_empty() {
         let set = syntaxes();
@@ -414,7 +422,9 @@ fn highlight_timed(language: &str, code: &str, enabled: bool) -> String {
     }
     html.push('>');
     match syntax {
-        Some((set, syntax)) => match super::highlight::classed_html(code, syntax, set) {
+        Some((set, syntax)) => match cache.get_or_make(&syntax.name, code, || {
+            super::highlight::classed_html(code, syntax, set)
+        }) {
             Some(classed) => html.push_str(&classed),
             None => {
                 escape_html(&mut html, code).ok();
@@ -463,6 +473,7 @@ mod tests {
                 config,
                 hrefs,
                 base_path: "/hb/",
+                code: &CodeCache::none(),
             },
         )
         .html
@@ -517,6 +528,7 @@ mod tests {
                 config: &config,
                 hrefs: &hrefs,
                 base_path: "/",
+                code: &CodeCache::none(),
             },
         );
         assert!(

@@ -45,6 +45,8 @@ pub struct RenderInput<'a> {
     pub config: &'a Config,
     /// Templates and assets.
     pub theme: &'a Theme,
+    /// Highlighted code blocks of earlier builds ([`CodeCache::none`] to highlight every block).
+    pub code: &'a crate::code_cache::CodeCache,
 }
 
 /// Renders every output file except search. Template failures become error diagnostics naming
@@ -355,6 +357,7 @@ impl<'a> Renderer<'a> {
                 config: &self.input.config.markdown,
                 hrefs: &site.links.hrefs[id],
                 base_path: self.base_path(),
+                code: self.input.code,
             },
         )
     }

@@ -17,7 +17,7 @@ const LAYERS: &[&[&str]] = &[
         "dates",
     ],
     &["config"],
-    &["cache", "load", "theme"],
+    &["cache", "code_cache", "load", "theme"],
     &["write"],
     &["git"],
     &["model"],

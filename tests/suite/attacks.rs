@@ -428,6 +428,43 @@ fn cache_settings_cannot_write_outside_the_handbook() {
 }
 
 #[test]
+fn the_highlight_cache_is_never_read_or_written_through_a_symlink() {
+    let fixture = Fixture::with_files(&[("index.md", "# Home\n\n```rust\nfn main() {}\n```\n")]);
+    let outside = fixture.parent().join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(outside.join("target"), "keep").unwrap();
+    std::fs::create_dir_all(fixture.root.join(".handbook")).unwrap();
+    symlink(
+        outside.join("target"),
+        fixture.root.join(".handbook/highlight.bin"),
+    )
+    .unwrap();
+    let run = fixture.run(&["build", "--verbose"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("could not save highlighted code in .handbook/highlight.bin"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(outside.join("target")).unwrap(),
+        "keep"
+    );
+    // The whole cache folder linked out of the handbook: nothing is written there either.
+    std::fs::remove_dir_all(fixture.root.join(".handbook")).unwrap();
+    symlink(&outside, fixture.root.join(".handbook")).unwrap();
+    let run = fixture.run(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut names: Vec<String> = std::fs::read_dir(&outside)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["target"]);
+}
+
+#[test]
 fn numeric_settings_out_of_range_are_errors_not_panics() {
     let fixture = Fixture::with_files(&[("index.md", "# Home\n")]);
     for (text, expected) in [

@@ -693,7 +693,10 @@ fn a_ci_build_with_a_restored_cache_folder_equals_a_cold_build() {
     assert!(cache.join("search").is_dir(), "the build saved its index");
     let page = "engineering/on-call.md";
     let source = std::fs::read_to_string(earlier.root.join(page)).unwrap();
-    let edited = format!("{source}\nA new paragraph about quokka pagers.\n");
+    // A new code block too: the others come from the restored highlight cache.
+    let edited = format!(
+        "{source}\nA new paragraph about quokka pagers.\n\n```rust\nfn quokka() -> u32 {{ 7 }}\n```\n"
+    );
     for change in [None, Some(edited.as_str())] {
         let warm = Fixture::example();
         crate::harness::copy_tree(&cache, &warm.root.join(".handbook"));
@@ -711,6 +714,13 @@ fn a_ci_build_with_a_restored_cache_folder_equals_a_cold_build() {
                 run.stderr
             );
         }
+        let highlighted = if change.is_none() { 0 } else { 1 };
+        assert!(
+            run.stderr
+                .contains(&format!("code blocks: {highlighted} highlighted, ")),
+            "only new code blocks are highlighted: {}",
+            run.stderr
+        );
         cold.build();
         let (warm_files, cold_files) = (
             crate::harness::snapshot(&warm.output()),
