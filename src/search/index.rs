@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::ThreadId;
 
 use anyhow::Context as _;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
 use tantivy::directory::RamDirectory;
@@ -41,7 +42,7 @@ pub const MAX_WORD_BYTES: usize = 40;
 /// Our own file in the index folder: fingerprint, language and the surface-form table.
 const META_FILE: &str = "handbook.json";
 /// Bumped when the schema or the meaning of the index changes.
-const FORMAT: u32 = 5;
+const FORMAT: u32 = 6;
 /// Characters of section text stored for the browser's snippets.
 pub const EXCERPT_CHARS: usize = 160;
 
@@ -201,8 +202,8 @@ pub(super) struct Fields {
     pub author: Field,
     pub date: Field,
     pub url: Field,
+    /// The document's place in its bucket ([`Bucket::sids`]).
     pub sid: Field,
-    pub page: Field,
     /// The decision-status factor (`Section::boost`).
     pub boost: Field,
 }
@@ -213,15 +214,291 @@ pub(super) struct Meta {
     pub format: u32,
     pub fingerprint: String,
     pub language: Option<String>,
-    /// Surface form → (stem, occurrences).
+    /// Surface form → (stem, occurrences), over every bucket.
     pub surfaces: Surfaces,
     pub sections: u32,
     /// Per page: kind, decision status and team (lower case), for filters and status factors.
-    #[serde(default)]
     pub pages: Vec<[String; 3]>,
+    /// Page of each section.
+    pub page_of: Vec<u32>,
+    /// The buckets the sections are indexed in.
+    pub buckets: Vec<Bucket>,
     /// [`crate::load::stamp`] of the sources the index was built from, when known.
     #[serde(default)]
     pub stamp: Option<String>,
+}
+
+/// Sections indexed together: their own segments, reused by a later build while their
+/// sections are the same.
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct Bucket {
+    /// [`PlannedBucket::fingerprint`], in hex.
+    pub fingerprint: String,
+    /// tantivy's ids of its segments (none for an index built in memory, whose one bucket
+    /// holds every segment).
+    pub segments: Vec<String>,
+    /// Section number of each of its documents, by the document's `sid` (its place in the
+    /// bucket): a bucket reused after pages were added or removed elsewhere keeps its
+    /// documents, and only this table changes.
+    pub sids: Vec<u32>,
+}
+
+/// The file beside a bucket's segments holding the surfaces of its text (read when the
+/// bucket is reused; held in memory for every bucket at once they were 365 MB at 100k pages).
+fn surfaces_file(fingerprint: &str) -> String {
+    format!("surfaces-{fingerprint}.json")
+}
+
+/// Adds `more` to `all`.
+fn add_surfaces(all: &mut Surfaces, more: Surfaces) {
+    for (surface, (stem, count)) in more {
+        match all.get_mut(&surface) {
+            Some(entry) => entry.1 += count,
+            None => {
+                all.insert(surface, (stem, count));
+            }
+        }
+    }
+}
+
+/// A bucket to index: its sections (numbers, in order) and a fingerprint of their text.
+pub(super) struct PlannedBucket {
+    pub sids: Vec<u32>,
+    pub fingerprint: u64,
+}
+
+/// Pages per bucket, roughly: a build where one page changed indexes about this many again.
+pub const BUCKET_PAGES: usize = 1024;
+
+/// Splits the sections into buckets of whole pages, by a hash of the page's URL, so a page
+/// stays in its bucket however other pages change. The number of buckets is a power of two
+/// that grows with the site (at most 64); an index in memory (`bucket_pages: None`) is one.
+fn plan_buckets(
+    sections: &[Section<'_>],
+    bucket_pages: Option<usize>,
+    language: Option<&str>,
+) -> Vec<PlannedBucket> {
+    let pages = sections
+        .iter()
+        .enumerate()
+        .filter(|(sid, section)| *sid == 0 || sections[sid - 1].page != section.page)
+        .count();
+    let count = match bucket_pages {
+        Some(size) => (pages / size.max(1)).next_power_of_two().clamp(1, 64),
+        None => 1,
+    };
+    let mut sids: Vec<Vec<u32>> = vec![Vec::new(); count];
+    let mut hashes: Vec<xxhash_rust::xxh3::Xxh3> = (0..count)
+        .map(|_| {
+            let mut hash = xxhash_rust::xxh3::Xxh3::new();
+            hash.update(&FORMAT.to_le_bytes());
+            hash.update(&(count as u64).to_le_bytes());
+            hash.update(language.unwrap_or("").as_bytes());
+            hash
+        })
+        .collect();
+    let mut bucket = 0;
+    for (sid, section) in sections.iter().enumerate() {
+        if sid == 0 || sections[sid - 1].page != section.page {
+            let page_url = section.url.split('#').next().unwrap_or("");
+            bucket = (xxhash_rust::xxh3::xxh3_64(page_url.as_bytes()) % count as u64) as usize;
+        }
+        sids[bucket].push(sid as u32);
+        let hash = &mut hashes[bucket];
+        // Every field the index holds, each ended so that no two sections hash alike.
+        for text in [
+            section.title.as_str(),
+            section.heading.as_deref().unwrap_or("\u{1}"),
+            &section.headings,
+            &section.body,
+            &section.tags,
+            &section.kind,
+            &section.status,
+            &section.team,
+            &section.author,
+            &section.date,
+            &section.url,
+        ] {
+            hash.update(text.as_bytes());
+            hash.update(&[0xff]);
+        }
+        // The page boundary: the same sections split differently between pages differ.
+        hash.update(&[u8::from(sid > 0 && sections[sid - 1].page == section.page)]);
+    }
+    sids.into_iter()
+        .zip(hashes)
+        .map(|(sids, hash)| PlannedBucket {
+            sids,
+            fingerprint: hash.digest(),
+        })
+        .collect()
+}
+
+/// Indexes the sections `sids` into `index` (documents numbered in that order in the `sid`
+/// field) and returns the surfaces of their text.
+fn index_sections(
+    index: &Index,
+    fields: &Fields,
+    sections: &[Section<'_>],
+    sids: &[u32],
+    settings: &Settings,
+    threads: usize,
+) -> anyhow::Result<Surfaces> {
+    let learnt = Arc::new(Learnt {
+        vocabularies: Mutex::default(),
+        stemmer: analyzer(settings.language, true),
+    });
+    let indexing = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_WORD_BYTES))
+        .filter(LowerCaser)
+        .filter(LearningStemmer(Arc::clone(&learnt)))
+        .build();
+    index.tokenizers().register(ANALYZER, indexing);
+    let mut writer = index.writer_with_num_threads(threads, (128 << 20) * threads)?;
+    // The export reads any number of segments; merging them would only cost time and, while
+    // a merge's output and inputs are both in the RAM directory, memory.
+    writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+    for (local, &sid) in sids.iter().enumerate() {
+        let section = &sections[sid as usize];
+        let mut doc = TantivyDocument::default();
+        let texts: [&str; 4] = [
+            &section.title,
+            &section.headings,
+            &section.body,
+            &section.tags,
+        ];
+        for (field, text) in fields.text.iter().zip(texts) {
+            doc.add_text(*field, text);
+        }
+        doc.add_text(fields.heading, section.heading.as_deref().unwrap_or(""));
+        doc.add_text(fields.kind, &section.kind);
+        doc.add_text(fields.status, &section.status);
+        doc.add_text(fields.team, section.team.to_lowercase());
+        doc.add_text(fields.author, &section.author);
+        doc.add_text(fields.date, &section.date);
+        doc.add_text(fields.url, &section.url);
+        doc.add_u64(fields.sid, local as u64);
+        doc.add_f64(fields.boost, f64::from(section.boost()));
+        writer.add_document(doc)?;
+    }
+    writer.commit()?;
+    writer.wait_merging_threads()?;
+    Ok(learnt.words())
+}
+
+/// The cache folder's index, read to reuse its buckets.
+struct PreviousIndex {
+    dir: PathBuf,
+    /// Bucket fingerprint → the bucket and tantivy's entries of its segments.
+    buckets: HashMap<String, (Bucket, Vec<serde_json::Value>)>,
+}
+
+impl PreviousIndex {
+    /// The index in `dir` when this version made it with this language, else `None`.
+    fn read(dir: &Path, language: Option<&str>) -> Option<PreviousIndex> {
+        let meta: Meta =
+            serde_json::from_slice(&crate::output::read_file(dir, META_FILE).ok()?).ok()?;
+        if meta.format != FORMAT || meta.language.as_deref() != language {
+            return None;
+        }
+        if !std::fs::symlink_metadata(dir).ok()?.is_dir() {
+            return None;
+        }
+        let mut segments: HashMap<String, serde_json::Value> = segments_of(dir)
+            .ok()?
+            .into_iter()
+            .filter_map(|segment| Some((segment_id(&segment).ok()?, segment)))
+            .collect();
+        let mut buckets = HashMap::new();
+        for bucket in meta.buckets {
+            let Some(entries) = bucket
+                .segments
+                .iter()
+                .map(|id| segments.remove(id))
+                .collect::<Option<Vec<_>>>()
+            else {
+                continue;
+            };
+            buckets.insert(bucket.fingerprint.clone(), (bucket, entries));
+        }
+        Some(PreviousIndex {
+            dir: dir.to_path_buf(),
+            buckets,
+        })
+    }
+
+    /// The bucket with this fingerprint, its segment files linked (or copied) into `folder`;
+    /// `None` when there is none or a file cannot be brought over.
+    fn reuse(
+        &self,
+        fingerprint: &str,
+        folder: &Path,
+    ) -> Option<(Bucket, Vec<serde_json::Value>, Surfaces)> {
+        let (bucket, entries) = self.buckets.get(fingerprint)?;
+        let surfaces_name = surfaces_file(fingerprint);
+        let surfaces: Surfaces =
+            serde_json::from_slice(&crate::output::read_file(&self.dir, &surfaces_name).ok()?)
+                .ok()?;
+        let files = bucket
+            .segments
+            .iter()
+            .map(|id| segment_files(&self.dir, id))
+            .collect::<anyhow::Result<Vec<_>>>()
+            .ok()?;
+        for file in files.into_iter().flatten().chain([surfaces_name]) {
+            let from = self.dir.join(&file);
+            // Only regular files (a pull request could commit a symlink into the cache).
+            if !std::fs::symlink_metadata(&from).ok()?.is_file() {
+                return None;
+            }
+            let to = folder.join(&file);
+            if std::fs::hard_link(&from, &to).is_err() {
+                std::fs::copy(&from, &to).ok()?;
+            }
+        }
+        Some((
+            Bucket {
+                fingerprint: bucket.fingerprint.clone(),
+                segments: bucket.segments.clone(),
+                sids: Vec::new(),
+            },
+            entries.clone(),
+            surfaces,
+        ))
+    }
+}
+
+/// tantivy's entries of the segments of the index in `dir` (from its `meta.json`).
+fn segments_of(dir: &Path) -> anyhow::Result<Vec<serde_json::Value>> {
+    let meta: serde_json::Value =
+        serde_json::from_slice(&crate::output::read_file(dir, "meta.json")?)?;
+    match meta.get("segments") {
+        Some(serde_json::Value::Array(segments)) => Ok(segments.clone()),
+        _ => anyhow::bail!("{} lists no segments", dir.join("meta.json").display()),
+    }
+}
+
+/// The id of a segment entry of `meta.json`.
+fn segment_id(segment: &serde_json::Value) -> anyhow::Result<String> {
+    segment
+        .get("segment_id")
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_string)
+        .ok_or_else(|| anyhow::anyhow!("a segment without an id"))
+}
+
+/// The files of segment `id` in `dir` (named by the id without dashes, then an extension).
+fn segment_files(dir: &Path, id: &str) -> anyhow::Result<Vec<String>> {
+    let prefix = format!("{}.", id.replace('-', ""));
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        if name.starts_with(&prefix) {
+            files.push(name);
+        }
+    }
+    anyhow::ensure!(!files.is_empty(), "segment {id} has no files");
+    Ok(files)
 }
 
 fn schema() -> (Schema, Fields) {
@@ -252,8 +529,7 @@ fn schema() -> (Schema, Fields) {
         author: builder.add_text_field("author", STRING | STORED),
         date: builder.add_text_field("date", STRING | STORED),
         url: builder.add_text_field("url", STRING | STORED),
-        sid: builder.add_u64_field("sid", number.clone()),
-        page: builder.add_u64_field("page", number),
+        sid: builder.add_u64_field("sid", number),
         boost: builder.add_f64_field("boost", NumericOptions::default().set_fast()),
     };
     (builder.build(), fields)
@@ -301,77 +577,125 @@ fn language_from_name(name: Option<&str>) -> Option<Language> {
 }
 
 impl SearchIndex {
-    /// Indexes `sections` in memory, or in the empty folder `folder`: tantivy writes the
-    /// segments there as it goes, so an index that is to be kept is never held in memory (at
-    /// 100k pages it is 675 MB) nor copied out of it.
+    /// Indexes `sections` in memory, or in the empty folder `folder` (staged beside the cache
+    /// folder `previous`). In a folder the sections are indexed in buckets of pages
+    /// ([`plan_buckets`]), each its own segments, and a bucket whose sections are the same as
+    /// one of the index in `previous` takes that bucket's segment files (hard links) instead
+    /// of being indexed again: a build where one page changed indexes one bucket. tantivy
+    /// writes the segments to disk as it goes, so an index that is kept is never held in
+    /// memory (at 100k pages it is 675 MB). The export reads the same postings however the
+    /// sections are split, so its bytes do not depend on the buckets.
     pub fn build(
         sections: &[Section<'_>],
         settings: &Settings,
         fingerprint: u64,
         folder: Option<&Path>,
+        previous: Option<&Path>,
     ) -> anyhow::Result<SearchIndex> {
         let (schema, fields) = schema();
         let mut index_settings = tantivy::IndexSettings::default();
         if !settings.compress {
             index_settings.docstore_compression = tantivy::store::Compressor::None;
         }
-        let index = match folder {
+        let started = std::time::Instant::now();
+        let language = language_name(settings.language);
+        let planned = plan_buckets(
+            sections,
+            folder.map(|_| settings.bucket_pages),
+            language.as_deref(),
+        );
+        let (index, buckets, surfaces) = match folder {
+            None => {
+                let index = Index::create(RamDirectory::create(), schema, index_settings)?;
+                let bucket = &planned[0];
+                let surfaces =
+                    index_sections(&index, &fields, sections, &bucket.sids, settings, 2)?;
+                let buckets = vec![Bucket {
+                    fingerprint: format!("{:016x}", bucket.fingerprint),
+                    segments: Vec::new(),
+                    sids: bucket.sids.clone(),
+                }];
+                (index, buckets, surfaces)
+            }
             Some(folder) => {
+                let old = previous.and_then(|dir| PreviousIndex::read(dir, language.as_deref()));
+                // Each bucket's surfaces are saved beside its segments and added up here as
+                // soon as they are made.
+                let all_surfaces = Mutex::new(Surfaces::new());
+                let made: Vec<(Bucket, Vec<serde_json::Value>, bool)> = planned
+                    .par_iter()
+                    .enumerate()
+                    .map(|(number, bucket)| {
+                        let fingerprint = format!("{:016x}", bucket.fingerprint);
+                        let reused = old.as_ref().and_then(|old| old.reuse(&fingerprint, folder));
+                        if let Some((mut meta, segments, surfaces)) = reused {
+                            meta.sids.clone_from(&bucket.sids);
+                            add_surfaces(&mut lock(&all_surfaces), surfaces);
+                            return Ok((meta, segments, true));
+                        }
+                        let part = folder.join(format!(".bucket-{number}"));
+                        std::fs::create_dir(&part)?;
+                        let directory = tantivy::directory::MmapDirectory::open(&part)
+                            .with_context(|| format!("opening {}", part.display()))?;
+                        let index =
+                            Index::create(directory, schema.clone(), index_settings.clone())?;
+                        let surfaces =
+                            index_sections(&index, &fields, sections, &bucket.sids, settings, 1)?;
+                        drop(index);
+                        let segments = segments_of(&part)?;
+                        let mut ids = Vec::new();
+                        for segment in &segments {
+                            let id = segment_id(segment)?;
+                            for file in segment_files(&part, &id)? {
+                                std::fs::rename(part.join(&file), folder.join(&file))?;
+                            }
+                            ids.push(id);
+                        }
+                        std::fs::remove_dir_all(&part)?;
+                        std::fs::write(
+                            folder.join(surfaces_file(&fingerprint)),
+                            serde_json::to_vec(&surfaces)?,
+                        )?;
+                        add_surfaces(&mut lock(&all_surfaces), surfaces);
+                        let bucket = Bucket {
+                            fingerprint,
+                            segments: ids,
+                            sids: bucket.sids.clone(),
+                        };
+                        Ok((bucket, segments, false))
+                    })
+                    .collect::<anyhow::Result<_>>()?;
+                log::debug!(
+                    "search: {} buckets, {} reused from the last build",
+                    made.len(),
+                    made.iter().filter(|(_, _, reused)| *reused).count()
+                );
+                let mut segments = Vec::new();
+                let mut buckets = Vec::new();
+                for (bucket, bucket_segments, _) in made {
+                    segments.extend(bucket_segments);
+                    buckets.push(bucket);
+                }
+                // tantivy's own meta file, listing every bucket's segments.
+                let meta = serde_json::json!({
+                    "index_settings": serde_json::to_value(&index_settings)?,
+                    "segments": segments,
+                    "schema": serde_json::to_value(&schema)?,
+                    "opstamp": buckets.len() as u64 + 1,
+                });
+                std::fs::write(folder.join("meta.json"), serde_json::to_vec_pretty(&meta)?)?;
                 let directory = tantivy::directory::MmapDirectory::open(folder)
                     .with_context(|| format!("opening {}", folder.display()))?;
-                Index::create(directory, schema, index_settings)?
+                let surfaces = all_surfaces
+                    .into_inner()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                (Index::open(directory)?, buckets, surfaces)
             }
-            None => Index::create(RamDirectory::create(), schema, index_settings)?,
         };
-        let started = std::time::Instant::now();
-        let learnt = Arc::new(Learnt {
-            vocabularies: Mutex::default(),
-            stemmer: analyzer(settings.language, true),
-        });
-        let indexing = TextAnalyzer::builder(SimpleTokenizer::default())
-            .filter(RemoveLongFilter::limit(MAX_WORD_BYTES))
-            .filter(LowerCaser)
-            .filter(LearningStemmer(Arc::clone(&learnt)))
-            .build();
-        index.tokenizers().register(ANALYZER, indexing);
-        let mut writer = index.writer_with_num_threads(2, 256 << 20)?;
-        // The export reads any number of segments; merging them would only cost time and, while
-        // a merge's output and inputs are both in the RAM directory, memory.
-        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
-        for (sid, section) in sections.iter().enumerate() {
-            let mut doc = TantivyDocument::default();
-            let texts: [&str; 4] = [
-                &section.title,
-                &section.headings,
-                &section.body,
-                &section.tags,
-            ];
-            for (field, text) in fields.text.iter().zip(texts) {
-                doc.add_text(*field, text);
-            }
-            doc.add_text(fields.heading, section.heading.as_deref().unwrap_or(""));
-            doc.add_text(fields.kind, &section.kind);
-            doc.add_text(fields.status, &section.status);
-            doc.add_text(fields.team, section.team.to_lowercase());
-            doc.add_text(fields.author, &section.author);
-            doc.add_text(fields.date, &section.date);
-            doc.add_text(fields.url, &section.url);
-            doc.add_u64(fields.sid, sid as u64);
-            doc.add_u64(fields.page, u64::from(section.page));
-            doc.add_f64(fields.boost, f64::from(section.boost()));
-            writer.add_document(doc)?;
-        }
-        let added = started.elapsed();
-        writer.commit()?;
-        writer.wait_merging_threads()?;
-        log::debug!(
-            "search: documents added in {added:?}, committed at {:?}",
-            started.elapsed()
-        );
+        log::debug!("search: indexed in {:?}", started.elapsed());
         index
             .tokenizers()
             .register(ANALYZER, analyzer(settings.language, true));
-        let surfaces = learnt.words();
         let mut pages: Vec<[String; 3]> = Vec::new();
         for section in sections {
             let page = section.page as usize;
@@ -387,10 +711,12 @@ impl SearchIndex {
         let meta = Meta {
             format: FORMAT,
             fingerprint: format!("{fingerprint:016x}"),
-            language: language_name(settings.language),
+            language,
             surfaces,
             sections: sections.len() as u32,
             pages,
+            page_of: sections.iter().map(|section| section.page).collect(),
+            buckets,
             stamp: None,
         };
         SearchIndex::from_index(index, folder.map(Path::to_path_buf), fields, meta)
@@ -509,7 +835,7 @@ impl SearchIndex {
         synonyms: &BTreeMap<String, Vec<String>>,
     ) -> anyhow::Result<Results> {
         let searcher = self.searcher();
-        let scorer = Scorer::new(&searcher, &self.fields)?;
+        let scorer = Scorer::new(self, &searcher)?;
         let plan = self.plan(query, synonyms, |stem| scorer.has(stem));
         let mut postings: HashMap<&str, Vec<(u32, u32)>> = HashMap::new();
         for group in &plan.groups {
@@ -652,21 +978,50 @@ impl SearchIndex {
         searcher: &Searcher,
     ) -> anyhow::Result<(Vec<u32>, Vec<Option<tantivy::DocAddress>>)> {
         let count = self.meta.sections as usize;
-        let mut page_of = vec![0u32; count];
         let mut address = vec![None; count];
-        for (ord, reader) in searcher.segment_readers().iter().enumerate() {
-            let fast = reader.fast_fields();
-            let sids = fast.u64("sid")?.first_or_default_col(0);
-            let pages = fast.u64("page")?.first_or_default_col(0);
-            for doc in 0..reader.max_doc() {
-                let sid = sids.get_val(doc) as usize;
-                if sid < count {
-                    page_of[sid] = pages.get_val(doc) as u32;
-                    address[sid] = Some(tantivy::DocAddress::new(ord as u32, doc));
+        for (ord, sids) in self.segment_sids(searcher)?.into_iter().enumerate() {
+            for (doc, sid) in sids.into_iter().enumerate() {
+                if let Some(slot) = address.get_mut(sid as usize) {
+                    *slot = Some(tantivy::DocAddress::new(ord as u32, doc as u32));
                 }
             }
         }
+        let mut page_of = self.meta.page_of.clone();
+        page_of.resize(count, 0);
         Ok((page_of, address))
+    }
+
+    /// The section number of every document, per segment of `searcher` (in its order).
+    pub(super) fn segment_sids(&self, searcher: &Searcher) -> anyhow::Result<Vec<Vec<u32>>> {
+        let buckets = &self.meta.buckets;
+        let mut bucket_of: HashMap<String, usize> = HashMap::new();
+        for (number, bucket) in buckets.iter().enumerate() {
+            for id in &bucket.segments {
+                bucket_of.insert(id.replace('-', ""), number);
+            }
+        }
+        searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| {
+                let id = segment.segment_id().uuid_string().replace('-', "");
+                let bucket = match bucket_of.get(&id) {
+                    Some(bucket) => &buckets[*bucket],
+                    // An index built in memory: one bucket, whatever its segments.
+                    None if buckets.len() == 1 && buckets[0].segments.is_empty() => &buckets[0],
+                    None => anyhow::bail!("segment {id} of the search index is in no bucket"),
+                };
+                let column = segment.fast_fields().u64("sid")?.first_or_default_col(0);
+                (0..segment.max_doc())
+                    .map(|doc| {
+                        let local = column.get_val(doc) as usize;
+                        bucket.sids.get(local).copied().ok_or_else(|| {
+                            anyhow::anyhow!("document {local} of segment {id} has no section")
+                        })
+                    })
+                    .collect()
+            })
+            .collect()
     }
 
     /// The groups of `query` (stop words left out, each word with its synonyms and prefix
@@ -800,17 +1155,11 @@ impl SearchIndex {
         let query = BooleanQuery::new(clauses);
         let everything = (searcher.num_docs() as usize).max(1);
         let matches = searcher.search(&query, &TopDocs::with_limit(everything).order_by_score())?;
-        let sids = searcher
-            .segment_readers()
-            .iter()
-            .map(|reader| Ok(reader.fast_fields().u64("sid")?.first_or_default_col(0)))
-            .collect::<tantivy::Result<Vec<_>>>()?;
+        let sids = self.segment_sids(searcher)?;
         Ok(Some(
             matches
                 .into_iter()
-                .map(|(_, address)| {
-                    sids[address.segment_ord as usize].get_val(address.doc_id) as u32
-                })
+                .map(|(_, address)| sids[address.segment_ord as usize][address.doc_id as usize])
                 .collect(),
         ))
     }
@@ -1000,11 +1349,13 @@ struct Scorer<'s> {
     fields: [Field; 4],
     total_docs: u64,
     averages: [f32; 4],
-    sids: Vec<Arc<dyn tantivy::columnar::ColumnValues<u64>>>,
+    /// Section number of each document, per segment.
+    sids: Vec<Vec<u32>>,
 }
 
 impl<'s> Scorer<'s> {
-    fn new(searcher: &'s Searcher, fields: &Fields) -> anyhow::Result<Scorer<'s>> {
+    fn new(index: &SearchIndex, searcher: &'s Searcher) -> anyhow::Result<Scorer<'s>> {
+        let fields = &index.fields;
         let segments = searcher.segment_readers();
         let total_docs: u64 = segments.iter().map(|s| u64::from(s.max_doc())).sum();
         let mut averages = [0f32; 4];
@@ -1015,10 +1366,7 @@ impl<'s> Scorer<'s> {
             }
             averages[number] = tokens as f32 / total_docs.max(1) as f32;
         }
-        let sids = segments
-            .iter()
-            .map(|segment| Ok(segment.fast_fields().u64("sid")?.first_or_default_col(0)))
-            .collect::<tantivy::Result<Vec<_>>>()?;
+        let sids = index.segment_sids(searcher)?;
         Ok(Scorer {
             searcher,
             fields: fields.text,
@@ -1072,7 +1420,7 @@ impl<'s> Scorer<'s> {
                     index.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
                 while postings.doc() != TERMINATED {
                     let doc = postings.doc();
-                    let sid = self.sids[place].get_val(doc) as u32;
+                    let sid = self.sids[place][doc as usize];
                     scores.push((
                         sid,
                         weight.score(norms.fieldnorm_id(doc), postings.term_freq()),
@@ -1228,6 +1576,7 @@ mod tests {
         let settings = Settings {
             language: Some(Language::English),
             compress: true,
+            bucket_pages: BUCKET_PAGES,
         };
         let dir = tempfile::tempdir().unwrap();
         let staged = crate::output::StagedDir::new(dir.path(), "cache").unwrap();
@@ -1236,6 +1585,7 @@ mod tests {
             &settings,
             7,
             Some(staged.path()),
+            None,
         )
         .unwrap();
         index.set_stamp(42);

@@ -48,9 +48,10 @@ impl<'a> ExportJob<'a> {
         let settings = Settings {
             language,
             compress: false,
+            bucket_pages: super::index::BUCKET_PAGES,
         };
         let fingerprint = super::fingerprint_of(&self.sections, &self.language);
-        let index = super::SearchIndex::build(&self.sections, &settings, fingerprint, None)?;
+        let index = super::SearchIndex::build(&self.sections, &settings, fingerprint, None, None)?;
         let synonyms = super::synonyms_of(&self.synonyms, index.language());
         export::export(
             &index,

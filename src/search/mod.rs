@@ -392,6 +392,8 @@ pub struct Settings {
     /// Compress the stored fields (an index kept in the cache folder); an index that lives
     /// only as long as its export (the preview's) saves the time.
     pub compress: bool,
+    /// Pages per bucket of an index built in a folder, roughly ([`index::BUCKET_PAGES`]).
+    pub bucket_pages: usize,
 }
 
 impl Settings {
@@ -400,6 +402,7 @@ impl Settings {
         Settings {
             language: stemmer_language(&config.language),
             compress: true,
+            bucket_pages: index::BUCKET_PAGES,
         }
     }
 }
@@ -503,7 +506,13 @@ pub fn build(
             });
             let settings = Settings::from_config(config);
             let folder = staged.as_ref().map(crate::output::StagedDir::path);
-            let index = SearchIndex::build(&sections, &settings, fingerprint, folder)?;
+            let index = SearchIndex::build(
+                &sections,
+                &settings,
+                fingerprint,
+                folder,
+                cache_dir.as_deref(),
+            )?;
             (index, Freshness::Rebuilt, staged)
         }
     };
@@ -565,7 +574,7 @@ fn open_or_build_sections(
         return Ok((index, Freshness::Fresh));
     }
     let settings = Settings::from_config(config);
-    let index = SearchIndex::build(sections, &settings, fingerprint, None)?;
+    let index = SearchIndex::build(sections, &settings, fingerprint, None, None)?;
     Ok((index, Freshness::Rebuilt))
 }
 

@@ -242,6 +242,7 @@ mod tests {
     use super::shards::plan_shards;
     use super::*;
     use crate::search::index::excerpt;
+    use crate::search::{Section, Settings};
 
     #[test]
     fn the_embedded_engine_reads_this_export_format() {
@@ -376,5 +377,131 @@ mod tests {
         // Read only as far as needed, and the same cut as from the whole text.
         let long = "word ".repeat(1_000_000);
         assert_eq!(excerpt(&long, 12), "word word…");
+    }
+
+    /// Sections of `pages` pages, two each; page `changed` says something else.
+    fn pages(pages: u32, changed: Option<u32>) -> Vec<Section<'static>> {
+        let words = [
+            "rollback", "latency", "quorum", "billing", "pager", "canary", "ledger",
+        ];
+        let mut sections = Vec::new();
+        for page in 0..pages {
+            let word = words[page as usize % words.len()];
+            let extra = if changed == Some(page) {
+                " and a quokka"
+            } else {
+                ""
+            };
+            let url = format!("p{page}/");
+            sections.push(Section::plain(
+                page,
+                &format!("Page {page} on {word}"),
+                &format!("The {word} runbook for team {page}{extra}: roll back the {word} first."),
+                &url,
+            ));
+            let mut second = Section::plain(
+                page,
+                &format!("Page {page} on {word}"),
+                &format!(
+                    "More about {word} and {}.",
+                    words[(page as usize + 3) % words.len()]
+                ),
+                &format!("{url}#more"),
+            );
+            second.heading = Some("More".into());
+            sections.push(second);
+        }
+        sections
+    }
+
+    fn export_of(index: &SearchIndex, sections: &[Section<'_>]) -> Vec<(String, Vec<u8>)> {
+        let files = export(
+            index,
+            sections,
+            &|file| file,
+            &BTreeMap::new(),
+            &BTreeMap::new(),
+        )
+        .unwrap();
+        files
+            .into_iter()
+            .map(|file| match file.content {
+                crate::output::Content::Bytes(bytes) => (file.path, bytes),
+                other => panic!("{other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn buckets_give_the_export_and_results_of_one_index_and_a_changed_page_reindexes_one() {
+        let settings = Settings {
+            language: Some(tantivy::tokenizer::Language::English),
+            compress: true,
+            bucket_pages: 4,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let first = pages(40, None);
+        let whole = SearchIndex::build(&first, &settings, 1, None, None).unwrap();
+        assert_eq!(whole.meta.buckets.len(), 1);
+        let staged = crate::output::StagedDir::new(dir.path(), "cache").unwrap();
+        let bucketed = SearchIndex::build(&first, &settings, 1, Some(staged.path()), None).unwrap();
+        let count = bucketed.meta.buckets.len();
+        assert_eq!(count, 16, "40 pages, 4 a bucket: the next power of two");
+        assert_eq!(export_of(&whole, &first), export_of(&bucketed, &first));
+        let query = crate::search::Query::parse("rollback quorum \"roll back\"");
+        let urls = |index: &SearchIndex| -> Vec<(String, String)> {
+            let results = index.search(&query, 50, &BTreeMap::new()).unwrap();
+            results
+                .hits
+                .into_iter()
+                .map(|hit| (hit.url, format!("{:.2}", hit.score)))
+                .collect()
+        };
+        assert!(!urls(&whole).is_empty());
+        assert_eq!(urls(&whole), urls(&bucketed));
+        bucketed.finish().unwrap();
+        let old_segments: Vec<Vec<String>> = bucketed
+            .meta
+            .buckets
+            .iter()
+            .map(|bucket| bucket.segments.clone())
+            .collect();
+        drop(bucketed);
+        staged.commit().unwrap();
+        // One page changes and one more is added: the other buckets are reused.
+        let mut second = pages(41, Some(7));
+        second.retain(|section| section.page != 40 || section.heading.is_none());
+        let staged = crate::output::StagedDir::new(dir.path(), "cache").unwrap();
+        let cache = dir.path().join("cache");
+        let again =
+            SearchIndex::build(&second, &settings, 2, Some(staged.path()), Some(&cache)).unwrap();
+        let kept = again
+            .meta
+            .buckets
+            .iter()
+            .filter(|bucket| !bucket.segments.is_empty() && old_segments.contains(&bucket.segments))
+            .count();
+        let nonempty = old_segments.iter().filter(|ids| !ids.is_empty()).count();
+        assert!(
+            kept + 2 >= nonempty && kept < nonempty,
+            "{kept} of {nonempty} reused"
+        );
+        let fresh = SearchIndex::build(&second, &settings, 2, None, None).unwrap();
+        assert_eq!(export_of(&fresh, &second), export_of(&again, &second));
+        assert_eq!(urls(&fresh), urls(&again));
+        let quokka = again
+            .search(&crate::search::Query::parse("quokka"), 5, &BTreeMap::new())
+            .unwrap();
+        assert_eq!(quokka.hits.len(), 1);
+        assert_eq!(quokka.hits[0].url, "p7/");
+        // Reopened from the cache folder (what `handbook search` does): the same answers.
+        again.finish().unwrap();
+        drop(again);
+        staged.commit().unwrap();
+        let reopened = SearchIndex::open(&cache, 2)
+            .unwrap()
+            .expect("current index");
+        assert_eq!(urls(&fresh), urls(&reopened));
+        assert_eq!(export_of(&fresh, &second), export_of(&reopened, &second));
     }
 }

@@ -44,15 +44,7 @@ pub(super) fn read(
     let fields = &index.fields;
     let segments = searcher.segment_readers();
     // Section number of every document, per segment: read once, then looked up while merging.
-    let sids = segments
-        .iter()
-        .map(|segment| {
-            let column = segment.fast_fields().u64("sid")?.first_or_default_col(0);
-            Ok((0..segment.max_doc())
-                .map(|doc| column.get_val(doc) as u32)
-                .collect::<Vec<u32>>())
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let sids = index.segment_sids(&searcher)?;
     let total_docs: u64 = segments.iter().map(|s| u64::from(s.max_doc())).sum();
     // Each stem's term info in every field and segment that has it, in field order.
     let mut terms: BTreeMap<String, Vec<TermPlace>> = BTreeMap::new();
@@ -131,19 +123,21 @@ pub(super) fn read(
                 let mut places = Vec::new();
                 let mut last_sid = 0;
                 let first = postings.scores.len();
-                // Segments split the sections between indexing threads: merge their postings
-                // by section, so the export is the same however the documents were split.
-                loop {
-                    let next = cursors
+                // Segments split the sections between indexing threads and buckets: merge
+                // their postings by section (a heap of each cursor's next section), so the
+                // export is the same however the documents were split.
+                let mut heap: std::collections::BinaryHeap<std::cmp::Reverse<(u32, usize)>> =
+                    cursors
                         .iter()
                         .enumerate()
                         .filter(|(_, (_, postings))| postings.doc() != TERMINATED)
-                        .min_by_key(|(_, (place, postings))| sids[*place][postings.doc() as usize])
-                        .map(|(at, _)| at);
-                    let Some(at) = next else { break };
+                        .map(|(at, (place, postings))| {
+                            std::cmp::Reverse((sids[*place][postings.doc() as usize], at))
+                        })
+                        .collect();
+                while let Some(std::cmp::Reverse((sid, at))) = heap.pop() {
                     let (place, cursor) = &mut cursors[at];
                     let doc = cursor.doc();
-                    let sid = sids[*place][doc as usize];
                     let freq = cursor.term_freq();
                     let norm = norms[number][*place].fieldnorm_id(doc);
                     postings.scores.push((sid, weight.score(norm, freq)));
@@ -156,7 +150,9 @@ pub(super) fn read(
                         last = place;
                     }
                     last_sid = sid;
-                    cursor.advance();
+                    if cursor.advance() != TERMINATED {
+                        heap.push(std::cmp::Reverse((sids[*place][cursor.doc() as usize], at)));
+                    }
                 }
                 vlq(&mut postings.positions, number as u32);
                 vlq(
