@@ -37,6 +37,7 @@ def main():
             for tool in TOOLS:
                 if tool in sources:
                     out = measure.fresh("compare")
+                    measure.forget_cache(sources[tool])
                     result = measure.run([str(measure.BINARY), "build", str(sources[tool]),
                                           "-o", str(out), "--quiet"])
                     result.pop("stderr")
