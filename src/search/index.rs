@@ -291,6 +291,8 @@ fn plan_buckets(
     let mut hashes: Vec<xxhash_rust::xxh3::Xxh3> = (0..count)
         .map(|_| {
             let mut hash = xxhash_rust::xxh3::Xxh3::new();
+            // Another handbook may tokenize differently: its buckets are not reused.
+            hash.update(env!("CARGO_PKG_VERSION").as_bytes());
             hash.update(&FORMAT.to_le_bytes());
             hash.update(&(count as u64).to_le_bytes());
             hash.update(language.unwrap_or("").as_bytes());
@@ -355,8 +357,8 @@ fn index_sections(
         .build();
     index.tokenizers().register(ANALYZER, indexing);
     let mut writer = index.writer_with_num_threads(threads, (128 << 20) * threads)?;
-    // The export reads any number of segments; merging them would only cost time and, while
-    // a merge's output and inputs are both in the RAM directory, memory.
+    // The export reads any number of segments; merging them would only cost time, and memory
+    // while a merge's output and inputs are both held.
     writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
     for (local, &sid) in sids.iter().enumerate() {
         let section = &sections[sid as usize];
