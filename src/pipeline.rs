@@ -101,8 +101,8 @@ pub struct Builder {
     pub today: jiff::civil::Date,
     /// Git history and CODEOWNERS; empty until [`Builder::read`].
     pub history: crate::git::History,
-    /// Highlighted code blocks of earlier builds: none unless a build loads them
-    /// ([`Builder::load_code_cache`]).
+    /// Highlighted code blocks of earlier builds: none until `build` loads them from the
+    /// cache folder (`check` and the preview highlight every block).
     pub code: crate::code_cache::CodeCache,
 }
 
