@@ -45,7 +45,7 @@ pub struct RenderInput<'a> {
     pub config: &'a Config,
     /// Templates and assets.
     pub theme: &'a Theme,
-    /// Highlighted code blocks of earlier builds ([`CodeCache::none`] to highlight every block).
+    /// Highlighted code blocks of earlier builds ([`crate::code_cache::CodeCache::none`] to highlight every block).
     pub code: &'a crate::code_cache::CodeCache,
 }
 

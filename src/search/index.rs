@@ -581,7 +581,7 @@ fn language_from_name(name: Option<&str>) -> Option<Language> {
 impl SearchIndex {
     /// Indexes `sections` in memory, or in the empty folder `folder` (staged beside the cache
     /// folder `previous`). In a folder the sections are indexed in buckets of pages
-    /// ([`plan_buckets`]), each its own segments, and a bucket whose sections are the same as
+    /// (`plan_buckets`), each its own segments, and a bucket whose sections are the same as
     /// one of the index in `previous` takes that bucket's segment files (hard links) instead
     /// of being indexed again: a build where one page changed indexes one bucket. tantivy
     /// writes the segments to disk as it goes, so an index that is kept is never held in
@@ -796,7 +796,7 @@ impl SearchIndex {
         Ok(Some(SearchIndex::from_index(index, None, fields, meta)?))
     }
 
-    /// Writes [`META_FILE`] beside tantivy's files in the folder the index was built in, which
+    /// Writes `handbook.json` beside tantivy's files in the folder the index was built in, which
     /// is then a complete cache folder (and reopens with [`SearchIndex::open`]).
     pub fn finish(&self) -> anyhow::Result<()> {
         let Some(folder) = &self.built_in else {

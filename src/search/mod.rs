@@ -392,7 +392,7 @@ pub struct Settings {
     /// Compress the stored fields (an index kept in the cache folder); an index that lives
     /// only as long as its export (the preview's) saves the time.
     pub compress: bool,
-    /// Pages per bucket of an index built in a folder, roughly ([`index::BUCKET_PAGES`]).
+    /// Pages per bucket of an index built in a folder, roughly (`BUCKET_PAGES` in `index.rs`).
     pub bucket_pages: usize,
 }
 
