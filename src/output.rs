@@ -113,30 +113,8 @@ pub fn read_file(dir: &Path, name: &str) -> std::io::Result<Vec<u8>> {
     fs::read(path)
 }
 
-/// Replaces the cache folder `root/rel` with `files` (name → bytes): written beside it first,
-/// then renamed over it, so a reader sees the old folder or the new one. Refused when a symlink
-/// is on the way (a pull request could commit one there).
-pub fn replace_cache_dir(
-    root: &Path,
-    rel: &str,
-    files: &[(String, Vec<u8>)],
-) -> std::io::Result<()> {
-    let staged = StagedDir::new(root, rel)?;
-    for (file, bytes) in files {
-        if file.contains(['/', '\\']) || file.starts_with("..") {
-            continue;
-        }
-        let mut out = fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(staged.path().join(file))?;
-        std::io::Write::write_all(&mut out, bytes)?;
-    }
-    staged.commit()
-}
-
 /// A new, empty folder beside the cache folder `root/rel`, to fill and then
-/// [`commit`](StagedDir::commit) in its place; dropped uncommitted, it is removed, so a failed
+/// [`commit`](StagedDir::commit) in its place (a reader sees the old folder or the new one); dropped uncommitted, it is removed, so a failed
 /// build leaves the cache folder as it was.
 pub struct StagedDir {
     target: PathBuf,
@@ -289,7 +267,9 @@ mod tests {
     fn a_staged_folder_replaces_the_cache_folder_or_leaves_it_as_it_was() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        replace_cache_dir(root, ".handbook/search", &[("a".into(), b"old".to_vec())]).unwrap();
+        let first = StagedDir::new(root, ".handbook/search").unwrap();
+        fs::write(first.path().join("a"), "old").unwrap();
+        first.commit().unwrap();
         // A build killed while staging (its process is gone) left a folder behind.
         let abandoned = root.join(format!(".handbook/.search.new-{}", u32::MAX - 1));
         fs::create_dir_all(&abandoned).unwrap();

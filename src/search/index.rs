@@ -43,8 +43,6 @@ pub const MAX_WORD_BYTES: usize = 40;
 const META_FILE: &str = "handbook.json";
 /// Bumped when the schema or the meaning of the index changes.
 const FORMAT: u32 = 6;
-/// Characters of section text stored for the browser's snippets.
-pub const EXCERPT_CHARS: usize = 160;
 
 /// A stemming token filter that learns the vocabulary while tantivy indexes: every token's
 /// surface form is counted and stemmed once (later occurrences look the stem up). One pass over
@@ -307,23 +305,7 @@ fn plan_buckets(
         }
         sids[bucket].push(sid as u32);
         let hash = &mut hashes[bucket];
-        // Every field the index holds, each ended so that no two sections hash alike.
-        for text in [
-            section.title.as_str(),
-            section.heading.as_deref().unwrap_or("\u{1}"),
-            &section.headings,
-            &section.body,
-            &section.tags,
-            &section.kind,
-            &section.status,
-            &section.team,
-            &section.author,
-            &section.date,
-            &section.url,
-        ] {
-            hash.update(text.as_bytes());
-            hash.update(&[0xff]);
-        }
+        section.hash_into(hash);
         // The page boundary: the same sections split differently between pages differ.
         hash.update(&[u8::from(sid > 0 && sections[sid - 1].page == section.page)]);
     }

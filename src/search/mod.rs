@@ -137,6 +137,27 @@ impl Section<'_> {
         }
     }
 
+    /// Adds every field the index holds to `hash`, each ended so that no two sections hash
+    /// alike (the index's and each bucket's fingerprint).
+    pub fn hash_into(&self, hash: &mut xxhash_rust::xxh3::Xxh3) {
+        for text in [
+            self.title.as_str(),
+            self.heading.as_deref().unwrap_or("\u{1}"),
+            &self.headings,
+            &self.body,
+            &self.tags,
+            &self.kind,
+            &self.status,
+            &self.team,
+            &self.author,
+            &self.date,
+            &self.url,
+        ] {
+            hash.update(text.as_bytes());
+            hash.update(&[0xff]);
+        }
+    }
+
     /// Status factor: accepted decisions rank above proposed ones, and both above records that
     /// no longer hold.
     pub fn boost(&self) -> f32 {
@@ -590,22 +611,7 @@ fn fingerprint_of(sections: &[Section<'_>], language: &str) -> u64 {
     hash.update(env!("CARGO_PKG_VERSION").as_bytes());
     hash.update(language.as_bytes());
     for section in sections {
-        let parts: [&str; 10] = [
-            &section.title,
-            &section.headings,
-            &section.body,
-            &section.tags,
-            &section.kind,
-            &section.status,
-            &section.team,
-            &section.author,
-            &section.date,
-            &section.url,
-        ];
-        for part in parts {
-            hash.update(part.as_bytes());
-            hash.update(&[0xff]);
-        }
+        section.hash_into(&mut hash);
         hash.update(&section.page.to_le_bytes());
     }
     hash.digest()

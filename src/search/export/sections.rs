@@ -7,9 +7,12 @@ use std::time::Instant;
 use rayon::prelude::*;
 use tantivy::tokenizer::Language;
 
-use super::super::index::{EXCERPT_CHARS, excerpt};
+use super::super::index::excerpt;
 use super::super::{Section, analyze};
 use super::{CHUNK, Outgoing, script, vlq};
+
+/// Characters of section text in the browser's snippet (`d/<n>.js`).
+const EXCERPT_CHARS: usize = 160;
 
 /// Every section's row, page and facets, by section number.
 pub(super) struct Sections {
