@@ -225,6 +225,9 @@ pub struct Engine {
     pages_out: HashMap<String, Body>,
     rest_out: HashMap<String, Body>,
     search_out: HashMap<String, Body>,
+    /// Served paths whose file may have changed (or gone) since [`Engine::take_changes`]: a
+    /// publish looks at these, not at every file of the site.
+    changed: HashSet<String>,
     /// What [`Engine::settle`] still has to bring up to date.
     owed: Owed,
 }
@@ -272,6 +275,7 @@ impl Engine {
             pages_out: HashMap::new(),
             rest_out: HashMap::new(),
             search_out: HashMap::new(),
+            changed: HashSet::new(),
             owed: Owed::Nothing,
         };
         engine.walk()?;
@@ -328,6 +332,29 @@ impl Engine {
         all
     }
 
+    /// The served paths that may have changed since the last call, each with its file now
+    /// (`None`: no longer served). Applied to the last snapshot, they give the current one.
+    pub fn take_changes(&mut self) -> Vec<(String, Option<Body>)> {
+        let mut changes: Vec<(String, Option<Body>)> = std::mem::take(&mut self.changed)
+            .into_iter()
+            .map(|path| {
+                let body = self.served(&path).cloned();
+                (path, body)
+            })
+            .collect();
+        changes.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        changes
+    }
+
+    /// The file served at `path`: a page over a generated file over a search file, as in
+    /// [`Engine::snapshot`].
+    fn served(&self, path: &str) -> Option<&Body> {
+        self.pages_out
+            .get(path)
+            .or_else(|| self.rest_out.get(path))
+            .or_else(|| self.search_out.get(path))
+    }
+
     /// Every served file of the current state.
     pub fn snapshot(&self) -> HashMap<String, Body> {
         let mut files = HashMap::with_capacity(
@@ -353,10 +380,13 @@ impl Engine {
 
     /// Replaces the search export with a freshly built one.
     pub fn set_search(&mut self, files: Vec<OutputFile>) {
+        let old = std::mem::take(&mut self.search_out);
+        self.changed.extend(old.into_keys());
         self.search_out = files
             .into_iter()
             .map(|file| (file.path, Body::from(file.content)))
             .collect();
+        self.changed.extend(self.search_out.keys().cloned());
     }
 
     /// Applies a plan: parses what changed and renders the edited pages, leaving the rest of
@@ -382,7 +412,8 @@ impl Engine {
                     self.fatal = None;
                     self.rules = rules;
                     self.keys.clear();
-                    self.search_out.clear();
+                    self.changed
+                        .extend(self.search_out.drain().map(|(path, _)| path));
                     // Parsing reads the configuration too: every file is parsed again.
                     self.files.clear();
                     match self.walk() {
@@ -490,6 +521,7 @@ impl Engine {
                 keep_rendered(
                     renderer.pages(chunk.to_vec()),
                     &mut self.pages_out,
+                    &mut self.changed,
                     &mut self.keys,
                     &mut self.page_problems,
                 );
@@ -504,13 +536,17 @@ impl Engine {
         }
         let (mut rest, problems) = renderer.rest();
         rest.push(crate::export::output_file(&self.site, &self.builder.config));
-        self.rest_out = rest
-            .into_par_iter()
-            .map(|file| {
-                let body = Body::text(&file.path, file.content);
-                (file.path, body)
-            })
-            .collect();
+        let old = std::mem::replace(
+            &mut self.rest_out,
+            rest.into_par_iter()
+                .map(|file| {
+                    let body = Body::text(&file.path, file.content);
+                    (file.path, body)
+                })
+                .collect(),
+        );
+        self.changed.extend(old.into_keys());
+        self.changed.extend(self.rest_out.keys().cloned());
         self.rest_problems = problems;
         log::debug!("preview: rest at {:?}", started.elapsed());
         rendered
@@ -758,7 +794,14 @@ impl Engine {
         self.site_problems = problems;
         // A page that is gone is not served while the rest of the site catches up.
         let current: HashSet<String> = self.site.pages.iter().map(output_path).collect();
-        self.pages_out.retain(|path, _| current.contains(path));
+        let changed = &mut self.changed;
+        self.pages_out.retain(|path, _| {
+            let kept = current.contains(path);
+            if !kept {
+                changed.insert(path.clone());
+            }
+            kept
+        });
         self.owed = Owed::Pages;
     }
 
@@ -778,6 +821,7 @@ impl Engine {
         keep_rendered(
             renderer.pages(ids),
             &mut self.pages_out,
+            &mut self.changed,
             &mut self.keys,
             &mut self.page_problems,
         );
@@ -794,6 +838,7 @@ impl Engine {
 fn keep_rendered(
     (files, problems): (Vec<OutputFile>, Vec<Diagnostic>),
     out: &mut HashMap<String, Body>,
+    changed: &mut HashSet<String>,
     keys: &mut HashMap<String, u64>,
     page_problems: &mut HashMap<String, Diagnostic>,
 ) {
@@ -804,6 +849,7 @@ fn keep_rendered(
             (file.path, body)
         })
         .collect();
+    changed.extend(packed.iter().map(|(path, _)| path.clone()));
     out.extend(packed);
     for problem in problems {
         keys.remove(&problem.path);
@@ -881,5 +927,84 @@ mod tests {
                 "{path} as a full settle makes it"
             );
         }
+    }
+
+    /// Applies `changes` to `served` as the preview's publisher does.
+    fn apply_changes(served: &mut HashMap<String, Body>, changes: Vec<(String, Option<Body>)>) {
+        for (path, body) in changes {
+            match body {
+                Some(body) => served.insert(path, body),
+                None => served.remove(&path),
+            };
+        }
+    }
+
+    fn same_files(a: &HashMap<String, Body>, b: &HashMap<String, Body>) -> bool {
+        a.len() == b.len()
+            && a.iter()
+                .all(|(path, body)| b.get(path).is_some_and(|other| other.same_as(body)))
+    }
+
+    #[test]
+    fn the_changes_an_engine_reports_bring_the_last_snapshot_up_to_date() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |path: &str, text: &str| std::fs::write(dir.path().join(path), text).unwrap();
+        write("index.md", "# Home\n\nSee [one](one.md).\n");
+        write("one.md", "# One\n\nFirst.\n");
+        write("two.md", "# Two\n\nSecond, see [one](one.md).\n");
+        let mut engine = Engine::new(BuildOptions {
+            root: dir.path().to_path_buf(),
+            ..BuildOptions::default()
+        })
+        .unwrap();
+        let mut served = engine.snapshot();
+        engine.take_changes();
+        let plan = |paths: &[&str]| Plan {
+            markdown: paths.iter().map(|path| path.to_string()).collect(),
+            ..Plan::default()
+        };
+        // A body edit, a title edit (other pages show the title), a new page and a removed
+        // one, each settled and published before the next.
+        let edits: [(&str, Option<&str>); 4] = [
+            (
+                "two.md",
+                Some("# Two\n\nSecond, edited, see [one](one.md).\n"),
+            ),
+            ("one.md", Some("# One renamed\n\nFirst.\n")),
+            ("three.md", Some("# Three\n\nNew.\n")),
+            ("two.md", None),
+        ];
+        for (path, text) in edits {
+            match text {
+                Some(text) => write(path, text),
+                None => std::fs::remove_file(dir.path().join(path)).unwrap(),
+            }
+            engine.apply(&plan(&[path]));
+            engine.settle();
+            let changes = engine.take_changes();
+            assert!(!changes.is_empty(), "{path}: something changed");
+            if path == "two.md" && text.is_some() {
+                // A body edit renders one page: the others are not looked at.
+                assert!(
+                    changes
+                        .iter()
+                        .any(|(changed, _)| changed == "two/index.html")
+                );
+                assert!(
+                    !changes
+                        .iter()
+                        .any(|(changed, _)| changed == "one/index.html")
+                );
+            }
+            apply_changes(&mut served, changes);
+            assert!(same_files(&served, &engine.snapshot()), "after {path}");
+        }
+        assert!(served.contains_key("three/index.html"));
+        assert!(!served.contains_key("two/index.html"));
+        // A new search export replaces the old files, gone ones included.
+        engine.set_search(vec![OutputFile::bytes("search/x.js", b"x".to_vec())]);
+        apply_changes(&mut served, engine.take_changes());
+        assert!(same_files(&served, &engine.snapshot()));
+        assert!(engine.take_changes().is_empty(), "taken once");
     }
 }

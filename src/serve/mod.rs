@@ -90,7 +90,7 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
     let waiting = Arc::new(AtomicUsize::new(0));
     let watcher = start_watcher(&root, tx.clone(), Arc::clone(&waiting))?;
     let started = Instant::now();
-    let engine = Engine::new(build)?;
+    let mut engine = Engine::new(build)?;
     let mut console = Console {
         color: options.color,
         shown: BTreeSet::new(),
@@ -108,6 +108,8 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
     say(&format!("serving {url} (Ctrl-C stops)"));
 
     let (site_tx, site_rx) = channel::channel(Arc::new(engine.snapshot()));
+    // Later publishes apply what changed since this snapshot.
+    engine.take_changes();
     let (problems_tx, problems_rx) = channel::channel(Arc::new(error_lines(&found)));
     let (notices, _) = broadcast::channel(64);
     let (stop_tx, stop_rx) = channel::channel(false);
@@ -318,7 +320,7 @@ struct Publisher {
 impl Publisher {
     /// Shows the engine's state: its errors always, its files only when there are none, so
     /// the browser keeps the last good build while the overlay names the problem.
-    fn publish(&self, engine: &Engine, found: &[Diagnostic], touched: &[String]) {
+    fn publish(&self, engine: &mut Engine, found: &[Diagnostic], touched: &[String]) {
         let lines = error_lines(found);
         if **self.problems.borrow() != lines {
             self.problems.send_replace(Arc::new(lines.clone()));
@@ -327,20 +329,27 @@ impl Publisher {
         if !lines.is_empty() {
             return;
         }
-        let next = engine.snapshot();
-        let previous = self.site.borrow().clone();
-        let mut changed: BTreeSet<&str> = touched.iter().map(String::as_str).collect();
-        for (path, body) in &next {
-            if previous.get(path).is_none_or(|old| !old.same_as(body)) {
-                changed.insert(path);
+        let mut changed: BTreeSet<String> = touched.iter().cloned().collect();
+        // Only what the engine changed is looked at, and the served map is changed in place
+        // (copied only while a request still holds it), not rebuilt for every file.
+        self.site.send_modify(|site| {
+            let site = Arc::make_mut(site);
+            for (path, body) in engine.take_changes() {
+                match body {
+                    Some(body) => {
+                        if site.get(&path).is_none_or(|old| !old.same_as(&body)) {
+                            site.insert(path.clone(), body);
+                            changed.insert(path);
+                        }
+                    }
+                    None => {
+                        if site.remove(&path).is_some() {
+                            changed.insert(path);
+                        }
+                    }
+                }
             }
-        }
-        changed.extend(
-            previous
-                .keys()
-                .filter(|path| !next.contains_key(*path))
-                .map(String::as_str),
-        );
+        });
         if changed.is_empty() {
             return;
         }
@@ -351,18 +360,16 @@ impl Publisher {
             .iter()
             .any(|path| is_embedded(path) && !path.starts_with("search/"));
         let only_search = changed.iter().all(|path| path.starts_with("search/"));
-        let shown = |path: &&str| {
+        let shown = |path: &String| {
             is_embedded(path) || path.ends_with(".html") || path.starts_with("search/")
         };
         if !changed.iter().any(shown) {
-            self.site.send_replace(Arc::new(next));
             return;
         }
         let notice = Notice::Reload {
             changed: changed.iter().map(|path| format!("/{path}")).collect(),
             all,
         };
-        self.site.send_replace(Arc::new(next));
         self.notices
             .send(if only_search { Notice::Search } else { notice })
             .ok();
@@ -466,7 +473,8 @@ fn rebuild_loop(
                 Err(mpsc::TryRecvError::Empty) => {
                     let started = Instant::now();
                     let rendered = engine.settle_step(&|| waiting.load(Ordering::SeqCst) > 0);
-                    publisher.publish(&engine, &engine.errors(), &[]);
+                    let errors = engine.errors();
+                    publisher.publish(&mut engine, &errors, &[]);
                     console.show(&engine.diagnostics());
                     log::debug!(
                         "settle step: {} in {} ms",
@@ -493,7 +501,8 @@ fn rebuild_loop(
                     Ok(files) => {
                         engine.set_search(files);
                         log::debug!("search index rebuilt in {} ms", elapsed.as_millis());
-                        publisher.publish(&engine, &engine.errors(), &[]);
+                        let errors = engine.errors();
+                        publisher.publish(&mut engine, &errors, &[]);
                     }
                     Err(error) => say(&format!("warning: search index: {error:#}")),
                 }
@@ -517,7 +526,8 @@ fn rebuild_loop(
         }
         let publishing = Instant::now();
         // The page goes out first; the terminal's report (all findings) after.
-        publisher.publish(&engine, &engine.errors(), &rebuild.touched);
+        let errors = engine.errors();
+        publisher.publish(&mut engine, &errors, &rebuild.touched);
         log::debug!("published in {:?}", publishing.elapsed());
         let found = engine.diagnostics();
         console.show(&found);
