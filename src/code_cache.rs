@@ -16,7 +16,7 @@ use std::sync::Mutex;
 pub const FILE: &str = ".handbook/highlight.bin";
 
 /// Bumped when what a key means, or the highlighted HTML of a block, changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// The file's first bytes: what it is and which handbook made it.
 fn header() -> String {

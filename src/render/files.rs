@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 
 use super::Renderer;
-use super::markdown;
 use crate::diagnostics::Diagnostic;
 use crate::model::links::encode_path;
 use crate::model::page::Page;
@@ -86,7 +85,7 @@ pub(super) fn assets(
     let mut urls = BTreeMap::new();
     let mut all: BTreeMap<String, Vec<u8>> = theme.assets.clone();
     all.entry("highlight.css".to_string())
-        .or_insert_with(|| highlight_css().into_bytes());
+        .or_insert_with(|| super::highlight::css().into_bytes());
     // The search engine comes from the binary, never the theme (see `search::ENGINE_JS`).
     all.insert(
         crate::search::ENGINE_ASSET.to_string(),
@@ -111,144 +110,6 @@ fn short_hash(bytes: &[u8]) -> u32 {
     let mut hash = crate::output::Fnv::default();
     hash.write(bytes);
     (hash.0 ^ (hash.0 >> 32)) as u32
-}
-
-/// Light and dark highlighting CSS from syntect's bundled themes. Dark applies when the reader
-/// chose it with the toggle, or when the system is dark and no choice was made.
-pub fn highlight_css() -> String {
-    let themes = syntect::highlighting::ThemeSet::load_defaults();
-    let css = |name: &str| {
-        themes
-            .themes
-            .get(name)
-            .and_then(|theme| {
-                syntect::html::css_for_theme_with_class_style(
-                    theme,
-                    markdown::HIGHLIGHT_CLASS_STYLE,
-                )
-                .ok()
-            })
-            .unwrap_or_default()
-    };
-    // Token colours keep at least 4.5:1 against the theme's code background (WCAG AA):
-    // InspiredGitHub's green, for one, is 2.75:1 on the light code background.
-    let light = readable(&css("InspiredGitHub"), CODE_BACKGROUND_LIGHT);
-    let dark = readable(&css("base16-ocean.dark"), CODE_BACKGROUND_DARK);
-    // Each selector under `scope`, with `suffix` on the element itself.
-    let scoped = |css: &str, scope: &str, suffix: &str| -> String {
-        css.lines()
-            .map(|line| {
-                if line.starts_with('.') {
-                    let (selectors, open) = match line.strip_suffix(" {") {
-                        Some(selectors) => (selectors, " {"),
-                        None => (line, ""),
-                    };
-                    let list = selectors
-                        .split(", ")
-                        .map(|selector| {
-                            let selector = selector.trim_end_matches(',');
-                            format!("{scope} {selector}{suffix}")
-                        })
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    let comma = if selectors.ends_with(',') { "," } else { "" };
-                    format!("{list}{comma}{open}")
-                } else {
-                    line.to_string()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    // The dark rules carry an id-level `:not(#hl)`, so each outranks every light rule whatever
-    // their class counts (a five-class light rule kept dark text on the dark background).
-    // In dark mode the light rules' backgrounds are cleared first, then the dark theme applies.
-    let dark = format!("{}\n{dark}", clear_backgrounds(&light));
-    format!(
-        "/* Generated from syntect's InspiredGitHub (light) and base16-ocean.dark (dark). */\n{}\n{}\n@media (prefers-color-scheme: dark) {{\n{}\n}}\n",
-        scoped(&light, ":root", ""),
-        scoped(&dark, ":root[data-theme=\"dark\"]", ":not(#hl)"),
-        scoped(&dark, ":root:not([data-theme=\"light\"])", ":not(#hl)"),
-    )
-}
-
-/// The default theme's `--bg-code`, light and dark (`themes/default/static/style.css`).
-const CODE_BACKGROUND_LIGHT: [u8; 3] = [0xf3, 0xf4, 0xf6];
-const CODE_BACKGROUND_DARK: [u8; 3] = [0x1b, 0x22, 0x2c];
-
-/// `css` with every `color: #rrggbb` moved towards black (on a light background) or white (on
-/// a dark one) until it has a contrast ratio of at least 4.5:1 with `background`; hue kept. A
-/// rule with its own `background-color` is left as its theme made it (its text is measured
-/// against that colour, not the code background).
-fn readable(css: &str, background: [u8; 3]) -> String {
-    let dark_background = luminance(background) < 0.5;
-    let mut out = String::with_capacity(css.len());
-    for block in css.split_inclusive('}') {
-        if block.contains("background-color") {
-            out.push_str(block);
-            continue;
-        }
-        let mut rest = block;
-        while let Some(at) = rest.find(" color: #") {
-            let start = at + " color: #".len();
-            out.push_str(&rest[..start]);
-            rest = &rest[start..];
-            let Some(mut rgb) = parse_hex(rest.get(..6).unwrap_or("")) else {
-                continue;
-            };
-            let target = if dark_background { 255.0 } else { 0.0 };
-            for _ in 0..40 {
-                if contrast(rgb, background) >= 4.5 {
-                    break;
-                }
-                rgb = rgb.map(|c| (f64::from(c) + (target - f64::from(c)) * 0.1).round() as u8);
-            }
-            out.push_str(&format!("{:02x}{:02x}{:02x}", rgb[0], rgb[1], rgb[2]));
-            rest = &rest[6..];
-        }
-        out.push_str(rest);
-    }
-    out
-}
-
-/// For every rule of `css` that sets a `background-color`, the same selectors with a
-/// transparent background: emitted in dark mode so a light theme's token background (a diff's
-/// pale green) never sits under the dark theme's light text.
-fn clear_backgrounds(css: &str) -> String {
-    css.split_inclusive('}')
-        .filter(|block| block.contains("background-color"))
-        .filter_map(|block| block.split_once('{').map(|(selectors, _)| selectors.trim()))
-        .filter(|selectors| selectors.starts_with('.'))
-        .map(|selectors| format!("{selectors} {{\n background-color: transparent;\n}}"))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn parse_hex(hex: &str) -> Option<[u8; 3]> {
-    if hex.len() != 6 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
-        return None;
-    }
-    let channel = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
-    Some([channel(0)?, channel(2)?, channel(4)?])
-}
-
-/// WCAG relative luminance.
-fn luminance(rgb: [u8; 3]) -> f64 {
-    let linear = |c: u8| {
-        let c = f64::from(c) / 255.0;
-        if c <= 0.03928 {
-            c / 12.92
-        } else {
-            ((c + 0.055) / 1.055).powf(2.4)
-        }
-    };
-    0.2126 * linear(rgb[0]) + 0.7152 * linear(rgb[1]) + 0.0722 * linear(rgb[2])
-}
-
-/// WCAG contrast ratio.
-fn contrast(a: [u8; 3], b: [u8; 3]) -> f64 {
-    let (x, y) = (luminance(a), luminance(b));
-    (x.max(y) + 0.05) / (x.min(y) + 0.05)
 }
 
 /// Two files publishing to one output path (a static file beside a page's `index.html`, an
@@ -360,36 +221,6 @@ pub(super) fn check_collisions(
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn every_highlight_colour_reads_at_four_and_a_half_to_one_on_the_code_background() {
-        let css = super::highlight_css();
-        let (light, rest) = css.split_once(":root[data-theme=\"dark\"]").unwrap();
-        for (part, background) in [
-            (light, super::CODE_BACKGROUND_LIGHT),
-            (rest, super::CODE_BACKGROUND_DARK),
-        ] {
-            for block in part.split_inclusive('}') {
-                // A rule with its own background is measured against it.
-                if block.contains("background-color") {
-                    continue;
-                }
-                for piece in block.split(" color: #").skip(1) {
-                    let rgb = super::parse_hex(&piece[..6]).unwrap();
-                    let ratio = super::contrast(rgb, background);
-                    assert!(ratio >= 4.5, "#{} is {ratio:.2}:1", &piece[..6]);
-                }
-            }
-        }
-        // The fix darkens the green InspiredGitHub uses for tags (#63a35c, 2.75:1).
-        assert!(!light.contains("#63a35c"));
-        // In dark mode a light token background (a diff's #eaffea) is cleared.
-        assert!(light.contains("background-color: #eaffea"), "{light}");
-        assert!(
-            rest.contains(":not(#hl) {\n background-color: transparent;"),
-            "{rest}"
-        );
-    }
-
     use super::*;
 
     #[test]

@@ -5,16 +5,12 @@ use std::sync::OnceLock;
 
 use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, CowStr, Event, LinkType, Tag, TagEnd};
 use pulldown_cmark_escape::{escape_href, escape_html};
-use syntect::html::ClassStyle;
 use syntect::parsing::SyntaxSet;
 
 use crate::code_cache::CodeCache;
 use crate::config::MarkdownConfig;
 use crate::model::links::Href;
 use crate::model::page::Page;
-
-/// Prefix of every highlighting class, so theme CSS cannot collide with it.
-pub const HIGHLIGHT_CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 
 /// What the renderer needs besides the page.
 pub struct MarkdownContext<'a> {
@@ -584,7 +580,7 @@ mod tests {
             ),
             "{html}"
         );
-        assert!(html.contains("class=\"hl-"), "{html}");
+        assert!(html.contains("<span class=\"l"), "{html}");
         let html = render_text("```nosuchlang\n<b>\n```\n", &[], &MarkdownConfig::default());
         assert!(html.contains("&lt;b&gt;"), "{html}");
     }

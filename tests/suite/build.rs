@@ -100,14 +100,23 @@ fn markdown_features_render_alerts_code_tables_tasks_footnotes() {
         ["Warning"]
     );
     assert!(
-        page.count("pre.code[data-lang=rust] span[class^=hl-]") > 0,
+        page.count("pre.code[data-lang=rust] span[class^=l]") > 0,
         "highlighted with classes"
     );
+    // Every class a block uses has its rule in the stylesheet.
+    let css = fixture.read("assets/highlight.css");
+    for class in page.attrs("pre.code span", "class") {
+        for class in class.split(' ') {
+            assert!(
+                css.contains(&format!(" .{class} {{")),
+                "no rule for {class}"
+            );
+        }
+    }
     assert_eq!(page.texts(".content table td"), ["chat", "4 hours"]);
     assert_eq!(page.count(".content input[type=checkbox]"), 2);
     assert_eq!(page.count(".content del"), 1);
     assert_eq!(page.count(".footnote-definition"), 1);
-    assert!(fixture.read("assets/highlight.css").contains(".hl-"));
 }
 
 #[test]
