@@ -795,6 +795,11 @@ impl SearchIndex {
         Ok(())
     }
 
+    /// The folder a new index was built in (`None` in memory or when opened from the cache).
+    pub(super) fn folder(&self) -> Option<&Path> {
+        self.built_in.as_deref()
+    }
+
     pub(super) fn searcher(&self) -> Searcher {
         self.reader.searcher()
     }

@@ -88,7 +88,7 @@ pub fn export(
     let started = std::time::Instant::now();
     let encoded = postings::read(index, started)?;
     let surfaces = &index.meta.surfaces;
-    let plan = shards::plan(surfaces, &encoded);
+    let plan = shards::plan(surfaces, &encoded.stems);
     let completions = shards::completions(&plan, surfaces)?;
     let count = index.sections() as usize;
     anyhow::ensure!(
@@ -361,7 +361,10 @@ mod tests {
                 );
                 prop_assert_eq!(files.head, head);
                 let deeper: Vec<String> = tiers[1..].iter().map(|tier| encoded(tier)).collect();
-                prop_assert_eq!(files.tiers, deeper);
+                let super::postings::Rest::Held { tiers, .. } = files.rest else {
+                    panic!("encoded stems are held");
+                };
+                prop_assert_eq!(tiers, deeper);
                 Ok(())
             })
             .unwrap_or_else(|failure| panic!("{failure}"));
@@ -447,7 +450,20 @@ mod tests {
         let bucketed = SearchIndex::build(&first, &settings, 1, Some(staged.path()), None).unwrap();
         let count = bucketed.meta.buckets.len();
         assert_eq!(count, 16, "40 pages, 4 a bucket: the next power of two");
+        // The bucketed index has a folder, so its export spilled tiers and positions there:
+        // the same files, and the spill file is gone.
         assert_eq!(export_of(&whole, &first), export_of(&bucketed, &first));
+        assert!(!staged.path().join(postings::SPILL_FILE).exists());
+        let encoded = postings::read(&bucketed, std::time::Instant::now()).unwrap();
+        assert!(
+            encoded
+                .stems
+                .iter()
+                .all(|(_, files)| matches!(files.rest, postings::Rest::Spilled { .. }))
+        );
+        assert!(staged.path().join(postings::SPILL_FILE).exists());
+        drop(encoded);
+        assert!(!staged.path().join(postings::SPILL_FILE).exists());
         let query = crate::search::Query::parse("rollback quorum \"roll back\"");
         let urls = |index: &SearchIndex| -> Vec<(String, String)> {
             let results = index.search(&query, 50, &BTreeMap::new()).unwrap();

@@ -1,8 +1,13 @@
 //! Export phase 1, postings: every stem's postings, read from the committed index in every
 //! field and segment, scored as tantivy's BM25 scores them, and encoded at once into a head,
-//! deeper tiers and positions (only the encoded form is held for all stems).
+//! deeper tiers and positions (only the encoded form is held for all stems). When the index
+//! has a folder, the tiers and positions, which only the shard files need, wait in a spill
+//! file there ([`Spill`]): planning the shards needs only the heads.
 
 use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read as _, Seek as _, Write as _};
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -35,11 +40,19 @@ pub(super) struct StemPostings {
     pub(super) positions: String,
 }
 
+/// Stems encoded at a time when their tiers and positions are spilled: only these are held
+/// in full at once.
+const SPILL_CHUNK: usize = 4096;
+
+/// Every stem's encoded postings, in stem order, and the spill file holding their tiers and
+/// positions when the index has a folder.
+pub(super) struct Encoded {
+    pub(super) stems: Vec<(String, StemFiles)>,
+    pub(super) spill: Option<Spill>,
+}
+
 /// Every stem's encoded postings, in stem order.
-pub(super) fn read(
-    index: &SearchIndex,
-    started: Instant,
-) -> anyhow::Result<Vec<(String, StemFiles)>> {
+pub(super) fn read(index: &SearchIndex, started: Instant) -> anyhow::Result<Encoded> {
     let searcher = index.searcher();
     let fields = &index.fields;
     let segments = searcher.segment_readers();
@@ -98,78 +111,100 @@ pub(super) fn read(
         })
         .collect();
     // Each stem is read in every field and encoded at once, so only the encoded postings
-    // are ever held for all stems (at 100k pages the raw ones were over a GiB more).
+    // are ever held for all stems (at 100k pages the raw ones were over a GiB more); with a
+    // spill file, only their heads.
     let terms: Vec<(String, Vec<TermPlace>)> = terms.into_iter().collect();
-    let encoded: Vec<(String, StemFiles)> = terms
-        .into_par_iter()
-        .map(|(stem, places)| -> anyhow::Result<_> {
-            let mut postings = StemPostings::default();
-            for run in places.chunk_by(|a, b| a.0 == b.0) {
-                let number = run[0].0;
-                let weight = weights
-                    .get(&(number, frequency_of(run)))
-                    .ok_or_else(|| anyhow::anyhow!("no BM25 weight for `{stem}`"))?;
-                let mut cursors = run
-                    .iter()
-                    .map(|(_, place, info)| {
-                        let postings = inverted[number][*place].read_postings_from_terminfo(
-                            info,
-                            IndexRecordOption::WithFreqsAndPositions,
-                        )?;
-                        Ok((*place, postings))
-                    })
-                    .collect::<anyhow::Result<Vec<_>>>()?;
-                let mut body = String::new();
-                let mut places = Vec::new();
-                let mut last_sid = 0;
-                let first = postings.scores.len();
-                // Segments split the sections between indexing threads and buckets: merge
-                // their postings by section (a heap of each cursor's next section), so the
-                // export is the same however the documents were split.
-                let mut heap: std::collections::BinaryHeap<std::cmp::Reverse<(u32, usize)>> =
-                    cursors
+    let mut spill = index.folder().map(Spill::create).transpose()?;
+    let chunk = if spill.is_some() {
+        SPILL_CHUNK
+    } else {
+        terms.len().max(1)
+    };
+    let mut encoded: Vec<(String, StemFiles)> = Vec::with_capacity(terms.len());
+    for part in terms.chunks(chunk) {
+        let part: Vec<(String, StemFiles)> = part
+            .par_iter()
+            .map(|(stem, places)| -> anyhow::Result<_> {
+                let mut postings = StemPostings::default();
+                for run in places.chunk_by(|a, b| a.0 == b.0) {
+                    let number = run[0].0;
+                    let weight = weights
+                        .get(&(number, frequency_of(run)))
+                        .ok_or_else(|| anyhow::anyhow!("no BM25 weight for `{stem}`"))?;
+                    let mut cursors = run
                         .iter()
-                        .enumerate()
-                        .filter(|(_, (_, postings))| postings.doc() != TERMINATED)
-                        .map(|(at, (place, postings))| {
-                            std::cmp::Reverse((sids[*place][postings.doc() as usize], at))
+                        .map(|(_, place, info)| {
+                            let postings = inverted[number][*place].read_postings_from_terminfo(
+                                info,
+                                IndexRecordOption::WithFreqsAndPositions,
+                            )?;
+                            Ok((*place, postings))
                         })
-                        .collect();
-                while let Some(std::cmp::Reverse((sid, at))) = heap.pop() {
-                    let (place, cursor) = &mut cursors[at];
-                    let doc = cursor.doc();
-                    let freq = cursor.term_freq();
-                    let norm = norms[number][*place].fieldnorm_id(doc);
-                    postings.scores.push((sid, weight.score(norm, freq)));
-                    cursor.positions(&mut places);
-                    vlq(&mut body, sid.wrapping_sub(last_sid));
-                    vlq(&mut body, places.len() as u32);
-                    let mut last = 0;
-                    for &place in &places {
-                        vlq(&mut body, place - last);
-                        last = place;
+                        .collect::<anyhow::Result<Vec<_>>>()?;
+                    let mut body = String::new();
+                    let mut places = Vec::new();
+                    let mut last_sid = 0;
+                    let first = postings.scores.len();
+                    // Segments split the sections between indexing threads and buckets: merge
+                    // their postings by section (a heap of each cursor's next section), so the
+                    // export is the same however the documents were split.
+                    let mut heap: std::collections::BinaryHeap<std::cmp::Reverse<(u32, usize)>> =
+                        cursors
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, (_, postings))| postings.doc() != TERMINATED)
+                            .map(|(at, (place, postings))| {
+                                std::cmp::Reverse((sids[*place][postings.doc() as usize], at))
+                            })
+                            .collect();
+                    while let Some(std::cmp::Reverse((sid, at))) = heap.pop() {
+                        let (place, cursor) = &mut cursors[at];
+                        let doc = cursor.doc();
+                        let freq = cursor.term_freq();
+                        let norm = norms[number][*place].fieldnorm_id(doc);
+                        postings.scores.push((sid, weight.score(norm, freq)));
+                        cursor.positions(&mut places);
+                        vlq(&mut body, sid.wrapping_sub(last_sid));
+                        vlq(&mut body, places.len() as u32);
+                        let mut last = 0;
+                        for &place in &places {
+                            vlq(&mut body, place - last);
+                            last = place;
+                        }
+                        last_sid = sid;
+                        if cursor.advance() != TERMINATED {
+                            heap.push(std::cmp::Reverse((sids[*place][cursor.doc() as usize], at)));
+                        }
                     }
-                    last_sid = sid;
-                    if cursor.advance() != TERMINATED {
-                        heap.push(std::cmp::Reverse((sids[*place][cursor.doc() as usize], at)));
-                    }
+                    vlq(&mut postings.positions, number as u32);
+                    vlq(
+                        &mut postings.positions,
+                        (postings.scores.len() - first) as u32,
+                    );
+                    postings.positions.push_str(&body);
                 }
-                vlq(&mut postings.positions, number as u32);
-                vlq(
-                    &mut postings.positions,
-                    (postings.scores.len() - first) as u32,
-                );
-                postings.positions.push_str(&body);
+                Ok((stem.clone(), encode_stem(postings)))
+            })
+            .collect::<anyhow::Result<_>>()?;
+        for (stem, mut files) in part {
+            if let Some(spill) = &mut spill {
+                files.rest = spill.put(files.rest)?;
             }
-            Ok((stem, encode_stem(postings)))
-        })
-        .collect::<anyhow::Result<_>>()?;
+            encoded.push((stem, files));
+        }
+    }
+    if let Some(spill) = &mut spill {
+        spill.rewind()?;
+    }
     log::debug!(
         "export: postings of {} segments read and encoded at {:?}",
         searcher.segment_readers().len(),
         started.elapsed()
     );
-    Ok(encoded)
+    Ok(Encoded {
+        stems: encoded,
+        spill,
+    })
 }
 
 pub(super) struct StemFiles {
@@ -177,10 +212,106 @@ pub(super) struct StemFiles {
     /// once that tier is in (later postings score at most that much). The shard entry adds the
     /// packs of the deeper tiers.
     pub(super) head: String,
-    /// Postings of each tier after the head (empty when there are none).
-    pub(super) tiers: Vec<String>,
-    /// VLQ position groups.
-    pub(super) positions: String,
+    /// The deeper tiers and the positions.
+    pub(super) rest: Rest,
+}
+
+/// A stem's deeper tiers and positions: held, or in the [`Spill`] file.
+pub(super) enum Rest {
+    Held {
+        /// Postings of each tier after the head (empty when there are none).
+        tiers: Vec<String>,
+        /// VLQ position groups.
+        positions: String,
+    },
+    /// Next in the spill file: each tier's length in bytes, then the positions' length.
+    Spilled { tiers: Vec<u32>, positions: u32 },
+}
+
+/// The file the tiers and positions of every stem wait in, in stem order, until the shards
+/// are written in the same order. It is made in the index's folder (the build's own staged
+/// folder) and removed when dropped; at 100k pages it held about a GiB that stayed in memory
+/// before.
+pub(super) struct Spill {
+    path: PathBuf,
+    writer: Option<BufWriter<File>>,
+    reader: Option<BufReader<File>>,
+}
+
+pub(super) const SPILL_FILE: &str = "export-spill.tmp";
+
+impl Spill {
+    fn create(folder: &Path) -> anyhow::Result<Spill> {
+        let path = folder.join(SPILL_FILE);
+        let file = File::options()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&path)?;
+        Ok(Spill {
+            path,
+            writer: Some(BufWriter::with_capacity(1 << 20, file)),
+            reader: None,
+        })
+    }
+
+    /// Writes `rest` to the file; returns what is left to hold.
+    fn put(&mut self, rest: Rest) -> anyhow::Result<Rest> {
+        let (Rest::Held { tiers, positions }, Some(writer)) = (&rest, &mut self.writer) else {
+            return Ok(rest);
+        };
+        for text in tiers.iter().chain([positions]) {
+            writer.write_all(text.as_bytes())?;
+        }
+        Ok(Rest::Spilled {
+            tiers: tiers.iter().map(|tier| tier.len() as u32).collect(),
+            positions: positions.len() as u32,
+        })
+    }
+
+    /// Ends writing; reading starts at the first stem.
+    fn rewind(&mut self) -> anyhow::Result<()> {
+        if let Some(writer) = self.writer.take() {
+            let mut file = writer.into_inner().map_err(|error| error.into_error())?;
+            file.rewind()?;
+            self.reader = Some(BufReader::with_capacity(1 << 20, file));
+        }
+        Ok(())
+    }
+
+    /// The next stem's tiers and positions, given what was held for it.
+    pub(super) fn take(
+        spill: &mut Option<Spill>,
+        rest: Rest,
+    ) -> anyhow::Result<(Vec<String>, String)> {
+        match rest {
+            Rest::Held { tiers, positions } => Ok((tiers, positions)),
+            Rest::Spilled { tiers, positions } => {
+                let reader = spill
+                    .as_mut()
+                    .and_then(|spill| spill.reader.as_mut())
+                    .ok_or_else(|| anyhow::anyhow!("the export's spill file is not open"))?;
+                let mut next = |len: u32| -> anyhow::Result<String> {
+                    let mut bytes = vec![0; len as usize];
+                    reader.read_exact(&mut bytes)?;
+                    Ok(String::from_utf8(bytes)?)
+                };
+                let tiers = tiers
+                    .into_iter()
+                    .map(&mut next)
+                    .collect::<anyhow::Result<_>>()?;
+                Ok((tiers, next(positions)?))
+            }
+        }
+    }
+}
+
+impl Drop for Spill {
+    fn drop(&mut self) {
+        self.writer = None;
+        self.reader = None;
+        std::fs::remove_file(&self.path).ok();
+    }
 }
 
 /// Sums a stem's field scores per section, quantizes them, and splits them into tiers by
@@ -226,7 +357,9 @@ pub(super) fn encode_stem(postings: StemPostings) -> StemFiles {
     );
     StemFiles {
         head,
-        tiers: rest,
-        positions: postings.positions,
+        rest: Rest::Held {
+            tiers: rest,
+            positions: postings.positions,
+        },
     }
 }

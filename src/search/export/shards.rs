@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use super::super::{MIN_PREFIX, Surfaces, complete};
-use super::postings::StemFiles;
+use super::postings::{Encoded, Spill, StemFiles};
 use super::{
     DEEPER, MAX_KEY, Outgoing, PACK_BYTES, SHARD_BYTES, entry, quote_into, script, string_entry,
 };
@@ -66,7 +66,7 @@ pub(super) fn write(
     out: &mut Outgoing<'_>,
     plan: &ShardPlan,
     surfaces: &Surfaces,
-    encoded: Vec<(String, StemFiles)>,
+    encoded: Encoded,
     mut completions: BTreeMap<usize, Vec<u8>>,
     started: Instant,
 ) -> anyhow::Result<()> {
@@ -75,7 +75,8 @@ pub(super) fn write(
     // (at 100k pages all of them were hundreds of MiB), and each stem's encoded postings are
     // dropped as soon as they are copied.
     let mut words = surfaces.iter().peekable();
-    let mut stems = encoded.into_iter().peekable();
+    let Encoded { stems, mut spill } = encoded;
+    let mut stems = stems.into_iter().peekable();
     let mut packs = TierPacks::default();
     for file in 0..plan.files {
         let mut shard = ShardText::default();
@@ -102,12 +103,14 @@ pub(super) fn write(
             let Some((stem, files)) = stems.next() else {
                 break;
             };
+            // Read even when not written: the spill file is read in stem order.
+            let (tiers, positions) = Spill::take(&mut spill, files.rest)?;
             if place == Place::Nowhere {
                 continue;
             }
             // `"stem":[doc count, bounds, "head", [pack of tier 1, pack of tier 2…]]`
             let mut held = Vec::new();
-            for (tier, text) in files.tiers.iter().enumerate() {
+            for (tier, text) in tiers.iter().enumerate() {
                 if !text.is_empty() {
                     held.push(packs.add(out, tier, &stem, text));
                 }
@@ -117,7 +120,7 @@ pub(super) fn write(
             head.extend_from_slice(b":[");
             head.extend_from_slice(files.head.as_bytes());
             head.extend_from_slice(format!(",{}]", serde_json::to_string(&held)?).as_bytes());
-            string_entry(&mut shard.positions, &stem, &files.positions);
+            string_entry(&mut shard.positions, &stem, &positions);
         }
         let name = format!("t/{file}");
         let hosted = completions.remove(&file).unwrap_or_default();
