@@ -118,12 +118,16 @@ pub(super) fn read(index: &SearchIndex, started: Instant) -> anyhow::Result<Enco
     let chunk = if spill.is_some() {
         SPILL_CHUNK
     } else {
-        terms.len().max(1)
+        terms.len()
     };
     let mut encoded: Vec<(String, StemFiles)> = Vec::with_capacity(terms.len());
-    for part in terms.chunks(chunk) {
+    // Each chunk's places are dropped once it is encoded (the map of places was about half a
+    // GiB at 100k pages).
+    let mut terms = terms.into_iter().peekable();
+    while terms.peek().is_some() {
+        let part: Vec<(String, Vec<TermPlace>)> = terms.by_ref().take(chunk).collect();
         let part: Vec<(String, StemFiles)> = part
-            .par_iter()
+            .into_par_iter()
             .map(|(stem, places)| -> anyhow::Result<_> {
                 let mut postings = StemPostings::default();
                 for run in places.chunk_by(|a, b| a.0 == b.0) {
@@ -183,7 +187,7 @@ pub(super) fn read(index: &SearchIndex, started: Instant) -> anyhow::Result<Enco
                     );
                     postings.positions.push_str(&body);
                 }
-                Ok((stem.clone(), encode_stem(postings)))
+                Ok((stem, encode_stem(postings)))
             })
             .collect::<anyhow::Result<_>>()?;
         for (stem, mut files) in part {
