@@ -96,7 +96,7 @@ pub fn export(
         "the index has {count} sections, the site {}",
         sections.len()
     );
-    let sections = sections::read(sections, language, started);
+    let sections = sections::read(sections, language);
     let facets = sections::facets(&sections);
     let mut manifest = serde_json::json!({
         "format": FORMAT,
@@ -121,7 +121,7 @@ pub fn export(
     let mut out = Outgoing::new(sink);
     out.add("facets", script("facets", &[facets.script.as_bytes()]));
     shards::write(&mut out, &plan, surfaces, encoded, completions, started)?;
-    sections::write_chunks(&mut out, &sections)?;
+    sections::write_chunks(&mut out, &sections, started)?;
     log::debug!("export: scripts made at {:?}", started.elapsed());
     let bundled = out.finish();
     manifest["bundle"] = serde_json::json!(bundled);

@@ -6,8 +6,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read as _, Seek as _, Write as _};
+use std::io::{BufWriter, Read as _, Seek as _, SeekFrom, Write as _};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -39,10 +40,6 @@ pub(super) struct StemPostings {
     /// VLQ groups `field, sections, (section delta, count, position deltas…)…`.
     pub(super) positions: String,
 }
-
-/// Stems encoded at a time when their tiers and positions are spilled: only these are held
-/// in full at once.
-const SPILL_CHUNK: usize = 4096;
 
 /// Every stem's encoded postings, in stem order, and the spill file holding their tiers and
 /// positions when the index has a folder.
@@ -113,90 +110,77 @@ pub(super) fn read(index: &SearchIndex, started: Instant) -> anyhow::Result<Enco
     // Each stem is read in every field and encoded at once, so only the encoded postings
     // are ever held for all stems (at 100k pages the raw ones were over a GiB more); with a
     // spill file, only their heads.
+    // Each stem's places are dropped once it is encoded.
     let terms: Vec<(String, Vec<TermPlace>)> = terms.into_iter().collect();
     let mut spill = index.folder().map(Spill::create).transpose()?;
-    let chunk = if spill.is_some() {
-        SPILL_CHUNK
-    } else {
-        terms.len()
-    };
-    let mut encoded: Vec<(String, StemFiles)> = Vec::with_capacity(terms.len());
-    // Each chunk's places are dropped once it is encoded (the map of places was about half a
-    // GiB at 100k pages).
-    let mut terms = terms.into_iter().peekable();
-    while terms.peek().is_some() {
-        let part: Vec<(String, Vec<TermPlace>)> = terms.by_ref().take(chunk).collect();
-        let part: Vec<(String, StemFiles)> = part
-            .into_par_iter()
-            .map(|(stem, places)| -> anyhow::Result<_> {
-                let mut postings = StemPostings::default();
-                for run in places.chunk_by(|a, b| a.0 == b.0) {
-                    let number = run[0].0;
-                    let weight = weights
-                        .get(&(number, frequency_of(run)))
-                        .ok_or_else(|| anyhow::anyhow!("no BM25 weight for `{stem}`"))?;
-                    let mut cursors = run
+    let encoded: Vec<(String, StemFiles)> = terms
+        .into_par_iter()
+        .map(|(stem, places)| -> anyhow::Result<_> {
+            let mut postings = StemPostings::default();
+            for run in places.chunk_by(|a, b| a.0 == b.0) {
+                let number = run[0].0;
+                let weight = weights
+                    .get(&(number, frequency_of(run)))
+                    .ok_or_else(|| anyhow::anyhow!("no BM25 weight for `{stem}`"))?;
+                let mut cursors = run
+                    .iter()
+                    .map(|(_, place, info)| {
+                        let postings = inverted[number][*place].read_postings_from_terminfo(
+                            info,
+                            IndexRecordOption::WithFreqsAndPositions,
+                        )?;
+                        Ok((*place, postings))
+                    })
+                    .collect::<anyhow::Result<Vec<_>>>()?;
+                let mut body = String::new();
+                let mut places = Vec::new();
+                let mut last_sid = 0;
+                let first = postings.scores.len();
+                // Segments split the sections between indexing threads and buckets: merge
+                // their postings by section (a heap of each cursor's next section), so the
+                // export is the same however the documents were split.
+                let mut heap: std::collections::BinaryHeap<std::cmp::Reverse<(u32, usize)>> =
+                    cursors
                         .iter()
-                        .map(|(_, place, info)| {
-                            let postings = inverted[number][*place].read_postings_from_terminfo(
-                                info,
-                                IndexRecordOption::WithFreqsAndPositions,
-                            )?;
-                            Ok((*place, postings))
+                        .enumerate()
+                        .filter(|(_, (_, postings))| postings.doc() != TERMINATED)
+                        .map(|(at, (place, postings))| {
+                            std::cmp::Reverse((sids[*place][postings.doc() as usize], at))
                         })
-                        .collect::<anyhow::Result<Vec<_>>>()?;
-                    let mut body = String::new();
-                    let mut places = Vec::new();
-                    let mut last_sid = 0;
-                    let first = postings.scores.len();
-                    // Segments split the sections between indexing threads and buckets: merge
-                    // their postings by section (a heap of each cursor's next section), so the
-                    // export is the same however the documents were split.
-                    let mut heap: std::collections::BinaryHeap<std::cmp::Reverse<(u32, usize)>> =
-                        cursors
-                            .iter()
-                            .enumerate()
-                            .filter(|(_, (_, postings))| postings.doc() != TERMINATED)
-                            .map(|(at, (place, postings))| {
-                                std::cmp::Reverse((sids[*place][postings.doc() as usize], at))
-                            })
-                            .collect();
-                    while let Some(std::cmp::Reverse((sid, at))) = heap.pop() {
-                        let (place, cursor) = &mut cursors[at];
-                        let doc = cursor.doc();
-                        let freq = cursor.term_freq();
-                        let norm = norms[number][*place].fieldnorm_id(doc);
-                        postings.scores.push((sid, weight.score(norm, freq)));
-                        cursor.positions(&mut places);
-                        vlq(&mut body, sid.wrapping_sub(last_sid));
-                        vlq(&mut body, places.len() as u32);
-                        let mut last = 0;
-                        for &place in &places {
-                            vlq(&mut body, place - last);
-                            last = place;
-                        }
-                        last_sid = sid;
-                        if cursor.advance() != TERMINATED {
-                            heap.push(std::cmp::Reverse((sids[*place][cursor.doc() as usize], at)));
-                        }
+                        .collect();
+                while let Some(std::cmp::Reverse((sid, at))) = heap.pop() {
+                    let (place, cursor) = &mut cursors[at];
+                    let doc = cursor.doc();
+                    let freq = cursor.term_freq();
+                    let norm = norms[number][*place].fieldnorm_id(doc);
+                    postings.scores.push((sid, weight.score(norm, freq)));
+                    cursor.positions(&mut places);
+                    vlq(&mut body, sid.wrapping_sub(last_sid));
+                    vlq(&mut body, places.len() as u32);
+                    let mut last = 0;
+                    for &place in &places {
+                        vlq(&mut body, place - last);
+                        last = place;
                     }
-                    vlq(&mut postings.positions, number as u32);
-                    vlq(
-                        &mut postings.positions,
-                        (postings.scores.len() - first) as u32,
-                    );
-                    postings.positions.push_str(&body);
+                    last_sid = sid;
+                    if cursor.advance() != TERMINATED {
+                        heap.push(std::cmp::Reverse((sids[*place][cursor.doc() as usize], at)));
+                    }
                 }
-                Ok((stem, encode_stem(postings)))
-            })
-            .collect::<anyhow::Result<_>>()?;
-        for (stem, mut files) in part {
-            if let Some(spill) = &mut spill {
+                vlq(&mut postings.positions, number as u32);
+                vlq(
+                    &mut postings.positions,
+                    (postings.scores.len() - first) as u32,
+                );
+                postings.positions.push_str(&body);
+            }
+            let mut files = encode_stem(postings);
+            if let Some(spill) = &spill {
                 files.rest = spill.put(files.rest)?;
             }
-            encoded.push((stem, files));
-        }
-    }
+            Ok((stem, files))
+        })
+        .collect::<anyhow::Result<_>>()?;
     if let Some(spill) = &mut spill {
         spill.rewind()?;
     }
@@ -228,18 +212,24 @@ pub(super) enum Rest {
         /// VLQ position groups.
         positions: String,
     },
-    /// Next in the spill file: each tier's length in bytes, then the positions' length.
-    Spilled { tiers: Vec<u32>, positions: u32 },
+    /// In the spill file from `offset`: each tier's length in bytes, then the positions'.
+    Spilled {
+        offset: u64,
+        tiers: Vec<u32>,
+        positions: u32,
+    },
 }
 
-/// The file the tiers and positions of every stem wait in, in stem order, until the shards
-/// are written in the same order. It is made in the index's folder (the build's own staged
-/// folder) and removed when dropped; at 100k pages it held about a GiB that stayed in memory
-/// before.
+/// The file the tiers and positions of every stem wait in until the shards are written: each
+/// stem's are appended as soon as it is encoded (by whichever thread encoded it), so only the
+/// stems being encoded hold theirs. It is made in the index's folder (the build's own staged
+/// folder) and removed when dropped; at 100k pages these were most of the export's memory.
 pub(super) struct Spill {
     path: PathBuf,
-    writer: Option<BufWriter<File>>,
-    reader: Option<BufReader<File>>,
+    /// While stems are encoded: the writer and the length written so far.
+    writer: Mutex<Option<(BufWriter<File>, u64)>>,
+    /// While shards are written.
+    reader: Option<File>,
 }
 
 pub(super) const SPILL_FILE: &str = "export-spill.tmp";
@@ -254,50 +244,68 @@ impl Spill {
             .open(&path)?;
         Ok(Spill {
             path,
-            writer: Some(BufWriter::with_capacity(1 << 20, file)),
+            writer: Mutex::new(Some((BufWriter::with_capacity(1 << 20, file), 0))),
             reader: None,
         })
     }
 
-    /// Writes `rest` to the file; returns what is left to hold.
-    fn put(&mut self, rest: Rest) -> anyhow::Result<Rest> {
-        let (Rest::Held { tiers, positions }, Some(writer)) = (&rest, &mut self.writer) else {
+    /// Appends `rest` to the file; returns where it went.
+    fn put(&self, rest: Rest) -> anyhow::Result<Rest> {
+        let Rest::Held { tiers, positions } = &rest else {
             return Ok(rest);
         };
+        let mut writer = self
+            .writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let Some((writer, written)) = writer.as_mut() else {
+            anyhow::bail!("the export's spill file is closed");
+        };
+        let offset = *written;
         for text in tiers.iter().chain([positions]) {
             writer.write_all(text.as_bytes())?;
+            *written += text.len() as u64;
         }
         Ok(Rest::Spilled {
+            offset,
             tiers: tiers.iter().map(|tier| tier.len() as u32).collect(),
             positions: positions.len() as u32,
         })
     }
 
-    /// Ends writing; reading starts at the first stem.
+    /// Ends writing; reading starts.
     fn rewind(&mut self) -> anyhow::Result<()> {
-        if let Some(writer) = self.writer.take() {
-            let mut file = writer.into_inner().map_err(|error| error.into_error())?;
-            file.rewind()?;
-            self.reader = Some(BufReader::with_capacity(1 << 20, file));
+        let writer = self
+            .writer
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some((writer, _)) = writer {
+            self.reader = Some(writer.into_inner().map_err(|error| error.into_error())?);
         }
         Ok(())
     }
 
-    /// The next stem's tiers and positions, given what was held for it.
+    /// A stem's tiers and positions, given what was held for it.
     pub(super) fn take(
         spill: &mut Option<Spill>,
         rest: Rest,
     ) -> anyhow::Result<(Vec<String>, String)> {
         match rest {
             Rest::Held { tiers, positions } => Ok((tiers, positions)),
-            Rest::Spilled { tiers, positions } => {
-                let reader = spill
+            Rest::Spilled {
+                offset,
+                tiers,
+                positions,
+            } => {
+                let file = spill
                     .as_mut()
                     .and_then(|spill| spill.reader.as_mut())
                     .ok_or_else(|| anyhow::anyhow!("the export's spill file is not open"))?;
+                file.seek(SeekFrom::Start(offset))?;
                 let mut next = |len: u32| -> anyhow::Result<String> {
                     let mut bytes = vec![0; len as usize];
-                    reader.read_exact(&mut bytes)?;
+                    file.read_exact(&mut bytes)?;
                     Ok(String::from_utf8(bytes)?)
                 };
                 let tiers = tiers
@@ -312,7 +320,11 @@ impl Spill {
 
 impl Drop for Spill {
     fn drop(&mut self) {
-        self.writer = None;
+        // Closed before it is removed (a file open elsewhere cannot be removed everywhere).
+        *self
+            .writer
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
         self.reader = None;
         std::fs::remove_file(&self.path).ok();
     }

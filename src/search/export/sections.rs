@@ -14,11 +14,11 @@ use super::{CHUNK, Outgoing, script, vlq};
 /// Characters of section text in the browser's snippet (`d/<n>.js`).
 const EXCERPT_CHARS: usize = 160;
 
-/// Every section's row, page and facets, by section number.
-pub(super) struct Sections {
-    rows: Vec<Row>,
-    page_of: Vec<u32>,
-    facet_of: Vec<[String; 3]>,
+/// The indexed sections, whose rows are made chunk by chunk as the chunks are written (held
+/// for every section at once, at 100k pages, they were several hundred MiB).
+pub(super) struct Sections<'s, 'a> {
+    sections: &'s [Section<'a>],
+    language: Option<Language>,
 }
 
 /// Pages as runs of sections, and the facet values they use.
@@ -31,82 +31,99 @@ pub(super) struct Facets {
     pub(super) script: String,
 }
 
-/// The rows of the indexed `sections`, in section order. They come from the sections
-/// themselves, not from the index's stored documents: reading those back cost a decompressed
-/// document per section (1.6 s at 30k pages), and the index does not need to store excerpts.
-pub(super) fn read(
-    sections: &[Section<'_>],
+/// Chunks made at a time (in parallel) before they are sent.
+const CHUNK_BATCH: usize = 512;
+
+/// The indexed `sections`, in section order. Their rows come from the sections themselves,
+/// not from the index's stored documents: reading those back cost a decompressed document per
+/// section (1.6 s at 30k pages), and the index does not need to store excerpts.
+pub(super) fn read<'s, 'a>(
+    sections: &'s [Section<'a>],
     language: Option<Language>,
-    started: Instant,
-) -> Sections {
-    let rows: Vec<Row> = (0..sections.len())
-        .into_par_iter()
-        .map(|sid| {
-            let section = &sections[sid];
-            // A page's sections are neighbours, and its data is written once per chunk: its
-            // title stems are needed only where its run of sections starts.
-            let starts_page = sid == 0 || sections[sid - 1].page != section.page;
-            let title_stems = if starts_page || sid % CHUNK == 0 {
-                analyze(&section.title, language).join(" ")
-            } else {
-                String::new()
-            };
-            let (page_url, anchor) = match section.url.split_once('#') {
-                Some((page, anchor)) => (page.to_string(), anchor.to_string()),
-                None => (section.url.clone(), String::new()),
-            };
-            Row {
-                page: [
-                    section.title.clone(),
-                    page_url,
-                    section.date.clone(),
-                    title_stems,
-                ],
-                section: [
-                    section.heading.clone().unwrap_or_default(),
-                    anchor,
-                    excerpt(&section.body, EXCERPT_CHARS),
-                ],
-            }
-        })
-        .collect();
-    log::debug!("export: sections read at {:?}", started.elapsed());
-    Sections {
-        rows,
-        page_of: sections.iter().map(|section| section.page).collect(),
-        facet_of: sections
-            .iter()
-            .map(|section| {
-                [
-                    section.kind.clone(),
-                    section.status.clone(),
-                    section.team.to_lowercase(),
-                ]
-            })
-            .collect(),
+) -> Sections<'s, 'a> {
+    Sections { sections, language }
+}
+
+impl Sections<'_, '_> {
+    /// Section `sid`'s row.
+    fn row(&self, sid: usize) -> Row {
+        let section = &self.sections[sid];
+        // A page's sections are neighbours, and its data is written once per chunk: its
+        // title stems are needed only where its run of sections starts.
+        let starts_page = sid == 0 || self.sections[sid - 1].page != section.page;
+        let title_stems = if starts_page || sid % CHUNK == 0 {
+            analyze(&section.title, self.language).join(" ")
+        } else {
+            String::new()
+        };
+        let (page_url, anchor) = match section.url.split_once('#') {
+            Some((page, anchor)) => (page.to_string(), anchor.to_string()),
+            None => (section.url.clone(), String::new()),
+        };
+        Row {
+            page: [
+                section.title.to_string(),
+                page_url,
+                section.date.clone(),
+                title_stems,
+            ],
+            section: [
+                section.heading.clone().unwrap_or_default(),
+                anchor,
+                excerpt(&section.body, EXCERPT_CHARS),
+            ],
+        }
+    }
+
+    /// Chunk `n`'s script: `[{page: [title, url, date, title stems]}, [[page, [heading,
+    /// anchor, excerpt]]…]]` (a page's sections are neighbours, so its data is written once).
+    fn chunk(&self, n: usize) -> anyhow::Result<(String, Vec<u8>)> {
+        let name = format!("d/{n}");
+        let end = ((n + 1) * CHUNK).min(self.sections.len());
+        let mut pages: BTreeMap<u32, [String; 4]> = BTreeMap::new();
+        let mut rows: Vec<(u32, [String; 3])> = Vec::with_capacity(CHUNK);
+        for sid in n * CHUNK..end {
+            let Row { page, section } = self.row(sid);
+            let number = self.sections[sid].page;
+            pages.entry(number).or_insert(page);
+            rows.push((number, section));
+        }
+        let pages: BTreeMap<String, [String; 4]> = pages
+            .into_iter()
+            .map(|(page, data)| (page.to_string(), data))
+            .collect();
+        let data = serde_json::to_vec(&(pages, rows))?;
+        let script = script(&name, &[&data]);
+        Ok((name, script))
     }
 }
 
 /// The pages' section counts and facet codes.
-pub(super) fn facets(sections: &Sections) -> Facets {
+pub(super) fn facets(sections: &Sections<'_, '_>) -> Facets {
+    let sections = sections.sections;
     // Sections are numbered in page order, so a page is a run of sections.
     let mut runs: Vec<u32> = Vec::new();
     let mut names: [Vec<String>; 3] = Default::default();
     let mut codes: [Vec<usize>; 3] = Default::default();
-    for sid in 0..sections.page_of.len() {
-        if sid > 0 && sections.page_of[sid] == sections.page_of[sid - 1] {
+    for sid in 0..sections.len() {
+        if sid > 0 && sections[sid].page == sections[sid - 1].page {
             if let Some(last) = runs.last_mut() {
                 *last += 1;
             }
             continue;
         }
         runs.push(1);
-        for key in 0..3 {
-            let value = &sections.facet_of[sid][key];
-            let code = match names[key].iter().position(|name| name == value) {
+        let section = &sections[sid];
+        let values = [
+            section.kind.clone(),
+            section.status.clone(),
+            section.team.to_lowercase(),
+        ];
+        for (key, value) in values.into_iter().enumerate() {
+            let code = match names[key].iter().position(|name| *name == value) {
                 Some(code) => code,
                 None => {
-                    names[key].push(value.clone());
+                    names[key].push(value);
                     names[key].len() - 1
                 }
             };
@@ -130,33 +147,29 @@ pub(super) fn facets(sections: &Sections) -> Facets {
     }
 }
 
-/// Makes and sends the metadata chunks.
-pub(super) fn write_chunks(out: &mut Outgoing<'_>, sections: &Sections) -> anyhow::Result<()> {
-    // A chunk is `[{page: [title, url, date, title stems]}, [[page, [heading, anchor,
-    // excerpt]]…]]`: a page's sections are neighbours, so its data is written once.
-    for (n, chunk) in sections.rows.chunks(CHUNK).enumerate() {
-        let name = format!("d/{n}");
-        let mut pages: BTreeMap<u32, &[String; 4]> = BTreeMap::new();
-        let mut rows: Vec<(u32, &[String; 3])> = Vec::with_capacity(chunk.len());
-        for (at, row) in chunk.iter().enumerate() {
-            let page = sections.page_of[n * CHUNK + at];
-            pages.entry(page).or_insert(&row.page);
-            rows.push((page, &row.section));
+/// Makes and sends the metadata chunks, a batch at a time.
+pub(super) fn write_chunks(
+    out: &mut Outgoing<'_>,
+    sections: &Sections<'_, '_>,
+    started: Instant,
+) -> anyhow::Result<()> {
+    let chunks = sections.sections.len().div_ceil(CHUNK);
+    for first in (0..chunks).step_by(CHUNK_BATCH) {
+        let batch: Vec<(String, Vec<u8>)> = (first..(first + CHUNK_BATCH).min(chunks))
+            .into_par_iter()
+            .map(|n| sections.chunk(n))
+            .collect::<anyhow::Result<_>>()?;
+        for (name, script) in batch {
+            out.add(&name, script);
         }
-        let pages: BTreeMap<String, &[String; 4]> = pages
-            .into_iter()
-            .map(|(page, data)| (page.to_string(), data))
-            .collect();
-        let data = serde_json::to_vec(&(pages, rows))?;
-        out.add(&name, script(&name, &[&data]));
     }
+    log::debug!("export: section chunks made at {:?}", started.elapsed());
     Ok(())
 }
 
 /// What the browser shows of a section: its page's `[title, url, date, title stems]` (written
 /// once per page in a chunk; kind, status and team come from the facets) and its own
 /// `[heading, anchor, excerpt]`.
-#[derive(Clone)]
 struct Row {
     page: [String; 4],
     section: [String; 3],

@@ -103,11 +103,10 @@ pub(super) fn write(
             let Some((stem, files)) = stems.next() else {
                 break;
             };
-            // Read even when not written: the spill file is read in stem order.
-            let (tiers, positions) = Spill::take(&mut spill, files.rest)?;
             if place == Place::Nowhere {
                 continue;
             }
+            let (tiers, positions) = Spill::take(&mut spill, files.rest)?;
             // `"stem":[doc count, bounds, "head", [pack of tier 1, pack of tier 2…]]`
             let mut held = Vec::new();
             for (tier, text) in tiers.iter().enumerate() {
