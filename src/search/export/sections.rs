@@ -51,7 +51,7 @@ impl Sections<'_, '_> {
         // A page's sections are neighbours, and its data is written once per chunk: its
         // title stems are needed only where its run of sections starts.
         let starts_page = sid == 0 || self.sections[sid - 1].page != section.page;
-        let title_stems = if starts_page || sid % CHUNK == 0 {
+        let title_stems = if starts_page || sid.is_multiple_of(CHUNK) {
             analyze(&section.title, self.language).join(" ")
         } else {
             String::new()
