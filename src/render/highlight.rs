@@ -147,6 +147,15 @@ fn look(stack: &[Scope]) -> Look {
     }
 }
 
+/// The look of text under `stack`, remembered (a lookup by slice: no copy of the stack).
+fn look_of<'m>(classes: &'m mut HashMap<Vec<Scope>, Look>, stack: &ScopeStack) -> &'m Look {
+    let stack = stack.as_slice();
+    if !classes.contains_key(stack) {
+        classes.insert(stack.to_vec(), look(stack));
+    }
+    &classes[stack]
+}
+
 /// Runs of text being joined into elements.
 struct Runs {
     html: String,
@@ -236,21 +245,13 @@ pub fn classed_html(code: &str, syntax: &SyntaxReference, set: &SyntaxSet) -> Op
             for (to, op) in &entries[at].ops {
                 let to = (*to).min(line.len());
                 if to > from {
-                    let look = memo
-                        .classes
-                        .entry(stack.as_slice().to_vec())
-                        .or_insert_with(|| look(stack.as_slice()));
-                    runs.push(line.get(from..to)?, look);
+                    runs.push(line.get(from..to)?, look_of(&mut memo.classes, &stack));
                     from = to;
                 }
                 stack.apply(op).ok()?;
             }
             if from < line.len() {
-                let look = memo
-                    .classes
-                    .entry(stack.as_slice().to_vec())
-                    .or_insert_with(|| look(stack.as_slice()));
-                runs.push(&line[from..], look);
+                runs.push(&line[from..], look_of(&mut memo.classes, &stack));
             }
         }
         runs.flush();
