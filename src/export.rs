@@ -25,10 +25,14 @@ pub const FILE: &str = "handbook.json";
 /// site (the renderer does not know the export).
 pub fn output_file(site: &Site, config: &Config) -> crate::output::OutputFile {
     let urls = site.page_urls(&config.base_path());
-    crate::output::OutputFile::bytes(
-        FILE,
-        serde_json::to_vec(&document(site, config, &urls)).unwrap_or_default(),
-    )
+    // Room for the usual size (about 1.5 KB a page) and more: a buffer that grows by doubling
+    // holds the old and the new copy at once (at 100k pages that was the build's peak), while
+    // room never written costs no memory.
+    let mut bytes = Vec::with_capacity((site.pages.len() + 64) * 4096);
+    if serde_json::to_writer(&mut bytes, &document(site, config, &urls)).is_err() {
+        bytes.clear();
+    }
+    crate::output::OutputFile::bytes(FILE, bytes)
 }
 
 /// The export document; borrows the site, serializes straight to JSON.
