@@ -686,8 +686,8 @@ impl SearchIndex {
             if pages.len() <= page {
                 pages.resize(page + 1, Default::default());
                 pages[page] = [
-                    section.kind.clone(),
-                    section.status.clone(),
+                    section.kind.to_string(),
+                    section.status.to_string(),
                     section.team.to_lowercase(),
                 ];
             }

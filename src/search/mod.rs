@@ -74,27 +74,28 @@ pub const TEXT_FIELDS: [&str; 4] = ["title", "headings", "body", "tags"];
 pub struct Section<'a> {
     /// Index of the page in `Site::pages`.
     pub page: u32,
-    /// Page title.
-    pub title: String,
+    /// Page title. Text the page or the site holds is borrowed while the site is at hand, not
+    /// copied into every section (at 100k pages the body copies were most of a GiB while the
+    /// index was built, and the page's fields another hundred MiB).
+    pub title: Cow<'a, str>,
     /// Section heading; `None` for the part before the first heading.
-    pub heading: Option<String>,
+    pub heading: Option<Cow<'a, str>>,
     /// Text of the section's heading and its deeper (`####`…) sub-headings.
-    pub headings: String,
-    /// Plain text of the section, borrowed from the page's text while the site is at hand (at
-    /// 100k pages the copies were most of a GiB while the index was built).
+    pub headings: Cow<'a, str>,
+    /// Plain text of the section.
     pub body: Cow<'a, str>,
     /// Page tags, space-separated.
-    pub tags: String,
+    pub tags: Cow<'a, str>,
     /// page, decision, update, person or team.
-    pub kind: String,
+    pub kind: Cow<'a, str>,
     /// Decision status, or empty.
-    pub status: String,
+    pub status: Cow<'a, str>,
     /// Owning team, or empty.
-    pub team: String,
+    pub team: Cow<'a, str>,
     /// Page owner or author, or empty.
-    pub author: String,
+    pub author: Cow<'a, str>,
     /// `YYYY-MM-DD`, or empty.
-    pub date: String,
+    pub date: Cow<'a, str>,
     /// Site-relative URL with the section's `#anchor`.
     pub url: String,
 }
@@ -102,18 +103,19 @@ pub struct Section<'a> {
 impl Section<'_> {
     /// The section with its own copy of the body, to outlive the site.
     pub fn into_owned(self) -> Section<'static> {
+        let owned = |text: Cow<'_, str>| -> Cow<'static, str> { Cow::Owned(text.into_owned()) };
         Section {
-            body: Cow::Owned(self.body.into_owned()),
+            body: owned(self.body),
             page: self.page,
-            title: self.title,
-            heading: self.heading,
-            headings: self.headings,
-            tags: self.tags,
-            kind: self.kind,
-            status: self.status,
-            team: self.team,
-            author: self.author,
-            date: self.date,
+            title: owned(self.title),
+            heading: self.heading.map(owned),
+            headings: owned(self.headings),
+            tags: owned(self.tags),
+            kind: owned(self.kind),
+            status: owned(self.status),
+            team: owned(self.team),
+            author: owned(self.author),
+            date: owned(self.date),
             url: self.url,
         }
     }
@@ -123,16 +125,16 @@ impl Section<'_> {
     pub(crate) fn plain(page: u32, title: &str, body: &str, url: &str) -> Section<'static> {
         Section {
             page,
-            title: title.into(),
+            title: Cow::Owned(title.into()),
             heading: None,
-            headings: String::new(),
+            headings: Cow::Borrowed(""),
             body: Cow::Owned(body.into()),
-            tags: String::new(),
-            kind: "page".into(),
-            status: String::new(),
-            team: String::new(),
-            author: String::new(),
-            date: String::new(),
+            tags: Cow::Borrowed(""),
+            kind: Cow::Borrowed("page"),
+            status: Cow::Borrowed(""),
+            team: Cow::Borrowed(""),
+            author: Cow::Borrowed(""),
+            date: Cow::Borrowed(""),
             url: url.into(),
         }
     }
@@ -141,7 +143,7 @@ impl Section<'_> {
     /// alike (the index's and each bucket's fingerprint).
     pub fn hash_into(&self, hash: &mut xxhash_rust::xxh3::Xxh3) {
         for text in [
-            self.title.as_str(),
+            &*self.title,
             self.heading.as_deref().unwrap_or("\u{1}"),
             &self.headings,
             &self.body,
@@ -190,16 +192,15 @@ pub fn sections(site: &Site) -> Vec<Section<'_>> {
 /// The sections of page `number`: its introduction (when it has one) and one per heading of
 /// level 1-3, deeper headings folded into their section.
 fn page_sections<'a>(
-    site: &Site,
+    site: &'a Site,
     number: usize,
     page: &'a crate::model::page::Page,
 ) -> Vec<Section<'a>> {
     let mut sections = Vec::new();
     let decision = site.decision_of_page(number);
-    let status = decision.map_or(String::new(), |d| d.status.as_str().to_string());
-    let team = page.team.clone().unwrap_or_default();
-    let kind = page.kind.tag().as_str().to_string();
-    let title = page.title.clone();
+    let status = decision.map_or("", |d| d.status.as_str());
+    let team = page.team.as_deref().unwrap_or_default();
+    let kind = page.kind.tag().as_str();
     // Records are found by number too: `ADR 12`, `0012`.
     let number_tags = match (page.kind.tag(), decision) {
         (PageKind::Decision, Some(decision)) => {
@@ -207,20 +208,35 @@ fn page_sections<'a>(
         }
         _ => String::new(),
     };
+    let tags = match (page.tags.as_slice(), number_tags.is_empty()) {
+        ([], true) => Cow::Borrowed(""),
+        ([tag], true) => Cow::Borrowed(tag.as_str()),
+        (tags, _) => Cow::Owned(
+            format!("{} {number_tags}", tags.join(" "))
+                .trim()
+                .to_string(),
+        ),
+    };
+    let author = match page.owners.ids.as_slice() {
+        [] => Cow::Borrowed(""),
+        [id] => Cow::Borrowed(id.as_str()),
+        ids => Cow::Owned(ids.join(" ")),
+    };
     let base = Section {
         page: number as u32,
-        title,
+        title: Cow::Borrowed(&page.title),
         heading: None,
-        headings: String::new(),
+        headings: Cow::Borrowed(""),
         body: Cow::Borrowed(""),
-        tags: format!("{} {number_tags}", page.tags.join(" "))
-            .trim()
-            .to_string(),
-        kind,
-        status,
-        team,
-        author: page.owners.ids.join(" "),
-        date: page.date.map(|d| d.to_string()).unwrap_or_default(),
+        tags,
+        kind: Cow::Borrowed(kind),
+        status: Cow::Borrowed(status),
+        team: Cow::Borrowed(team),
+        author,
+        date: page
+            .date
+            .map(|d| Cow::Owned(d.to_string()))
+            .unwrap_or_default(),
         url: page.url.clone(),
     };
     let splits: Vec<usize> = page
@@ -251,7 +267,7 @@ fn page_sections<'a>(
         .unwrap_or("");
     if splits.is_empty() || !intro.trim().is_empty() {
         sections.push(Section {
-            headings: sub_headings(intro_start, intro_end),
+            headings: Cow::Owned(sub_headings(intro_start, intro_end)),
             body: Cow::Borrowed(intro.trim()),
             ..base.clone()
         });
@@ -264,11 +280,11 @@ fn page_sections<'a>(
         let body = text.get(heading.text_end.min(end)..end).unwrap_or("");
         let subs = sub_headings(heading.text_end, end);
         sections.push(Section {
-            heading: Some(heading.text.clone()),
+            heading: Some(Cow::Borrowed(&heading.text)),
             headings: if subs.is_empty() {
-                heading.text.clone()
+                Cow::Borrowed(&heading.text)
             } else {
-                format!("{} {subs}", heading.text)
+                Cow::Owned(format!("{} {subs}", heading.text))
             },
             body: Cow::Borrowed(body.trim()),
             url: format!("{}#{}", page.url, heading.anchor),

@@ -64,11 +64,11 @@ impl Sections<'_, '_> {
             page: [
                 section.title.to_string(),
                 page_url,
-                section.date.clone(),
+                section.date.to_string(),
                 title_stems,
             ],
             section: [
-                section.heading.clone().unwrap_or_default(),
+                section.heading.as_deref().unwrap_or_default().to_string(),
                 anchor,
                 excerpt(&section.body, EXCERPT_CHARS),
             ],
@@ -115,8 +115,8 @@ pub(super) fn facets(sections: &Sections<'_, '_>) -> Facets {
         runs.push(1);
         let section = &sections[sid];
         let values = [
-            section.kind.clone(),
-            section.status.clone(),
+            section.kind.to_string(),
+            section.status.to_string(),
             section.team.to_lowercase(),
         ];
         for (key, value) in values.into_iter().enumerate() {
