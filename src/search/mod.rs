@@ -210,7 +210,7 @@ fn page_sections<'a>(
     };
     let tags = match (page.tags.as_slice(), number_tags.is_empty()) {
         ([], true) => Cow::Borrowed(""),
-        ([tag], true) => Cow::Borrowed(tag.as_str()),
+        ([tag], true) => Cow::Borrowed(tag.trim()),
         (tags, _) => Cow::Owned(
             format!("{} {number_tags}", tags.join(" "))
                 .trim()
