@@ -12,7 +12,8 @@
 //! italic, `dg1` a dark background. Text both themes leave alone has no element; runs of the
 //! same style are one element. syntect's own markup names every scope of the stack in nested
 //! elements, about 19 bytes of markup per byte of code; this is a few. [`css`] gives the rules
-//! for every class a theme can produce, light rules in light mode only and dark in dark.
+//! for every class a theme can produce, light rules in light mode only and dark in dark, each
+//! inside `pre.code` only, so the short names never style a theme's or an author's elements.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -273,7 +274,7 @@ pub fn css() -> String {
     let rules = |palette: &Palette, prefix: char, background: [u8; 3], scope: &str| {
         let mut css = String::new();
         let mut rule = |class: String, body: String| {
-            writeln!(css, "{scope} .{class} {{ {body} }}").ok();
+            writeln!(css, "{scope} pre.code .{class} {{ {body} }}").ok();
         };
         for (at, color) in palette.foregrounds.iter().enumerate() {
             rule(
@@ -507,6 +508,16 @@ mod tests {
         assert!(checked > 20, "{css}");
         // The fix darkens the green InspiredGitHub uses for tags (#63a35c, 2.75:1).
         assert!(!css.contains("#63a35c"));
+        // Rules style highlighted code only: an author's or a theme's `.lb` is left alone.
+        for line in css
+            .lines()
+            .filter(|line| line.contains('{') && !line.starts_with('@'))
+        {
+            assert!(
+                line.starts_with(":root") && line.contains(" pre.code ."),
+                "{line}"
+            );
+        }
         // Light rules apply in light mode only, dark rules in dark mode only.
         for line in css.lines().filter(|line| line.contains(" .l")) {
             assert!(
