@@ -118,6 +118,8 @@ pub fn read_file(dir: &Path, name: &str) -> std::io::Result<Vec<u8>> {
 /// build leaves the cache folder as it was.
 pub struct StagedDir {
     target: PathBuf,
+    /// The cache folder's name, which the staged and the replaced folder's names carry.
+    name: String,
     path: PathBuf,
     committed: bool,
 }
@@ -143,6 +145,7 @@ impl StagedDir {
         fs::create_dir(&path)?;
         Ok(StagedDir {
             target,
+            name,
             path,
             committed: false,
         })
@@ -155,12 +158,8 @@ impl StagedDir {
 
     /// Renames the folder over the cache folder (the old one is removed once replaced).
     pub fn commit(mut self) -> std::io::Result<()> {
-        let parent = self.target.parent().unwrap_or(&self.target).to_path_buf();
-        let name = self.target.file_name().map_or_else(
-            || "cache".into(),
-            |name| name.to_string_lossy().into_owned(),
-        );
-        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+        let parent = self.target.parent().unwrap_or(&self.target);
+        let old = parent.join(format!(".{}.old-{}", self.name, std::process::id()));
         let had = fs::symlink_metadata(&self.target).is_ok();
         if had {
             fs::rename(&self.target, &old)?;

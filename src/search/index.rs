@@ -187,6 +187,9 @@ pub struct SearchIndex {
     built_in: Option<PathBuf>,
     pub(super) fields: Fields,
     pub(super) meta: Meta,
+    /// [`SearchIndex::segment_sids`], read once (the reader is never reloaded, so every
+    /// searcher has the same segments).
+    sids: std::sync::OnceLock<Vec<Vec<u32>>>,
 }
 
 /// Schema fields.
@@ -721,6 +724,7 @@ impl SearchIndex {
             reader,
             fields,
             meta,
+            sids: std::sync::OnceLock::new(),
         })
     }
 
@@ -968,8 +972,8 @@ impl SearchIndex {
     ) -> anyhow::Result<(Vec<u32>, Vec<Option<tantivy::DocAddress>>)> {
         let count = self.meta.sections as usize;
         let mut address = vec![None; count];
-        for (ord, sids) in self.segment_sids(searcher)?.into_iter().enumerate() {
-            for (doc, sid) in sids.into_iter().enumerate() {
+        for (ord, sids) in self.segment_sids(searcher)?.iter().enumerate() {
+            for (doc, &sid) in sids.iter().enumerate() {
                 if let Some(slot) = address.get_mut(sid as usize) {
                     *slot = Some(tantivy::DocAddress::new(ord as u32, doc as u32));
                 }
@@ -980,8 +984,17 @@ impl SearchIndex {
         Ok((page_of, address))
     }
 
-    /// The section number of every document, per segment of `searcher` (in its order).
-    pub(super) fn segment_sids(&self, searcher: &Searcher) -> anyhow::Result<Vec<Vec<u32>>> {
+    /// The section number of every document, per segment of `searcher` (in its order), read
+    /// from the fast fields on first use.
+    pub(super) fn segment_sids(&self, searcher: &Searcher) -> anyhow::Result<&[Vec<u32>]> {
+        if let Some(sids) = self.sids.get() {
+            return Ok(sids);
+        }
+        let sids = self.read_segment_sids(searcher)?;
+        Ok(self.sids.get_or_init(|| sids))
+    }
+
+    fn read_segment_sids(&self, searcher: &Searcher) -> anyhow::Result<Vec<Vec<u32>>> {
         let buckets = &self.meta.buckets;
         let mut bucket_of: HashMap<String, usize> = HashMap::new();
         for (number, bucket) in buckets.iter().enumerate() {
@@ -1339,11 +1352,11 @@ struct Scorer<'s> {
     total_docs: u64,
     averages: [f32; 4],
     /// Section number of each document, per segment.
-    sids: Vec<Vec<u32>>,
+    sids: &'s [Vec<u32>],
 }
 
 impl<'s> Scorer<'s> {
-    fn new(index: &SearchIndex, searcher: &'s Searcher) -> anyhow::Result<Scorer<'s>> {
+    fn new(index: &'s SearchIndex, searcher: &'s Searcher) -> anyhow::Result<Scorer<'s>> {
         let fields = &index.fields;
         let segments = searcher.segment_readers();
         let total_docs: u64 = segments.iter().map(|s| u64::from(s.max_doc())).sum();

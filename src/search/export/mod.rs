@@ -97,7 +97,7 @@ pub fn export(
         sections.len()
     );
     let sections = sections::read(sections, language);
-    let facets = sections::facets(&sections);
+    let facets = sections::facets(&sections, &index.meta.pages);
     let mut manifest = serde_json::json!({
         "format": FORMAT,
         "version": index.meta.fingerprint,

@@ -98,8 +98,9 @@ impl Sections<'_, '_> {
     }
 }
 
-/// The pages' section counts and facet codes.
-pub(super) fn facets(sections: &Sections<'_, '_>) -> Facets {
+/// The pages' section counts and facet codes; `pages` holds each page's kind, status and team
+/// (the index's [`Meta::pages`](super::super::index::Meta)).
+pub(super) fn facets(sections: &Sections<'_, '_>, pages: &[[String; 3]]) -> Facets {
     let sections = sections.sections;
     // Sections are numbered in page order, so a page is a run of sections.
     let mut runs: Vec<u32> = Vec::new();
@@ -113,17 +114,13 @@ pub(super) fn facets(sections: &Sections<'_, '_>) -> Facets {
             continue;
         }
         runs.push(1);
-        let section = &sections[sid];
-        let values = [
-            section.kind.to_string(),
-            section.status.to_string(),
-            section.team.to_lowercase(),
-        ];
-        for (key, value) in values.into_iter().enumerate() {
-            let code = match names[key].iter().position(|name| *name == value) {
+        let values = pages.get(sections[sid].page as usize);
+        for key in 0..3 {
+            let value = values.map_or("", |values| values[key].as_str());
+            let code = match names[key].iter().position(|name| name == value) {
                 Some(code) => code,
                 None => {
-                    names[key].push(value);
+                    names[key].push(value.to_string());
                     names[key].len() - 1
                 }
             };
