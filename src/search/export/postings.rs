@@ -89,6 +89,12 @@ pub(super) fn read(index: &SearchIndex, started: Instant) -> anyhow::Result<Enco
         inverted.push(field_inverted);
         norms.push(field_norms);
     }
+    log::debug!(
+        "export: {} stems in {} places listed at {:?}",
+        terms.len(),
+        terms.values().map(Vec::len).sum::<usize>(),
+        started.elapsed()
+    );
     // BM25 as tantivy's `TermQuery` scores: a stem's weight in a field depends only on its
     // document frequency there, and most stems share a small one, so weights are made once per
     // field and frequency.
