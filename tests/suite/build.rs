@@ -531,6 +531,20 @@ fn the_sidebar_made_in_rust_is_what_the_navtree_component_renders_and_which_ran_
             .filter(|html| html.contains("<nav class=\"sidebar\""))
             .count();
         assert!(sidebars > 5, "{sidebars} pages with a sidebar");
+        // A page entry neither open nor current carries no class; the others say what they are.
+        let sidebar_of = |html: &String| {
+            let start = html.find("<nav class=\"sidebar\"").unwrap_or(0);
+            html[start..]
+                .split("</nav>")
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        };
+        let entries: String = native.values().map(sidebar_of).collect();
+        assert!(entries.contains("\n<li><a href="), "{entries}");
+        assert!(entries.contains("<li class=\"section\">"), "{entries}");
+        assert!(entries.contains("<li class=\"open current\">"), "{entries}");
+        assert!(!entries.contains("leaf"), "{entries}");
     }
     let html = std::fs::read_to_string(small.parent().join("native/a/two/index.html")).unwrap();
     let page = crate::harness::Page(scraper::Html::parse_document(&html));
